@@ -333,11 +333,11 @@ uint32_t guest_multiboot_build(uint8_t *guest_mem, uint32_t guest_mem_bytes,
 
 	info.cmdline = at;
 	memcpy(guest_mem + at, cmdline, cmdline_len);
-	at += cmdline_len;
+	at += (uint32_t)cmdline_len;	/* all of it fits: checked above */
 
 	info.boot_loader_name = at;
 	memcpy(guest_mem + at, GUEST_MULTIBOOT_LOADER_NAME, loader_len);
-	at += loader_len;
+	at += (uint32_t)loader_len;
 
 	memcpy(guest_mem + info_gpa, &info, sizeof(info));
 	return at;
