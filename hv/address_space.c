@@ -1,0 +1,62 @@
+/*
+ * hv/address_space.c: the hypervisor's own address space, and the switcher
+ * as both address spaces see it.
+ * Runs in: hypervisor, ring 0, from boot.
+ *
+ * 1. Physical memory up to HV_SPACE_BYTES is identity-mapped with 4 MiB
+ *    pages: the hypervisor's image, its heap and all of guest memory are
+ *    reached at their physical addresses.
+ * 2. The switcher's pages are mapped at SWITCHER_BASE twice over: writable
+ *    for the hypervisor, and for the guest the code and tables read-only and
+ *    the trap stack writable (the CPU pushes the trap frame there while the
+ *    guest's page tables are still loaded).
+ * 3. CR0.WP is set so read-only means read-only even at ring 0..2.
+ */
+#include "hv/address_space.h"
+#include "hv/layout.h"
+#include "lib/mmu.h"
+#include "lib/x86.h"
+
+#define HV_SPACE_BYTES	0x40000000u	/* 1 GiB: more than QEMU is ever given */
+
+extern char hv_switcher_load[], switcher_start[], switcher_tables[],
+	switcher_stack_page[], switcher_end[];
+
+extern uint32_t switcher_hv_cr3;
+
+static uint32_t hv_pd[1024] __attribute__((aligned(4096)));
+static uint32_t switcher_pt_hv[1024] __attribute__((aligned(4096)));
+static uint32_t switcher_pt_guest[1024] __attribute__((aligned(4096)));
+
+uint32_t hv_space_cr3;
+
+static uint32_t switcher_phys(const char *switcher_va)
+{
+	return (uint32_t)hv_switcher_load + (uint32_t)(switcher_va - switcher_start);
+}
+
+uint32_t switcher_pde_for_guest(void)
+{
+	return (uint32_t)switcher_pt_guest | PTE_P | PTE_W;
+}
+
+void hv_space_init(void)
+{
+	for (uint32_t i = 0; i < HV_SPACE_BYTES / LARGE_PAGE_SIZE; i++)
+		hv_pd[i] = i * LARGE_PAGE_SIZE | PTE_P | PTE_W | PTE_PS;
+
+	for (const char *va = switcher_start; va < switcher_end; va += PAGE_SIZE) {
+		uint32_t pa = switcher_phys(va);
+		uint32_t guest_w = va >= switcher_stack_page ? PTE_W : 0;
+		switcher_pt_hv[PTX(va)] = pa | PTE_P | PTE_W;
+		switcher_pt_guest[PTX(va)] = pa | PTE_P | guest_w;
+	}
+	hv_pd[PDX(SWITCHER_BASE)] = (uint32_t)switcher_pt_hv | PTE_P | PTE_W;
+
+	hv_space_cr3 = (uint32_t)hv_pd;
+	write_cr4(read_cr4() | CR4_PSE);
+	write_cr3(hv_space_cr3);
+	write_cr0(read_cr0() | CR0_PG);
+	/* The switcher's variables exist only at their linked address, now mapped. */
+	switcher_hv_cr3 = hv_space_cr3;
+}

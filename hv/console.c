@@ -1,0 +1,178 @@
+/*
+ * hv/console.c: the real COM1, the protocol's line format, the guest's
+ * output, and the end of a run.
+ * Runs in: hypervisor, ring 0.
+ *
+ * 1. The real serial port is driven by polling; nothing else uses it.
+ * 2. console_event() writes one "tv:" line.
+ * 3. The guest's bytes are gathered into lines and escaped, so nothing the
+ *    guest prints can pass for the hypervisor's own words.
+ * 4. hv_exit_*() flush, print the statistics and the exit line, and end QEMU
+ *    through the isa-debug-exit port with the host program's status, so
+ *    QEMU's own exit status mirrors the protocol.
+ */
+#include <stdarg.h>
+#include "hv/console.h"
+#include "hv/stats.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "lib/x86.h"
+
+#define COM1		0x3F8
+#define COM1_LSR	(COM1 + 5)
+#define LSR_THRE	0x20
+#define DEBUG_EXIT_PORT	0xF4
+
+/* The host program's exit statuses (docs/console-protocol.md). */
+enum { STATUS_GUEST_OK = 0, STATUS_GUEST_FAILED = 1, STATUS_REFUSED = 3,
+       STATUS_STOPPED = 4, STATUS_PANIC = 6 };
+
+void console_init(void)
+{
+	outb(COM1 + 1, 0x00);	/* no interrupts */
+	outb(COM1 + 3, 0x80);	/* DLAB on */
+	outb(COM1 + 0, 0x01);	/* 115200 baud */
+	outb(COM1 + 1, 0x00);
+	outb(COM1 + 3, 0x03);	/* 8N1, DLAB off */
+	outb(COM1 + 2, 0xC7);	/* FIFO on */
+}
+
+static void serial_putc(char c)
+{
+	while (!(inb(COM1_LSR) & LSR_THRE))
+		;
+	outb(COM1, (uint8_t)c);
+}
+
+static void serial_puts(const char *s)
+{
+	while (*s)
+		serial_putc(*s++);
+}
+
+void console_event(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	tv_vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	serial_puts("tv:");
+	serial_puts(line);
+	serial_putc('\n');
+}
+
+void console_quote(char *dst, unsigned size, const char *s)
+{
+	unsigned n = 0;
+	if (size < 3)
+		return;
+	dst[n++] = '"';
+	for (; *s && n + 3 < size; s++) {
+		if (*s == '"' || *s == '\\')
+			dst[n++] = '\\';
+		dst[n++] = *s;
+	}
+	dst[n++] = '"';
+	dst[n] = 0;
+}
+
+/* The guest's current line, already escaped. */
+static char guest_line[600];
+static unsigned guest_line_len;
+
+void console_guest_flush(void)
+{
+	if (!guest_line_len)
+		return;
+	guest_line[guest_line_len] = 0;
+	serial_puts("tv:out ");
+	serial_puts(guest_line);
+	serial_putc('\n');
+	guest_line_len = 0;
+}
+
+void console_guest_byte(uint8_t c)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (c == '\n') {
+		/* An empty guest line still shows as one. */
+		if (!guest_line_len)
+			guest_line[guest_line_len++] = 0;
+		console_guest_flush();
+		return;
+	}
+	if (c == '\r')
+		return;
+	if (c == '\\') {
+		guest_line[guest_line_len++] = '\\';
+		guest_line[guest_line_len++] = '\\';
+	} else if (c >= 0x20 && c < 0x7F) {
+		guest_line[guest_line_len++] = (char)c;
+	} else {
+		guest_line[guest_line_len++] = '\\';
+		guest_line[guest_line_len++] = 'x';
+		guest_line[guest_line_len++] = hex[c >> 4];
+		guest_line[guest_line_len++] = hex[c & 15];
+	}
+	if (guest_line_len > 500)
+		console_guest_flush();
+}
+
+static void __attribute__((noreturn)) end_run(uint32_t qemu_status)
+{
+	/* (v << 1) | 1 is QEMU's status; the protocol line above is the truth. */
+	outl(DEBUG_EXIT_PORT, qemu_status);
+	for (;;) {
+		cli();
+		hlt();
+	}
+}
+
+static void finish(void)
+{
+	console_guest_flush();
+	stats_report();
+}
+
+void hv_exit_guest(uint32_t status)
+{
+	finish();
+	console_event("exit kind=guest status=%u", status);
+	end_run(status == 0 ? STATUS_GUEST_OK : STATUS_GUEST_FAILED);
+}
+
+void hv_exit_refused(const char *reason)
+{
+	char q[300];
+	finish();
+	console_quote(q, sizeof q, reason);
+	console_event("exit kind=refused reason=%s", q);
+	end_run(STATUS_REFUSED);
+}
+
+static void __attribute__((noreturn)) exit_with_reason(const char *kind, uint32_t status,
+			     const char *fmt, va_list ap)
+{
+	char reason[300], q[400];
+	tv_vsnprintf(reason, sizeof reason, fmt, ap);
+	finish();
+	console_quote(q, sizeof q, reason);
+	console_event("exit kind=%s reason=%s", kind, q);
+	end_run(status);
+}
+
+void hv_exit_stopped(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	exit_with_reason("stopped", STATUS_STOPPED, fmt, ap);
+}
+
+void hv_panic(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	exit_with_reason("panic", STATUS_PANIC, fmt, ap);
+}

@@ -1,0 +1,31 @@
+/*
+ * hv/console.h: the hypervisor's side of the console protocol
+ * (docs/console-protocol.md) on the real COM1, and how a run ends.
+ * Runs in: hypervisor, ring 0.
+ */
+#ifndef TV_HV_CONSOLE_H
+#define TV_HV_CONSOLE_H
+
+#include <stdint.h>
+
+void console_init(void);
+
+/* One protocol line: "tv:" followed by the formatted text. */
+void console_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A byte the guest wrote to its COM1; sent a line at a time as "tv:out". */
+void console_guest_byte(uint8_t c);
+void console_guest_flush(void);
+
+/* Copy s into a quoted protocol value ("..." with \" and \\ escaped). */
+void console_quote(char *dst, unsigned size, const char *s);
+
+/* How a run ends; each writes the summary and the exit line, then stops QEMU. */
+void __attribute__((noreturn)) hv_exit_guest(uint32_t status);
+void __attribute__((noreturn)) hv_exit_refused(const char *reason);
+void __attribute__((noreturn)) hv_exit_stopped(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+void __attribute__((noreturn)) hv_panic(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+#endif

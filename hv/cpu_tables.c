@@ -1,0 +1,95 @@
+/*
+ * hv/cpu_tables.c: the real descriptor tables.
+ * Runs in: hypervisor, ring 0, at boot and when the guest loads a GDT.
+ *
+ * 1. The GDT holds the guest's shadowed descriptors at the guest's own
+ *    indices and the hypervisor's five at the end (hv/layout.h).
+ * 2. Every IDT gate leads to a switcher stub at DPL 0, so a guest's INT n
+ *    raises #GP with the vector in the error code instead of reaching a
+ *    stub directly: one door into the hypervisor, one frame layout.
+ * 3. The TSS gives the CPU the trap stack for entries from rings 1..3, and
+ *    has no I/O permission map, so every port access by the guest traps.
+ * The tables are written here through the hypervisor's writable mapping of
+ * the switcher; the guest's mapping of them is read-only, which is why every
+ * descriptor is installed with its accessed bit already set.
+ */
+#include "hv/cpu_tables.h"
+#include "hv/layout.h"
+#include "lib/string.h"
+#include "lib/x86.h"
+
+extern struct x86_gate switcher_idt[];
+extern struct x86_tss switcher_tss;
+extern char switcher_vectors[], switcher_stack_page[];
+extern uint32_t switcher_hv_stack_top;
+
+#define VECTOR_STUB_SIZE 16	/* .align 16 in hv/switcher.S */
+
+static uint8_t hv_trap_stack[65536] __attribute__((aligned(16)));
+
+const struct x86_desc *cpu_tables_gdt_entry(uint16_t sel)
+{
+	if (sel & SEL_TI)
+		return 0;
+	return &switcher_gdt[SEL_INDEX(sel)];
+}
+
+void cpu_tables_set_guest_entry(unsigned i, struct x86_desc d)
+{
+	if (i < GDT_GUEST_ENTRIES)
+		switcher_gdt[i] = d;
+}
+
+static void load_hv_segments(void)
+{
+	__asm__ volatile("ljmp %0, $1f\n1:\n"
+			 "movl %1, %%eax\n"
+			 "movl %%eax, %%ds\n movl %%eax, %%es\n movl %%eax, %%ss\n"
+			 "xorl %%eax, %%eax\n movl %%eax, %%fs\n movl %%eax, %%gs\n"
+			 : : "i"(SEL_HV_CODE), "i"(SEL_HV_DATA) : "eax", "memory");
+}
+
+void cpu_tables_init(unsigned guest_ring, uint32_t guest_mem_bytes)
+{
+	const uint32_t code = DESC_HI_P | DESC_HI_S | DESC_HI_DB |
+		(DESC_TYPE_CODE | DESC_TYPE_READABLE | DESC_TYPE_ACCESSED) << 8;
+	const uint32_t data = DESC_HI_P | DESC_HI_S | DESC_HI_DB |
+		(DESC_TYPE_WRITABLE | DESC_TYPE_ACCESSED) << 8;
+
+	memset(switcher_gdt, 0, GDT_ENTRIES * sizeof(struct x86_desc));
+	switcher_gdt[GDT_HV_CODE] = desc_make(0, 0xFFFFFFFFu, code);
+	switcher_gdt[GDT_HV_DATA] = desc_make(0, 0xFFFFFFFFu, data);
+	/*
+	 * The segments the guest is entered with: flat as multiboot promises,
+	 * but ending below the switcher (real CPUs enforce this; QEMU TCG does
+	 * not, which is why the page tables are what really contain the guest).
+	 */
+	(void)guest_mem_bytes;
+	switcher_gdt[GDT_GUEST_BOOT_CODE] = desc_make(0, GUEST_LINEAR_TOP - 1,
+						      code | DESC_HI_DPL(guest_ring));
+	switcher_gdt[GDT_GUEST_BOOT_DATA] = desc_make(0, GUEST_LINEAR_TOP - 1,
+						      data | DESC_HI_DPL(guest_ring));
+
+	memset(&switcher_tss, 0, sizeof switcher_tss);
+	switcher_tss.ss0 = SEL_HV_DATA;
+	switcher_tss.esp0 = (uint32_t)switcher_stack_page + 4096;
+	switcher_tss.iomap_base = sizeof switcher_tss;	/* no map: all ports trap */
+	switcher_gdt[GDT_HV_TSS] = desc_make((uint32_t)&switcher_tss,
+					     sizeof switcher_tss - 1,
+					     DESC_HI_P | DESC_SYS_TSS_AVAIL << 8);
+
+	for (unsigned v = 0; v < 256; v++)
+		switcher_idt[v] = gate_make(SEL_HV_CODE,
+					    (uint32_t)switcher_vectors + v * VECTOR_STUB_SIZE,
+					    DESC_SYS_INT_GATE, 0);
+
+	switcher_hv_stack_top = (uint32_t)(hv_trap_stack + sizeof hv_trap_stack);
+
+	struct x86_pseudo_desc gdtr = { GDT_ENTRIES * 8 - 1, (uint32_t)switcher_gdt };
+	struct x86_pseudo_desc idtr = { 256 * 8 - 1, (uint32_t)switcher_idt };
+	lgdt(&gdtr);
+	lidt(&idtr);
+	load_hv_segments();
+	ltr(SEL_HV_TSS);	/* sets the busy bit: before CR0.WP protects the table */
+	write_cr0(read_cr0() | CR0_WP);
+}

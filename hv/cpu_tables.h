@@ -1,0 +1,22 @@
+/*
+ * hv/cpu_tables.h: the real GDT, IDT and TSS, which live in the switcher.
+ * Runs in: hypervisor, ring 0.
+ */
+#ifndef TV_HV_CPU_TABLES_H
+#define TV_HV_CPU_TABLES_H
+
+#include <stdint.h>
+#include "lib/x86_desc.h"
+
+extern struct x86_desc switcher_gdt[];
+
+/* Build and load the GDT, IDT and TSS; guest_ring sets the boot segments' DPL. */
+void cpu_tables_init(unsigned guest_ring, uint32_t guest_mem_bytes);
+
+/* The real descriptor behind a guest selector (NULL if outside the table). */
+const struct x86_desc *cpu_tables_gdt_entry(uint16_t sel);
+
+/* Put a shadowed guest descriptor at index i (i < GDT_GUEST_ENTRIES). */
+void cpu_tables_set_guest_entry(unsigned i, struct x86_desc d);
+
+#endif

@@ -1,0 +1,168 @@
+/*
+ * hv/emulate.c: the #GP handler, where trap-and-emulate happens.
+ * Runs in: hypervisor, ring 0, on every #GP the guest raises.
+ *
+ * A deprivileged guest raises #GP for two reasons: it ran an instruction
+ * only ring 0 may run (CLI, OUT, LGDT, ...), or it broke a protection rule
+ * it would break on the bare machine too. The decoder (through its cache)
+ * names the instruction; one small function per instruction emulates it;
+ * anything else privileged stops the guest rather than be skipped, and
+ * anything else at all goes back to the guest as the #GP it was.
+ */
+#include "hv/emulate.h"
+#include "hv/console.h"
+#include "hv/guest_access.h"
+#include "hv/reflect.h"
+#include "hv/stats.h"
+#include "lib/string.h"
+
+static void emulate_cli(struct vcpu *v, const struct decoded_insn *insn)
+{
+	v->virt_if = 0;
+	v->regs.eip += insn->len;
+}
+
+static void emulate_sti(struct vcpu *v, const struct decoded_insn *insn)
+{
+	/* STI delays interrupts by one instruction only when IF was 0. */
+	if (!v->virt_if)
+		v->sti_shadow = 1;
+	v->virt_if = 1;
+	v->regs.eip += insn->len;
+}
+
+static void emulate_hlt(struct vcpu *v, const struct decoded_insn *insn)
+{
+	/* No virtual device raises interrupts yet: nothing could ever wake it. */
+	v->regs.eip += insn->len;
+	hv_exit_stopped("halted: the guest ran hlt at 0x%08x with interrupts %s and no interrupt can come",
+			v->regs.eip - insn->len, v->virt_if ? "on" : "off");
+}
+
+/*
+ * INT n, INT3 and INTO reach the hypervisor as #GP (every real gate is
+ * DPL 0); the guest gets the software interrupt it asked for.
+ */
+static void emulate_soft_int(struct vcpu *v, const struct decoded_insn *insn)
+{
+	unsigned vector;
+	if (insn->id == X86_INS_INT3)
+		vector = VEC_BP;
+	else if (insn->id == X86_INS_INTO)
+		vector = VEC_OF;
+	else
+		vector = (unsigned)insn->x86.operands[0].imm & 0xFF;
+	reflect_to_guest(v, vector, REFLECT_NO_ERROR_CODE, v->regs.eip + insn->len,
+			 insn->text);
+}
+
+void emulate_raise_gp(struct vcpu *v, uint32_t error, const struct decoded_insn *insn)
+{
+	reflect_to_guest(v, VEC_GP, error, v->regs.eip, insn ? insn->text : 0);
+}
+
+/*
+ * Privileged instructions this hypervisor does not emulate (yet), besides
+ * those Capstone itself groups as privileged.
+ */
+static int is_privileged(const struct decoded_insn *insn)
+{
+	switch (insn->id) {
+	case X86_INS_CLTS:
+	case X86_INS_LMSW:
+	case X86_INS_INVLPG:
+	case X86_INS_INVD:
+	case X86_INS_WBINVD:
+	case X86_INS_RDMSR:
+	case X86_INS_WRMSR:
+	case X86_INS_LLDT:
+	case X86_INS_LTR:
+	case X86_INS_RDPMC:
+	case X86_INS_SYSEXIT:
+		return 1;
+	case X86_INS_MOV:
+		for (unsigned i = 0; i < insn->x86.op_count; i++) {
+			const cs_x86_op *op = &insn->x86.operands[i];
+			if (op->type == X86_OP_REG &&
+			    ((op->reg >= X86_REG_CR0 && op->reg <= X86_REG_CR15) ||
+			     (op->reg >= X86_REG_DR0 && op->reg <= X86_REG_DR15)))
+				return 1;
+		}
+		return 0;
+	default:
+		return insn->privileged;
+	}
+}
+
+static int writes_ss(const struct decoded_insn *insn)
+{
+	const cs_x86_op *dst = &insn->x86.operands[0];
+	return (insn->id == X86_INS_MOV || insn->id == X86_INS_POP) &&
+	       insn->x86.op_count >= 1 && dst->type == X86_OP_REG && dst->reg == X86_REG_SS;
+}
+
+void emulate_general_protection(struct vcpu *v)
+{
+	uint32_t la = guest_segment_base((uint16_t)v->regs.cs) + v->regs.eip;
+	uint8_t bytes[DECODE_MAX_LEN];
+	uint32_t avail = DECODE_MAX_LEN;
+
+	/* An instruction near the end of guest memory has fewer bytes to read. */
+	while (avail && guest_read(v, la, bytes, avail))
+		avail--;
+	if (!avail)
+		hv_exit_stopped("#GP at 0x%08x, which lies outside guest memory", la);
+	const struct decoded_insn *insn = decode_at(la, bytes, avail);
+	if (!insn)
+		hv_exit_stopped("#GP at 0x%08x on bytes that do not decode", la);
+
+	/* Traced before it runs, so the trace shows the instruction's own address. */
+	switch (insn->id) {
+	case X86_INS_INT:
+	case X86_INS_INT3:
+	case X86_INS_INTO:
+		stats_trap(&v->regs, insn, "reflect");
+		emulate_soft_int(v, insn);
+		return;
+	case X86_INS_HLT:
+		stats_trap(&v->regs, insn, "stop");
+		emulate_hlt(v, insn);
+		return;
+	default:
+		break;
+	}
+	void (*emulate)(struct vcpu *, const struct decoded_insn *) = 0;
+	switch (insn->id) {
+	case X86_INS_CLI: emulate = emulate_cli; break;
+	case X86_INS_STI: emulate = emulate_sti; break;
+	case X86_INS_IN:
+	case X86_INS_OUT: emulate = emulate_in_out; break;
+	case X86_INS_INSB:
+	case X86_INS_INSW:
+	case X86_INS_INSD:
+	case X86_INS_OUTSB:
+	case X86_INS_OUTSW:
+	case X86_INS_OUTSD: emulate = emulate_string_io; break;
+	case X86_INS_LGDT: emulate = emulate_lgdt; break;
+	case X86_INS_LIDT: emulate = emulate_lidt; break;
+	case X86_INS_IRETD:
+	case X86_INS_IRET: emulate = emulate_iret; break;
+	case X86_INS_RETF: emulate = emulate_far_return; break;
+	default:
+		if (writes_ss(insn))
+			emulate = emulate_load_ss;
+		break;
+	}
+	if (emulate) {
+		stats_trap(&v->regs, insn, "emulate");
+		emulate(v, insn);
+		return;
+	}
+	if (v->regs.error == 0 && is_privileged(insn)) {
+		stats_trap(&v->regs, insn, "stop");
+		hv_exit_stopped("unemulated: %s at 0x%08x", insn->text, v->regs.eip);
+	}
+	/* A protection fault the bare machine would raise too. */
+	stats_trap(&v->regs, insn, "reflect");
+	emulate_raise_gp(v, v->regs.error, insn);
+}

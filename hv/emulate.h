@@ -1,0 +1,31 @@
+/*
+ * hv/emulate.h: emulating what the guest may not do itself.
+ * Runs in: hypervisor, ring 0.
+ *
+ * Each handler carries out one instruction against the virtual CPU as a
+ * bare CPU would at ring 0, and advances EIP (or transfers control) itself.
+ */
+#ifndef TV_HV_EMULATE_H
+#define TV_HV_EMULATE_H
+
+#include "hv/decode.h"
+#include "hv/vcpu.h"
+
+/* The #GP handler: decode at the guest's EIP and emulate, reflect or stop. */
+void emulate_general_protection(struct vcpu *v);
+
+/* emulate_io.c: IN, OUT, INS, OUTS. */
+void emulate_in_out(struct vcpu *v, const struct decoded_insn *insn);
+void emulate_string_io(struct vcpu *v, const struct decoded_insn *insn);
+
+/* emulate_segments.c: descriptor tables, segment loads, far returns. */
+void emulate_lgdt(struct vcpu *v, const struct decoded_insn *insn);
+void emulate_lidt(struct vcpu *v, const struct decoded_insn *insn);
+void emulate_load_ss(struct vcpu *v, const struct decoded_insn *insn);
+void emulate_iret(struct vcpu *v, const struct decoded_insn *insn);
+void emulate_far_return(struct vcpu *v, const struct decoded_insn *insn);
+
+/* A real #GP at the faulting instruction, for the guest's handler. */
+void emulate_raise_gp(struct vcpu *v, uint32_t error, const struct decoded_insn *insn);
+
+#endif

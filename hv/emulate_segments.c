@@ -1,0 +1,200 @@
+/*
+ * hv/emulate_segments.c: descriptor tables, SS loads, IRET and far RET.
+ * Runs in: hypervisor, ring 0.
+ *
+ * 1. LGDT and LIDT make the guest's tables virtual. The GDT is shadowed at
+ *    once into the real one (deprivilege/descriptor.c compresses DPL 0 to
+ *    the guest's ring and truncates limits); the IDT stays in guest memory
+ *    and is read when something is delivered (hv/reflect.c).
+ * 2. A guest kernel that loads SS with an RPL 0 selector traps (SS must
+ *    match the CPL exactly); the load is checked as ring 0 would check it
+ *    and carried out with the guest's real ring.
+ * 3. IRET and far RET back to the guest kernel trap (the frame says RPL 0,
+ *    below the real CPL); they are completed here, and IRET's EFLAGS give
+ *    the guest its virtual IF back, which the real IRET would have ignored.
+ * Selectors put into the frame are checked first: the switcher's IRET runs
+ * at ring 0 and a bad selector there would be the hypervisor's fault.
+ */
+#include "hv/emulate.h"
+#include "hv/console.h"
+#include "hv/cpu_tables.h"
+#include "hv/guest_access.h"
+#include "hv/layout.h"
+#include "hv/reflect.h"
+#include "deprivilege/descriptor.h"
+#include "lib/string.h"
+
+static int read_pseudo_desc(struct vcpu *v, const struct decoded_insn *insn,
+			    struct x86_pseudo_desc *out)
+{
+	uint32_t la = guest_operand_address(v, &insn->x86.operands[0]);
+	if (guest_read(v, la, out, sizeof *out))
+		return -1;
+	if (insn->x86.prefix[2] == X86_PREFIX_OPSIZE)
+		out->base &= 0x00FFFFFFu;	/* 16-bit operand size: 24-bit base */
+	return 0;
+}
+
+void emulate_lgdt(struct vcpu *v, const struct decoded_insn *insn)
+{
+	struct x86_pseudo_desc gdtr;
+	if (read_pseudo_desc(v, insn, &gdtr))
+		hv_exit_stopped("lgdt at 0x%08x: its operand lies outside guest memory", v->regs.eip);
+
+	unsigned entries = ((unsigned)gdtr.limit + 1) / 8;
+	if (entries > GDT_GUEST_ENTRIES)
+		hv_exit_stopped("lgdt at 0x%08x: the guest's GDT has %u entries, at most %u are supported",
+				v->regs.eip, entries, GDT_GUEST_ENTRIES);
+
+	static struct x86_desc guest_gdt[GDT_GUEST_ENTRIES], real_gdt[GDT_GUEST_ENTRIES];
+	if (guest_read(v, gdtr.base, guest_gdt, entries * 8))
+		hv_exit_stopped("lgdt at 0x%08x: the guest's GDT at 0x%08x lies outside its memory",
+				v->regs.eip, gdtr.base);
+	memset(real_gdt, 0, sizeof real_gdt);
+	for (unsigned i = 1; i < entries; i++) {
+		const char *why = 0;
+		if (desc_shadow(guest_gdt[i], v->ring, GUEST_LINEAR_TOP, &real_gdt[i], &why) ==
+		    DESC_REFUSE)
+			hv_exit_stopped("lgdt at 0x%08x: GDT entry %u refused: %s",
+					v->regs.eip, i, why);
+	}
+	/* Entries past the guest's limit stay empty: using them faults, as on the bare machine. */
+	for (unsigned i = 1; i < GDT_GUEST_ENTRIES; i++)
+		cpu_tables_set_guest_entry(i, real_gdt[i]);
+	v->virt_gdtr = gdtr;
+	v->regs.eip += insn->len;
+}
+
+void emulate_lidt(struct vcpu *v, const struct decoded_insn *insn)
+{
+	struct x86_pseudo_desc idtr;
+	if (read_pseudo_desc(v, insn, &idtr))
+		hv_exit_stopped("lidt at 0x%08x: its operand lies outside guest memory", v->regs.eip);
+	v->virt_idtr = idtr;
+	v->idt_loaded = 1;
+	v->regs.eip += insn->len;
+}
+
+/* A selector in the guest's part of the real GDT whose descriptor passes `ok`. */
+static const struct x86_desc *guest_descriptor(uint16_t sel)
+{
+	if ((sel & SEL_TI) || SEL_INDEX(sel) == 0)
+		return 0;
+	if (SEL_INDEX(sel) >= GDT_GUEST_ENTRIES && SEL_INDEX(sel) != GDT_GUEST_BOOT_CODE &&
+	    SEL_INDEX(sel) != GDT_GUEST_BOOT_DATA)
+		return 0;
+	return cpu_tables_gdt_entry(sel);
+}
+
+/* Can the guest kernel (real ring v->ring) run on this code selector? */
+static int kernel_code_ok(const struct vcpu *v, uint16_t sel)
+{
+	const struct x86_desc *d = guest_descriptor(sel);
+	return d && DESC_P(*d) && DESC_S(*d) && (DESC_TYPE(*d) & DESC_TYPE_CODE) &&
+	       DESC_DPL(*d) <= v->ring;
+}
+
+void emulate_load_ss(struct vcpu *v, const struct decoded_insn *insn)
+{
+	const cs_x86_op *src = &insn->x86.operands[1];
+	uint32_t value;
+	uint32_t esp_after = v->regs.esp;
+
+	if (insn->id == X86_INS_POP) {
+		if (guest_read(v, guest_segment_base((uint16_t)v->regs.ss) + v->regs.esp, &value, 4))
+			hv_exit_stopped("pop ss at 0x%08x: the stack lies outside guest memory",
+					v->regs.eip);
+		esp_after += 4;
+	} else if (src->type == X86_OP_REG) {
+		value = guest_reg_read(v, src->reg);
+	} else if (guest_read(v, guest_operand_address(v, src), &value, 2)) {
+		hv_exit_stopped("%s at 0x%08x: its operand lies outside guest memory",
+				insn->text, v->regs.eip);
+	}
+	uint16_t sel = (uint16_t)value;
+
+	/* The checks of MOV SS at CPL 0 (Intel SDM, MOV): null, RPL, type, DPL, present. */
+	const struct x86_desc *d = guest_descriptor(sel);
+	if ((sel & ~3u) == 0) {
+		emulate_raise_gp(v, 0, insn);
+		return;
+	}
+	if (!d || SEL_RPL(sel) != 0 || !DESC_S(*d) || (DESC_TYPE(*d) & DESC_TYPE_CODE) ||
+	    !(DESC_TYPE(*d) & DESC_TYPE_WRITABLE) || DESC_DPL(*d) != v->ring) {
+		emulate_raise_gp(v, sel & ~3u, insn);
+		return;
+	}
+	if (!DESC_P(*d)) {
+		reflect_to_guest(v, VEC_SS, sel & ~3u, v->regs.eip, insn->text);
+		return;
+	}
+	v->regs.ss = (sel & ~3u) | v->ring;
+	v->regs.esp = esp_after;
+	v->regs.eip += insn->len;
+}
+
+/*
+ * Pop a far return address; an RPL 0 selector means the guest kernel, whose
+ * real ring is v->ring. Returns 0, or reflects the bare machine's #GP.
+ */
+static int far_return_target(struct vcpu *v, const struct decoded_insn *insn,
+			     uint32_t cs, uint16_t *real_cs)
+{
+	uint16_t sel = (uint16_t)cs;
+	if (SEL_RPL(sel) != 0) {
+		hv_exit_stopped("unemulated: %s at 0x%08x returning to ring %u",
+				insn->text, v->regs.eip, SEL_RPL(sel));
+	}
+	if (!kernel_code_ok(v, sel)) {
+		emulate_raise_gp(v, sel & ~3u, insn);
+		return -1;
+	}
+	*real_cs = (uint16_t)((sel & ~3u) | v->ring);
+	return 0;
+}
+
+void emulate_iret(struct vcpu *v, const struct decoded_insn *insn)
+{
+	uint32_t frame[3];	/* EIP, CS, EFLAGS */
+	uint32_t ss_base = guest_segment_base((uint16_t)v->regs.ss);
+	uint16_t real_cs;
+
+	if (insn->id != X86_INS_IRETD)
+		hv_exit_stopped("unemulated: 16-bit %s at 0x%08x", insn->text, v->regs.eip);
+	if (guest_read(v, ss_base + v->regs.esp, frame, sizeof frame))
+		hv_exit_stopped("iret at 0x%08x: the stack lies outside guest memory", v->regs.eip);
+	if (frame[2] & (EFLAGS_VM | EFLAGS_NT))
+		hv_exit_stopped("unemulated: iret at 0x%08x to %s", v->regs.eip,
+				frame[2] & EFLAGS_VM ? "virtual-8086 mode" : "a nested task");
+	if (far_return_target(v, insn, frame[1], &real_cs))
+		return;
+
+	/* At CPL 0 IRET may change IF and IOPL: here they change only virtually. */
+	v->virt_if = !!(frame[2] & EFLAGS_IF);
+	v->virt_iopl = (frame[2] & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT;
+	v->regs.eflags = (frame[2] & ~(EFLAGS_IOPL | EFLAGS_VIF | EFLAGS_VIP)) |
+			 EFLAGS_IF | EFLAGS_FIXED;
+	v->regs.eip = frame[0];
+	v->regs.cs = real_cs;
+	v->regs.esp += sizeof frame;
+}
+
+void emulate_far_return(struct vcpu *v, const struct decoded_insn *insn)
+{
+	uint32_t frame[2];	/* EIP, CS */
+	uint32_t ss_base = guest_segment_base((uint16_t)v->regs.ss);
+	uint16_t real_cs;
+
+	if (insn->x86.prefix[2] == X86_PREFIX_OPSIZE)
+		hv_exit_stopped("unemulated: 16-bit %s at 0x%08x", insn->text, v->regs.eip);
+	if (guest_read(v, ss_base + v->regs.esp, frame, sizeof frame))
+		hv_exit_stopped("%s at 0x%08x: the stack lies outside guest memory",
+				insn->text, v->regs.eip);
+	if (far_return_target(v, insn, frame[1], &real_cs))
+		return;
+	v->regs.eip = frame[0];
+	v->regs.cs = real_cs;
+	v->regs.esp += sizeof frame;
+	if (insn->x86.op_count == 1 && insn->x86.operands[0].type == X86_OP_IMM)
+		v->regs.esp += (uint32_t)insn->x86.operands[0].imm;
+}

@@ -1,0 +1,146 @@
+/*
+ * hv/guest_access.c: the guest's registers and memory, seen from the
+ * hypervisor.
+ * Runs in: hypervisor, ring 0, on the trap path.
+ *
+ * Guest memory is one contiguous block of host memory that the hypervisor's
+ * address space maps at vcpu->mem; a guest address is used only after the
+ * check in guest_linear_ptr().
+ */
+#include "hv/guest_access.h"
+#include "hv/cpu_tables.h"
+#include "lib/string.h"
+
+static uint32_t *reg32(struct vcpu *v, unsigned which)
+{
+	/* which: 0 eax, 1 ecx, 2 edx, 3 ebx, 4 esp, 5 ebp, 6 esi, 7 edi */
+	uint32_t *r[8] = { &v->regs.eax, &v->regs.ecx, &v->regs.edx, &v->regs.ebx,
+			   &v->regs.esp, &v->regs.ebp, &v->regs.esi, &v->regs.edi };
+	return r[which];
+}
+
+/* Register number, byte offset in it (1 for AH..BH) and width in bytes. */
+static int reg_slot(x86_reg reg, unsigned *which, unsigned *shift, unsigned *width)
+{
+	static const x86_reg r32[8] = { X86_REG_EAX, X86_REG_ECX, X86_REG_EDX, X86_REG_EBX,
+					X86_REG_ESP, X86_REG_EBP, X86_REG_ESI, X86_REG_EDI };
+	static const x86_reg r16[8] = { X86_REG_AX, X86_REG_CX, X86_REG_DX, X86_REG_BX,
+					X86_REG_SP, X86_REG_BP, X86_REG_SI, X86_REG_DI };
+	static const x86_reg r8lo[4] = { X86_REG_AL, X86_REG_CL, X86_REG_DL, X86_REG_BL };
+	static const x86_reg r8hi[4] = { X86_REG_AH, X86_REG_CH, X86_REG_DH, X86_REG_BH };
+
+	for (unsigned i = 0; i < 8; i++) {
+		if (reg == r32[i]) {
+			*which = i, *shift = 0, *width = 4;
+			return 0;
+		}
+		if (reg == r16[i]) {
+			*which = i, *shift = 0, *width = 2;
+			return 0;
+		}
+		if (i < 4 && reg == r8lo[i]) {
+			*which = i, *shift = 0, *width = 1;
+			return 0;
+		}
+		if (i < 4 && reg == r8hi[i]) {
+			*which = i, *shift = 8, *width = 1;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+uint16_t guest_segment_selector(const struct vcpu *v, x86_reg seg)
+{
+	switch (seg) {
+	case X86_REG_CS: return (uint16_t)v->regs.cs;
+	case X86_REG_SS: return (uint16_t)v->regs.ss;
+	case X86_REG_ES: return (uint16_t)v->regs.es;
+	case X86_REG_FS: return (uint16_t)v->regs.fs;
+	case X86_REG_GS: return (uint16_t)v->regs.gs;
+	default:	 return (uint16_t)v->regs.ds;
+	}
+}
+
+uint32_t guest_reg_read(const struct vcpu *v, x86_reg reg)
+{
+	unsigned which, shift, width;
+	if (reg_slot(reg, &which, &shift, &width))
+		return guest_segment_selector(v, reg);
+	uint32_t value = *reg32((struct vcpu *)v, which) >> shift;
+	return width == 4 ? value : value & ((1u << (width * 8)) - 1);
+}
+
+void guest_reg_write(struct vcpu *v, x86_reg reg, uint32_t value)
+{
+	unsigned which, shift, width;
+	if (reg_slot(reg, &which, &shift, &width))
+		return;
+	uint32_t *r = reg32(v, which);
+	uint32_t mask = width == 4 ? 0xFFFFFFFFu : ((1u << (width * 8)) - 1) << shift;
+	*r = (*r & ~mask) | ((value << shift) & mask);
+}
+
+uint32_t guest_segment_base(uint16_t sel)
+{
+	const struct x86_desc *d = cpu_tables_gdt_entry(sel);
+	return d && DESC_P(*d) ? desc_base(*d) : 0;
+}
+
+void *guest_linear_ptr(const struct vcpu *v, uint32_t la, uint32_t len)
+{
+	if (la >= v->mem_bytes || len > v->mem_bytes - la)
+		return 0;
+	return v->mem + la;
+}
+
+int guest_read(const struct vcpu *v, uint32_t la, void *dst, uint32_t len)
+{
+	const void *p = guest_linear_ptr(v, la, len);
+	if (!p)
+		return -1;
+	memcpy(dst, p, len);
+	return 0;
+}
+
+int guest_write(const struct vcpu *v, uint32_t la, const void *src, uint32_t len)
+{
+	void *p = guest_linear_ptr(v, la, len);
+	if (!p)
+		return -1;
+	memcpy(p, src, len);
+	return 0;
+}
+
+uint32_t guest_operand_address(const struct vcpu *v, const cs_x86_op *op)
+{
+	const x86_op_mem *m = &op->mem;
+	uint32_t ea = (uint32_t)m->disp;
+	x86_reg seg = m->segment;
+
+	if (m->base != X86_REG_INVALID)
+		ea += guest_reg_read(v, m->base);
+	if (m->index != X86_REG_INVALID)
+		ea += guest_reg_read(v, m->index) * (uint32_t)m->scale;
+	if (seg == X86_REG_INVALID)
+		seg = (m->base == X86_REG_ESP || m->base == X86_REG_EBP) ? X86_REG_SS
+									  : X86_REG_DS;
+	return guest_segment_base((uint16_t)guest_segment_selector(v, seg)) + ea;
+}
+
+int guest_push32(struct vcpu *v, uint32_t value)
+{
+	uint32_t esp = v->regs.esp - 4;
+	if (guest_write(v, guest_segment_base((uint16_t)v->regs.ss) + esp, &value, 4))
+		return -1;
+	v->regs.esp = esp;
+	return 0;
+}
+
+int guest_pop32(struct vcpu *v, uint32_t *value)
+{
+	if (guest_read(v, guest_segment_base((uint16_t)v->regs.ss) + v->regs.esp, value, 4))
+		return -1;
+	v->regs.esp += 4;
+	return 0;
+}

@@ -1,0 +1,46 @@
+/*
+ * hv/layout.h: where things live, in the hypervisor's address space and in
+ * the guest's.
+ * Runs in: hypervisor (and its assembly).
+ *
+ * Two address spaces (docs/containment.md tells why):
+ *   hypervisor space: physical memory identity-mapped with 4 MiB pages, so
+ *       the hypervisor reaches its own image and all of guest memory;
+ *   guest space:      guest-physical 0..N mapped onto the guest's region of
+ *       host memory, and nothing else but the switcher.
+ * The switcher (IDT, GDT, TSS, entry code and the trap stack) is linked at
+ * SWITCHER_BASE and mapped there in both spaces, because the CPU must reach
+ * it while the guest's page tables are still loaded.
+ */
+#ifndef TV_HV_LAYOUT_H
+#define TV_HV_LAYOUT_H
+
+#define SWITCHER_BASE		0xFFC00000	/* the last 4 MiB of linear space */
+#define GUEST_LINEAR_TOP	SWITCHER_BASE	/* guest segments end below this */
+
+/*
+ * The real GDT: 256 entries. The guest's own descriptors are shadowed at the
+ * indices the guest gave them, so its selectors work unchanged; the
+ * hypervisor keeps the last five entries for itself.
+ */
+#define GDT_ENTRIES		256
+#define GDT_GUEST_ENTRIES	251	/* indices 0..250 belong to the guest */
+#define GDT_GUEST_BOOT_CODE	251	/* flat code the guest is entered with */
+#define GDT_GUEST_BOOT_DATA	252	/* flat data the guest is entered with */
+#define GDT_HV_CODE		253
+#define GDT_HV_DATA		254
+#define GDT_HV_TSS		255
+
+#define SEL_HV_CODE		(GDT_HV_CODE << 3)
+#define SEL_HV_DATA		(GDT_HV_DATA << 3)
+#define SEL_HV_TSS		(GDT_HV_TSS << 3)
+
+/* Guest memory: 1 MiB at the least, 512 MiB at the most. */
+#define GUEST_MEM_MIN_MIB	1
+#define GUEST_MEM_MAX_MIB	512
+#define GUEST_MEM_DEFAULT_MIB	32
+
+/* Offsets into struct trap_frame, for the switcher's assembly. */
+#define TF_CS_OFFSET		60
+
+#endif

@@ -1,0 +1,178 @@
+/*
+ * hv/main.c: from the multiboot loader's hand-off to the guest's first
+ * instruction.
+ * Runs in: hypervisor, ring 0, once, at boot.
+ *
+ * 1. Read our own command line (ring=, trace=, mem=) and find the guest
+ *    module among the multiboot modules.
+ * 2. Turn on paging in the hypervisor's address space and load the real
+ *    GDT, IDT and TSS.
+ * 3. Place guest memory above everything the loader gave us, check the guest
+ *    image, copy it in, and write its multiboot information.
+ * 4. Build the guest's page tables and its first trap frame, and enter it.
+ */
+#include "hv/address_space.h"
+#include "hv/console.h"
+#include "hv/cpu_tables.h"
+#include "hv/decode.h"
+#include "hv/guest_image.h"
+#include "hv/layout.h"
+#include "hv/stats.h"
+#include "hv/vcpu.h"
+#include "lib/mmu.h"
+#include "lib/multiboot.h"
+#include "lib/string.h"
+#include "shadow_pt/physmode.h"
+
+struct vcpu the_vcpu;
+
+extern char hv_image_end[];
+extern char switcher_stack_page[];
+extern uint32_t switcher_guest_cr3;
+void switcher_enter_guest(struct trap_frame *frame) __attribute__((noreturn));
+
+struct hv_options {
+	unsigned ring;
+	int trace;
+	uint32_t mem_mib;
+};
+
+static int parse_number(const char *s, uint32_t *out)
+{
+	uint32_t v = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (v > 100000)
+			return -1;
+		v = v * 10 + (uint32_t)(*s - '0');
+	}
+	if (*s && *s != ' ')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* The command line is "hv.elf key=value ..."; the first word is our path. */
+static void parse_options(const char *cmdline, struct hv_options *opt)
+{
+	const char *p = cmdline ? strchr(cmdline, ' ') : 0;
+	uint32_t v;
+
+	opt->ring = 1;
+	opt->trace = 0;
+	opt->mem_mib = GUEST_MEM_DEFAULT_MIB;
+	while (p && *p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		if (!strncmp(p, "ring=", 5) && !parse_number(p + 5, &v) && v == 1)
+			opt->ring = v;
+		else if (!strncmp(p, "trace=", 6) && !parse_number(p + 6, &v))
+			opt->trace = v != 0;
+		else if (!strncmp(p, "mem=", 4) && !parse_number(p + 4, &v) &&
+			 v >= GUEST_MEM_MIN_MIB && v <= GUEST_MEM_MAX_MIB)
+			opt->mem_mib = v;
+		else
+			hv_exit_refused("bad hypervisor option (ring=1, trace=0|1, mem=1..512)");
+		p = strchr(p, ' ');
+	}
+}
+
+/* "dir/guest.elf args" -> "guest.elf args": kernels read argv[0] first. */
+static const char *guest_command_line(const char *module_string)
+{
+	const char *name = module_string, *space = strchr(module_string, ' ');
+	for (const char *s = module_string; *s && (!space || s < space); s++)
+		if (*s == '/')
+			name = s + 1;
+	return name;
+}
+
+static void guest_name(char *dst, unsigned size, const char *cmdline)
+{
+	unsigned n = 0;
+	while (cmdline[n] && cmdline[n] != ' ' && n + 1 < size) {
+		dst[n] = cmdline[n];
+		n++;
+	}
+	dst[n] = 0;
+}
+
+void hv_main(uint32_t magic, const struct multiboot_info *mbi)
+{
+	struct hv_options opt;
+	char name[64], qname[80];
+
+	console_init();
+	if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
+		hv_panic("not started by a multiboot loader (eax=0x%x)", magic);
+	parse_options(mbi->flags & MULTIBOOT_INFO_CMDLINE ? (const char *)mbi->cmdline : 0,
+		      &opt);
+	if (!(mbi->flags & MULTIBOOT_INFO_MODS) || mbi->mods_count < 1)
+		hv_exit_refused("no guest image: pass one as a multiboot module");
+
+	const struct multiboot_module *mod = (const void *)mbi->mods_addr;
+	const char *cmdline = guest_command_line(mod->string ? (const char *)mod->string : "guest");
+	guest_name(name, sizeof name, cmdline);
+	console_quote(qname, sizeof qname, name);
+	console_event("hello version=1 ring=%u mem_mib=%u guest=%s trace=%d",
+		      opt.ring, opt.mem_mib, qname, opt.trace);
+	stats_init(opt.trace);
+
+	hv_space_init();
+	cpu_tables_init(opt.ring, opt.mem_mib << 20);
+	if (decode_init() != 0)
+		hv_panic("cannot initialise the instruction decoder");
+
+	/* Guest memory starts at the first 4 MiB boundary above us and every module. */
+	uint32_t top = (uint32_t)hv_image_end;
+	const struct multiboot_module *mods = (const void *)mbi->mods_addr;
+	for (uint32_t i = 0; i < mbi->mods_count; i++)
+		if (mods[i].mod_end > top)
+			top = mods[i].mod_end;
+	uint32_t host_base = (top + LARGE_PAGE_SIZE - 1) & ~(LARGE_PAGE_SIZE - 1);
+	uint32_t mem_bytes = opt.mem_mib << 20;
+	uint32_t ram_top = 0x100000 + mbi->mem_upper * 1024;
+	if (host_base + mem_bytes > ram_top)
+		hv_panic("the machine has %u MiB, too little for %u MiB of guest memory",
+			 ram_top >> 20, opt.mem_mib);
+
+	struct vcpu *vcpu = &the_vcpu;
+	vcpu->ring = opt.ring;
+	vcpu->mem = (uint8_t *)host_base;
+	vcpu->mem_bytes = mem_bytes;
+	vcpu->virt_cr0 = CR0_PE | CR0_ET;
+
+	static struct guest_image image;
+	const void *file = (const void *)mod->mod_start;
+	const char *why = guest_image_check(file, mod->mod_end - mod->mod_start,
+					    mem_bytes, &image);
+	if (why)
+		hv_exit_refused(why);
+	/* QEMU's RAM starts zeroed, as the bare machine's does in the native run. */
+	guest_image_load(file, &image, vcpu->mem);
+	uint32_t info = guest_image_info_gpa(&image);
+	if (!info || !guest_multiboot_build(vcpu->mem, mem_bytes, info, cmdline))
+		hv_exit_refused("no room in guest memory for the multiboot information");
+	console_event("load entry=0x%08x segments=%u info=0x%08x",
+		      image.entry, image.nsegments, info);
+
+	switcher_guest_cr3 = physmode_build(host_base, mem_bytes, switcher_pde_for_guest());
+
+	/* The machine state multiboot promises, at the guest's real ring. */
+	struct trap_frame *f = (struct trap_frame *)(switcher_stack_page + 4096) - 1;
+	memset(f, 0, sizeof *f);
+	f->eax = MULTIBOOT_BOOTLOADER_MAGIC;
+	f->ebx = info;
+	f->eip = image.entry;
+	f->cs = SEL_MAKE(GDT_GUEST_BOOT_CODE, opt.ring);
+	f->ds = f->es = f->fs = f->gs = f->ss = SEL_MAKE(GDT_GUEST_BOOT_DATA, opt.ring);
+	f->esp = 0x7000;
+	/* Really IF=1, IOPL=0: the guest's own IF (off, as multiboot says) is virtual. */
+	f->eflags = EFLAGS_FIXED | EFLAGS_IF;
+	vcpu->virt_if = 0;
+	vcpu->regs = *f;
+	switcher_enter_guest(f);
+}

@@ -1,0 +1,92 @@
+/*
+ * hv/reflect.c: exceptions and interrupts the guest should handle itself.
+ * Runs in: hypervisor, ring 0.
+ *
+ * Every exception the guest causes reaches the hypervisor first (all real
+ * IDT gates lead to the switcher). Those that are the guest's own business
+ * (#DE, #UD, #NP, a #GP that is a real protection fault, INT n, ...) are
+ * passed on here, through the guest's virtual IDT, with the frame a ring-0
+ * kernel expects. The frame holds the guest's virtual CS (RPL 0) and
+ * virtual EFLAGS, so the guest's IRET traps too (returning to RPL 0 from
+ * ring 1 is a #GP) and the hypervisor can restore the virtual IF that the
+ * real IRET would silently ignore.
+ */
+#include "hv/reflect.h"
+#include "hv/console.h"
+#include "hv/cpu_tables.h"
+#include "hv/guest_access.h"
+#include "hv/layout.h"
+#include "deprivilege/descriptor.h"
+#include "lib/format.h"
+
+static const char *const exception_names[32] = {
+	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
+	"#DF", "vector 9", "#TS", "#NP", "#SS", "#GP", "#PF", "vector 15",
+	"#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
+};
+
+const char *vector_name(unsigned vector, char buf[16])
+{
+	if (vector < 32 && exception_names[vector])
+		return exception_names[vector];
+	tv_snprintf(buf, 16, "vector %u", vector);
+	return buf;
+}
+
+uint32_t guest_visible_eflags(const struct vcpu *v)
+{
+	uint32_t fl = v->regs.eflags & ~(EFLAGS_IF | EFLAGS_IOPL);
+	if (v->virt_if)
+		fl |= EFLAGS_IF;
+	return fl | v->virt_iopl << EFLAGS_IOPL_SHIFT;
+}
+
+static void __attribute__((noreturn)) no_handler(const struct vcpu *v, unsigned vector,
+						 const char *why, const char *insn_text)
+{
+	char buf[16];
+	hv_exit_stopped("unhandled exception %s at 0x%08x (%s): %s",
+			vector_name(vector, buf), v->regs.eip,
+			insn_text ? insn_text : "?", why);
+}
+
+void reflect_to_guest(struct vcpu *v, unsigned vector, uint32_t error,
+		      uint32_t return_eip, const char *insn_text)
+{
+	struct x86_gate gate;
+	const char *why = 0;
+
+	if (!v->idt_loaded || vector * 8 + 7 > v->virt_idtr.limit)
+		no_handler(v, vector, "the guest has no handler for it", insn_text);
+	if (guest_read(v, v->virt_idtr.base + vector * 8, &gate, sizeof gate))
+		no_handler(v, vector, "the guest's IDT lies outside its memory", insn_text);
+	if (!gate_check(gate, &why))
+		no_handler(v, vector, why, insn_text);
+
+	const struct x86_desc *code = cpu_tables_gdt_entry(gate.selector);
+	if (!code || SEL_INDEX(gate.selector) >= GDT_GUEST_ENTRIES || !DESC_P(*code) ||
+	    !(DESC_TYPE(*code) & DESC_TYPE_CODE) || !DESC_S(*code))
+		no_handler(v, vector, "its IDT gate names no usable code segment", insn_text);
+
+	/* The guest kernel's own stack: no ring change in the guest's eyes. */
+	uint32_t frame[4];
+	unsigned n = 0;
+	if (error != REFLECT_NO_ERROR_CODE)
+		frame[n++] = error;
+	frame[n++] = return_eip;
+	frame[n++] = v->regs.cs & ~3u;
+	frame[n++] = guest_visible_eflags(v);
+	for (unsigned i = n; i-- > 0;) {
+		if (guest_push32(v, frame[i])) {
+			char buf[16];
+			hv_exit_stopped("the guest's stack at 0x%08x is outside its memory while delivering %s",
+					v->regs.esp, vector_name(vector, buf));
+		}
+	}
+	/* Pushed in order: EFLAGS first (highest address), the error code last. */
+	v->regs.cs = (gate.selector & ~3u) | v->ring;
+	v->regs.eip = GATE_OFFSET(gate);
+	if (GATE_TYPE(gate) == DESC_SYS_INT_GATE)
+		v->virt_if = 0;
+	v->regs.eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF);
+}

@@ -1,0 +1,103 @@
+/*
+ * hv/stats.c: counting traps by instruction and by vector, and the trace.
+ * Runs in: hypervisor, ring 0, on every trap.
+ *
+ * Instructions are counted by Capstone's instruction id in a small table;
+ * the summary names them with the mnemonic the decoder gave.
+ */
+#include "hv/stats.h"
+#include "hv/console.h"
+#include "hv/decode.h"
+#include "hv/trap_frame.h"
+#include "lib/string.h"
+
+#define STATS_MAX_KINDS 64
+
+static int tracing;
+static uint32_t trap_seq;
+static uint32_t traps_by_vector[256];
+
+static struct {
+	unsigned id;
+	char mnemonic[32];
+	uint32_t count;
+} insn_counts[STATS_MAX_KINDS];
+static unsigned insn_kinds;
+
+void stats_init(int trace)
+{
+	tracing = trace;
+}
+
+int stats_tracing(void)
+{
+	return tracing;
+}
+
+static void count_insn(const struct decoded_insn *insn)
+{
+	for (unsigned i = 0; i < insn_kinds; i++) {
+		if (insn_counts[i].id == insn->id) {
+			insn_counts[i].count++;
+			return;
+		}
+	}
+	if (insn_kinds == STATS_MAX_KINDS)
+		return;
+	insn_counts[insn_kinds].id = insn->id;
+	strncpy(insn_counts[insn_kinds].mnemonic, insn->mnemonic,
+		sizeof insn_counts[0].mnemonic - 1);
+	insn_counts[insn_kinds].count = 1;
+	insn_kinds++;
+}
+
+void stats_trap(const struct trap_frame *f, const struct decoded_insn *insn,
+		const char *action)
+{
+	trap_seq++;
+	traps_by_vector[f->vector & 0xFF]++;
+	if (insn)
+		count_insn(insn);
+	if (!tracing)
+		return;
+
+	char bytes[40] = "-", text[96];
+	if (insn) {
+		static const char hex[] = "0123456789abcdef";
+		unsigned n = 0;
+		for (unsigned i = 0; i < insn->len && n + 2 < sizeof bytes; i++) {
+			bytes[n++] = hex[insn->bytes[i] >> 4];
+			bytes[n++] = hex[insn->bytes[i] & 15];
+		}
+		bytes[n] = 0;
+	}
+	console_quote(text, sizeof text, insn ? insn->text : "");
+	console_event("trap seq=%u vec=%u err=0x%x eip=0x%08x bytes=%s insn=%s action=%s",
+		      trap_seq, f->vector, f->error, f->eip, bytes, text, action);
+}
+
+void stats_unknown_port(int is_out, uint16_t port, unsigned size, uint32_t value)
+{
+	if (tracing)
+		console_event("io dir=%s port=0x%x size=%u value=0x%x",
+			      is_out ? "out" : "in", port, size, value);
+}
+
+void stats_report(void)
+{
+	char q[40];
+	const struct decode_stats *ds = decode_stats();
+
+	for (unsigned i = 0; i < insn_kinds; i++) {
+		console_quote(q, sizeof q, insn_counts[i].mnemonic);
+		console_event("stat insn=%s count=%u", q, insn_counts[i].count);
+	}
+	for (unsigned v = 0; v < 256; v++)
+		if (traps_by_vector[v])
+			console_event("stat what=\"vector %u\" count=%u", v, traps_by_vector[v]);
+	console_event("stat what=\"traps\" count=%u", trap_seq);
+	if (ds) {
+		console_event("stat what=\"decode cache hits\" count=%u", ds->hits);
+		console_event("stat what=\"decode cache misses\" count=%u", ds->misses);
+	}
+}

@@ -1,0 +1,107 @@
+/*
+ * hv/switcher.S: the only code that runs in both address spaces.
+ * Runs in: hypervisor, ring 0, entered by the CPU from the guest.
+ *
+ * 1. Each vector has a stub that makes the frame uniform (an error code,
+ *    real or zero, and the vector number), then jumps to switcher_trap.
+ * 2. switcher_trap saves the guest's registers on the trap stack, loads the
+ *    hypervisor's segments and page tables, moves to the hypervisor's own
+ *    stack and calls hv_trap(frame) in C.
+ * 3. switcher_to_guest is the way back: the guest's page tables, its
+ *    registers from the frame, and IRET.
+ * A trap taken while the hypervisor itself runs (CS RPL 0) is a bug in the
+ * hypervisor: it goes to hv_fault without touching the guest's state.
+ */
+#include "hv/layout.h"
+
+/* Vectors for which the CPU pushes an error code (Intel SDM vol. 3, 6.13). */
+#define HAS_ERROR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21)
+
+	.section .switcher.text, "ax"
+
+	.macro vector_stub v
+	.align 16
+switcher_vector_\v:
+	.if HAS_ERROR(\v)
+	.else
+	pushl $0
+	.endif
+	pushl $\v
+	jmp switcher_trap
+	.endm
+
+	.globl switcher_vectors
+switcher_vectors:
+	.altmacro
+	.set v, 0
+	.rept 256
+	vector_stub %v
+	.set v, v + 1
+	.endr
+
+	.globl switcher_trap
+switcher_trap:
+	pushal
+	pushl %ds
+	pushl %es
+	pushl %fs
+	pushl %gs
+	movl $SEL_HV_DATA, %eax
+	movl %eax, %ds
+	movl %eax, %es
+	xorl %eax, %eax
+	movl %eax, %fs
+	movl %eax, %gs
+	movl %esp, %ebx			/* ebx = the frame, kept across the call */
+	testl $3, TF_CS_OFFSET(%esp)
+	jz 1f
+	movl switcher_hv_cr3, %eax
+	movl %eax, %cr3
+	movl switcher_hv_stack_top, %esp
+	pushl %ebx
+	call hv_trap
+	/* fall through: back to the guest */
+
+	.globl switcher_to_guest_from
+switcher_to_guest_from:
+	movl %ebx, %esp
+	movl switcher_guest_cr3, %eax
+	movl %eax, %cr3
+	popl %gs
+	popl %fs
+	popl %es
+	popl %ds
+	popal
+	addl $8, %esp			/* vector and error code */
+	iret
+
+1:	/* A fault inside the hypervisor: report it on the stack it happened on. */
+	movl switcher_hv_cr3, %eax
+	movl %eax, %cr3
+	pushl %ebx
+	call hv_fault
+2:	hlt
+	jmp 2b
+
+/* void switcher_enter_guest(struct trap_frame *frame): the first entry. */
+	.globl switcher_enter_guest
+switcher_enter_guest:
+	movl 4(%esp), %ebx
+	jmp switcher_to_guest_from
+
+	.section .switcher.data, "aw"
+	.align 4096
+	.globl switcher_idt, switcher_gdt, switcher_tss
+switcher_idt:
+	.space 256 * 8
+switcher_gdt:
+	.space GDT_ENTRIES * 8
+switcher_tss:
+	.space 104
+	.align 4
+	.globl switcher_hv_cr3, switcher_guest_cr3, switcher_hv_stack_top
+switcher_hv_cr3:	.long 0
+switcher_guest_cr3:	.long 0
+switcher_hv_stack_top:	.long 0
+
+	.section .note.GNU-stack, "", @progbits

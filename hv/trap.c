@@ -1,0 +1,113 @@
+/*
+ * hv/trap.c: where every trap from the guest lands, in C.
+ * Runs in: hypervisor, ring 0, called by hv/switcher.S.
+ *
+ * The policy fits in one switch (as lguest's did):
+ *   #GP -> emulate (hv/emulate.c): the guest ran something privileged;
+ *   #PF -> the guest reached outside its memory: stop it;
+ *   any other exception -> the guest's own handler (hv/reflect.c);
+ *   a hardware interrupt -> the hypervisor's (none are unmasked yet).
+ * The guest's registers are copied into the vCPU on the way in and back
+ * into the trap frame on the way out, after a check that the switcher's
+ * IRET can load every selector in it.
+ */
+#include "hv/console.h"
+#include "hv/cpu_tables.h"
+#include "hv/emulate.h"
+#include "hv/layout.h"
+#include "hv/reflect.h"
+#include "hv/stats.h"
+#include "hv/vcpu.h"
+#include "lib/mmu.h"
+
+/* Exceptions for which the CPU pushes an error code (Intel SDM vol. 3, 6.13). */
+static int has_error_code(unsigned vector)
+{
+	return vector == VEC_DF || (vector >= VEC_TS && vector <= VEC_PF) ||
+	       vector == VEC_AC;
+}
+
+static void guest_page_fault(struct vcpu *v)
+{
+	uint32_t la = read_cr2();
+	const char *what = v->regs.error & PF_ERR_W ? "wrote" : "read";
+
+	stats_trap(&v->regs, 0, "stop");
+	if (la >= SWITCHER_BASE)
+		hv_exit_stopped("forbidden: the guest %s 0x%08x, the hypervisor's switcher, at eip 0x%08x",
+				what, la, v->regs.eip);
+	hv_exit_stopped("forbidden: the guest %s 0x%08x, outside its %u MiB, at eip 0x%08x",
+			what, la, v->mem_bytes >> 20, v->regs.eip);
+}
+
+/*
+ * A data selector the switcher's ring-0 IRET path would fault on becomes
+ * null; the bare CPU keeps a stale descriptor cached instead (a known
+ * difference: the guest changed its GDT under a loaded segment).
+ */
+static uint32_t loadable_data_selector(uint32_t sel)
+{
+	const struct x86_desc *d = cpu_tables_gdt_entry((uint16_t)sel);
+	if ((sel & ~3u) == 0 || !d || !DESC_P(*d) || !DESC_S(*d) ||
+	    ((DESC_TYPE(*d) & DESC_TYPE_CODE) && !(DESC_TYPE(*d) & DESC_TYPE_READABLE)))
+		return 0;
+	return sel;
+}
+
+static void check_frame(struct vcpu *v)
+{
+	struct trap_frame *f = &v->regs;
+	const struct x86_desc *cs = cpu_tables_gdt_entry((uint16_t)f->cs);
+	const struct x86_desc *ss = cpu_tables_gdt_entry((uint16_t)f->ss);
+
+	if (SEL_RPL(f->cs) != v->ring || !cs || !DESC_P(*cs) ||
+	    !(DESC_TYPE(*cs) & DESC_TYPE_CODE))
+		hv_exit_stopped("the guest's code segment 0x%x is no longer usable", f->cs);
+	if (SEL_RPL(f->ss) != v->ring || !ss || !DESC_P(*ss) ||
+	    DESC_DPL(*ss) != v->ring || (DESC_TYPE(*ss) & DESC_TYPE_CODE))
+		hv_exit_stopped("the guest's stack segment 0x%x is no longer usable", f->ss);
+	f->ds = loadable_data_selector(f->ds);
+	f->es = loadable_data_selector(f->es);
+	f->fs = loadable_data_selector(f->fs);
+	f->gs = loadable_data_selector(f->gs);
+	/* Whatever the guest did, it runs with interrupts really on and IOPL 0. */
+	f->eflags = (f->eflags & ~(EFLAGS_IOPL | EFLAGS_VM | EFLAGS_VIF | EFLAGS_VIP)) |
+		    EFLAGS_IF | EFLAGS_FIXED;
+}
+
+void hv_trap(struct trap_frame *frame)
+{
+	struct vcpu *v = &the_vcpu;
+	unsigned vector = frame->vector;
+
+	v->regs = *frame;
+	switch (vector) {
+	case VEC_GP:
+		emulate_general_protection(v);
+		break;
+	case VEC_PF:
+		guest_page_fault(v);
+		break;
+	default:
+		if (vector < 32) {
+			stats_trap(&v->regs, 0, "reflect");
+			reflect_to_guest(v, vector,
+					 has_error_code(vector) ? v->regs.error
+								: REFLECT_NO_ERROR_CODE,
+					 v->regs.eip, 0);
+		} else {
+			stats_trap(&v->regs, 0, "interrupt");
+		}
+		break;
+	}
+	check_frame(v);
+	*frame = v->regs;
+}
+
+/* A trap taken while the hypervisor itself was running: a bug, never the guest's doing. */
+void hv_fault(const struct trap_frame *frame)
+{
+	char buf[16];
+	hv_panic("%s in the hypervisor at 0x%08x (error 0x%x, cr2 0x%08x)",
+		 vector_name(frame->vector, buf), frame->eip, frame->error, read_cr2());
+}

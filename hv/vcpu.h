@@ -1,0 +1,40 @@
+/*
+ * hv/vcpu.h: the virtual CPU: what the guest believes about the processor it
+ * runs on, as opposed to what the real processor holds.
+ * Runs in: hypervisor, ring 0.
+ *
+ * The guest's general registers, EIP and segment selectors live in the real
+ * CPU while it runs and in `regs` while the hypervisor handles a trap. The
+ * state that deprivileging takes away from the guest (its interrupt flag,
+ * its descriptor-table registers, its control registers) exists only here.
+ */
+#ifndef TV_HV_VCPU_H
+#define TV_HV_VCPU_H
+
+#include <stdint.h>
+#include "hv/trap_frame.h"
+#include "lib/x86.h"
+
+struct vcpu {
+	struct trap_frame regs;	/* the guest's registers at the last trap */
+
+	unsigned ring;		/* the real ring the guest kernel runs in */
+
+	/* Virtual EFLAGS bits: the real IF is always 1 and IOPL 0 while the guest runs. */
+	int virt_if;		/* the guest's interrupt flag */
+	unsigned virt_iopl;	/* the guest's I/O privilege level */
+	int sti_shadow;		/* STI just set IF: no interrupt before the next instruction */
+
+	struct x86_pseudo_desc virt_gdtr;	/* as the guest loaded them (guest-linear) */
+	struct x86_pseudo_desc virt_idtr;
+	int idt_loaded;
+	uint32_t virt_cr0;
+
+	/* Guest memory: guest-physical 0..mem_bytes is hv-addressable at mem. */
+	uint8_t *mem;
+	uint32_t mem_bytes;
+};
+
+extern struct vcpu the_vcpu;
+
+#endif
