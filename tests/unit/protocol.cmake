@@ -1,0 +1,4 @@
+# Unit tests for the host program's pure logic (tools/): the console-protocol
+# parser and the mapping from how a run ended to the exit status.
+tv_unit_test(test_protocol SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_protocol.c LIBS tv_host_core)
+tv_unit_test(test_outcome SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_outcome.c LIBS tv_host_core)

@@ -1,0 +1,278 @@
+/*
+ * tools/process.c: fork and exec a child with piped output, read it line by
+ * line with poll() against a deadline, and kill its process group when time
+ * runs out. Runs on: host.
+ */
+#define _GNU_SOURCE
+#include "tools/process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t caught_signal;
+
+static void on_signal(int sig)
+{
+	caught_signal = sig;
+}
+
+void tv_process_watch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: poll() must wake up */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* A reader that went away must not kill us before QEMU is gone. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int tv_process_interrupted(void)
+{
+	return caught_signal;
+}
+
+double tv_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int tv_process_spawn(struct tv_process *p, char *const argv[], double deadline)
+{
+	int outp[2], errp[2], execp[2];
+	int err = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->out.fd = p->err.fd = -1;
+	p->deadline = deadline;
+
+	if (pipe2(outp, O_CLOEXEC) < 0)
+		return errno;
+	if (pipe2(errp, O_CLOEXEC) < 0) {
+		err = errno;
+		goto close_out;
+	}
+	/* The child reports a failed exec through this pipe; success closes it. */
+	if (pipe2(execp, O_CLOEXEC) < 0) {
+		err = errno;
+		goto close_err;
+	}
+
+	p->pid = fork();
+	if (p->pid < 0) {
+		err = errno;
+		close(execp[0]);
+		close(execp[1]);
+		goto close_err;
+	}
+	if (p->pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		setpgid(0, 0);
+		if (null < 0 || dup2(null, 0) < 0 || dup2(outp[1], 1) < 0 ||
+		    dup2(errp[1], 2) < 0)
+			err = errno;
+		else {
+			signal(SIGPIPE, SIG_DFL);
+			execvp(argv[0], argv);
+			err = errno;
+		}
+		if (write(execp[1], &err, sizeof(err)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+
+	/* Set the group from this side too, so a kill cannot race the child. */
+	setpgid(p->pid, p->pid);
+	close(execp[1]);
+	close(outp[1]);
+	close(errp[1]);
+	ssize_t n;
+	do
+		n = read(execp[0], &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	close(execp[0]);
+	if (n == (ssize_t)sizeof(err)) {
+		waitpid(p->pid, NULL, 0);
+		close(outp[0]);
+		close(errp[0]);
+		return err ? err : ENOEXEC;
+	}
+	p->out.fd = outp[0];
+	p->err.fd = errp[0];
+	return 0;
+
+close_err:
+	close(errp[0]);
+	close(errp[1]);
+close_out:
+	close(outp[0]);
+	close(outp[1]);
+	return err;
+}
+
+/* Hand complete lines to fn; at end of file, whatever is left too. */
+static void deliver_lines(struct tv_process_buf *b, enum tv_stream s, int at_eof,
+			  tv_line_fn fn, void *ctx)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < b->len; i++) {
+		if (b->data[i] == '\n') {
+			size_t end = i;
+			if (end > start && b->data[end - 1] == '\r')
+				end--;
+			fn(ctx, s, b->data + start, end - start);
+			start = i + 1;
+		}
+	}
+	memmove(b->data, b->data + start, b->len - start);
+	b->len -= start;
+	if (b->len == sizeof(b->data) || (at_eof && b->len > 0)) {
+		fn(ctx, s, b->data, b->len);
+		b->len = 0;
+	}
+}
+
+static void read_stream(struct tv_process_buf *b, enum tv_stream s, tv_line_fn fn, void *ctx)
+{
+	ssize_t n = read(b->fd, b->data + b->len, sizeof(b->data) - b->len);
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		close(b->fd);
+		b->fd = -1;
+		deliver_lines(b, s, 1, fn, ctx);
+		return;
+	}
+	b->len += (size_t)n;
+	deliver_lines(b, s, 0, fn, ctx);
+}
+
+static void reap(struct tv_process *p, int options)
+{
+	if (p->reaped)
+		return;
+	pid_t r;
+	do
+		r = waitpid(p->pid, &p->wait_status, options);
+	while (r < 0 && errno == EINTR);
+	if (r == p->pid || (r < 0 && errno == ECHILD))
+		p->reaped = 1;
+}
+
+/*
+ * After a kill: read what the child wrote before it died (its last, maybe
+ * partial, line tells why it hung), then close. A short poll bounds this in
+ * case something else still holds the pipes open.
+ */
+static void drain_streams(struct tv_process *p, tv_line_fn fn, void *ctx)
+{
+	struct tv_process_buf *bufs[2] = { &p->out, &p->err };
+	enum tv_stream streams[2] = { TV_STREAM_STDOUT, TV_STREAM_STDERR };
+
+	for (int i = 0; i < 2; i++) {
+		while (bufs[i]->fd >= 0) {
+			struct pollfd pfd = { .fd = bufs[i]->fd, .events = POLLIN };
+			if (poll(&pfd, 1, 100) <= 0) {
+				deliver_lines(bufs[i], streams[i], 1, fn, ctx);
+				close(bufs[i]->fd);
+				bufs[i]->fd = -1;
+				break;
+			}
+			read_stream(bufs[i], streams[i], fn, ctx);
+		}
+	}
+}
+
+void tv_process_kill(struct tv_process *p)
+{
+	if (!p->reaped) {
+		kill(-p->pid, SIGTERM);
+		for (int i = 0; i < 100 && !p->reaped; i++) {
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+			reap(p, WNOHANG);
+			if (!p->reaped)
+				nanosleep(&ts, NULL);
+		}
+		if (!p->reaped) {
+			kill(-p->pid, SIGKILL);
+			reap(p, 0);
+		}
+	}
+}
+
+enum tv_pump_result tv_process_pump(struct tv_process *p, tv_line_fn fn, void *ctx)
+{
+	while (p->out.fd >= 0 || p->err.fd >= 0) {
+		struct pollfd pfd[2];
+		struct tv_process_buf *bufs[2];
+		enum tv_stream streams[2];
+		nfds_t n = 0;
+
+		if (tv_process_interrupted()) {
+			tv_process_kill(p);
+			drain_streams(p, fn, ctx);
+			return TV_PUMP_INTERRUPTED;
+		}
+		double left = p->deadline - tv_now();
+		if (left <= 0) {
+			tv_process_kill(p);
+			drain_streams(p, fn, ctx);
+			return TV_PUMP_DEADLINE;
+		}
+		if (p->out.fd >= 0) {
+			pfd[n] = (struct pollfd){ .fd = p->out.fd, .events = POLLIN };
+			bufs[n] = &p->out;
+			streams[n++] = TV_STREAM_STDOUT;
+		}
+		if (p->err.fd >= 0) {
+			pfd[n] = (struct pollfd){ .fd = p->err.fd, .events = POLLIN };
+			bufs[n] = &p->err;
+			streams[n++] = TV_STREAM_STDERR;
+		}
+		int ms = left > 1.0 ? 1000 : (int)(left * 1000) + 1;
+		int r = poll(pfd, n, ms);
+		if (r < 0 && errno != EINTR) {
+			tv_process_kill(p);
+			drain_streams(p, fn, ctx);
+			return TV_PUMP_INTERRUPTED;
+		}
+		for (nfds_t i = 0; r > 0 && i < n; i++)
+			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+				read_stream(bufs[i], streams[i], fn, ctx);
+	}
+
+	/* Both pipes closed: the child is ending; wait for it within the deadline. */
+	while (!p->reaped) {
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+
+		reap(p, WNOHANG);
+		if (p->reaped)
+			break;
+		if (tv_process_interrupted()) {
+			tv_process_kill(p);
+			return TV_PUMP_INTERRUPTED;
+		}
+		if (tv_now() >= p->deadline) {
+			tv_process_kill(p);
+			return TV_PUMP_DEADLINE;
+		}
+		nanosleep(&ts, NULL);
+	}
+	return TV_PUMP_EXITED;
+}

@@ -1,0 +1,71 @@
+/*
+ * tools/process.h: run a child process (QEMU) under a deadline and read its
+ * output line by line. Runs on: host.
+ *
+ * The child gets /dev/null as stdin (QEMU's -serial stdio would otherwise
+ * read the terminal), pipes for stdout and stderr, and its own process group
+ * so that a timeout or Ctrl-C can end it and anything it started.
+ */
+#ifndef TV_TOOLS_PROCESS_H
+#define TV_TOOLS_PROCESS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define TV_PROCESS_LINE_MAX	16384	/* longer lines are delivered in pieces */
+
+enum tv_stream { TV_STREAM_STDOUT, TV_STREAM_STDERR };
+
+struct tv_process_buf {
+	char data[TV_PROCESS_LINE_MAX];
+	size_t len;
+	int fd;			/* -1 once at end of file */
+};
+
+struct tv_process {
+	pid_t pid;
+	struct tv_process_buf out, err;
+	double deadline;	/* CLOCK_MONOTONIC seconds; may be lowered while pumping */
+	int reaped;
+	int wait_status;	/* from waitpid, once reaped */
+};
+
+/* Called for each complete line (without '\n'), and for a last partial one. */
+typedef void (*tv_line_fn)(void *ctx, enum tv_stream stream, const char *line, size_t len);
+
+enum tv_pump_result {
+	TV_PUMP_EXITED,		/* the child ended and its output was read to the end */
+	TV_PUMP_DEADLINE,	/* the deadline passed: the child was killed */
+	TV_PUMP_INTERRUPTED,	/* a watched signal arrived: the child was killed */
+};
+
+/* Seconds on the monotonic clock. */
+double tv_now(void);
+
+/*
+ * Start argv[0] (searched in PATH). Returns 0, or an errno value (ENOENT when
+ * the program does not exist) with nothing left running.
+ */
+int tv_process_spawn(struct tv_process *p, char *const argv[], double deadline);
+
+/*
+ * Read lines until the child ends, the deadline passes or a signal arrives.
+ * On return the child has been reaped (killed first, if need be), every line
+ * it wrote has been delivered and the pipes are closed.
+ */
+enum tv_pump_result tv_process_pump(struct tv_process *p, tv_line_fn fn, void *ctx);
+
+/*
+ * End the child's process group: SIGTERM, a moment's grace, then SIGKILL,
+ * and reap the child. Its pipes stay open for what it wrote before dying.
+ */
+void tv_process_kill(struct tv_process *p);
+
+/*
+ * Catch SIGINT, SIGTERM and SIGHUP so a run can kill QEMU before the host
+ * program goes. tv_process_interrupted() returns the signal caught, or 0.
+ */
+void tv_process_watch_signals(void);
+int tv_process_interrupted(void);
+
+#endif

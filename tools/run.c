@@ -1,0 +1,420 @@
+/*
+ * tools/run.c: boot one guest in QEMU (natively or under the hypervisor),
+ * read the run line by line and keep a parsed record of it.
+ * Runs on: host.
+ *
+ * The result of a run is decided by what the hypervisor says (its `tv:exit`
+ * line), never by QEMU's exit status alone: QEMU exits 1 both when the
+ * debug-exit port is written with 0 and when it refuses a kernel. Natively
+ * there is no hypervisor, so tv_native_end() reads QEMU's status carefully.
+ */
+#define _GNU_SOURCE
+#include "tools/run.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tools/process.h"
+
+/* After `tv:exit` the hypervisor ends QEMU itself; allow it this long. */
+#define EXIT_GRACE_S	2.0
+
+struct run_state {
+	const struct tv_run_config *cfg;
+	struct tv_run_record *rec;
+	struct tv_process *proc;
+	long hello_idx, exit_idx;
+	int serial_seen;
+};
+
+/*
+ * Make room for one more element. Arrays hold count elements in a capacity of
+ * count rounded up to a power of two, so they are full exactly when count is
+ * zero or a power of two.
+ */
+static void *grow(void *array, size_t count, size_t size)
+{
+	if (count != 0 && (count & (count - 1)) != 0)
+		return array;
+	void *p = realloc(array, (count ? count * 2 : 1) * size);
+	if (!p) {
+		fputs("trapvisor: out of memory\n", stderr);
+		exit(TV_STATUS_NO_RESULT);
+	}
+	return p;
+}
+
+static void push_text(struct tv_text **list, size_t *n, const char *s, size_t len)
+{
+	*list = grow(*list, *n, sizeof(**list));
+	char *copy = malloc(len + 1);
+	if (!copy) {
+		fputs("trapvisor: out of memory\n", stderr);
+		exit(TV_STATUS_NO_RESULT);
+	}
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	(*list)[*n].s = copy;
+	(*list)[*n].len = len;
+	(*n)++;
+}
+
+static void emit(struct run_state *st, const struct tv_run_line *line)
+{
+	if (st->cfg->on_line)
+		st->cfg->on_line(st->cfg->ctx, line);
+}
+
+static void on_serial_hv(struct run_state *st, const char *s, size_t len)
+{
+	struct tv_run_record *rec = st->rec;
+	struct tv_run_line line = { .raw = s, .raw_len = len };
+	struct tv_event ev;
+
+	switch (tv_parse_line(s, len, &ev)) {
+	case TV_PARSE_NOT_PROTOCOL:
+		push_text(&rec->foreign_lines, &rec->nforeign_lines, s, len);
+		line.source = TV_LINE_FOREIGN;
+		emit(st, &line);
+		return;
+	case TV_PARSE_MALFORMED:
+		push_text(&rec->foreign_lines, &rec->nforeign_lines, s, len);
+		rec->nmalformed++;
+		line.source = TV_LINE_MALFORMED;
+		emit(st, &line);
+		return;
+	case TV_PARSE_OK:
+		break;
+	}
+
+	rec->events = grow(rec->events, rec->nevents, sizeof(*rec->events));
+	rec->events[rec->nevents] = ev;
+	line.ev = &rec->events[rec->nevents];
+	rec->nevents++;
+
+	if (ev.kind == TV_EV_OUT) {
+		push_text(&rec->guest_lines, &rec->nguest_lines, ev.text, ev.text_len);
+		line.source = TV_LINE_GUEST;
+		line.text = line.ev->text;
+		line.text_len = line.ev->text_len;
+	} else {
+		line.source = TV_LINE_EVENT;
+	}
+	if (ev.kind == TV_EV_HELLO && st->hello_idx < 0)
+		st->hello_idx = (long)rec->nevents - 1;
+	if (ev.kind == TV_EV_EXIT && st->exit_idx < 0) {
+		st->exit_idx = (long)rec->nevents - 1;
+		double grace = tv_now() + EXIT_GRACE_S;
+		if (grace < st->proc->deadline)
+			st->proc->deadline = grace;
+	}
+	emit(st, &line);
+}
+
+static void on_line(void *ctx, enum tv_stream stream, const char *s, size_t len)
+{
+	struct run_state *st = ctx;
+	struct tv_run_record *rec = st->rec;
+
+	if (stream == TV_STREAM_STDERR) {
+		struct tv_run_line line = { .source = TV_LINE_QEMU, .raw = s, .raw_len = len };
+		push_text(&rec->qemu_lines, &rec->nqemu_lines, s, len);
+		emit(st, &line);
+		return;
+	}
+	st->serial_seen = 1;
+	if (st->cfg->mode == TV_MODE_HV) {
+		on_serial_hv(st, s, len);
+		return;
+	}
+	struct tv_run_line line = {
+		.source = TV_LINE_GUEST, .raw = s, .raw_len = len, .text = s, .text_len = len,
+	};
+	push_text(&rec->guest_lines, &rec->nguest_lines, s, len);
+	emit(st, &line);
+}
+
+/* A growing argv for QEMU; every string is owned. */
+struct argv_list {
+	char **v;
+	size_t n;
+};
+
+static void arg(struct argv_list *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void arg(struct argv_list *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0) {
+		fputs("trapvisor: out of memory\n", stderr);
+		exit(TV_STATUS_NO_RESULT);
+	}
+	va_end(ap);
+	/* Always leave room for the terminating NULL. */
+	char **v = realloc(a->v, (a->n + 2) * sizeof(*a->v));
+	if (!v) {
+		fputs("trapvisor: out of memory\n", stderr);
+		exit(TV_STATUS_NO_RESULT);
+	}
+	a->v = v;
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+static void argv_free(struct argv_list *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+}
+
+/* The guest's arguments joined by spaces, for -append or after the module path. */
+static char *join_args(const struct tv_run_config *cfg)
+{
+	size_t len = 1;
+	for (int i = 0; i < cfg->guest_argc; i++)
+		len += strlen(cfg->guest_argv[i]) + 1;
+	char *s = calloc(1, len);
+	if (!s) {
+		fputs("trapvisor: out of memory\n", stderr);
+		exit(TV_STATUS_NO_RESULT);
+	}
+	for (int i = 0; i < cfg->guest_argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, cfg->guest_argv[i]);
+	}
+	return s;
+}
+
+static int setup_error(struct tv_run_record *rec, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int setup_error(struct tv_run_record *rec, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rec->message, sizeof(rec->message), fmt, ap);
+	va_end(ap);
+	rec->end = TV_END_NONE;
+	rec->host_status = TV_STATUS_USAGE;
+	return rec->host_status;
+}
+
+/* Check everything that can be checked before QEMU starts, and build its argv. */
+static int build_command(const struct tv_run_config *cfg, struct tv_run_record *rec,
+			 struct argv_list *a)
+{
+	struct stat sb;
+
+	if (cfg->mem_mib < TV_MEM_MIB_MIN || cfg->mem_mib > TV_MEM_MIB_MAX)
+		return setup_error(rec, "guest memory must be %d to %d MiB, not %u",
+				   TV_MEM_MIB_MIN, TV_MEM_MIB_MAX, cfg->mem_mib);
+	if (stat(cfg->guest_path, &sb) < 0 || !S_ISREG(sb.st_mode))
+		return setup_error(rec, "no such guest file: %s", cfg->guest_path);
+	/* QEMU splits -initrd at commas, and the module path ends at a space. */
+	if (strchr(cfg->guest_path, ','))
+		return setup_error(rec, "the guest's path must not contain ',': %s",
+				   cfg->guest_path);
+	for (int i = 0; i < cfg->guest_argc; i++)
+		if (cfg->mode == TV_MODE_HV && strchr(cfg->guest_argv[i], ','))
+			return setup_error(rec, "guest arguments must not contain ',': %s",
+					   cfg->guest_argv[i]);
+
+	const char *qemu = cfg->qemu ? cfg->qemu : getenv("TRAPVISOR_QEMU");
+	if (!qemu || !*qemu)
+		qemu = "qemu-system-i386";
+	char *args = join_args(cfg);
+
+	arg(a, "%s", qemu);
+	arg(a, "-accel");
+	arg(a, "tcg");
+	if (cfg->mode == TV_MODE_HV) {
+		if (strchr(cfg->guest_path, ' ')) {
+			free(args);
+			return setup_error(rec, "the guest's path must not contain spaces: %s",
+					   cfg->guest_path);
+		}
+		if (!cfg->hv_path || stat(cfg->hv_path, &sb) < 0) {
+			free(args);
+			return setup_error(rec, "the hypervisor is not built: %s",
+					   cfg->hv_path ? cfg->hv_path : "(no path)");
+		}
+		struct stat gsb;
+		stat(cfg->guest_path, &gsb);
+		rec->machine_mib = tv_hv_machine_mib(cfg->mem_mib, (uint64_t)gsb.st_size);
+		arg(a, "-m");
+		arg(a, "%llu", (unsigned long long)rec->machine_mib);
+		arg(a, "-kernel");
+		arg(a, "%s", cfg->hv_path);
+		arg(a, "-initrd");
+		arg(a, "%s%s%s", cfg->guest_path, *args ? " " : "", args);
+		arg(a, "-append");
+		arg(a, "ring=%d trace=%d mem=%u", cfg->ring, cfg->trace ? 1 : 0, cfg->mem_mib);
+	} else {
+		rec->machine_mib = cfg->mem_mib;
+		arg(a, "-m");
+		arg(a, "%u", cfg->mem_mib);
+		arg(a, "-kernel");
+		arg(a, "%s", cfg->guest_path);
+		if (*args) {
+			arg(a, "-append");
+			arg(a, "%s", args);
+		}
+	}
+	free(args);
+	arg(a, "-display");
+	arg(a, "none");
+	arg(a, "-serial");
+	arg(a, "stdio");
+	arg(a, "-no-reboot");
+	arg(a, "-nodefaults");
+	arg(a, "-device");
+	arg(a, "isa-debug-exit,iobase=0xf4,iosize=0x04");
+	return 0;
+}
+
+/* How an hv-mode run ended, from its exit line. */
+static void decide_hv(struct tv_run_record *rec)
+{
+	if (!rec->exit) {
+		rec->end = TV_END_NO_EXIT;
+		if (rec->nqemu_lines)
+			snprintf(rec->message, sizeof(rec->message), "QEMU: %s",
+				 rec->qemu_lines[0].s);
+		else if (!rec->hello)
+			snprintf(rec->message, sizeof(rec->message),
+				 "the hypervisor never spoke (QEMU exit code %d)", rec->qemu_code);
+		else
+			snprintf(rec->message, sizeof(rec->message),
+				 "the hypervisor ended without a tv:exit line");
+		return;
+	}
+	const char *kind = tv_event_get(rec->exit, "kind");
+	rec->end = tv_end_from_exit_kind(kind);
+	rec->reason = tv_event_get(rec->exit, "reason");
+	if (rec->end == TV_END_NO_EXIT)
+		snprintf(rec->message, sizeof(rec->message), "unknown exit kind '%s'",
+			 kind ? kind : "");
+	if (rec->end == TV_END_GUEST) {
+		uint64_t status;
+		if (tv_event_get_u64(rec->exit, "status", &status) < 0) {
+			rec->end = TV_END_NO_EXIT;
+			snprintf(rec->message, sizeof(rec->message),
+				 "the exit line carries no valid status");
+		} else {
+			rec->guest_status = (int64_t)status;
+		}
+	}
+}
+
+static void decide_native(struct tv_run_record *rec, int serial_seen)
+{
+	rec->end = tv_native_end(rec->qemu_exited, rec->qemu_code, serial_seen,
+				 rec->nqemu_lines > 0, &rec->guest_status);
+	if (rec->end == TV_END_REFUSED) {
+		snprintf(rec->message, sizeof(rec->message), "QEMU: %s", rec->qemu_lines[0].s);
+		rec->reason = rec->message + strlen("QEMU: ");
+	} else if (rec->end == TV_END_NO_EXIT) {
+		if (rec->qemu_exited)
+			snprintf(rec->message, sizeof(rec->message),
+				 "QEMU exited with code %d, which the debug-exit port cannot produce",
+				 rec->qemu_code);
+		else
+			snprintf(rec->message, sizeof(rec->message), "QEMU died of a signal");
+	} else if (rec->end == TV_END_GUEST && rec->qemu_code == 1 && !serial_seen) {
+		snprintf(rec->message, sizeof(rec->message),
+			 "QEMU exit code 1 and no output: taken as guest status 0");
+	}
+}
+
+int tv_run(const struct tv_run_config *cfg, struct tv_run_record *rec)
+{
+	struct argv_list a = { 0 };
+	struct tv_process proc;
+	struct run_state st = {
+		.cfg = cfg, .rec = rec, .proc = &proc, .hello_idx = -1, .exit_idx = -1,
+	};
+
+	memset(rec, 0, sizeof(*rec));
+	rec->mode = cfg->mode;
+	rec->guest_status = -1;
+	rec->qemu_code = -1;
+
+	if (build_command(cfg, rec, &a) != 0) {
+		argv_free(&a);
+		return rec->host_status;
+	}
+
+	double start = tv_now();
+	int err = tv_process_spawn(&proc, a.v, start + cfg->timeout_s);
+	if (err) {
+		if (err == ENOENT)
+			setup_error(rec, "QEMU not found: '%s' (install the Debian package "
+				    "qemu-system-x86)", a.v[0]);
+		else
+			setup_error(rec, "cannot start %s: %s", a.v[0], strerror(err));
+		argv_free(&a);
+		return rec->host_status;
+	}
+	argv_free(&a);
+
+	enum tv_pump_result pumped = tv_process_pump(&proc, on_line, &st);
+	rec->wall_s = tv_now() - start;
+	if (proc.reaped && WIFEXITED(proc.wait_status)) {
+		rec->qemu_exited = 1;
+		rec->qemu_code = WEXITSTATUS(proc.wait_status);
+	}
+	if (st.hello_idx >= 0)
+		rec->hello = &rec->events[st.hello_idx];
+	if (st.exit_idx >= 0)
+		rec->exit = &rec->events[st.exit_idx];
+
+	if (pumped == TV_PUMP_INTERRUPTED) {
+		rec->interrupted_by = tv_process_interrupted();
+		rec->end = TV_END_NO_EXIT;
+		snprintf(rec->message, sizeof(rec->message), "interrupted");
+	} else if (pumped == TV_PUMP_DEADLINE && !rec->exit) {
+		rec->end = TV_END_TIMEOUT;
+		snprintf(rec->message, sizeof(rec->message),
+			 "no result within %g s: QEMU was killed", cfg->timeout_s);
+	} else if (cfg->mode == TV_MODE_HV) {
+		decide_hv(rec);
+		if (pumped == TV_PUMP_DEADLINE && rec->message[0] == '\0')
+			snprintf(rec->message, sizeof(rec->message),
+				 "QEMU lingered after the exit line and was killed");
+	} else {
+		decide_native(rec, st.serial_seen);
+	}
+	rec->host_status = tv_host_status(rec->end, rec->guest_status);
+	return rec->host_status;
+}
+
+static void free_texts(struct tv_text *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(list[i].s);
+	free(list);
+}
+
+void tv_run_record_free(struct tv_run_record *rec)
+{
+	for (size_t i = 0; i < rec->nevents; i++)
+		tv_event_free(&rec->events[i]);
+	free(rec->events);
+	free_texts(rec->guest_lines, rec->nguest_lines);
+	free_texts(rec->foreign_lines, rec->nforeign_lines);
+	free_texts(rec->qemu_lines, rec->nqemu_lines);
+	memset(rec, 0, sizeof(*rec));
+}

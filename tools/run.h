@@ -1,0 +1,110 @@
+/*
+ * tools/run.h: run one guest in QEMU, natively or under the hypervisor, and
+ * return a parsed record of the run. Runs on: host.
+ *
+ * This is the core every subcommand builds on: `run` and `native` print the
+ * record as it grows (through on_line) and summarise it; commands that
+ * compare runs (demo, classify, bench) call tv_run() several times and read
+ * the records.
+ */
+#ifndef TV_TOOLS_RUN_H
+#define TV_TOOLS_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tools/outcome.h"
+#include "tools/protocol.h"
+
+#define TV_MEM_MIB_DEFAULT	32
+#define TV_MEM_MIB_MIN		1
+#define TV_MEM_MIB_MAX		512
+#define TV_TIMEOUT_DEFAULT_S	30.0
+
+enum tv_run_mode {
+	TV_MODE_NATIVE,		/* the guest ELF booted directly by QEMU: the reference */
+	TV_MODE_HV,		/* the guest as a module of the hypervisor */
+};
+
+/* Where a line of a run came from. */
+enum tv_line_source {
+	TV_LINE_GUEST,		/* the guest's output: a `tv:out` line, or native serial */
+	TV_LINE_EVENT,		/* any other hypervisor event */
+	TV_LINE_FOREIGN,	/* hv mode: serial text that is not the protocol */
+	TV_LINE_MALFORMED,	/* hv mode: starts with "tv:" but does not parse */
+	TV_LINE_QEMU,		/* something QEMU wrote on stderr */
+};
+
+struct tv_run_line {
+	enum tv_line_source source;
+	const char *raw;		/* the line as it arrived, without '\n' */
+	size_t raw_len;
+	const struct tv_event *ev;	/* TV_LINE_EVENT, and TV_LINE_GUEST in hv mode */
+	const char *text;		/* TV_LINE_GUEST: the guest's bytes, decoded */
+	size_t text_len;
+};
+
+struct tv_run_config {
+	enum tv_run_mode mode;
+	const char *guest_path;		/* the guest's multiboot ELF */
+	char *const *guest_argv;	/* its command line, word by word */
+	int guest_argc;
+	unsigned mem_mib;		/* the guest's memory (native: the whole machine) */
+	double timeout_s;
+	/* hv mode only: */
+	const char *hv_path;		/* the hypervisor ELF */
+	int ring;
+	int trace;
+	/* The QEMU to run; NULL means $TRAPVISOR_QEMU, else qemu-system-i386. */
+	const char *qemu;
+	/* Called for each line as it arrives (for live output); may be NULL. */
+	void (*on_line)(void *ctx, const struct tv_run_line *line);
+	void *ctx;
+};
+
+struct tv_text {
+	char *s;		/* NUL-terminated; may also hold NULs within len */
+	size_t len;
+};
+
+struct tv_run_record {
+	enum tv_run_mode mode;
+	/* hv mode: every protocol event in arrival order, `out` included. */
+	struct tv_event *events;
+	size_t nevents;
+	/* The guest's output lines, decoded, in both modes. */
+	struct tv_text *guest_lines;
+	size_t nguest_lines;
+	/* Serial lines that were not the protocol (hv mode), and malformed ones. */
+	struct tv_text *foreign_lines;
+	size_t nforeign_lines;
+	size_t nmalformed;
+	/* What QEMU said on stderr. */
+	struct tv_text *qemu_lines;
+	size_t nqemu_lines;
+
+	const struct tv_event *hello;	/* into events[], or NULL */
+	const struct tv_event *exit;	/* into events[], or NULL */
+
+	enum tv_run_end end;
+	int64_t guest_status;		/* valid when end == TV_END_GUEST, else -1 */
+	const char *reason;		/* the exit line's reason, or the host's own; may be NULL */
+	char message[512];		/* the host's explanation, for set-up errors and oddities */
+	int interrupted_by;		/* signal that cut the run short, or 0 */
+	int qemu_exited;		/* QEMU exited (rather than died of a signal) */
+	int qemu_code;			/* its exit code, when it exited */
+	uint64_t machine_mib;		/* the -m given to QEMU */
+	double wall_s;			/* from start of QEMU to its end */
+	int host_status;		/* enum tv_host_status */
+};
+
+/*
+ * Run one guest and fill rec (which the caller frees with
+ * tv_run_record_free). Returns rec->host_status. Set-up problems (missing
+ * files, QEMU not installed, bad characters in paths) give
+ * TV_STATUS_USAGE with rec->message saying what is wrong.
+ */
+int tv_run(const struct tv_run_config *cfg, struct tv_run_record *rec);
+void tv_run_record_free(struct tv_run_record *rec);
+
+#endif
