@@ -24,7 +24,13 @@ struct decoded_insn {
 	uint32_t la;		/* guest linear address of its first byte */
 	uint8_t len;		/* length in bytes, 1..DECODE_MAX_LEN */
 	uint8_t bytes[16];	/* its bytes; the first len are meaningful */
-	uint8_t privileged;	/* Capstone lists it in X86_GRP_PRIVILEGE */
+	/*
+	 * Capstone lists it in X86_GRP_PRIVILEGE. That is Capstone's notion,
+	 * not the SDM's "faults at CPL > 0": it includes CLI, STI, IRET, STR
+	 * and segment loads, and misses CLTS and RDMSR (tests/unit/test_decode.c
+	 * lists each difference).
+	 */
+	uint8_t privileged;
 	uint8_t groups_count;
 	uint8_t groups[8];	/* Capstone's groups, X86_GRP_* */
 	unsigned id;		/* X86_INS_* */
