@@ -12,8 +12,8 @@
  *      where the hypervisor keeps what a trap needs;
  *   3. read or write at every 4 MiB step from the end of RAM to the top
  *      of the 4 GiB address space;
- *   4. the same past the end of RAM and at the top 4 MiB, but through a
- *      data segment whose base lies just below the end of RAM, so that only
+ *   4. the same past the end of RAM and on every page of the top 4 MiB, but
+ *      through a data segment whose base lies just below the end of RAM, so that only
  *      base + offset, never the offset alone, leaves the guest's memory.
  *      Its limit is 4 GiB: a segment limit is not what must stop it.
  *
@@ -135,11 +135,14 @@ static void attack_seg_beyond_ram(const struct attack_ctx *ctx, bool write)
 
 static void attack_seg_switcher(const struct attack_ctx *ctx, bool write)
 {
-	uint32_t off = ATTACK_SWITCHER_BASE - ctx->seg_base;
+	uint32_t first = ATTACK_SWITCHER_BASE - ctx->seg_base;
 
-	guest_printf("attack: %s fs:0x%08x, segment base 0x%08x: linear 0x%08x\n",
-		     attack_verb(write), off, ctx->seg_base, ATTACK_SWITCHER_BASE);
-	attack_seg(off, write);
+	guest_printf("attack: %s every page of fs:0x%08x.., segment base 0x%08x: linear 0x%08x..0xffffffff\n",
+		     attack_verb(write), first, ctx->seg_base, ATTACK_SWITCHER_BASE);
+	/* The offset whose linear address wraps to 0 ends the walk. */
+	for (uint32_t off = first; off != 0u - ctx->seg_base; off += ATTACK_PAGE)
+		attack_seg(off, write);
+	attack_seg(0xFFFFFFFCu - ctx->seg_base, write);
 }
 
 static const struct attack attacks[] = {
