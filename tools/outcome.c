@@ -37,6 +37,7 @@ int tv_host_status(enum tv_run_end end, int64_t guest_status)
 		return TV_STATUS_USAGE;
 	case TV_END_PANIC:
 	case TV_END_NO_EXIT:
+	case TV_END_INTERRUPTED:	/* the program dies of the signal instead */
 	default:
 		return TV_STATUS_NO_RESULT;
 	}
@@ -76,6 +77,7 @@ const char *tv_end_name(enum tv_run_end end)
 	case TV_END_RESET:	return "the machine reset without an exit status";
 	case TV_END_TIMEOUT:	return "timed out";
 	case TV_END_NO_EXIT:	return "QEMU ended without a result";
+	case TV_END_INTERRUPTED: return "interrupted";
 	}
 	return "unknown";
 }

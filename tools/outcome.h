@@ -31,6 +31,7 @@ enum tv_run_end {
 	TV_END_RESET,		/* native: the machine reset (e.g. triple fault) */
 	TV_END_TIMEOUT,		/* the time limit ran out */
 	TV_END_NO_EXIT,		/* QEMU ended without saying how */
+	TV_END_INTERRUPTED,	/* a signal (Ctrl-C) cut the run short */
 };
 
 /* The `kind` of a `tv:exit` line; unknown kinds give TV_END_NO_EXIT. */

@@ -115,7 +115,8 @@ static void print_event(const struct tv_printer *p, const struct tv_event *ev)
 	switch (ev->kind) {
 	case TV_EV_HELLO:
 		tag(p, p->out, C_HV, "hv");
-		fprintf(p->out, "hypervisor up (protocol %s): guest \"%s\" in ring %s, %s MiB, trace %s\n",
+		fprintf(p->out,
+			"hypervisor up (protocol %s): guest \"%s\" in ring %s, %s MiB, trace %s\n",
 			field_or(ev, "version", "?"), field_or(ev, "guest", "?"),
 			field_or(ev, "ring", "?"), field_or(ev, "mem_mib", "?"),
 			strcmp(field_or(ev, "trace", "0"), "1") == 0 ? "on" : "off");

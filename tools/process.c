@@ -201,6 +201,7 @@ static void drain_streams(struct tv_process *p, tv_line_fn fn, void *ctx)
 
 void tv_process_kill(struct tv_process *p)
 {
+	p->killed = 1;
 	if (!p->reaped) {
 		kill(-p->pid, SIGTERM);
 		for (int i = 0; i < 100 && !p->reaped; i++) {

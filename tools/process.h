@@ -26,6 +26,7 @@ struct tv_process {
 	pid_t pid;
 	struct tv_process_buf out, err;
 	double deadline;	/* CLOCK_MONOTONIC seconds; may be lowered while pumping */
+	int killed;		/* tv_process_kill() was called */
 	int reaped;
 	int wait_status;	/* from waitpid, once reaped */
 };

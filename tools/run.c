@@ -123,6 +123,9 @@ static void on_line(void *ctx, enum tv_stream stream, const char *s, size_t len)
 	struct tv_run_record *rec = st->rec;
 
 	if (stream == TV_STREAM_STDERR) {
+		/* QEMU's farewell when we end it says nothing about the guest. */
+		if (st->proc->killed && memmem(s, len, "terminating on signal", 21))
+			return;
 		struct tv_run_line line = { .source = TV_LINE_QEMU, .raw = s, .raw_len = len };
 		push_text(&rec->qemu_lines, &rec->nqemu_lines, s, len);
 		emit(st, &line);
@@ -383,8 +386,8 @@ int tv_run(const struct tv_run_config *cfg, struct tv_run_record *rec)
 
 	if (pumped == TV_PUMP_INTERRUPTED) {
 		rec->interrupted_by = tv_process_interrupted();
-		rec->end = TV_END_NO_EXIT;
-		snprintf(rec->message, sizeof(rec->message), "interrupted");
+		rec->end = TV_END_INTERRUPTED;
+		snprintf(rec->message, sizeof(rec->message), "QEMU was killed");
 	} else if (pumped == TV_PUMP_DEADLINE && !rec->exit) {
 		rec->end = TV_END_TIMEOUT;
 		snprintf(rec->message, sizeof(rec->message),

@@ -31,6 +31,7 @@ START_TEST(test_status_table)
 	ck_assert_int_eq(tv_host_status(TV_END_TIMEOUT, -1), 5);
 	ck_assert_int_eq(tv_host_status(TV_END_PANIC, -1), 6);
 	ck_assert_int_eq(tv_host_status(TV_END_NO_EXIT, -1), 6);
+	ck_assert_int_eq(tv_host_status(TV_END_INTERRUPTED, -1), 6);
 }
 END_TEST
 
