@@ -32,6 +32,7 @@
 #include "guests/lib/guest_console.h"
 #include "guests/lib/guest_desc.h"
 #include "guests/lib/guest_exit.h"
+#include "guests/lib/guest_main.h"
 #include "guests/lib/guest_multiboot.h"
 #include "guests/lib/guest_trap.h"
 #include "lib/string.h"

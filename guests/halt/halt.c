@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "guests/lib/guest_console.h"
+#include "guests/lib/guest_main.h"
 #include "lib/multiboot.h"
 #include "lib/x86.h"
 

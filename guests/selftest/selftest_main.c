@@ -17,6 +17,7 @@
  * the exit status is the number of failures.
  */
 #include "guests/lib/guest_console.h"
+#include "guests/lib/guest_main.h"
 #include "guests/lib/guest_test.h"
 #include "guests/selftest/selftest.h"
 
