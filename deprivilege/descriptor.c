@@ -194,13 +194,18 @@ enum desc_verdict desc_shadow(struct x86_desc guest, unsigned guest_ring,
 		return DESC_REFUSE;
 	}
 	/*
-	 * The null descriptor and any not-present descriptor are installed as
-	 * the guest wrote them: loading one faults (#GP for null into SS or CS,
-	 * #NP otherwise) exactly as on the bare machine, and nothing in it can
-	 * be used until the guest writes its GDT again, which is shadowed anew.
+	 * The null descriptor and a not-present system descriptor are installed
+	 * as the guest wrote them: loading one faults exactly as on the bare
+	 * machine. A not-present code or data descriptor keeps P = 0 but has its
+	 * DPL compressed like any other: the CPU checks privilege before
+	 * presence (Intel SDM, MOV: #GP if DPL < CPL, then #NP if not present),
+	 * so a DPL 0 left in place would give the guest #GP where the bare
+	 * machine gives #NP.
 	 */
 	if (!DESC_P(guest)) {
 		*real = guest;
+		if (DESC_S(guest) && DESC_DPL(guest) < guest_ring)
+			real->hi = (real->hi & ~DESC_HI_DPL_MASK) | DESC_HI_DPL(guest_ring);
 		tell(why, NULL);
 		return DESC_INSTALL;
 	}

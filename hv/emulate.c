@@ -14,6 +14,7 @@
 #include "hv/guest_access.h"
 #include "hv/reflect.h"
 #include "hv/stats.h"
+#include "hv/virq.h"
 #include "lib/string.h"
 
 static void emulate_cli(struct vcpu *v, const struct decoded_insn *insn)
@@ -33,10 +34,10 @@ static void emulate_sti(struct vcpu *v, const struct decoded_insn *insn)
 
 static void emulate_hlt(struct vcpu *v, const struct decoded_insn *insn)
 {
-	/* No virtual device raises interrupts yet: nothing could ever wake it. */
+	if (!virq_wait_for_interrupt(v))
+		hv_exit_stopped("halted: the guest ran hlt at 0x%08x with interrupts %s and no interrupt can come",
+				v->regs.eip, v->virt_if ? "on" : "off");
 	v->regs.eip += insn->len;
-	hv_exit_stopped("halted: the guest ran hlt at 0x%08x with interrupts %s and no interrupt can come",
-			v->regs.eip - insn->len, v->virt_if ? "on" : "off");
 }
 
 /*
@@ -124,10 +125,6 @@ void emulate_general_protection(struct vcpu *v)
 		stats_trap(&v->regs, insn, "reflect");
 		emulate_soft_int(v, insn);
 		return;
-	case X86_INS_HLT:
-		stats_trap(&v->regs, insn, "stop");
-		emulate_hlt(v, insn);
-		return;
 	default:
 		break;
 	}
@@ -135,6 +132,7 @@ void emulate_general_protection(struct vcpu *v)
 	switch (insn->id) {
 	case X86_INS_CLI: emulate = emulate_cli; break;
 	case X86_INS_STI: emulate = emulate_sti; break;
+	case X86_INS_HLT: emulate = emulate_hlt; break;
 	case X86_INS_IN:
 	case X86_INS_OUT: emulate = emulate_in_out; break;
 	case X86_INS_INSB:

@@ -130,6 +130,7 @@ void emulate_load_ss(struct vcpu *v, const struct decoded_insn *insn)
 	}
 	v->regs.ss = (sel & ~3u) | v->ring;
 	v->regs.esp = esp_after;
+	v->sti_shadow = 1;	/* MOV SS also holds interrupts off for one instruction */
 	v->regs.eip += insn->len;
 }
 

@@ -16,6 +16,7 @@
 #include "hv/cpu_tables.h"
 #include "hv/decode.h"
 #include "hv/guest_image.h"
+#include "hv/host_timer.h"
 #include "hv/layout.h"
 #include "hv/stats.h"
 #include "hv/vcpu.h"
@@ -123,6 +124,7 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 
 	hv_space_init();
 	cpu_tables_init(opt.ring, opt.mem_mib << 20);
+	host_pic_init();
 	if (decode_init() != 0)
 		hv_panic("cannot initialise the instruction decoder");
 

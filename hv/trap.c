@@ -6,7 +6,8 @@
  *   #GP -> emulate (hv/emulate.c): the guest ran something privileged;
  *   #PF -> the guest reached outside its memory: stop it;
  *   any other exception -> the guest's own handler (hv/reflect.c);
- *   a hardware interrupt -> the hypervisor's (none are unmasked yet).
+ *   a hardware interrupt -> the hypervisor's devices (hv/virq.c).
+ * On the way out, a virtual interrupt the guest can take now is delivered.
  * The guest's registers are copied into the vCPU on the way in and back
  * into the trap frame on the way out, after a check that the switcher's
  * IRET can load every selector in it.
@@ -18,6 +19,7 @@
 #include "hv/reflect.h"
 #include "hv/stats.h"
 #include "hv/vcpu.h"
+#include "hv/virq.h"
 #include "lib/mmu.h"
 
 /* Exceptions for which the CPU pushes an error code (Intel SDM vol. 3, 6.13). */
@@ -97,9 +99,11 @@ void hv_trap(struct trap_frame *frame)
 					 v->regs.eip, 0);
 		} else {
 			stats_trap(&v->regs, 0, "interrupt");
+			virq_host_interrupt(v, vector);
 		}
 		break;
 	}
+	virq_deliver(v);
 	check_frame(v);
 	*frame = v->regs;
 }

@@ -6,13 +6,16 @@
  *    guest sends goes to the console as its output. The divisor latch,
  *    interrupt enable, line and modem control and scratch registers hold
  *    what the guest wrote, so a driver that reads them back is content.
- * 2. isa-debug-exit (0xF4): the guest's request to end the run with a status.
- * 3. Every other port: reads give all ones, as on a bus where nothing
+ * 2. The interrupt controllers and the timer (hv/vpic.c, hv/vpit.c).
+ * 3. isa-debug-exit (0xF4): the guest's request to end the run with a status.
+ * 4. Every other port: reads give all ones, as on a bus where nothing
  *    answers (QEMU's behaviour too), writes are dropped; both are traced.
  */
 #include "hv/vdev.h"
 #include "hv/console.h"
 #include "hv/stats.h"
+#include "hv/vpic.h"
+#include "hv/vpit.h"
 
 #define COM1_BASE	0x3F8
 #define DEBUG_EXIT_PORT	0xF4
@@ -72,6 +75,10 @@ uint32_t vdev_in(uint16_t port, unsigned size)
 {
 	if (port >= COM1_BASE && port < COM1_BASE + 8 && size == 1)
 		return com1_in(port - COM1_BASE);
+	if (vpic_owns_port(port) && size == 1)
+		return vpic_in(port);
+	if (vpit_owns_port(port) && size == 1)
+		return vpit_in(port);
 	stats_unknown_port(0, port, size, all_ones(size));
 	return all_ones(size);
 }
@@ -80,6 +87,14 @@ void vdev_out(uint16_t port, unsigned size, uint32_t value)
 {
 	if (port >= COM1_BASE && port < COM1_BASE + 8 && size == 1) {
 		com1_out(port - COM1_BASE, (uint8_t)value);
+		return;
+	}
+	if (vpic_owns_port(port) && size == 1) {
+		vpic_out(port, (uint8_t)value);
+		return;
+	}
+	if (vpit_owns_port(port) && size == 1) {
+		vpit_out(port, (uint8_t)value);
 		return;
 	}
 	if (port == DEBUG_EXIT_PORT)
