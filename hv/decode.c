@@ -189,3 +189,8 @@ const char *decode_reg_name(unsigned reg)
 		return NULL;
 	return cs_reg_name(cs_handle, reg);
 }
+
+csh decode_handle(void)
+{
+	return cs_handle;
+}

@@ -75,6 +75,9 @@ struct decode_stats {
 
 const struct decode_stats *decode_stats(void);
 
+/* The Capstone handle the decoder opened (detail on), for the patcher's scan. */
+csh decode_handle(void);
+
 /* Forgets every cached instruction. The statistics keep counting. */
 void decode_cache_flush(void);
 

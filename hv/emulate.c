@@ -12,6 +12,7 @@
 #include "hv/emulate.h"
 #include "hv/console.h"
 #include "hv/guest_access.h"
+#include "hv/patch.h"
 #include "hv/reflect.h"
 #include "hv/stats.h"
 #include "hv/virq.h"
@@ -106,6 +107,14 @@ void emulate_general_protection(struct vcpu *v)
 {
 	uint32_t la = guest_segment_base((uint16_t)v->regs.cs) + v->regs.eip;
 	uint8_t bytes[DECODE_MAX_LEN];
+
+	if (v->regs.error == PATCH_TRAP_ERROR_CODE) {
+		const struct patch_site *site = patch_site_at(la);
+		if (site) {
+			emulate_patched(v, site);
+			return;
+		}
+	}
 	uint32_t avail = DECODE_MAX_LEN;
 
 	/* An instruction near the end of guest memory has fewer bytes to read. */

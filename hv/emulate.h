@@ -25,6 +25,10 @@ void emulate_load_ss(struct vcpu *v, const struct decoded_insn *insn);
 void emulate_iret(struct vcpu *v, const struct decoded_insn *insn);
 void emulate_far_return(struct vcpu *v, const struct decoded_insn *insn);
 
+/* emulate_flags.c: a patched instruction's INT3 trapped; emulate the original. */
+struct patch_site;
+void emulate_patched(struct vcpu *v, const struct patch_site *site);
+
 /* A real #GP at the faulting instruction, for the guest's handler. */
 void emulate_raise_gp(struct vcpu *v, uint32_t error, const struct decoded_insn *insn);
 

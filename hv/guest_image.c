@@ -160,6 +160,7 @@ static const char *check_segment(const struct elf32_phdr *ph, unsigned i,
 
 	s = &img->seg[img->nsegments++];
 	s->gpa = ph->p_paddr;
+	s->la = ph->p_vaddr;
 	s->file_offset = ph->p_offset;
 	s->filesz = ph->p_filesz;
 	s->memsz = ph->p_memsz;

@@ -28,6 +28,7 @@
 /* One PT_LOAD segment, as it will be placed in guest-physical memory. */
 struct guest_image_segment {
 	uint32_t gpa;		/* guest-physical address (the ELF p_paddr) */
+	uint32_t la;		/* the address it is linked to run at (p_vaddr) */
 	uint32_t file_offset;	/* where its bytes start in the file */
 	uint32_t filesz;	/* bytes copied from the file */
 	uint32_t memsz;		/* bytes occupied; memsz - filesz are zeroed */

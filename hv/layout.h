@@ -40,6 +40,9 @@
 #define GUEST_MEM_MAX_MIB	512
 #define GUEST_MEM_DEFAULT_MIB	32
 
+/* A guest image file larger than this is refused, whatever it would load. */
+#define GUEST_IMAGE_MAX_FILE_BYTES (64u << 20)
+
 /* Offsets into struct trap_frame, for the switcher's assembly. */
 #define TF_CS_OFFSET		60
 

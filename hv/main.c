@@ -18,6 +18,7 @@
 #include "hv/guest_image.h"
 #include "hv/host_timer.h"
 #include "hv/layout.h"
+#include "hv/patch.h"
 #include "hv/stats.h"
 #include "hv/vcpu.h"
 #include "lib/mmu.h"
@@ -36,6 +37,7 @@ struct hv_options {
 	unsigned ring;
 	int trace;
 	uint32_t mem_mib;
+	unsigned patch_set;	/* deprivilege/patcher.h: which instructions to patch */
 };
 
 static int parse_number(const char *s, uint32_t *out)
@@ -54,6 +56,20 @@ static int parse_number(const char *s, uint32_t *out)
 	return 0;
 }
 
+static int patch_word(const char *s, unsigned *set)
+{
+	char word[8];
+	unsigned n = 0;
+	while (s[n] && s[n] != ' ' && n + 1 < sizeof word) {
+		word[n] = s[n];
+		n++;
+	}
+	word[n] = 0;
+	if (s[n] && s[n] != ' ')
+		return -1;
+	return patch_set_from_name(word, set);
+}
+
 /* The command line is "hv.elf key=value ..."; the first word is our path. */
 static void parse_options(const char *cmdline, struct hv_options *opt)
 {
@@ -63,6 +79,7 @@ static void parse_options(const char *cmdline, struct hv_options *opt)
 	opt->ring = 1;
 	opt->trace = 0;
 	opt->mem_mib = GUEST_MEM_DEFAULT_MIB;
+	opt->patch_set = 0;
 	while (p && *p) {
 		while (*p == ' ')
 			p++;
@@ -75,8 +92,10 @@ static void parse_options(const char *cmdline, struct hv_options *opt)
 		else if (!strncmp(p, "mem=", 4) && !parse_number(p + 4, &v) &&
 			 v >= GUEST_MEM_MIN_MIB && v <= GUEST_MEM_MAX_MIB)
 			opt->mem_mib = v;
+		else if (!strncmp(p, "patch=", 6) && !patch_word(p + 6, &opt->patch_set))
+			;
 		else
-			hv_exit_refused("bad hypervisor option (ring=1, trace=0|1, mem=1..512)");
+			hv_exit_refused("bad hypervisor option (ring=1, trace=0|1, mem=1..512, patch=none|popf|all)");
 		p = strchr(p, ' ');
 	}
 }
@@ -99,6 +118,9 @@ static void guest_name(char *dst, unsigned size, const char *cmdline)
 		n++;
 	}
 	dst[n] = 0;
+	/* "popf_demo.elf" is shown as "popf_demo". */
+	if (n > 4 && !strcmp(dst + n - 4, ".elf"))
+		dst[n - 4] = 0;
 }
 
 void hv_main(uint32_t magic, const struct multiboot_info *mbi)
@@ -118,8 +140,9 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 	const char *cmdline = guest_command_line(mod->string ? (const char *)mod->string : "guest");
 	guest_name(name, sizeof name, cmdline);
 	console_quote(qname, sizeof qname, name);
-	console_event("hello version=1 ring=%u mem_mib=%u guest=%s trace=%d",
-		      opt.ring, opt.mem_mib, qname, opt.trace);
+	console_event("hello version=1 ring=%u mem_mib=%u guest=%s trace=%d patch=%s",
+		      opt.ring, opt.mem_mib, qname, opt.trace,
+		      opt.patch_set == 0 ? "none" : opt.patch_set == PATCH_ALL ? "all" : "popf");
 	stats_init(opt.trace);
 
 	hv_space_init();
@@ -149,6 +172,8 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 
 	static struct guest_image image;
 	const void *file = (const void *)mod->mod_start;
+	if (mod->mod_end - mod->mod_start > GUEST_IMAGE_MAX_FILE_BYTES)
+		hv_exit_refused("the guest image is larger than 64 MiB");
 	const char *why = guest_image_check(file, mod->mod_end - mod->mod_start,
 					    mem_bytes, &image);
 	if (why)
@@ -160,6 +185,7 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 		hv_exit_refused("no room in guest memory for the multiboot information");
 	console_event("load entry=0x%08x segments=%u info=0x%08x",
 		      image.entry, image.nsegments, info);
+	patch_guest(vcpu, file, mod->mod_end - mod->mod_start, &image, opt.patch_set);
 
 	switcher_guest_cr3 = physmode_build(host_base, mem_bytes, switcher_pde_for_guest());
 

@@ -3,7 +3,8 @@
  * Runs in: hypervisor, ring 0, on every IN/OUT the guest executes.
  *
  * 1. COM1 (0x3F8..0x3FF): a 16550 that is always ready to send; what the
- *    guest sends goes to the console as its output. The divisor latch,
+ *    guest sends goes to the console as its output, and what the user types
+ *    (the real COM1's input) is passed through, so a guest can wait for a key. The divisor latch,
  *    interrupt enable, line and modem control and scratch registers hold
  *    what the guest wrote, so a driver that reads them back is content.
  * 2. The interrupt controllers and the timer (hv/vpic.c, hv/vpit.c).
@@ -16,6 +17,7 @@
 #include "hv/stats.h"
 #include "hv/vpic.h"
 #include "hv/vpit.h"
+#include "lib/x86.h"
 
 #define COM1_BASE	0x3F8
 #define DEBUG_EXIT_PORT	0xF4
@@ -23,6 +25,18 @@
 #define UART_LCR_DLAB	0x80
 #define UART_LSR_READY	0x60	/* transmitter holding register and shift register empty */
 #define UART_IIR_NONE	0x01	/* no interrupt pending */
+
+#define UART_LSR_DATA_READY 0x01
+
+static uint8_t host_com1_input_ready(void)
+{
+	return inb(COM1_BASE + 5) & UART_LSR_DATA_READY;
+}
+
+static uint8_t host_com1_read(void)
+{
+	return host_com1_input_ready() ? inb(COM1_BASE) : 0;
+}
 
 static struct {
 	uint8_t ier, lcr, mcr, scratch, dll, dlm;
@@ -32,12 +46,12 @@ static uint8_t com1_in(unsigned reg)
 {
 	int dlab = com1.lcr & UART_LCR_DLAB;
 	switch (reg) {
-	case 0: return dlab ? com1.dll : 0;	/* no input ever arrives */
+	case 0: return dlab ? com1.dll : host_com1_read();
 	case 1: return dlab ? com1.dlm : com1.ier;
 	case 2: return UART_IIR_NONE;
 	case 3: return com1.lcr;
 	case 4: return com1.mcr;
-	case 5: return UART_LSR_READY;
+	case 5: return UART_LSR_READY | host_com1_input_ready();
 	case 6: return 0;
 	default: return com1.scratch;
 	}

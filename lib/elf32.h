@@ -48,4 +48,31 @@ struct elf32_phdr {
 	uint32_t p_align;
 };
 
+/* Section headers and symbols: only for finding the guest's functions. */
+#define SHT_SYMTAB	2
+#define STT_FUNC	2
+#define ELF32_ST_TYPE(info)	((info) & 0xF)
+
+struct elf32_shdr {
+	uint32_t sh_name;
+	uint32_t sh_type;
+	uint32_t sh_flags;
+	uint32_t sh_addr;
+	uint32_t sh_offset;
+	uint32_t sh_size;
+	uint32_t sh_link;
+	uint32_t sh_info;
+	uint32_t sh_addralign;
+	uint32_t sh_entsize;
+};
+
+struct elf32_sym {
+	uint32_t st_name;
+	uint32_t st_value;
+	uint32_t st_size;
+	uint8_t st_info;
+	uint8_t st_other;
+	uint16_t st_shndx;
+};
+
 #endif

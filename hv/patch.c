@@ -1,0 +1,98 @@
+/*
+ * hv/patch.c: patching the guest before it runs.
+ * Runs in: hypervisor, ring 0, once at load; patch_site_at() on the trap path.
+ *
+ * 1. The starting points are the ELF entry and every function symbol
+ *    (hv/guest_symbols.c); the patcher (deprivilege/patcher.c) follows the
+ *    code from there with Capstone, so only bytes that really are the start
+ *    of an instruction are ever rewritten.
+ * 2. Each site's first byte becomes INT3; the table of originals stays here.
+ * 3. With tracing on, the table is written as "tv:patch" lines.
+ * Code the guest writes or loads later is not rescanned: see
+ * deprivilege/README.md for what that would take.
+ */
+#include "hv/patch.h"
+#include "hv/console.h"
+#include "hv/decode.h"
+#include "hv/guest_symbols.h"
+#include "hv/stats.h"
+#include "lib/elf32.h"
+#include "lib/string.h"
+
+#define PATCH_MAX_SITES		4096
+#define PATCH_MAX_ROOTS		4096
+#define PATCH_MAX_CODE_BYTES	(8u << 20)	/* per executable segment */
+
+static struct patch_site sites[PATCH_MAX_SITES];
+static unsigned nsites;
+static uint32_t roots[PATCH_MAX_ROOTS];
+static uint8_t visited[PATCHER_BITMAP_BYTES(PATCH_MAX_CODE_BYTES)];
+
+int patch_set_from_name(const char *name, unsigned *set)
+{
+	if (!strcmp(name, "none"))
+		*set = 0;
+	else if (!strcmp(name, "popf"))
+		*set = PATCH_POPF | PATCH_PUSHF;
+	else if (!strcmp(name, "all"))
+		*set = PATCH_ALL;
+	else
+		return -1;
+	return 0;
+}
+
+/* Sites of several segments, each list sorted: sort the whole by address. */
+static void sort_sites(void)
+{
+	for (unsigned i = 1; i < nsites; i++) {
+		struct patch_site s = sites[i];
+		unsigned j = i;
+		for (; j > 0 && sites[j - 1].la > s.la; j--)
+			sites[j] = sites[j - 1];
+		sites[j] = s;
+	}
+}
+
+void patch_guest(struct vcpu *v, const void *file, size_t file_size,
+		 const struct guest_image *img, unsigned set)
+{
+	if (!set)
+		return;
+	unsigned nroots = 0;
+	roots[nroots++] = img->entry;
+	nroots += guest_function_symbols(file, file_size, roots + nroots,
+					 PATCH_MAX_ROOTS - nroots);
+
+	for (unsigned i = 0; i < img->nsegments; i++) {
+		const struct guest_image_segment *seg = &img->seg[i];
+		if (!(seg->flags & PF_X))
+			continue;
+		if (seg->memsz > PATCH_MAX_CODE_BYTES)
+			hv_exit_stopped("cannot patch: an executable segment of %u KiB (at most %u KiB)",
+					seg->memsz >> 10, PATCH_MAX_CODE_BYTES >> 10);
+		struct patch_region region = { seg->la, v->mem + seg->gpa, seg->memsz };
+		unsigned found = 0;
+		int status = patcher_scan(decode_handle(), &region, roots, nroots, set, visited,
+					  sites + nsites, PATCH_MAX_SITES - nsites, &found);
+		if (status != PATCHER_OK)
+			hv_exit_stopped("cannot patch the guest: %s", patcher_strerror(status));
+		for (unsigned k = 0; k < found; k++)
+			patcher_apply(v->mem + seg->gpa, seg->la, &sites[nsites + k]);
+		nsites += found;
+	}
+	sort_sites();
+
+	for (unsigned i = 0; stats_tracing() && i < nsites; i++) {
+		const struct decoded_insn *insn = decode_at(sites[i].la, sites[i].original,
+							    sites[i].len);
+		char q[80];
+		console_quote(q, sizeof q, insn ? insn->text : "?");
+		console_event("patch la=0x%08x len=%u insn=%s", sites[i].la, sites[i].len, q);
+	}
+	console_event("stat what=\"patched sites\" count=%u", nsites);
+}
+
+const struct patch_site *patch_site_at(uint32_t la)
+{
+	return patcher_lookup(sites, nsites, la);
+}
