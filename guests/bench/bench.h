@@ -1,0 +1,42 @@
+/*
+ * guests/bench/bench.h: what the parts of the benchmark guest share: the
+ * timed loops (bench_loops.S) and the guest's own IDT for them (bench_idt.c).
+ * Runs in: guest.
+ *
+ * Every loop is a cdecl function `uint32_t bench_x(uint32_t n)` that runs its
+ * body n times (n >= 1) around the same two-instruction loop
+ * (`dec %ecx; jnz`), so the empty loop measures exactly the overhead the
+ * others share. The return value only keeps the work observable.
+ */
+#ifndef TV_GUESTS_BENCH_BENCH_H
+#define TV_GUESTS_BENCH_BENCH_H
+
+#include <stdint.h>
+
+typedef uint32_t (*bench_loop_fn)(uint32_t n);
+
+uint32_t bench_empty_loop(uint32_t n);
+uint32_t bench_int3(uint32_t n);	/* INT3 to a handler that only IRETs */
+uint32_t bench_cli_sti(uint32_t n);
+uint32_t bench_in_port80(uint32_t n);
+uint32_t bench_out_port80(uint32_t n);
+uint32_t bench_pushf_popf(uint32_t n);
+uint32_t bench_call_ret(uint32_t n);
+uint32_t bench_compute(uint32_t n);	/* 64 integer-mixing steps per iteration */
+uint32_t bench_divide_error(uint32_t n);	/* DIV by zero; the handler skips it */
+uint32_t bench_int80(uint32_t n);	/* INT 0x80 to a handler that only IRETs */
+
+/* Minimal handlers for the vectors above, in bench_loops.S. */
+void bench_handler_iret(void);		/* #BP and INT 0x80: IRET at once */
+void bench_handler_divide(void);	/* #DE: resume after the DIV, then IRET */
+
+#define BENCH_VEC_SYSCALL	0x80
+
+/*
+ * Load an IDT whose gates for #DE, #BP and INT 0x80 lead straight to the
+ * handlers above, and every other vector to the guest library's stubs (so
+ * an unexpected trap is still reported). Needs guest_gdt_install() first.
+ */
+void bench_idt_install(void);
+
+#endif

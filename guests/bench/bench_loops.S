@@ -1,0 +1,131 @@
+/*
+ * guests/bench/bench_loops.S: the timed loops and the minimal trap handlers
+ * they use (bench.h has the contract).
+ * Runs in: guest.
+ *
+ * Written in assembly so the compiler can neither drop nor reshape the
+ * measured instructions: each loop is exactly its body plus `dec %ecx; jnz`.
+ * The loops clobber only EAX, ECX and EDX, which cdecl lets a callee use.
+ */
+
+	.text
+
+/* Load the iteration count (the one argument) into ECX. */
+	.macro BENCH_LOOP_START
+	movl 4(%esp), %ecx
+	xorl %eax, %eax
+	.endm
+
+	.macro BENCH_LOOP_END label
+	decl %ecx
+	jnz \label
+	ret
+	.endm
+
+	.globl bench_empty_loop
+bench_empty_loop:
+	BENCH_LOOP_START
+1:	BENCH_LOOP_END 1b
+
+	.globl bench_int3
+bench_int3:
+	BENCH_LOOP_START
+1:	int3
+	BENCH_LOOP_END 1b
+
+	.globl bench_cli_sti
+bench_cli_sti:
+	BENCH_LOOP_START
+1:	cli
+	sti
+	BENCH_LOOP_END 1b
+
+/* Port 0x80 is the POST-code port: writing or reading it has no effect. */
+	.globl bench_in_port80
+bench_in_port80:
+	BENCH_LOOP_START
+1:	inb $0x80, %al
+	BENCH_LOOP_END 1b
+
+	.globl bench_out_port80
+bench_out_port80:
+	BENCH_LOOP_START
+1:	outb %al, $0x80
+	BENCH_LOOP_END 1b
+
+/* Sensitive but not privileged: deprivileged, this neither traps nor changes IF. */
+	.globl bench_pushf_popf
+bench_pushf_popf:
+	BENCH_LOOP_START
+1:	pushfl
+	popfl
+	BENCH_LOOP_END 1b
+
+	.globl bench_call_ret
+bench_call_ret:
+	BENCH_LOOP_START
+1:	call bench_leaf
+	BENCH_LOOP_END 1b
+
+bench_leaf:
+	ret
+
+/*
+ * Integer work with no sensitive instruction, which a hypervisor should let
+ * run at full speed. One iteration is BENCH_MIX_STEPS steps of xorshift32
+ * followed by a multiply: enough work per iteration that a whole-cycle
+ * figure resolves a difference of well under one per cent.
+ */
+#define BENCH_MIX_STEPS 64
+	.globl bench_compute
+bench_compute:
+	BENCH_LOOP_START
+	movl $0x12345678, %eax
+1:
+	.rept BENCH_MIX_STEPS
+	movl %eax, %edx
+	shll $13, %edx
+	xorl %edx, %eax
+	movl %eax, %edx
+	shrl $17, %edx
+	xorl %edx, %eax
+	movl %eax, %edx
+	shll $5, %edx
+	xorl %edx, %eax
+	imull $0x9E3779B1, %eax, %eax
+	.endr
+	BENCH_LOOP_END 1b
+
+	.globl bench_divide_error
+bench_divide_error:
+	BENCH_LOOP_START
+1:	movl $1, %eax
+	xorl %edx, %edx
+	divl bench_zero
+bench_divide_resume:
+	BENCH_LOOP_END 1b
+
+	.globl bench_int80
+bench_int80:
+	BENCH_LOOP_START
+1:	int $0x80
+	BENCH_LOOP_END 1b
+
+/* INT3 and INT n are traps: the saved EIP is already past the instruction. */
+	.globl bench_handler_iret
+bench_handler_iret:
+	iret
+
+/* #DE is a fault: the saved EIP is the DIV itself, so resume after it. */
+	.globl bench_handler_divide
+bench_handler_divide:
+	movl $bench_divide_resume, (%esp)
+	iret
+
+	.section .rodata
+	.align 4
+bench_zero:
+	.long 0
+
+	/* No executable stack wanted (silences the linker's warning). */
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,137 @@
+/*
+ * guests/bench/bench_main.c: the benchmark guest: what it costs to run a
+ * kernel's instructions deprivileged (Popek & Goldberg's efficiency; the
+ * nanobenchmarks of Adams & Agesen, ASPLOS 2006).
+ * Runs in: guest.
+ *
+ * Each benchmark runs one loop (bench_loops.S) in BENCH_BATCHES timed
+ * batches of `iterations` iterations, after one untimed batch that warms
+ * QEMU's translation cache and the hypervisor's decode cache. A batch is
+ * timed with RDTSC, which neither the CPU nor the hypervisor traps here, and
+ * divided by its iterations; the median, minimum and maximum over the
+ * batches are reported. The figures include the loop's own `dec; jnz`, which
+ * the empty loop measures alone: nothing is subtracted.
+ *
+ * Command line: `bench native` or `bench hv`, saying where the host booted
+ * it. The word only labels the output today: a benchmark that needs
+ * something the hypervisor lacks is reported as n/a on both sides, so the
+ * two columns always list the same rows.
+ *
+ * Output, one line each:
+ *   BENCH-START where=<word> batches=<b>
+ *   BENCH name=<id> iterations=<n> median=<cycles> min=<cycles> max=<cycles>
+ *   BENCH name=<id> na="<reason>"
+ *   BENCH-END
+ * and exit status 0; 2 for a bad command line.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guests/bench/bench.h"
+#include "guests/lib/guest_console.h"
+#include "guests/lib/guest_desc.h"
+#include "guests/lib/guest_exit.h"
+#include "guests/lib/guest_main.h"
+#include "guests/lib/guest_multiboot.h"
+#include "guests/lib/guest_pic.h"
+#include "lib/string.h"
+#include "lib/x86.h"
+
+#define BENCH_BATCHES	31	/* odd, so the median is one batch's figure */
+
+struct bench_case {
+	const char *name;
+	bench_loop_fn loop;
+	uint32_t iterations;	/* per batch */
+	const char *na;		/* why it cannot run yet, or NULL */
+};
+
+/*
+ * Iterations are few where every one traps: under QEMU's TCG a trap to the
+ * hypervisor costs tens of thousands of cycles, and the whole run should
+ * stay within a few seconds.
+ */
+static const struct bench_case bench_cases[] = {
+	{ "empty_loop", bench_empty_loop, 10000, NULL },
+	{ "int3_round_trip", bench_int3, 256, NULL },
+	{ "cli_sti", bench_cli_sti, 256, NULL },
+	{ "in_port80", bench_in_port80, 256, NULL },
+	{ "out_port80", bench_out_port80, 256, NULL },
+	{ "pushf_popf", bench_pushf_popf, 10000, NULL },
+	{ "call_ret", bench_call_ret, 10000, NULL },
+	{ "compute_loop", bench_compute, 1024, NULL },
+	{ "divide_error", bench_divide_error, 256, NULL },
+	{ "int80_round_trip", bench_int80, 256, NULL },
+	{ "mov_cr3_same", NULL, 0,
+	  "needs guest paging: the hypervisor does not emulate MOV to CR3 yet" },
+	{ "invlpg", NULL, 0,
+	  "needs guest paging: the hypervisor does not emulate INVLPG yet" },
+	{ "page_fault", NULL, 0,
+	  "needs guest paging: the hypervisor has no shadow page tables yet" },
+	{ "pte_write", NULL, 0,
+	  "needs guest paging: the hypervisor has no shadow page tables yet" },
+	{ "user_syscall", NULL, 0,
+	  "needs guest user mode: the hypervisor does not run a guest's ring 3 yet" },
+};
+
+#define BENCH_CASES (sizeof(bench_cases) / sizeof(bench_cases[0]))
+
+/* Cycles per iteration of one batch, rounded to the nearest cycle. */
+static uint32_t bench_time_batch(const struct bench_case *c)
+{
+	uint64_t start = rdtsc();
+	c->loop(c->iterations);
+	uint64_t cycles = rdtsc() - start;
+	return (uint32_t)((cycles + c->iterations / 2) / c->iterations);
+}
+
+/* Insertion sort: 31 numbers, no library needed. */
+static void bench_sort(uint32_t *v, unsigned n)
+{
+	for (unsigned i = 1; i < n; i++) {
+		uint32_t x = v[i];
+		unsigned j = i;
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+static void bench_run(const struct bench_case *c)
+{
+	uint32_t per_iteration[BENCH_BATCHES];
+
+	if (c->na) {
+		guest_printf("BENCH name=%s na=\"%s\"\n", c->name, c->na);
+		return;
+	}
+	bench_time_batch(c);	/* warm-up, not counted */
+	for (unsigned b = 0; b < BENCH_BATCHES; b++)
+		per_iteration[b] = bench_time_batch(c);
+	bench_sort(per_iteration, BENCH_BATCHES);
+	guest_printf("BENCH name=%s iterations=%u median=%u min=%u max=%u\n", c->name,
+		     c->iterations, per_iteration[BENCH_BATCHES / 2], per_iteration[0],
+		     per_iteration[BENCH_BATCHES - 1]);
+}
+
+int guest_main(uint32_t magic, const struct multiboot_info *info)
+{
+	char where[16];
+
+	if (!guest_mb_cmdline_word(info, 1, where, sizeof(where)) ||
+	    (strcmp(where, "native") != 0 && strcmp(where, "hv") != 0)) {
+		guest_printf("bench: usage: bench native|hv (where the host booted it)\n");
+		return GUEST_EXIT_USAGE;
+	}
+
+	guest_gdt_install();
+	bench_idt_install();
+	/* cli_sti leaves IF set; no device interrupt may then arrive. */
+	guest_pic_mask_all();
+
+	guest_printf("BENCH-START where=%s batches=%u\n", where, BENCH_BATCHES);
+	for (unsigned i = 0; i < BENCH_CASES; i++)
+		bench_run(&bench_cases[i]);
+	guest_printf("BENCH-END\n");
+	return GUEST_EXIT_OK;
+}
