@@ -15,6 +15,7 @@
 #include "hv/patch.h"
 #include "hv/reflect.h"
 #include "hv/stats.h"
+#include "hv/trap_cost.h"
 #include "hv/virq.h"
 #include "lib/string.h"
 
@@ -122,7 +123,10 @@ void emulate_general_protection(struct vcpu *v)
 		avail--;
 	if (!avail)
 		hv_exit_stopped("#GP at 0x%08x, which lies outside guest memory", la);
+	uint32_t misses = decode_stats()->misses, started = trap_cost_now();
 	const struct decoded_insn *insn = decode_at(la, bytes, avail);
+	trap_cost_record(decode_stats()->misses != misses ? COST_DECODE_MISS : COST_DECODE_HIT,
+			 trap_cost_now() - started);
 	if (!insn)
 		hv_exit_stopped("#GP at 0x%08x on bytes that do not decode", la);
 
@@ -162,7 +166,9 @@ void emulate_general_protection(struct vcpu *v)
 	}
 	if (emulate) {
 		stats_trap(&v->regs, insn, "emulate");
+		started = trap_cost_now();
 		emulate(v, insn);
+		trap_cost_record(COST_EMULATE, trap_cost_now() - started);
 		return;
 	}
 	if (v->regs.error == 0 && is_privileged(insn)) {

@@ -9,6 +9,7 @@
 #include "hv/console.h"
 #include "hv/decode.h"
 #include "hv/trap_frame.h"
+#include "hv/trap_cost.h"
 #include "lib/string.h"
 
 #define STATS_MAX_KINDS 64
@@ -100,4 +101,5 @@ void stats_report(void)
 		console_event("stat what=\"decode cache hits\" count=%u", ds->hits);
 		console_event("stat what=\"decode cache misses\" count=%u", ds->misses);
 	}
+	trap_cost_report();
 }

@@ -9,6 +9,8 @@
  *    stack and calls hv_trap(frame) in C.
  * 3. switcher_to_guest is the way back: the guest's page tables, its
  *    registers from the frame, and IRET.
+ * Both switches of page tables are timed with RDTSC (hv/trap_cost.c): they
+ * are what keeping the hypervisor out of the guest's address space costs.
  * A trap taken while the hypervisor itself runs (CS RPL 0) is a bug in the
  * hypervisor: it goes to hv_fault without touching the guest's state.
  */
@@ -55,8 +57,14 @@ switcher_trap:
 	movl %esp, %ebx			/* ebx = the frame, kept across the call */
 	testl $3, TF_CS_OFFSET(%esp)
 	jz 1f
+	/* Time the switch of address spaces (eax, edx, esi are saved above). */
+	rdtsc
+	movl %eax, %esi
 	movl switcher_hv_cr3, %eax
 	movl %eax, %cr3
+	rdtsc
+	subl %esi, %eax
+	movl %eax, trap_cost_entry_switch
 	movl switcher_hv_stack_top, %esp
 	pushl %ebx
 	call hv_trap
@@ -65,8 +73,14 @@ switcher_trap:
 	.globl switcher_to_guest_from
 switcher_to_guest_from:
 	movl %ebx, %esp
+	rdtsc
+	movl %eax, %esi
 	movl switcher_guest_cr3, %eax
 	movl %eax, %cr3
+	rdtsc
+	subl %esi, %eax
+	/* Only the trap stack is writable here; the next trap reads this word. */
+	movl %eax, switcher_stack_page
 	popl %gs
 	popl %fs
 	popl %es

@@ -18,6 +18,7 @@
 #include "hv/layout.h"
 #include "hv/reflect.h"
 #include "hv/stats.h"
+#include "hv/trap_cost.h"
 #include "hv/vcpu.h"
 #include "hv/virq.h"
 #include "lib/mmu.h"
@@ -81,7 +82,9 @@ void hv_trap(struct trap_frame *frame)
 {
 	struct vcpu *v = &the_vcpu;
 	unsigned vector = frame->vector;
+	uint32_t began = trap_cost_now();
 
+	trap_cost_trap_begins();
 	v->regs = *frame;
 	switch (vector) {
 	case VEC_GP:
@@ -106,6 +109,7 @@ void hv_trap(struct trap_frame *frame)
 	virq_deliver(v);
 	check_frame(v);
 	*frame = v->regs;
+	trap_cost_record(COST_HANDLING, trap_cost_now() - began);
 }
 
 /* A trap taken while the hypervisor itself was running: a bug, never the guest's doing. */

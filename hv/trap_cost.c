@@ -1,0 +1,70 @@
+/*
+ * hv/trap_cost.c: the hypervisor's breakdown of a trap.
+ * Runs in: hypervisor, ring 0, on every trap.
+ *
+ * Each part keeps its last TRAP_COST_SAMPLES measurements; the summary
+ * reports their median (QEMU TCG is noisy: a mean would be dominated by the
+ * first, cold executions). Cycles are host TSC cycles as the emulated CPU's
+ * RDTSC reports them.
+ */
+#include "hv/trap_cost.h"
+#include "hv/console.h"
+#include "lib/string.h"
+
+#define TRAP_COST_SAMPLES 1024
+
+/* Written by hv/switcher.S: the entry switch directly, the exit switch on the trap stack. */
+uint32_t trap_cost_entry_switch;
+extern uint32_t switcher_stack_page[];
+
+static struct {
+	uint32_t samples[TRAP_COST_SAMPLES];
+	uint32_t count;		/* every measurement ever made */
+} parts[COST_PARTS];
+
+static int have_exit_sample;
+
+void trap_cost_record(enum trap_cost_part part, uint32_t cycles)
+{
+	parts[part].samples[parts[part].count % TRAP_COST_SAMPLES] = cycles;
+	parts[part].count++;
+}
+
+void trap_cost_trap_begins(void)
+{
+	trap_cost_record(COST_ENTRY_SWITCH, trap_cost_entry_switch);
+	/* The first entry into the guest left an exit measurement too. */
+	if (have_exit_sample || switcher_stack_page[0])
+		trap_cost_record(COST_EXIT_SWITCH, switcher_stack_page[0]);
+	have_exit_sample = 1;
+}
+
+static int compare_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
+void trap_cost_report(void)
+{
+	static const char *const names[COST_PARTS] = {
+		[COST_ENTRY_SWITCH] = "cycles entry switch to hypervisor space",
+		[COST_HANDLING] = "cycles handling in hypervisor",
+		[COST_DECODE_HIT] = "cycles decode cache hit",
+		[COST_DECODE_MISS] = "cycles decode cache miss",
+		[COST_EMULATE] = "cycles emulation",
+		[COST_EXIT_SWITCH] = "cycles exit switch to guest space",
+	};
+	static uint32_t sorted[TRAP_COST_SAMPLES];
+
+	for (unsigned p = 0; p < COST_PARTS; p++) {
+		uint32_t n = parts[p].count < TRAP_COST_SAMPLES ? parts[p].count : TRAP_COST_SAMPLES;
+		if (!n)
+			continue;
+		memcpy(sorted, parts[p].samples, n * sizeof sorted[0]);
+		qsort(sorted, n, sizeof sorted[0], compare_u32);
+		console_event("stat what=\"%s median\" count=%u", names[p], sorted[n / 2]);
+	}
+}
