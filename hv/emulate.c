@@ -64,34 +64,33 @@ void emulate_raise_gp(struct vcpu *v, uint32_t error, const struct decoded_insn 
 	reflect_to_guest(v, VEC_GP, error, v->regs.eip, insn ? insn->text : 0);
 }
 
+/* MOV to or from a control (cr = 1) or debug (cr = 0) register? */
+static int moves_special_register(const struct decoded_insn *insn, int cr)
+{
+	if (insn->id != X86_INS_MOV)
+		return 0;
+	for (unsigned i = 0; i < insn->x86.op_count; i++) {
+		const cs_x86_op *op = &insn->x86.operands[i];
+		if (op->type != X86_OP_REG)
+			continue;
+		if (cr && op->reg >= X86_REG_CR0 && op->reg <= X86_REG_CR15)
+			return 1;
+		if (!cr && op->reg >= X86_REG_DR0 && op->reg <= X86_REG_DR15)
+			return 1;
+	}
+	return 0;
+}
+
 /*
- * Privileged instructions this hypervisor does not emulate (yet), besides
- * those Capstone itself groups as privileged.
+ * Privileged instructions this hypervisor does not emulate, besides those
+ * Capstone itself groups as privileged (it misses a few: hv/decode.h).
  */
 static int is_privileged(const struct decoded_insn *insn)
 {
 	switch (insn->id) {
-	case X86_INS_CLTS:
-	case X86_INS_LMSW:
-	case X86_INS_INVLPG:
-	case X86_INS_INVD:
-	case X86_INS_WBINVD:
-	case X86_INS_RDMSR:
-	case X86_INS_WRMSR:
-	case X86_INS_LLDT:
-	case X86_INS_LTR:
-	case X86_INS_RDPMC:
 	case X86_INS_SYSEXIT:
+	case X86_INS_RSM:
 		return 1;
-	case X86_INS_MOV:
-		for (unsigned i = 0; i < insn->x86.op_count; i++) {
-			const cs_x86_op *op = &insn->x86.operands[i];
-			if (op->type == X86_OP_REG &&
-			    ((op->reg >= X86_REG_CR0 && op->reg <= X86_REG_CR15) ||
-			     (op->reg >= X86_REG_DR0 && op->reg <= X86_REG_DR15)))
-				return 1;
-		}
-		return 0;
 	default:
 		return insn->privileged;
 	}
@@ -159,9 +158,29 @@ void emulate_general_protection(struct vcpu *v)
 	case X86_INS_IRETD:
 	case X86_INS_IRET: emulate = emulate_iret; break;
 	case X86_INS_RETF: emulate = emulate_far_return; break;
+	case X86_INS_CLTS: emulate = emulate_clts; break;
+	case X86_INS_LMSW: emulate = emulate_lmsw; break;
+	case X86_INS_INVLPG:
+	case X86_INS_INVD:
+	case X86_INS_WBINVD: emulate = emulate_cache_tlb; break;
+	case X86_INS_RDMSR:
+	case X86_INS_WRMSR: emulate = emulate_msr; break;
+	case X86_INS_RDTSC: emulate = emulate_rdtsc; break;
+	case X86_INS_RDPMC: emulate = emulate_rdpmc; break;
+	case X86_INS_LLDT: emulate = emulate_lldt; break;
+	case X86_INS_LTR: emulate = emulate_ltr; break;
+	case X86_INS_SGDT:
+	case X86_INS_SIDT:
+	case X86_INS_SLDT:
+	case X86_INS_SMSW:
+	case X86_INS_STR: emulate = emulate_umip; break;
 	default:
 		if (writes_ss(insn))
 			emulate = emulate_load_ss;
+		else if (moves_special_register(insn, 1))
+			emulate = emulate_mov_cr;
+		else if (moves_special_register(insn, 0))
+			emulate = emulate_mov_dr;
 		break;
 	}
 	if (emulate) {

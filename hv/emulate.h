@@ -25,6 +25,20 @@ void emulate_load_ss(struct vcpu *v, const struct decoded_insn *insn);
 void emulate_iret(struct vcpu *v, const struct decoded_insn *insn);
 void emulate_far_return(struct vcpu *v, const struct decoded_insn *insn);
 
+/* emulate_system.c: control, debug and model-specific registers, caches, LLDT/LTR, counters. */
+void emulate_mov_cr(struct vcpu *v, const struct decoded_insn *insn);
+void emulate_mov_dr(struct vcpu *v, const struct decoded_insn *insn);
+void emulate_clts(struct vcpu *v, const struct decoded_insn *insn);
+void emulate_lmsw(struct vcpu *v, const struct decoded_insn *insn);
+void emulate_cache_tlb(struct vcpu *v, const struct decoded_insn *insn);
+void emulate_msr(struct vcpu *v, const struct decoded_insn *insn);
+void emulate_rdtsc(struct vcpu *v, const struct decoded_insn *insn);
+void emulate_rdpmc(struct vcpu *v, const struct decoded_insn *insn);
+void emulate_lldt(struct vcpu *v, const struct decoded_insn *insn);
+void emulate_ltr(struct vcpu *v, const struct decoded_insn *insn);
+void emulate_umip(struct vcpu *v, const struct decoded_insn *insn);
+int cpu_has_umip(void);
+
 /* emulate_flags.c: a patched instruction's INT3 trapped; emulate the original. */
 struct patch_site;
 void emulate_patched(struct vcpu *v, const struct patch_site *site);

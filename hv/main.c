@@ -15,6 +15,7 @@
 #include "hv/console.h"
 #include "hv/cpu_tables.h"
 #include "hv/decode.h"
+#include "hv/emulate.h"
 #include "hv/guest_image.h"
 #include "hv/host_timer.h"
 #include "hv/layout.h"
@@ -38,6 +39,7 @@ struct hv_options {
 	int trace;
 	uint32_t mem_mib;
 	unsigned patch_set;	/* deprivilege/patcher.h: which instructions to patch */
+	int umip;		/* make SGDT, SIDT, SLDT, SMSW and STR trap */
 };
 
 static int parse_number(const char *s, uint32_t *out)
@@ -80,6 +82,7 @@ static void parse_options(const char *cmdline, struct hv_options *opt)
 	opt->trace = 0;
 	opt->mem_mib = GUEST_MEM_DEFAULT_MIB;
 	opt->patch_set = 0;
+	opt->umip = 0;
 	while (p && *p) {
 		while (*p == ' ')
 			p++;
@@ -89,13 +92,15 @@ static void parse_options(const char *cmdline, struct hv_options *opt)
 			opt->ring = v;
 		else if (!strncmp(p, "trace=", 6) && !parse_number(p + 6, &v))
 			opt->trace = v != 0;
+		else if (!strncmp(p, "umip=", 5) && !parse_number(p + 5, &v) && v <= 1)
+			opt->umip = (int)v;
 		else if (!strncmp(p, "mem=", 4) && !parse_number(p + 4, &v) &&
 			 v >= GUEST_MEM_MIN_MIB && v <= GUEST_MEM_MAX_MIB)
 			opt->mem_mib = v;
 		else if (!strncmp(p, "patch=", 6) && !patch_word(p + 6, &opt->patch_set))
 			;
 		else
-			hv_exit_refused("bad hypervisor option (ring=1, trace=0|1, mem=1..512, patch=none|popf|all)");
+			hv_exit_refused("bad hypervisor option (ring=1, trace=0|1, mem=1..512, patch=none|popf|all, umip=0|1)");
 		p = strchr(p, ' ');
 	}
 }
@@ -140,14 +145,20 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 	const char *cmdline = guest_command_line(mod->string ? (const char *)mod->string : "guest");
 	guest_name(name, sizeof name, cmdline);
 	console_quote(qname, sizeof qname, name);
-	console_event("hello version=1 ring=%u mem_mib=%u guest=%s trace=%d patch=%s",
-		      opt.ring, opt.mem_mib, qname, opt.trace,
+	console_event("hello version=1 ring=%u mem_mib=%u guest=%s trace=%d umip=%d patch=%s",
+		      opt.ring, opt.mem_mib, qname, opt.trace, opt.umip,
 		      opt.patch_set == 0 ? "none" : opt.patch_set == PATCH_ALL ? "all" : "popf");
 	stats_init(opt.trace);
 
 	hv_space_init();
 	cpu_tables_init(opt.ring, opt.mem_mib << 20);
 	host_pic_init();
+	/* Writing CR4.UMIP on a CPU without it hangs QEMU TCG: ask CPUID first (FACTS.md). */
+	if (opt.umip) {
+		if (!cpu_has_umip())
+			hv_exit_refused("umip=1, but this CPU has no UMIP (QEMU: -cpu max)");
+		write_cr4(read_cr4() | CR4_UMIP);
+	}
 	if (decode_init() != 0)
 		hv_panic("cannot initialise the instruction decoder");
 

@@ -28,7 +28,16 @@ struct vcpu {
 	struct x86_pseudo_desc virt_gdtr;	/* as the guest loaded them (guest-linear) */
 	struct x86_pseudo_desc virt_idtr;
 	int idt_loaded;
-	uint32_t virt_cr0;
+	uint16_t virt_ldtr, virt_tr;		/* selectors from LLDT and LTR */
+	uint32_t virt_tss_base;			/* the guest's TSS, for ss0:esp0 */
+
+	/* Control and debug registers as the guest set them. */
+	uint32_t virt_cr0, virt_cr2, virt_cr3, virt_cr4;
+	uint32_t virt_dr[8];
+
+	/* The model-specific registers a small kernel uses. */
+	uint32_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip;
+	uint64_t tsc_offset;			/* the guest's writes to the TSC */
 
 	/* Guest memory: guest-physical 0..mem_bytes is hv-addressable at mem. */
 	uint8_t *mem;

@@ -190,6 +190,13 @@ static inline void write_cr4(uint32_t v)
 	__asm__ volatile("movl %0, %%cr4" : : "r"(v) : "memory");
 }
 
+static inline uint64_t read_msr(uint32_t index)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(index));
+	return ((uint64_t)hi << 32) | lo;
+}
+
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;

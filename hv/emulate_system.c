@@ -1,0 +1,345 @@
+/*
+ * hv/emulate_system.c: the privileged instructions of system software:
+ * control and debug registers, caches and TLB, model-specific registers,
+ * LLDT and LTR, and the time-stamp and performance counters.
+ * Runs in: hypervisor, ring 0, when the guest kernel runs one of them.
+ *
+ * Each acts on the virtual CPU only, and where the bare machine at ring 0
+ * would fault (reserved bits, an unknown MSR, a bad selector) the guest
+ * gets that fault. What the hypervisor cannot give a guest yet (paging,
+ * PAE, a non-null LDT, leaving protected mode) stops it with the reason.
+ */
+#include "hv/emulate.h"
+#include "hv/console.h"
+#include "hv/cpu_tables.h"
+#include "hv/guest_access.h"
+#include "hv/reflect.h"
+#include "lib/string.h"
+
+/* CR0 bits a guest may change; the rest (reserved in 32-bit mode) are ignored, as KVM does. */
+#define CR0_GUEST_BITS (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_NE | CR0_WP | CR0_AM | \
+			0x20000000u /* NW */ | 0x40000000u /* CD */ | CR0_PG)
+#define CR0_NW 0x20000000u
+#define CR0_CD 0x40000000u
+#define CR4_TSD 0x00000004u
+#define CR4_DE	0x00000008u
+#define CR4_PAE 0x00000020u
+#define CR4_MCE 0x00000040u
+#define CR4_PCE 0x00000100u
+#define CR4_OSFXSR 0x00000200u
+#define CR4_OSXMMEXCPT 0x00000400u
+#define CR4_GUEST_BITS (CR4_TSD | CR4_DE | CR4_PSE | CR4_MCE | CR4_PGE | CR4_PCE | \
+			CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_UMIP)
+
+#define MSR_TSC			0x10
+#define MSR_APIC_BASE		0x1B
+#define MSR_SYSENTER_CS		0x174
+#define MSR_SYSENTER_ESP	0x175
+#define MSR_SYSENTER_EIP	0x176
+
+static void raise_ud(struct vcpu *v, const struct decoded_insn *insn)
+{
+	reflect_to_guest(v, VEC_UD, REFLECT_NO_ERROR_CODE, v->regs.eip, insn->text);
+}
+
+static void set_real_tsd(int on)
+{
+	uint32_t cr4 = read_cr4();
+	write_cr4(on ? cr4 | CR4_TSD : cr4 & ~CR4_TSD);
+}
+
+int cpu_has_umip(void)
+{
+	uint32_t a, b, c, d;
+	cpuid(0, 0, &a, &b, &c, &d);
+	if (a < 7)
+		return 0;
+	cpuid(7, 0, &a, &b, &c, &d);
+	return (c >> 2) & 1;
+}
+
+static int set_virtual_cr0(struct vcpu *v, uint32_t value, const struct decoded_insn *insn)
+{
+	value = (value & CR0_GUEST_BITS) | CR0_ET;
+	/* Intel SDM, MOV to CR0: #GP(0) for PG without PE, and for NW without CD. */
+	if (((value & CR0_PG) && !(value & CR0_PE)) || ((value & CR0_NW) && !(value & CR0_CD))) {
+		emulate_raise_gp(v, 0, insn);
+		return -1;
+	}
+	if (!(value & CR0_PE))
+		hv_exit_stopped("unemulated: %s at 0x%08x leaves protected mode", insn->text, v->regs.eip);
+	if (value & CR0_PG)
+		hv_exit_stopped("unemulated: %s at 0x%08x turns paging on (shadow page tables are not built yet)",
+				insn->text, v->regs.eip);
+	v->virt_cr0 = value;
+	return 0;
+}
+
+static int set_virtual_cr4(struct vcpu *v, uint32_t value, const struct decoded_insn *insn)
+{
+	uint32_t allowed = CR4_GUEST_BITS & ~(cpu_has_umip() ? 0 : CR4_UMIP);
+	if (value & CR4_PAE)
+		hv_exit_stopped("unemulated: %s at 0x%08x turns on PAE", insn->text, v->regs.eip);
+	/* Reserved or unsupported bits: #GP(0) (Intel SDM, MOV to CR4). */
+	if (value & ~allowed) {
+		emulate_raise_gp(v, 0, insn);
+		return -1;
+	}
+	v->virt_cr4 = value;
+	/*
+	 * TSD and PCE restrict RDTSC and RDPMC to ring 0 in the guest's eyes:
+	 * the real bits make them trap, so the guest's user mode gets its #GP.
+	 */
+	set_real_tsd((value & CR4_TSD) != 0);
+	return 0;
+}
+
+void emulate_mov_cr(struct vcpu *v, const struct decoded_insn *insn)
+{
+	const cs_x86_op *dst = &insn->x86.operands[0], *src = &insn->x86.operands[1];
+	int to_cr = dst->reg >= X86_REG_CR0 && dst->reg <= X86_REG_CR15;
+	unsigned n = (unsigned)((to_cr ? dst->reg : src->reg) - X86_REG_CR0);
+
+	if (to_cr) {
+		uint32_t value = guest_reg_read(v, src->reg);
+		switch (n) {
+		case 0: if (set_virtual_cr0(v, value, insn)) return; break;
+		case 2: v->virt_cr2 = value; break;
+		case 3: v->virt_cr3 = value; break;	/* no effect while paging is off */
+		case 4: if (set_virtual_cr4(v, value, insn)) return; break;
+		default: raise_ud(v, insn); return;
+		}
+	} else {
+		uint32_t value;
+		switch (n) {
+		case 0: value = v->virt_cr0; break;
+		case 2: value = v->virt_cr2; break;
+		case 3: value = v->virt_cr3; break;
+		case 4: value = v->virt_cr4; break;
+		default: raise_ud(v, insn); return;
+		}
+		guest_reg_write(v, dst->reg, value);
+	}
+	v->regs.eip += insn->len;
+}
+
+/* Debug registers are kept, not armed: guest breakpoints do not fire (a documented limit). */
+void emulate_mov_dr(struct vcpu *v, const struct decoded_insn *insn)
+{
+	const cs_x86_op *dst = &insn->x86.operands[0], *src = &insn->x86.operands[1];
+	int to_dr = dst->reg >= X86_REG_DR0 && dst->reg <= X86_REG_DR15;
+	unsigned n = (unsigned)((to_dr ? dst->reg : src->reg) - X86_REG_DR0);
+
+	/* DR4 and DR5 are DR6 and DR7, unless CR4.DE makes them #UD. */
+	if (n == 4 || n == 5) {
+		if (v->virt_cr4 & CR4_DE) {
+			raise_ud(v, insn);
+			return;
+		}
+		n += 2;
+	}
+	if (n > 7) {
+		raise_ud(v, insn);
+		return;
+	}
+	if (to_dr)
+		v->virt_dr[n] = guest_reg_read(v, src->reg);
+	else
+		guest_reg_write(v, dst->reg, v->virt_dr[n]);
+	v->regs.eip += insn->len;
+}
+
+void emulate_clts(struct vcpu *v, const struct decoded_insn *insn)
+{
+	v->virt_cr0 &= ~CR0_TS;
+	v->regs.eip += insn->len;
+}
+
+void emulate_lmsw(struct vcpu *v, const struct decoded_insn *insn)
+{
+	const cs_x86_op *src = &insn->x86.operands[0];
+	uint16_t value = 0;
+	if (src->type == X86_OP_REG)
+		value = (uint16_t)guest_reg_read(v, src->reg);
+	else if (guest_read(v, guest_operand_address(v, src), &value, 2))
+		hv_exit_stopped("%s at 0x%08x: operand outside guest memory", insn->text, v->regs.eip);
+	/* LMSW writes PE, MP, EM and TS, and can set PE but never clear it. */
+	v->virt_cr0 = (v->virt_cr0 & ~0xEu) | (value & 0xFu) | (v->virt_cr0 & CR0_PE);
+	v->regs.eip += insn->len;
+}
+
+/* INVLPG, INVD, WBINVD: nothing cached on the guest's behalf yet (paging is off). */
+void emulate_cache_tlb(struct vcpu *v, const struct decoded_insn *insn)
+{
+	v->regs.eip += insn->len;
+}
+
+void emulate_msr(struct vcpu *v, const struct decoded_insn *insn)
+{
+	uint32_t index = v->regs.ecx;
+	int write = insn->id == X86_INS_WRMSR;
+	uint64_t value = ((uint64_t)v->regs.edx << 32) | v->regs.eax;
+
+	switch (index) {
+	case MSR_SYSENTER_CS:
+		if (write)
+			v->msr_sysenter_cs = (uint32_t)value & 0xFFFF;
+		else
+			value = v->msr_sysenter_cs;
+		break;
+	case MSR_SYSENTER_ESP:
+		if (write)
+			v->msr_sysenter_esp = (uint32_t)value;
+		else
+			value = v->msr_sysenter_esp;
+		break;
+	case MSR_SYSENTER_EIP:
+		if (write)
+			v->msr_sysenter_eip = (uint32_t)value;
+		else
+			value = v->msr_sysenter_eip;
+		break;
+	case MSR_TSC:
+		if (write)
+			v->tsc_offset = value - rdtsc();
+		else
+			value = rdtsc() + v->tsc_offset;
+		break;
+	case MSR_APIC_BASE:
+		/* Read as the real CPU has it; the guest cannot move or disable the APIC. */
+		if (!write)
+			value = read_msr(MSR_APIC_BASE);
+		break;
+	default:
+		/* An MSR the CPU does not have: #GP(0), as on the bare machine. */
+		emulate_raise_gp(v, 0, insn);
+		return;
+	}
+	if (!write) {
+		v->regs.eax = (uint32_t)value;
+		v->regs.edx = (uint32_t)(value >> 32);
+	}
+	v->regs.eip += insn->len;
+}
+
+void emulate_rdtsc(struct vcpu *v, const struct decoded_insn *insn)
+{
+	/* Trapped only because the guest set CR4.TSD; its kernel (virtual CPL 0) may read it. */
+	uint64_t tsc = rdtsc() + v->tsc_offset;
+	v->regs.eax = (uint32_t)tsc;
+	v->regs.edx = (uint32_t)(tsc >> 32);
+	v->regs.eip += insn->len;
+}
+
+void emulate_rdpmc(struct vcpu *v, const struct decoded_insn *insn)
+{
+	/*
+	 * QEMU TCG implements no performance counters: RDPMC at ring 0 on the
+	 * emulated bare machine raises #UD, so the guest gets #UD here too.
+	 */
+	raise_ud(v, insn);
+}
+
+static uint16_t selector_operand(struct vcpu *v, const struct decoded_insn *insn)
+{
+	const cs_x86_op *src = &insn->x86.operands[0];
+	uint16_t sel = 0;
+	if (src->type == X86_OP_REG)
+		sel = (uint16_t)guest_reg_read(v, src->reg);
+	else if (guest_read(v, guest_operand_address(v, src), &sel, 2))
+		hv_exit_stopped("%s at 0x%08x: operand outside guest memory", insn->text, v->regs.eip);
+	return sel;
+}
+
+/*
+ * The guest's own descriptor for a system-segment selector (from its GDT in
+ * its memory, not the shadow), checked as LLDT and LTR check it. Returns 0
+ * and fills *d, or raises the bare machine's fault and returns -1.
+ */
+static int guest_system_descriptor(struct vcpu *v, const struct decoded_insn *insn,
+				   uint16_t sel, unsigned type, struct x86_desc *d)
+{
+	if ((sel & SEL_TI) || (uint32_t)SEL_INDEX(sel) * 8 + 7 > v->virt_gdtr.limit ||
+	    guest_read(v, v->virt_gdtr.base + SEL_INDEX(sel) * 8, d, sizeof *d) ||
+	    DESC_S(*d) || DESC_TYPE(*d) != type) {
+		emulate_raise_gp(v, sel & ~3u, insn);
+		return -1;
+	}
+	if (!DESC_P(*d)) {
+		reflect_to_guest(v, VEC_NP, sel & ~3u, v->regs.eip, insn->text);
+		return -1;
+	}
+	return 0;
+}
+
+void emulate_lldt(struct vcpu *v, const struct decoded_insn *insn)
+{
+	uint16_t sel = selector_operand(v, insn);
+	struct x86_desc d;
+	if ((sel & ~3u) != 0) {
+		if (guest_system_descriptor(v, insn, sel, DESC_SYS_LDT, &d))
+			return;
+		hv_exit_stopped("unemulated: %s at 0x%08x loads a non-null LDT", insn->text,
+				v->regs.eip);
+	}
+	v->virt_ldtr = 0;
+	v->regs.eip += insn->len;
+}
+
+void emulate_ltr(struct vcpu *v, const struct decoded_insn *insn)
+{
+	uint16_t sel = selector_operand(v, insn);
+	struct x86_desc d;
+	if ((sel & ~3u) == 0) {
+		emulate_raise_gp(v, 0, insn);
+		return;
+	}
+	if (guest_system_descriptor(v, insn, sel, DESC_SYS_TSS_AVAIL, &d))
+		return;
+	/* LTR marks the guest's descriptor busy, in the guest's own GDT. */
+	d.hi |= (DESC_SYS_TSS_BUSY ^ DESC_SYS_TSS_AVAIL) << 8;
+	guest_write(v, v->virt_gdtr.base + SEL_INDEX(sel) * 8, &d, sizeof d);
+	v->virt_tr = sel;
+	v->virt_tss_base = desc_base(d);
+	v->regs.eip += insn->len;
+}
+
+/*
+ * SGDT, SIDT, SLDT, SMSW and STR trap only with CR4.UMIP (the hypervisor's
+ * umip=1); they then give the guest its virtual tables and registers
+ * instead of leaking the hypervisor's.
+ */
+void emulate_umip(struct vcpu *v, const struct decoded_insn *insn)
+{
+	const cs_x86_op *dst = &insn->x86.operands[0];
+	uint32_t value;
+
+	if (insn->id == X86_INS_SGDT || insn->id == X86_INS_SIDT) {
+		const struct x86_pseudo_desc *t = insn->id == X86_INS_SGDT ? &v->virt_gdtr
+									   : &v->virt_idtr;
+		if (guest_write(v, guest_operand_address(v, dst), t, sizeof *t))
+			hv_exit_stopped("%s at 0x%08x: operand outside guest memory", insn->text,
+					v->regs.eip);
+		v->regs.eip += insn->len;
+		return;
+	}
+	switch (insn->id) {
+	case X86_INS_SLDT: value = v->virt_ldtr; break;
+	case X86_INS_STR: value = v->virt_tr; break;
+	default: value = v->virt_cr0; break;	/* SMSW */
+	}
+	if (dst->type == X86_OP_REG) {
+		/* To a 16-bit register only the low half changes; a 32-bit one is written whole. */
+		if (dst->size == 2)
+			value = (guest_reg_read(v, dst->reg) & ~0xFFFFu) | (value & 0xFFFF);
+		else if (insn->id != X86_INS_SMSW)
+			value &= 0xFFFF;
+		guest_reg_write(v, dst->reg, value);
+	} else {
+		uint16_t low = (uint16_t)value;
+		if (guest_write(v, guest_operand_address(v, dst), &low, 2))
+			hv_exit_stopped("%s at 0x%08x: operand outside guest memory", insn->text,
+					v->regs.eip);
+	}
+	v->regs.eip += insn->len;
+}
