@@ -10,6 +10,16 @@
 
 	.text
 
+/*
+ * Every entry point is typed as a function, as a compiler would type it:
+ * a hypervisor that patches a guest finds code to scan by its function
+ * symbols, and these loops must be found like any other code.
+ */
+	.macro BENCH_FUNC name
+	.globl \name
+	.type \name, @function
+	.endm
+
 /* Load the iteration count (the one argument) into ECX. */
 	.macro BENCH_LOOP_START
 	movl 4(%esp), %ecx
@@ -22,18 +32,18 @@
 	ret
 	.endm
 
-	.globl bench_empty_loop
+	BENCH_FUNC bench_empty_loop
 bench_empty_loop:
 	BENCH_LOOP_START
 1:	BENCH_LOOP_END 1b
 
-	.globl bench_int3
+	BENCH_FUNC bench_int3
 bench_int3:
 	BENCH_LOOP_START
 1:	int3
 	BENCH_LOOP_END 1b
 
-	.globl bench_cli_sti
+	BENCH_FUNC bench_cli_sti
 bench_cli_sti:
 	BENCH_LOOP_START
 1:	cli
@@ -41,32 +51,33 @@ bench_cli_sti:
 	BENCH_LOOP_END 1b
 
 /* Port 0x80 is the POST-code port: writing or reading it has no effect. */
-	.globl bench_in_port80
+	BENCH_FUNC bench_in_port80
 bench_in_port80:
 	BENCH_LOOP_START
 1:	inb $0x80, %al
 	BENCH_LOOP_END 1b
 
-	.globl bench_out_port80
+	BENCH_FUNC bench_out_port80
 bench_out_port80:
 	BENCH_LOOP_START
 1:	outb %al, $0x80
 	BENCH_LOOP_END 1b
 
 /* Sensitive but not privileged: deprivileged, this neither traps nor changes IF. */
-	.globl bench_pushf_popf
+	BENCH_FUNC bench_pushf_popf
 bench_pushf_popf:
 	BENCH_LOOP_START
 1:	pushfl
 	popfl
 	BENCH_LOOP_END 1b
 
-	.globl bench_call_ret
+	BENCH_FUNC bench_call_ret
 bench_call_ret:
 	BENCH_LOOP_START
 1:	call bench_leaf
 	BENCH_LOOP_END 1b
 
+	.type bench_leaf, @function
 bench_leaf:
 	ret
 
@@ -77,7 +88,7 @@ bench_leaf:
  * figure resolves a difference of well under one per cent.
  */
 #define BENCH_MIX_STEPS 64
-	.globl bench_compute
+	BENCH_FUNC bench_compute
 bench_compute:
 	BENCH_LOOP_START
 	movl $0x12345678, %eax
@@ -96,7 +107,7 @@ bench_compute:
 	.endr
 	BENCH_LOOP_END 1b
 
-	.globl bench_divide_error
+	BENCH_FUNC bench_divide_error
 bench_divide_error:
 	BENCH_LOOP_START
 1:	movl $1, %eax
@@ -105,19 +116,19 @@ bench_divide_error:
 bench_divide_resume:
 	BENCH_LOOP_END 1b
 
-	.globl bench_int80
+	BENCH_FUNC bench_int80
 bench_int80:
 	BENCH_LOOP_START
 1:	int $0x80
 	BENCH_LOOP_END 1b
 
 /* INT3 and INT n are traps: the saved EIP is already past the instruction. */
-	.globl bench_handler_iret
+	BENCH_FUNC bench_handler_iret
 bench_handler_iret:
 	iret
 
 /* #DE is a fault: the saved EIP is the DIV itself, so resume after it. */
-	.globl bench_handler_divide
+	BENCH_FUNC bench_handler_divide
 bench_handler_divide:
 	movl $bench_divide_resume, (%esp)
 	iret
