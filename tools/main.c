@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/demo.h"
 #include "tools/guests.h"
 #include "tools/print.h"
 #include "tools/process.h"
@@ -28,6 +29,8 @@ enum {
 	OPT_MEM = 1 << 2,
 	OPT_TIMEOUT = 1 << 3,
 	OPT_GUEST = 1 << 4,	/* a GUEST operand and `-- ARGS` */
+	OPT_STEP = 1 << 5,
+	OPT_FORMAT = 1 << 6,
 };
 
 struct options {
@@ -38,6 +41,8 @@ struct options {
 	int trace;
 	unsigned mem_mib;
 	double timeout_s;
+	int step;
+	int format;		/* enum tv_demo_format */
 	int help;
 };
 
@@ -47,6 +52,8 @@ struct command {
 	unsigned opts;
 	const char *synopsis;
 	const char *summary;
+	/* When set, replaces the general options and exit statuses in its help. */
+	const char *details;
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -66,7 +73,7 @@ static int usage_error(const char *fmt, ...)
 static const char options_help[] =
 	"options:\n"
 	"  --ring R      the ring the guest kernel runs in under the hypervisor\n"
-	"                (only 1 so far)\n"
+	"                (1 or 3; default 1)\n"
 	"  --trace       show every trap with its disassembly\n"
 	"  --mem N       the guest's memory in MiB, 1 to 512 (default 32)\n"
 	"  --timeout S   give up after S seconds and kill QEMU (default 30)\n"
@@ -140,12 +147,20 @@ static int parse_options(const struct command *cmd, int argc, char **argv, struc
 			break;
 		} else if ((cmd->opts & OPT_TRACE) && strcmp(a, "--trace") == 0) {
 			o->trace = 1;
+		} else if ((cmd->opts & OPT_STEP) && strcmp(a, "--step") == 0) {
+			o->step = 1;
+		} else if ((cmd->opts & OPT_FORMAT) && is_option(a, "--format")) {
+			if (!(v = option_value(argc, argv, &i, "--format")))
+				return usage_error("--format needs a value");
+			if ((o->format = tv_demo_format_from_name(v)) < 0)
+				return usage_error("--format %s: give text, md or json", v);
 		} else if ((cmd->opts & OPT_RING) && is_option(a, "--ring")) {
 			if (!(v = option_value(argc, argv, &i, "--ring")))
 				return usage_error("--ring needs a value");
-			if (parse_long(v, 1, 1) < 0)
-				return usage_error("--ring %s: only ring 1 is supported so far", v);
-			o->ring = 1;
+			long ring = parse_long(v, 1, 3);
+			if (ring != 1 && ring != 3)
+				return usage_error("--ring %s: give 1 or 3", v);
+			o->ring = (int)ring;
 		} else if ((cmd->opts & OPT_MEM) && is_option(a, "--mem")) {
 			if (!(v = option_value(argc, argv, &i, "--mem")))
 				return usage_error("--mem needs a value");
@@ -177,6 +192,10 @@ static int parse_options(const struct command *cmd, int argc, char **argv, struc
 static void command_help(const struct command *cmd)
 {
 	printf("usage: " PROG " %s\n\n%s\n", cmd->synopsis, cmd->summary);
+	if (cmd->details) {
+		printf("\n%s", cmd->details);
+		return;
+	}
 	if (cmd->opts & ~OPT_GUEST)
 		printf("\n%s", options_help);
 	printf("\n%s", status_help);
@@ -257,7 +276,7 @@ static int cmd_native(const struct command *cmd, int argc, char **argv)
 	return run_and_show(TV_MODE_NATIVE, &o);
 }
 
-/* For now: the selftest guest, traced. The comparison table comes later. */
+/* popf_demo three ways, one table: tools/demo.c. */
 static int cmd_demo(const struct command *cmd, int argc, char **argv)
 {
 	struct options o;
@@ -268,9 +287,11 @@ static int cmd_demo(const struct command *cmd, int argc, char **argv)
 			command_help(cmd);
 		return r;
 	}
-	o.guest = "selftest";
-	o.trace = 1;
-	return run_and_show(TV_MODE_HV, &o);
+	struct tv_demo_options d = {
+		.ring = o.ring, .step = o.step, .format = (enum tv_demo_format)o.format,
+		.mem_mib = o.mem_mib, .timeout_s = o.timeout_s,
+	};
+	return tv_demo(&d);
 }
 
 static int cmd_list(const struct command *cmd, int argc, char **argv)
@@ -295,19 +316,20 @@ static int cmd_help(const struct command *cmd, int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "run", cmd_run, OPT_GUEST | OPT_RING | OPT_TRACE | OPT_MEM | OPT_TIMEOUT,
-	  "run GUEST [--ring 1] [--trace] [--mem N] [--timeout S] [-- ARGS]",
+	  "run GUEST [--ring 1|3] [--trace] [--mem N] [--timeout S] [-- ARGS]",
 	  "Run GUEST deprivileged under the hypervisor: its output, each trap with\n"
-	  "--trace, then traps counted by instruction and how the run ended." },
+	  "--trace, then traps counted by instruction and how the run ended.", NULL },
 	{ "native", cmd_native, OPT_GUEST | OPT_MEM | OPT_TIMEOUT,
 	  "native GUEST [--mem N] [--timeout S] [-- ARGS]",
 	  "Boot the same GUEST directly on bare QEMU, the reference for equivalence.\n"
-	  "Its status is QEMU's exit code shifted right by one (7 bits survive)." },
-	{ "demo", cmd_demo, OPT_MEM | OPT_TIMEOUT,
-	  "demo [--mem N] [--timeout S]",
-	  "For now the same as 'run selftest --trace'. The planned demo, a table\n"
-	  "comparing native and hypervisor runs in several modes, is not written yet." },
-	{ "list", cmd_list, 0, "list", "List the built-in guests (usable as GUEST)." },
-	{ "help", cmd_help, 0, "help [COMMAND]", "Show this help, or one command's." },
+	  "Its status is QEMU's exit code shifted right by one (7 bits survive).", NULL },
+	{ "demo", cmd_demo, OPT_RING | OPT_STEP | OPT_FORMAT | OPT_MEM | OPT_TIMEOUT,
+	  "demo [--ring 1] [--step] [--format text|md|json] [--mem N] [--timeout S]",
+	  "Show where x86 breaks trap-and-emulate: the popf_demo guest on the bare\n"
+	  "machine, under trap-and-emulate and patched, compared in one table.",
+	  tv_demo_help },
+	{ "list", cmd_list, 0, "list", "List the built-in guests (usable as GUEST).", NULL },
+	{ "help", cmd_help, 0, "help [COMMAND]", "Show this help, or one command's.", NULL },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

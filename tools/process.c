@@ -52,15 +52,25 @@ double tv_now(void)
 
 int tv_process_spawn(struct tv_process *p, char *const argv[], double deadline)
 {
-	int outp[2], errp[2], execp[2];
+	return tv_process_spawn_forwarding(p, argv, deadline, -1);
+}
+
+int tv_process_spawn_forwarding(struct tv_process *p, char *const argv[], double deadline,
+				int forward_fd)
+{
+	int outp[2], errp[2], execp[2], inp[2] = { -1, -1 };
 	int err = 0;
 
 	memset(p, 0, sizeof(*p));
-	p->out.fd = p->err.fd = -1;
+	p->out.fd = p->err.fd = p->in_fd = p->forward_fd = -1;
 	p->deadline = deadline;
 
-	if (pipe2(outp, O_CLOEXEC) < 0)
+	if (forward_fd >= 0 && pipe2(inp, O_CLOEXEC) < 0)
 		return errno;
+	if (pipe2(outp, O_CLOEXEC) < 0) {
+		err = errno;
+		goto close_in;
+	}
 	if (pipe2(errp, O_CLOEXEC) < 0) {
 		err = errno;
 		goto close_out;
@@ -79,10 +89,10 @@ int tv_process_spawn(struct tv_process *p, char *const argv[], double deadline)
 		goto close_err;
 	}
 	if (p->pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
+		int in = inp[0] >= 0 ? inp[0] : open("/dev/null", O_RDONLY);
 
 		setpgid(0, 0);
-		if (null < 0 || dup2(null, 0) < 0 || dup2(outp[1], 1) < 0 ||
+		if (in < 0 || dup2(in, 0) < 0 || dup2(outp[1], 1) < 0 ||
 		    dup2(errp[1], 2) < 0)
 			err = errno;
 		else {
@@ -105,14 +115,20 @@ int tv_process_spawn(struct tv_process *p, char *const argv[], double deadline)
 		n = read(execp[0], &err, sizeof(err));
 	while (n < 0 && errno == EINTR);
 	close(execp[0]);
+	if (inp[0] >= 0)
+		close(inp[0]);
 	if (n == (ssize_t)sizeof(err)) {
 		waitpid(p->pid, NULL, 0);
 		close(outp[0]);
 		close(errp[0]);
+		if (inp[1] >= 0)
+			close(inp[1]);
 		return err ? err : ENOEXEC;
 	}
 	p->out.fd = outp[0];
 	p->err.fd = errp[0];
+	p->in_fd = inp[1];
+	p->forward_fd = inp[1] >= 0 ? forward_fd : -1;
 	return 0;
 
 close_err:
@@ -121,7 +137,32 @@ close_err:
 close_out:
 	close(outp[0]);
 	close(outp[1]);
+close_in:
+	if (inp[0] >= 0) {
+		close(inp[0]);
+		close(inp[1]);
+	}
 	return err;
+}
+
+/* Stop feeding the child: it sees end of file on its stdin. */
+static void stop_forwarding(struct tv_process *p)
+{
+	if (p->in_fd >= 0)
+		close(p->in_fd);
+	p->in_fd = p->forward_fd = -1;
+}
+
+/* Pass on what arrived on forward_fd; at its end, or if the child stops reading, stop. */
+static void forward_input(struct tv_process *p)
+{
+	char buf[256];
+	ssize_t n = read(p->forward_fd, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0 || write(p->in_fd, buf, (size_t)n) != n)
+		stop_forwarding(p);
 }
 
 /* Hand complete lines to fn; at end of file, whatever is left too. */
@@ -220,18 +261,20 @@ void tv_process_kill(struct tv_process *p)
 enum tv_pump_result tv_process_pump(struct tv_process *p, tv_line_fn fn, void *ctx)
 {
 	while (p->out.fd >= 0 || p->err.fd >= 0) {
-		struct pollfd pfd[2];
+		struct pollfd pfd[3];
 		struct tv_process_buf *bufs[2];
 		enum tv_stream streams[2];
 		nfds_t n = 0;
 
 		if (tv_process_interrupted()) {
+			stop_forwarding(p);
 			tv_process_kill(p);
 			drain_streams(p, fn, ctx);
 			return TV_PUMP_INTERRUPTED;
 		}
 		double left = p->deadline - tv_now();
 		if (left <= 0) {
+			stop_forwarding(p);
 			tv_process_kill(p);
 			drain_streams(p, fn, ctx);
 			return TV_PUMP_DEADLINE;
@@ -246,17 +289,25 @@ enum tv_pump_result tv_process_pump(struct tv_process *p, tv_line_fn fn, void *c
 			bufs[n] = &p->err;
 			streams[n++] = TV_STREAM_STDERR;
 		}
+		/* The input to forward, if any, goes last: bufs[] covers only the outputs. */
+		nfds_t outputs = n;
+		if (p->forward_fd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = p->forward_fd, .events = POLLIN };
 		int ms = left > 1.0 ? 1000 : (int)(left * 1000) + 1;
 		int r = poll(pfd, n, ms);
 		if (r < 0 && errno != EINTR) {
+			stop_forwarding(p);
 			tv_process_kill(p);
 			drain_streams(p, fn, ctx);
 			return TV_PUMP_INTERRUPTED;
 		}
-		for (nfds_t i = 0; r > 0 && i < n; i++)
+		for (nfds_t i = 0; r > 0 && i < outputs; i++)
 			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
 				read_stream(bufs[i], streams[i], fn, ctx);
+		if (r > 0 && n > outputs && (pfd[outputs].revents & (POLLIN | POLLHUP | POLLERR)))
+			forward_input(p);
 	}
+	stop_forwarding(p);
 
 	/* Both pipes closed: the child is ending; wait for it within the deadline. */
 	while (!p->reaped) {

@@ -4,7 +4,10 @@
  *
  * The child gets /dev/null as stdin (QEMU's -serial stdio would otherwise
  * read the terminal), pipes for stdout and stderr, and its own process group
- * so that a timeout or Ctrl-C can end it and anything it started.
+ * so that a timeout or Ctrl-C can end it and anything it started. On
+ * request its stdin is instead a pipe that the pump fills with what arrives
+ * on one of our descriptors (the user's keys, for an interactive guest): the
+ * child, in its own process group, must never read the terminal itself.
  */
 #ifndef TV_TOOLS_PROCESS_H
 #define TV_TOOLS_PROCESS_H
@@ -26,6 +29,8 @@ struct tv_process {
 	pid_t pid;
 	struct tv_process_buf out, err;
 	double deadline;	/* CLOCK_MONOTONIC seconds; may be lowered while pumping */
+	int in_fd;		/* write end of the child's stdin pipe, or -1 */
+	int forward_fd;		/* our descriptor whose bytes go to in_fd, or -1 */
 	int killed;		/* tv_process_kill() was called */
 	int reaped;
 	int wait_status;	/* from waitpid, once reaped */
@@ -48,6 +53,13 @@ double tv_now(void);
  * the program does not exist) with nothing left running.
  */
 int tv_process_spawn(struct tv_process *p, char *const argv[], double deadline);
+
+/*
+ * The same, but the child's stdin is a pipe, and while pumping every byte
+ * read from forward_fd (e.g. 0, our own stdin) is written into it.
+ */
+int tv_process_spawn_forwarding(struct tv_process *p, char *const argv[], double deadline,
+				int forward_fd);
 
 /*
  * Read lines until the child ends, the deadline passes or a signal arrives.

@@ -264,7 +264,12 @@ static int build_command(const struct tv_run_config *cfg, struct tv_run_record *
 		arg(a, "-initrd");
 		arg(a, "%s%s%s", cfg->guest_path, *args ? " " : "", args);
 		arg(a, "-append");
-		arg(a, "ring=%d trace=%d mem=%u", cfg->ring, cfg->trace ? 1 : 0, cfg->mem_mib);
+		if (cfg->patch && (!*cfg->patch || strpbrk(cfg->patch, " ,"))) {
+			free(args);
+			return setup_error(rec, "bad patch mode '%s'", cfg->patch);
+		}
+		arg(a, "ring=%d trace=%d mem=%u%s%s", cfg->ring, cfg->trace ? 1 : 0,
+		    cfg->mem_mib, cfg->patch ? " patch=" : "", cfg->patch ? cfg->patch : "");
 	} else {
 		rec->machine_mib = cfg->mem_mib;
 		arg(a, "-m");
@@ -361,7 +366,8 @@ int tv_run(const struct tv_run_config *cfg, struct tv_run_record *rec)
 	}
 
 	double start = tv_now();
-	int err = tv_process_spawn(&proc, a.v, start + cfg->timeout_s);
+	int err = tv_process_spawn_forwarding(&proc, a.v, start + cfg->timeout_s,
+					      cfg->forward_stdin ? 0 : -1);
 	if (err) {
 		if (err == ENOENT)
 			setup_error(rec, "QEMU not found: '%s' (install the Debian package "

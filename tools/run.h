@@ -55,6 +55,9 @@ struct tv_run_config {
 	const char *hv_path;		/* the hypervisor ELF */
 	int ring;
 	int trace;
+	const char *patch;		/* the hypervisor's patch= option; NULL: not given */
+	/* Feed the host program's stdin to QEMU's (the guest's COM1 input). */
+	int forward_stdin;
 	/* The QEMU to run; NULL means $TRAPVISOR_QEMU, else qemu-system-i386. */
 	const char *qemu;
 	/* Called for each line as it arrives (for live output); may be NULL. */

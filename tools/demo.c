@@ -1,0 +1,300 @@
+/*
+ * tools/demo.c: `trapvisor demo`: run the popf_demo guest on the bare
+ * machine, under trap-and-emulate and patched, and show side by side where
+ * each run stops being equivalent to the bare machine. Runs on: host.
+ *
+ * 1. Each run goes through tv_run() (tools/run.h); its guest lines are read
+ *    as they arrive into the results of tools/demo_table.h.
+ * 2. Progress goes to stderr, so stdout holds only the table (and can be
+ *    piped as markdown or JSON).
+ * 3. With --step the guest pauses before each experiment: the user's Enter
+ *    goes to QEMU's stdin, which is the guest's COM1 (-serial stdio), and
+ *    the guest's narration is shown live.
+ */
+#include "tools/demo.h"
+
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tools/guests.h"
+#include "tools/outcome.h"
+#include "tools/print.h"
+#include "tools/process.h"
+#include "tools/run.h"
+
+#define PROG		"trapvisor"
+#define DEMO_GUEST	"popf_demo"
+
+/*
+ * With --step each run may wait for the user before every experiment; the
+ * guest gives up waiting after about 30 s, so allow that much per pause.
+ */
+#define STEP_PAUSES		6
+#define STEP_PAUSE_ALLOWANCE_S	40.0
+
+#define C_DIM	"\033[2m"
+#define C_HEAD	"\033[1m"
+#define C_EQUAL	"\033[32m"
+#define C_DIFF	"\033[31m"
+#define C_OFF	"\033[0m"
+
+const char tv_demo_help[] =
+	"The popf_demo guest runs three times: on the bare machine (QEMU boots it\n"
+	"directly), under the hypervisor in ring 1 with nothing patched\n"
+	"(trap-and-emulate), and in ring 1 with POPF, PUSHF, PUSH CS and MOV from CS\n"
+	"patched to trap (patch=all). Each column shows the category that run\n"
+	"observed, marked '= bare' when the bare machine's run observed the same and\n"
+	"'DIFFERS' when not; the bare machine's own column is marked '= arch' when it\n"
+	"did what the architecture promises a ring-0 kernel. A short explanation of\n"
+	"the differences this run showed, and each run's time and traps, follow.\n"
+	"\n"
+	"options:\n"
+	"  --ring R      the ring of the two runs under the hypervisor (only 1 so far)\n"
+	"  --step        pause before each experiment until Enter is pressed, and show\n"
+	"                the guest's narration as it runs (stdin must be a terminal)\n"
+	"  --format F    text (the default), md (a markdown table, e.g. for slides) or\n"
+	"                json (one object: runs, experiments, cells)\n"
+	"  --mem N       the guest's memory in MiB, 1 to 512 (default 32)\n"
+	"  --timeout S   give up on a run after S seconds and kill QEMU (default 30;\n"
+	"                --step adds time for the pauses)\n"
+	"\n"
+	"exit status (differences from the bare machine are the demonstration, not\n"
+	"an error):\n"
+	"  0  all three runs completed and the bare machine did what the\n"
+	"     architecture promises\n"
+	"  1  a run's guest exited with a nonzero status\n"
+	"  2  usage or set-up error (bad option, --step without a terminal, nothing\n"
+	"     built, QEMU not installed)\n"
+	"  3  a run's guest image was refused (e.g. a hypervisor without patch=)\n"
+	"  4  a run's guest was stopped before it exited\n"
+	"  5  timeout: a run's QEMU was killed\n"
+	"  6  no result: a run ended without saying how, or without reporting every\n"
+	"     experiment\n"
+	"  7  every run completed, but the bare machine itself disagreed with the\n"
+	"     architecture (the emulated CPU does not behave as a real one)\n"
+	"  For 1 to 6 the status is that of the first run (in column order) that\n"
+	"  failed; the others still ran and their columns are shown.\n";
+
+/* What the on_line callback needs while one run goes. */
+struct demo_ctx {
+	struct tv_demo_results *results;
+	enum tv_demo_run_id run;
+	int step;		/* show the guest's narration live */
+	int colour;
+};
+
+static const char *col(const struct demo_ctx *c, const char *code)
+{
+	return c->colour ? code : "";
+}
+
+/* The title of an experiment if an earlier run has introduced it, else its name. */
+static const char *title_of(const struct tv_demo_results *r, const char *name)
+{
+	for (size_t i = 0; i < r->nexp; i++)
+		if (strcmp(r->exp[i].name, name) == 0 && r->exp[i].title[0])
+			return r->exp[i].title;
+	return name;
+}
+
+/* --step: the guest's report, as a person follows it. */
+static void show_live(const struct demo_ctx *c, const struct tv_demo_line *l)
+{
+	const struct tv_demo_results *r = c->results;
+
+	switch (l->kind) {
+	case TV_DEMO_LINE_PAUSE:
+		printf("\n%snext: %s. Press Enter to run it.%s\n", col(c, C_HEAD),
+		       title_of(r, l->name), col(c, C_OFF));
+		break;
+	case TV_DEMO_LINE_BEGIN:
+		printf("%s== %s ==%s\n", col(c, C_HEAD), l->title, col(c, C_OFF));
+		break;
+	case TV_DEMO_LINE_SAY:
+		printf("   %s\n", l->text);
+		break;
+	case TV_DEMO_LINE_RESULT: {
+		/* Compare as the table will: with the bare machine's run once it exists. */
+		const char *ref = l->bare, *what = "the architecture promises";
+		for (size_t i = 0; c->run != TV_DEMO_BARE && i < r->nexp; i++) {
+			if (strcmp(r->exp[i].name, l->name) == 0 &&
+			    r->exp[i].cell[TV_DEMO_BARE].present) {
+				ref = r->exp[i].cell[TV_DEMO_BARE].observed;
+				what = "the bare machine showed";
+			}
+		}
+		int same = strcmp(l->observed, ref) == 0;
+		printf("   observed %s%s%s (%s %s): %s\n", col(c, same ? C_EQUAL : C_DIFF),
+		       l->observed, col(c, C_OFF), what, ref, l->detail);
+		break;
+	}
+	case TV_DEMO_LINE_OTHER:
+	case TV_DEMO_LINE_SUMMARY:
+	case TV_DEMO_LINE_MALFORMED:
+		printf("   %s%s%s\n", col(c, C_DIM), l->text, col(c, C_OFF));
+		break;
+	}
+	fflush(stdout);
+}
+
+static void on_line(void *ctx, const struct tv_run_line *line)
+{
+	struct demo_ctx *c = ctx;
+	struct tv_demo_run *run = &c->results->run[c->run];
+	struct tv_demo_line l;
+
+	if (line->source == TV_LINE_GUEST) {
+		tv_demo_parse_line(line->text, line->text_len, &l);
+		if (c->step)
+			show_live(c, &l);
+		tv_demo_record_line(c->results, c->run, &l);
+		return;
+	}
+	if (line->source == TV_LINE_EVENT && line->ev->kind == TV_EV_STAT) {
+		const char *insn = tv_event_get(line->ev, "insn");
+		const char *what = tv_event_get(line->ev, "what");
+		uint64_t count;
+
+		if (tv_event_get_u64(line->ev, "count", &count) < 0)
+			return;
+		if (insn)
+			tv_demo_record_insn(run, insn, count);
+		else if (what && strcmp(what, "traps") == 0)
+			run->traps = (int64_t)count;
+	}
+}
+
+/* Where each run is going, in words for the progress line. */
+static const char *const doing[TV_DEMO_RUNS] = {
+	[TV_DEMO_BARE] = "on the bare machine",
+	[TV_DEMO_TRAP_EMULATE] = "under trap-and-emulate (ring 1, patch=none)",
+	[TV_DEMO_PATCHED] = "patched (ring 1, patch=all)",
+};
+
+/*
+ * One run into r->run[id]. Returns the signal that interrupted it, or 0.
+ */
+static int run_one(const struct tv_demo_options *o, const struct tv_paths *paths,
+		   const char *guest_path, struct tv_demo_results *r, enum tv_demo_run_id id,
+		   int colour)
+{
+	static char step_word[] = "step";
+	static char *step_argv[] = { step_word, NULL };
+	struct tv_demo_run *run = &r->run[id];
+	struct demo_ctx ctx = { .results = r, .run = id, .step = o->step, .colour = colour };
+	struct tv_run_config cfg;
+	struct tv_run_record rec;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.mode = id == TV_DEMO_BARE ? TV_MODE_NATIVE : TV_MODE_HV;
+	cfg.guest_path = guest_path;
+	cfg.guest_argv = o->step ? step_argv : NULL;
+	cfg.guest_argc = o->step ? 1 : 0;
+	cfg.mem_mib = o->mem_mib;
+	cfg.timeout_s = o->timeout_s + (o->step ? STEP_PAUSES * STEP_PAUSE_ALLOWANCE_S : 0);
+	cfg.hv_path = paths->hv;
+	cfg.ring = o->ring;
+	cfg.patch = run->patch;
+	cfg.forward_stdin = o->step;
+	cfg.on_line = on_line;
+	cfg.ctx = &ctx;
+
+	if (o->step)
+		printf("\n%s=== %d/%d: %s (%s) ===%s\n", colour ? C_HEAD : "", (int)id + 1,
+		       TV_DEMO_RUNS, run->title, run->how, colour ? C_OFF : "");
+	else
+		fprintf(stderr, PROG ": running %s... ", doing[id]);
+	fflush(stdout);
+	fflush(stderr);
+
+	tv_run(&cfg, &rec);
+	run->ran = 1;
+	run->host_status = rec.host_status;
+	snprintf(run->end, sizeof(run->end), "%s", tv_end_name(rec.end));
+	run->guest_status = rec.end == TV_END_GUEST ? rec.guest_status : -1;
+	/* The hypervisor's own reason (e.g. for a refusal) says the most. */
+	snprintf(run->message, sizeof(run->message), "%s",
+		 rec.reason && *rec.reason ? rec.reason : rec.message);
+	run->wall_s = rec.wall_s;
+
+	if (o->step)
+		fprintf(stderr, PROG ": %s: %.2f s", run->title, rec.wall_s);
+	else
+		fprintf(stderr, "%.2f s", rec.wall_s);
+	if (rec.host_status != TV_STATUS_GUEST_OK)
+		fprintf(stderr, ", failed: %s%s%s", run->end, run->message[0] ? ": " : "",
+			run->message);
+	else if (!tv_demo_run_complete(r, id))
+		fputs(", but not every experiment reported", stderr);
+	fputc('\n', stderr);
+	for (size_t i = 0; rec.host_status != TV_STATUS_GUEST_OK && i < rec.nqemu_lines; i++)
+		fprintf(stderr, "qemu| %s\n", rec.qemu_lines[i].s);
+
+	int sig = rec.interrupted_by;
+	tv_run_record_free(&rec);
+	return sig;
+}
+
+int tv_demo(const struct tv_demo_options *o)
+{
+	struct tv_paths paths;
+	struct tv_printer printer;
+	struct tv_demo_results r;
+	char guest_path[PATH_MAX], err[PATH_MAX + 128];
+
+	if (o->step && !isatty(0)) {
+		fputs(PROG ": --step waits for Enter before each experiment, so stdin must be "
+		      "a terminal\n", stderr);
+		return TV_STATUS_USAGE;
+	}
+	tv_paths_init(&paths);
+	if (tv_resolve_guest(&paths, DEMO_GUEST, guest_path, sizeof(guest_path), err,
+			     sizeof(err)) < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return TV_STATUS_USAGE;
+	}
+	tv_printer_init(&printer, stdout, stderr);
+	tv_demo_results_init(&r);
+	for (int i = 0; i < TV_DEMO_RUNS; i++)
+		if (r.run[i].ring)
+			r.run[i].ring = o->ring;
+
+	tv_process_watch_signals();
+	for (int i = 0; i < TV_DEMO_RUNS; i++) {
+		int sig = run_one(o, &paths, guest_path, &r, (enum tv_demo_run_id)i,
+				  printer.colour);
+		if (sig) {
+			/* QEMU is gone; now leave the way the signal meant us to. */
+			signal(sig, SIG_DFL);
+			raise(sig);
+			return TV_STATUS_NO_RESULT;
+		}
+		/* Nothing can run without QEMU; do not say so three times. */
+		if (r.run[i].host_status == TV_STATUS_USAGE && strstr(r.run[i].message, "QEMU"))
+			break;
+	}
+
+	int status = tv_demo_exit_status(&r);
+	if (o->step)
+		putchar('\n');
+	switch (o->format) {
+	case TV_DEMO_TEXT:
+		tv_demo_print_text(stdout, &r, printer.colour);
+		break;
+	case TV_DEMO_MARKDOWN:
+		tv_demo_print_markdown(stdout, &r);
+		break;
+	case TV_DEMO_JSON:
+		tv_demo_print_json(stdout, &r, status);
+		break;
+	}
+	fflush(stdout);
+	if (r.run[TV_DEMO_BARE].ran && r.nexp && !tv_demo_bare_as_architecture(&r) &&
+	    tv_demo_run_complete(&r, TV_DEMO_BARE))
+		fputs(PROG ": WARNING: on the bare machine the guest did not see what the "
+		      "architecture promises a ring-0 kernel; see the table\n", stderr);
+	return status;
+}
