@@ -55,8 +55,7 @@ static void emulate_soft_int(struct vcpu *v, const struct decoded_insn *insn)
 		vector = VEC_OF;
 	else
 		vector = (unsigned)insn->x86.operands[0].imm & 0xFF;
-	reflect_to_guest(v, vector, REFLECT_NO_ERROR_CODE, v->regs.eip + insn->len,
-			 insn->text);
+	reflect_software_interrupt(v, vector, v->regs.eip + insn->len, insn->text);
 }
 
 void emulate_raise_gp(struct vcpu *v, uint32_t error, const struct decoded_insn *insn)
@@ -88,7 +87,6 @@ static int moves_special_register(const struct decoded_insn *insn, int cr)
 static int is_privileged(const struct decoded_insn *insn)
 {
 	switch (insn->id) {
-	case X86_INS_SYSEXIT:
 	case X86_INS_RSM:
 		return 1;
 	default:
@@ -168,6 +166,8 @@ void emulate_general_protection(struct vcpu *v)
 	case X86_INS_RDTSC: emulate = emulate_rdtsc; break;
 	case X86_INS_RDPMC: emulate = emulate_rdpmc; break;
 	case X86_INS_LLDT: emulate = emulate_lldt; break;
+	case X86_INS_SYSENTER: emulate = emulate_sysenter; break;
+	case X86_INS_SYSEXIT: emulate = emulate_sysexit; break;
 	case X86_INS_LTR: emulate = emulate_ltr; break;
 	case X86_INS_SGDT:
 	case X86_INS_SIDT:

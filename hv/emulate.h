@@ -39,6 +39,11 @@ void emulate_ltr(struct vcpu *v, const struct decoded_insn *insn);
 void emulate_umip(struct vcpu *v, const struct decoded_insn *insn);
 int cpu_has_umip(void);
 
+/* emulate_user.c: entering and leaving the guest's user mode. */
+void emulate_segment_not_present(struct vcpu *v);
+void emulate_sysenter(struct vcpu *v, const struct decoded_insn *insn);
+void emulate_sysexit(struct vcpu *v, const struct decoded_insn *insn);
+
 /* emulate_flags.c: a patched instruction's INT3 trapped; emulate the original. */
 struct patch_site;
 void emulate_patched(struct vcpu *v, const struct patch_site *site);

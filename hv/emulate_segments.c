@@ -19,6 +19,7 @@
 #include "hv/console.h"
 #include "hv/cpu_tables.h"
 #include "hv/guest_access.h"
+#include "hv/guest_mode.h"
 #include "hv/layout.h"
 #include "hv/reflect.h"
 #include "deprivilege/descriptor.h"
@@ -46,21 +47,14 @@ void emulate_lgdt(struct vcpu *v, const struct decoded_insn *insn)
 		hv_exit_stopped("lgdt at 0x%08x: the guest's GDT has %u entries, at most %u are supported",
 				v->regs.eip, entries, GDT_GUEST_ENTRIES);
 
-	static struct x86_desc guest_gdt[GDT_GUEST_ENTRIES], real_gdt[GDT_GUEST_ENTRIES];
+	static struct x86_desc guest_gdt[GDT_GUEST_ENTRIES];
 	if (guest_read(v, gdtr.base, guest_gdt, entries * 8))
 		hv_exit_stopped("lgdt at 0x%08x: the guest's GDT at 0x%08x lies outside its memory",
 				v->regs.eip, gdtr.base);
-	memset(real_gdt, 0, sizeof real_gdt);
-	for (unsigned i = 1; i < entries; i++) {
-		const char *why = 0;
-		if (desc_shadow(guest_gdt[i], v->ring, GUEST_LINEAR_TOP, &real_gdt[i], &why) ==
-		    DESC_REFUSE)
-			hv_exit_stopped("lgdt at 0x%08x: GDT entry %u refused: %s",
-					v->regs.eip, i, why);
-	}
-	/* Entries past the guest's limit stay empty: using them faults, as on the bare machine. */
-	for (unsigned i = 1; i < GDT_GUEST_ENTRIES; i++)
-		cpu_tables_set_guest_entry(i, real_gdt[i]);
+	unsigned refused = 0;
+	const char *why = guest_mode_load_gdt(v, guest_gdt, entries, &refused);
+	if (why)
+		hv_exit_stopped("lgdt at 0x%08x: GDT entry %u refused: %s", v->regs.eip, refused, why);
 	v->virt_gdtr = gdtr;
 	v->regs.eip += insn->len;
 }

@@ -17,6 +17,7 @@
 #include "hv/decode.h"
 #include "hv/emulate.h"
 #include "hv/guest_image.h"
+#include "hv/guest_mode.h"
 #include "hv/host_timer.h"
 #include "hv/layout.h"
 #include "hv/patch.h"
@@ -88,7 +89,7 @@ static void parse_options(const char *cmdline, struct hv_options *opt)
 			p++;
 		if (!*p)
 			break;
-		if (!strncmp(p, "ring=", 5) && !parse_number(p + 5, &v) && v == 1)
+		if (!strncmp(p, "ring=", 5) && !parse_number(p + 5, &v) && (v == 1 || v == 3))
 			opt->ring = v;
 		else if (!strncmp(p, "trace=", 6) && !parse_number(p + 6, &v))
 			opt->trace = v != 0;
@@ -100,7 +101,7 @@ static void parse_options(const char *cmdline, struct hv_options *opt)
 		else if (!strncmp(p, "patch=", 6) && !patch_word(p + 6, &opt->patch_set))
 			;
 		else
-			hv_exit_refused("bad hypervisor option (ring=1, trace=0|1, mem=1..512, patch=none|popf|all, umip=0|1)");
+			hv_exit_refused("bad hypervisor option (ring=1|3, trace=0|1, mem=1..512, patch=none|popf|all, umip=0|1)");
 		p = strchr(p, ' ');
 	}
 }
@@ -198,7 +199,7 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 		      image.entry, image.nsegments, info);
 	patch_guest(vcpu, file, mod->mod_end - mod->mod_start, &image, opt.patch_set);
 
-	switcher_guest_cr3 = physmode_build(host_base, mem_bytes, switcher_pde_for_guest());
+	guest_mode_init_spaces(vcpu, host_base);
 
 	/* The machine state multiboot promises, at the guest's real ring. */
 	struct trap_frame *f = (struct trap_frame *)(switcher_stack_page + 4096) - 1;

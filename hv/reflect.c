@@ -15,6 +15,7 @@
 #include "hv/console.h"
 #include "hv/cpu_tables.h"
 #include "hv/guest_access.h"
+#include "hv/guest_mode.h"
 #include "hv/layout.h"
 #include "deprivilege/descriptor.h"
 #include "lib/format.h"
@@ -68,14 +69,29 @@ void reflect_to_guest(struct vcpu *v, unsigned vector, uint32_t error,
 	    !(DESC_TYPE(*code) & DESC_TYPE_CODE) || !DESC_S(*code))
 		no_handler(v, vector, "its IDT gate names no usable code segment", insn_text);
 
-	/* The guest kernel's own stack: no ring change in the guest's eyes. */
-	uint32_t frame[4];
+	/*
+	 * From guest kernel mode the frame goes on the kernel's own stack; from
+	 * guest user mode onto the stack its TSS names, with the user's SS:ESP
+	 * first, as the bare CPU does on a change of privilege.
+	 */
+	uint32_t frame[6];
 	unsigned n = 0;
 	if (error != REFLECT_NO_ERROR_CODE)
 		frame[n++] = error;
 	frame[n++] = return_eip;
-	frame[n++] = v->regs.cs & ~3u;
+	frame[n++] = v->user_mode ? v->regs.cs : v->regs.cs & ~3u;
 	frame[n++] = guest_visible_eflags(v);
+	if (v->user_mode) {
+		uint32_t tss[3];	/* link, esp0, ss0 */
+		if (!v->virt_tr || guest_read(v, v->virt_tss_base, tss, sizeof tss))
+			no_handler(v, vector, "it came from user mode and the guest has no usable TSS",
+				   insn_text);
+		frame[n++] = v->regs.esp;
+		frame[n++] = v->regs.ss;
+		guest_mode_enter_kernel(v);
+		v->regs.ss = (tss[2] & ~3u) | v->ring;
+		v->regs.esp = tss[1];
+	}
 	for (unsigned i = n; i-- > 0;) {
 		if (guest_push32(v, frame[i])) {
 			char buf[16];
@@ -89,4 +105,18 @@ void reflect_to_guest(struct vcpu *v, unsigned vector, uint32_t error,
 	if (GATE_TYPE(gate) == DESC_SYS_INT_GATE)
 		v->virt_if = 0;
 	v->regs.eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF);
+}
+
+void reflect_software_interrupt(struct vcpu *v, unsigned vector, uint32_t return_eip,
+				const char *insn_text)
+{
+	struct x86_gate gate;
+	/* INT n checks the gate's DPL against the CPL: the guest's, not the real one. */
+	if (v->idt_loaded && vector * 8 + 7 <= v->virt_idtr.limit &&
+	    !guest_read(v, v->virt_idtr.base + vector * 8, &gate, sizeof gate) &&
+	    GATE_DPL(gate) < guest_virtual_cpl(v)) {
+		reflect_to_guest(v, VEC_GP, vector * 8 + 2, v->regs.eip, insn_text);
+		return;
+	}
+	reflect_to_guest(v, vector, REFLECT_NO_ERROR_CODE, return_eip, insn_text);
 }

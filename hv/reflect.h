@@ -24,6 +24,10 @@ const char *vector_name(unsigned vector, char buf[16]);
 void reflect_to_guest(struct vcpu *v, unsigned vector, uint32_t error,
 		      uint32_t return_eip, const char *insn_text);
 
+/* INT n, INT3, INTO: as reflect_to_guest, after the gate's DPL check against the guest's CPL. */
+void reflect_software_interrupt(struct vcpu *v, unsigned vector, uint32_t return_eip,
+				const char *insn_text);
+
 /* The EFLAGS the guest would see on the bare machine: the real ones with its virtual IF and IOPL. */
 uint32_t guest_visible_eflags(const struct vcpu *v);
 

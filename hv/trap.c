@@ -15,6 +15,7 @@
 #include "hv/console.h"
 #include "hv/cpu_tables.h"
 #include "hv/emulate.h"
+#include "hv/guest_mode.h"
 #include "hv/layout.h"
 #include "hv/reflect.h"
 #include "hv/stats.h"
@@ -35,6 +36,15 @@ static void guest_page_fault(struct vcpu *v)
 	uint32_t la = read_cr2();
 	const char *what = v->regs.error & PF_ERR_W ? "wrote" : "read";
 
+	/*
+	 * Guest user code outside its segments, inside guest memory: a CPU that
+	 * checks segment limits would have raised #GP(0) (#SS(0) for the stack).
+	 */
+	if (v->user_mode && la < v->mem_bytes && !guest_mode_user_may_touch(v, la)) {
+		stats_trap(&v->regs, 0, "reflect");
+		reflect_to_guest(v, VEC_GP, 0, v->regs.eip, 0);
+		return;
+	}
 	stats_trap(&v->regs, 0, "stop");
 	if (la >= SWITCHER_BASE)
 		hv_exit_stopped("forbidden: the guest %s 0x%08x, the hypervisor's switcher, at eip 0x%08x",
@@ -63,11 +73,13 @@ static void check_frame(struct vcpu *v)
 	const struct x86_desc *cs = cpu_tables_gdt_entry((uint16_t)f->cs);
 	const struct x86_desc *ss = cpu_tables_gdt_entry((uint16_t)f->ss);
 
-	if (SEL_RPL(f->cs) != v->ring || !cs || !DESC_P(*cs) ||
+	unsigned cpl = v->user_mode ? 3 : v->ring;
+
+	if (SEL_RPL(f->cs) != cpl || !cs || !DESC_P(*cs) ||
 	    !(DESC_TYPE(*cs) & DESC_TYPE_CODE))
 		hv_exit_stopped("the guest's code segment 0x%x is no longer usable", f->cs);
-	if (SEL_RPL(f->ss) != v->ring || !ss || !DESC_P(*ss) ||
-	    DESC_DPL(*ss) != v->ring || (DESC_TYPE(*ss) & DESC_TYPE_CODE))
+	if (SEL_RPL(f->ss) != cpl || !ss || !DESC_P(*ss) ||
+	    DESC_DPL(*ss) != cpl || (DESC_TYPE(*ss) & DESC_TYPE_CODE))
 		hv_exit_stopped("the guest's stack segment 0x%x is no longer usable", f->ss);
 	f->ds = loadable_data_selector(f->ds);
 	f->es = loadable_data_selector(f->es);
@@ -92,6 +104,9 @@ void hv_trap(struct trap_frame *frame)
 		break;
 	case VEC_PF:
 		guest_page_fault(v);
+		break;
+	case VEC_NP:
+		emulate_segment_not_present(v);
 		break;
 	default:
 		if (vector < 32) {

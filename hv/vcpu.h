@@ -19,6 +19,7 @@ struct vcpu {
 	struct trap_frame regs;	/* the guest's registers at the last trap */
 
 	unsigned ring;		/* the real ring the guest kernel runs in */
+	int user_mode;		/* the guest runs its user code (virtual CPL 3) */
 
 	/* Virtual EFLAGS bits: the real IF is always 1 and IOPL 0 while the guest runs. */
 	int virt_if;		/* the guest's interrupt flag */

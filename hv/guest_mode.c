@@ -1,0 +1,150 @@
+/*
+ * hv/guest_mode.c: guest kernel mode and guest user mode.
+ * Runs in: hypervisor, ring 0, at LGDT and at every kernel/user transition.
+ *
+ * The guest kernel runs in ring 1 or 3 and its user code in ring 3, so the
+ * real ring does not always tell them apart, and segment limits, which on a
+ * bare machine keep user code inside its segments, are not checked by QEMU
+ * TCG. The hypervisor therefore keeps two of everything:
+ *
+ * 1. Two views of the guest's GDT. In the kernel view every descriptor is
+ *    compressed to the kernel's ring, and the guest's user code segments
+ *    (DPL 3) are marked not present: a kernel's IRET, far RET or far JMP
+ *    into user mode then faults (#NP) and the hypervisor sees the switch.
+ *    In the user view descriptors keep the guest's own DPL, so user code
+ *    loading a kernel segment gets the #GP a bare machine gives.
+ * 2. Two address spaces. The kernel's maps all of guest memory; the user's
+ *    maps only the pages inside the guest's user segments, so user code
+ *    reaching past them faults as it would on a CPU that checks limits.
+ * Every transition goes through the hypervisor: user to kernel by a trap
+ * (INT n, an exception, an interrupt, SYSENTER), kernel to user by the
+ * faulting IRET/RET/JMP or SYSEXIT.
+ */
+#include "hv/guest_mode.h"
+#include "hv/cpu_tables.h"
+#include "hv/layout.h"
+#include "deprivilege/descriptor.h"
+#include "hv/address_space.h"
+#include "lib/mmu.h"
+#include "lib/string.h"
+#include "shadow_pt/physmode.h"
+
+extern uint32_t switcher_guest_cr3;
+
+static struct x86_desc kernel_view[GDT_GUEST_ENTRIES], user_view[GDT_GUEST_ENTRIES];
+static struct x86_desc guest_copy[GDT_GUEST_ENTRIES];	/* as the guest wrote them */
+static unsigned guest_entries;
+static uint32_t kernel_cr3, user_cr3, guest_host_base;
+
+/* The ranges of guest-linear memory the guest's user segments cover. */
+#define USER_RANGES_MAX 16
+static struct physmode_range user_ranges[USER_RANGES_MAX];
+static unsigned user_nranges;
+
+static int is_user_segment(struct x86_desc d)
+{
+	return DESC_P(d) && DESC_S(d) && DESC_DPL(d) == 3;
+}
+
+int guest_mode_is_user_code(const struct vcpu *v, uint16_t sel)
+{
+	unsigned i = SEL_INDEX(sel);
+	return !(sel & SEL_TI) && i > 0 && i < guest_entries && is_user_segment(guest_copy[i]) &&
+	       (DESC_TYPE(guest_copy[i]) & DESC_TYPE_CODE);
+}
+
+int guest_mode_user_may_touch(const struct vcpu *v, uint32_t la)
+{
+	for (unsigned i = 0; i < user_nranges; i++)
+		if (la >= user_ranges[i].start && la - user_ranges[i].start < user_ranges[i].length)
+			return 1;
+	return 0;
+}
+
+static void build_user_ranges(const struct vcpu *v)
+{
+	user_nranges = 0;
+	for (unsigned i = 1; i < guest_entries && user_nranges < USER_RANGES_MAX; i++) {
+		struct x86_desc d = guest_copy[i];
+		if (!is_user_segment(d))
+			continue;
+		uint32_t base = desc_base(d), limit = desc_limit(d);
+		/* An expand-down segment covers everything above its limit: treat it as all of memory. */
+		if (!(DESC_TYPE(d) & DESC_TYPE_CODE) && (DESC_TYPE(d) & DESC_TYPE_EXPANDDOWN))
+			base = 0, limit = 0xFFFFFFFFu;
+		if (base >= v->mem_bytes)
+			continue;
+		uint32_t length = limit >= v->mem_bytes - base ? v->mem_bytes - base : limit + 1;
+		user_ranges[user_nranges].start = base;
+		user_ranges[user_nranges].length = length;
+		user_nranges++;
+	}
+}
+
+const char *guest_mode_load_gdt(struct vcpu *v, const struct x86_desc *guest_gdt,
+				unsigned entries, unsigned *refused_index)
+{
+	memset(kernel_view, 0, sizeof kernel_view);
+	memset(user_view, 0, sizeof user_view);
+	memset(guest_copy, 0, sizeof guest_copy);
+	memcpy(guest_copy, guest_gdt, entries * sizeof guest_gdt[0]);
+	guest_entries = entries;
+
+	for (unsigned i = 1; i < entries; i++) {
+		const char *why = 0;
+		struct x86_desc g = guest_gdt[i];
+		if (desc_shadow(g, v->ring, GUEST_LINEAR_TOP, &kernel_view[i], &why) == DESC_REFUSE) {
+			*refused_index = i;
+			return why;
+		}
+		user_view[i] = kernel_view[i];
+		if (DESC_S(g)) {
+			/* The user view keeps the guest's own DPL: ring 3 cannot use DPL 0..2. */
+			user_view[i].hi = (user_view[i].hi & ~DESC_HI_DPL_MASK) |
+					  DESC_HI_DPL(DESC_DPL(g));
+			if (is_user_segment(g) && (DESC_TYPE(g) & DESC_TYPE_CODE))
+				kernel_view[i].hi &= ~DESC_HI_P;
+		}
+	}
+	build_user_ranges(v);
+	if (guest_host_base)
+		user_cr3 = physmode_build_user(guest_host_base, v->mem_bytes, user_ranges,
+					       user_nranges, switcher_pde_for_guest());
+	const struct x86_desc *view = v->user_mode ? user_view : kernel_view;
+	for (unsigned i = 1; i < GDT_GUEST_ENTRIES; i++)
+		cpu_tables_set_guest_entry(i, view[i]);
+	return 0;
+}
+
+void guest_mode_init_spaces(struct vcpu *v, uint32_t host_base)
+{
+	guest_host_base = host_base;
+	kernel_cr3 = physmode_build(host_base, v->mem_bytes, switcher_pde_for_guest());
+	user_cr3 = physmode_build_user(host_base, v->mem_bytes, user_ranges, user_nranges,
+				       switcher_pde_for_guest());
+	switcher_guest_cr3 = kernel_cr3;
+}
+
+static void load_view(const struct x86_desc *view)
+{
+	for (unsigned i = 1; i < GDT_GUEST_ENTRIES; i++)
+		cpu_tables_set_guest_entry(i, view[i]);
+}
+
+void guest_mode_enter_user(struct vcpu *v)
+{
+	if (v->user_mode)
+		return;
+	v->user_mode = 1;
+	load_view(user_view);
+	switcher_guest_cr3 = user_cr3;
+}
+
+void guest_mode_enter_kernel(struct vcpu *v)
+{
+	if (!v->user_mode)
+		return;
+	v->user_mode = 0;
+	load_view(kernel_view);
+	switcher_guest_cr3 = kernel_cr3;
+}

@@ -1,0 +1,36 @@
+/*
+ * hv/guest_mode.h: the guest's two modes, kernel (virtual CPL 0) and user
+ * (virtual CPL 3), and the switch between them.
+ * Runs in: hypervisor, ring 0.
+ */
+#ifndef TV_HV_GUEST_MODE_H
+#define TV_HV_GUEST_MODE_H
+
+#include <stdint.h>
+#include "hv/vcpu.h"
+#include "lib/x86_desc.h"
+
+/* Build both views of the guest's GDT (from LGDT); returns a refusal reason or NULL. */
+const char *guest_mode_load_gdt(struct vcpu *v, const struct x86_desc *guest_gdt,
+				unsigned entries, unsigned *refused_index);
+
+/* Build the guest's address spaces for a guest whose paging is off. */
+void guest_mode_init_spaces(struct vcpu *v, uint32_t host_base);
+
+/* Enter the guest's user mode or kernel mode: GDT view and page tables. */
+void guest_mode_enter_user(struct vcpu *v);
+void guest_mode_enter_kernel(struct vcpu *v);
+
+/* The CPL the guest believes it runs at: 0 or 3. */
+static inline unsigned guest_virtual_cpl(const struct vcpu *v)
+{
+	return v->user_mode ? 3 : 0;
+}
+
+/* Is this selector one of the guest's user code segments (DPL 3 in its own GDT)? */
+int guest_mode_is_user_code(const struct vcpu *v, uint16_t sel);
+
+/* Is the guest-linear address inside one of the guest's user segments? */
+int guest_mode_user_may_touch(const struct vcpu *v, uint32_t la);
+
+#endif
