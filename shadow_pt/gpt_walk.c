@@ -90,7 +90,8 @@ enum gpt_result gpt_walk(const struct guest_phys *mem, uint32_t gcr3,
 	if ((out->gpde & PTE_PS) && (gcr4 & CR4_PSE)) {
 		out->large = 1;
 		if (out->gpde & PDE_LARGE_RSVD)
-			return fault(out, PF_ERR_P | PF_ERR_RSVD, access);
+			/* P stays clear, as QEMU reports it (README.md, 7.). */
+			return fault(out, PF_ERR_RSVD, access);
 		out->writable = !!(out->gpde & PTE_W);
 		out->user = !!(out->gpde & PTE_U);
 		leaf = &out->gpde;

@@ -81,8 +81,9 @@ enum gpt_result {
  *
  * Reserved bits: only in a 4 MiB PDE, where QEMU's CPU (and any CPU with
  * PSE-36) reads bits 20:13 as physical address bits 39:32 and bit 21 as
- * reserved. A set bit 21 faults with RSVD and P; bits 20:13 name memory
- * above 4 GiB, which is outside guest memory (GPT_OUTSIDE).
+ * reserved. A set bit 21 faults with RSVD (and, as on QEMU, without P);
+ * bits 20:13 name memory above 4 GiB, which is outside guest memory
+ * (GPT_OUTSIDE).
  *
  * out is always filled in (the fields that do not apply are 0).
  */
