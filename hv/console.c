@@ -13,6 +13,7 @@
  */
 #include <stdarg.h>
 #include "hv/console.h"
+#include "hv/integrity.h"
 #include "hv/stats.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -130,10 +131,19 @@ static void __attribute__((noreturn)) end_run(uint32_t qemu_status)
 	}
 }
 
+static int guest_started;
+
+void console_guest_started(void)
+{
+	guest_started = 1;
+}
+
 static void finish(void)
 {
 	console_guest_flush();
 	stats_report();
+	if (guest_started)
+		integrity_report();
 }
 
 void hv_exit_guest(uint32_t status)

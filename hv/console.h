@@ -20,6 +20,9 @@ void console_guest_flush(void);
 /* Copy s into a quoted protocol value ("..." with \" and \\ escaped). */
 void console_quote(char *dst, unsigned size, const char *s);
 
+/* From here on the end of the run checks the hypervisor's memory (hv/integrity.c). */
+void console_guest_started(void);
+
 /* How a run ends; each writes the summary and the exit line, then stops QEMU. */
 void __attribute__((noreturn)) hv_exit_guest(uint32_t status);
 void __attribute__((noreturn)) hv_exit_refused(const char *reason);

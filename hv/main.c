@@ -19,6 +19,7 @@
 #include "hv/guest_image.h"
 #include "hv/guest_mode.h"
 #include "hv/host_timer.h"
+#include "hv/integrity.h"
 #include "hv/layout.h"
 #include "hv/patch.h"
 #include "hv/stats.h"
@@ -202,6 +203,8 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 	guest_mode_init_spaces(vcpu, host_base);
 
 	/* The machine state multiboot promises, at the guest's real ring. */
+	integrity_record();
+	console_guest_started();
 	struct trap_frame *f = (struct trap_frame *)(switcher_stack_page + 4096) - 1;
 	memset(f, 0, sizeof *f);
 	f->eax = MULTIBOOT_BOOTLOADER_MAGIC;

@@ -136,6 +136,15 @@ static void print_event(const struct tv_printer *p, const struct tv_event *ev)
 			field_or(ev, "dir", "?"), field_or(ev, "port", "?"),
 			field_or(ev, "size", "?"), field_or(ev, "value", "?"));
 		break;
+	case TV_EV_PATCH:
+		tag(p, p->out, C_HV, "patch");
+		fprintf(p->out, "%s  %s (%s byte(s)) now traps\n", field_or(ev, "la", "?"),
+			field_or(ev, "insn", "?"), field_or(ev, "len", "?"));
+		break;
+	case TV_EV_NOTE:
+		tag(p, p->out, C_HV, "hv");
+		fprintf(p->out, "%s\n", field_or(ev, "text", "?"));
+		break;
 	default:
 		/* stat and exit belong to the summary; unknown events are ignored. */
 		break;

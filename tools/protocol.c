@@ -27,6 +27,8 @@ static const char *const kind_names[] = {
 	[TV_EV_IO] = "io",
 	[TV_EV_STAT] = "stat",
 	[TV_EV_EXIT] = "exit",
+	[TV_EV_PATCH] = "patch",
+	[TV_EV_NOTE] = "note",
 };
 
 const char *tv_event_kind_name(enum tv_event_kind kind)

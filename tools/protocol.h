@@ -26,6 +26,8 @@ enum tv_event_kind {
 	TV_EV_IO,
 	TV_EV_STAT,
 	TV_EV_EXIT,
+	TV_EV_PATCH,
+	TV_EV_NOTE,
 };
 
 enum tv_parse_result {
