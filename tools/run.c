@@ -268,8 +268,9 @@ static int build_command(const struct tv_run_config *cfg, struct tv_run_record *
 			free(args);
 			return setup_error(rec, "bad patch mode '%s'", cfg->patch);
 		}
-		arg(a, "ring=%d trace=%d mem=%u%s%s", cfg->ring, cfg->trace ? 1 : 0,
-		    cfg->mem_mib, cfg->patch ? " patch=" : "", cfg->patch ? cfg->patch : "");
+		arg(a, "ring=%d trace=%d mem=%u%s%s%s", cfg->ring, cfg->trace ? 1 : 0,
+		    cfg->mem_mib, cfg->patch ? " patch=" : "", cfg->patch ? cfg->patch : "",
+		    cfg->umip ? " umip=1" : "");
 	} else {
 		rec->machine_mib = cfg->mem_mib;
 		arg(a, "-m");
@@ -282,6 +283,10 @@ static int build_command(const struct tv_run_config *cfg, struct tv_run_record *
 		}
 	}
 	free(args);
+	if (cfg->cpu) {
+		arg(a, "-cpu");
+		arg(a, "%s", cfg->cpu);
+	}
 	arg(a, "-display");
 	arg(a, "none");
 	arg(a, "-serial");

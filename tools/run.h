@@ -56,6 +56,9 @@ struct tv_run_config {
 	int ring;
 	int trace;
 	const char *patch;		/* the hypervisor's patch= option; NULL: not given */
+	int umip;			/* the hypervisor's umip=1: SGDT, SIDT, ... trap */
+	/* Both modes: QEMU's -cpu model; NULL: QEMU's default (qemu32, no UMIP). */
+	const char *cpu;
 	/* Feed the host program's stdin to QEMU's (the guest's COM1 input). */
 	int forward_stdin;
 	/* The QEMU to run; NULL means $TRAPVISOR_QEMU, else qemu-system-i386. */
