@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/bench.h"
 #include "tools/demo.h"
 #include "tools/guests.h"
 #include "tools/print.h"
@@ -294,6 +295,18 @@ static int cmd_demo(const struct command *cmd, int argc, char **argv)
 	return tv_demo(&d);
 }
 
+/* Options, runs and table are tools/bench.c's; only the help is printed here. */
+static int cmd_bench(const struct command *cmd, int argc, char **argv)
+{
+	int r = tv_bench_command(argc, argv);
+
+	if (r == TV_BENCH_WANTS_HELP) {
+		command_help(cmd);
+		return 0;
+	}
+	return r;
+}
+
 static int cmd_list(const struct command *cmd, int argc, char **argv)
 {
 	struct options o;
@@ -328,6 +341,7 @@ static const struct command commands[] = {
 	  "Show where x86 breaks trap-and-emulate: the popf_demo guest on the bare\n"
 	  "machine, under trap-and-emulate and patched, compared in one table.",
 	  tv_demo_help },
+	{ "bench", cmd_bench, 0, TV_BENCH_SYNOPSIS, TV_BENCH_SUMMARY, tv_bench_help },
 	{ "list", cmd_list, 0, "list", "List the built-in guests (usable as GUEST).", NULL },
 	{ "help", cmd_help, 0, "help [COMMAND]", "Show this help, or one command's.", NULL },
 };

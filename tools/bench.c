@@ -1,0 +1,311 @@
+/*
+ * tools/bench.c: `trapvisor bench`: boot the benchmark guest natively, then
+ * under the hypervisor, and print the two sets of figures side by side.
+ * Runs on: host.
+ *
+ * 1. Parse the options (tools/bench.h has them).
+ * 2. Run guests/bench twice through tv_run(), telling the guest on its
+ *    command line where it runs (`native` or `hv`); show progress on stderr.
+ * 3. Gather its BENCH lines and the hypervisor's counters into a
+ *    tv_bench_table, check that every figure is there and plausible, and
+ *    print it (tools/bench_table.h).
+ * Both runs use the same QEMU, the same guest memory and TCG, so the only
+ * difference between the columns is the hypervisor.
+ */
+#include "tools/bench.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/bench_table.h"
+#include "tools/guests.h"
+#include "tools/outcome.h"
+#include "tools/process.h"
+#include "tools/run.h"
+
+#define PROG		"trapvisor"
+#define BENCH_GUEST	"bench"
+
+struct bench_options {
+	int ring;
+	const char *patch;
+	enum tv_bench_format format;
+	double timeout_s;
+};
+
+const char tv_bench_help[] =
+	"The bench guest runs twice: natively on bare QEMU and deprivileged under the\n"
+	"hypervisor. For each nanobenchmark the table shows its cost in TSC cycles per\n"
+	"iteration on both sides (median, min and max over the guest's batches) and\n"
+	"the ratio hv/native of the medians; then the efficiency targets, each with\n"
+	"met or not met (shown, never enforced), and the hypervisor's own counters.\n"
+	"Progress goes to stderr, the table to stdout. docs/benchmarks.md says what\n"
+	"each benchmark measures.\n"
+	"\n"
+	"options:\n"
+	"  --ring R      the ring the guest kernel runs in under the hypervisor:\n"
+	"                1 (the default) or 3\n"
+	"  --patch P     none (the default): sensitive unprivileged instructions run\n"
+	"                as they are; popf: the hypervisor first rewrites POPF and\n"
+	"                PUSHF in the guest to trap, so they are emulated too\n"
+	"  --format F    text (the default), md, csv or json\n"
+	"  --timeout S   give up on each run after S seconds and kill QEMU\n"
+	"                (default 30)\n"
+	"\n"
+	"exit status (a target not met is a finding, not an error):\n"
+	"  0  both runs completed and every figure is present and plausible\n"
+	"  1  a run's guest exited with a nonzero status\n"
+	"  2  usage or set-up error; nothing ran\n"
+	"  3  the guest image was refused\n"
+	"  4  the guest was stopped before it exited\n"
+	"  5  timeout: QEMU was killed\n"
+	"  6  no result: the hypervisor panicked, QEMU ended without saying how, or\n"
+	"     the guest's figures are missing or implausible (zero, or not\n"
+	"     min <= median <= max)\n";
+
+static const char *const side_words[TV_BENCH_SIDES] = { "native", "hv" };
+
+static int bench_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int bench_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see '" PROG " help bench')\n", stderr);
+	return TV_STATUS_USAGE;
+}
+
+/* The value of "--opt V" or "--opt=V"; NULL if it is missing. */
+static const char *option_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (argv[*i][len] == '=')
+		return argv[*i] + len + 1;
+	if (*i + 1 >= argc)
+		return NULL;
+	return argv[++*i];
+}
+
+static int is_option(const char *arg, const char *name)
+{
+	size_t len = strlen(name);
+
+	return strncmp(arg, name, len) == 0 && (arg[len] == '\0' || arg[len] == '=');
+}
+
+static long parse_whole(const char *s, long min, long max)
+{
+	char *end;
+
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	return v;
+}
+
+static int parse_bench_options(int argc, char **argv, struct bench_options *o)
+{
+	o->ring = 1;
+	o->patch = "none";
+	o->format = TV_BENCH_TEXT;
+	o->timeout_s = TV_TIMEOUT_DEFAULT_S;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v;
+
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+			return TV_BENCH_WANTS_HELP;
+		if (is_option(a, "--ring")) {
+			if (!(v = option_value(argc, argv, &i, "--ring")))
+				return bench_usage_error("--ring needs a value");
+			long ring = parse_whole(v, 1, 3);
+			if (ring != 1 && ring != 3)
+				return bench_usage_error("--ring %s: give 1 or 3", v);
+			o->ring = (int)ring;
+		} else if (is_option(a, "--patch")) {
+			if (!(v = option_value(argc, argv, &i, "--patch")))
+				return bench_usage_error("--patch needs a value");
+			if (strcmp(v, "none") != 0 && strcmp(v, "popf") != 0)
+				return bench_usage_error("--patch %s: give none or popf", v);
+			o->patch = v;
+		} else if (is_option(a, "--format")) {
+			if (!(v = option_value(argc, argv, &i, "--format")))
+				return bench_usage_error("--format needs a value");
+			if (tv_bench_format_from_name(v, &o->format) < 0)
+				return bench_usage_error("--format %s: give text, md, csv or json", v);
+		} else if (is_option(a, "--timeout")) {
+			if (!(v = option_value(argc, argv, &i, "--timeout")))
+				return bench_usage_error("--timeout needs a value");
+			long n = parse_whole(v, 1, 24 * 3600);
+			if (n < 0)
+				return bench_usage_error("--timeout %s: give whole seconds, at least 1",
+							 v);
+			o->timeout_s = (double)n;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			return bench_usage_error("unknown option '%s' for 'bench'", a);
+		} else {
+			return bench_usage_error("unexpected argument '%s' for 'bench'", a);
+		}
+	}
+	return 0;
+}
+
+/* Progress: one stderr line per benchmark as its figures arrive. */
+static void bench_progress(void *ctx, const struct tv_run_line *line)
+{
+	const char *side = ctx;
+	struct tv_bench_line l;
+
+	if (line->source == TV_LINE_QEMU) {
+		fprintf(stderr, "qemu| %.*s\n", (int)line->raw_len, line->raw);
+		return;
+	}
+	if (line->source != TV_LINE_GUEST ||
+	    tv_bench_parse_line(line->text, line->text_len, &l, NULL, 0) != TV_BENCH_LINE_RESULT)
+		return;
+	if (l.fig.na)
+		fprintf(stderr, "bench: %-6s %-18s n/a\n", side, l.name);
+	else
+		fprintf(stderr, "bench: %-6s %-18s %llu cycles\n", side, l.name,
+			(unsigned long long)l.fig.median);
+}
+
+/*
+ * Run the guest on one side and add what it printed to the table. Returns
+ * 0, or the exit status to leave with after saying why on stderr. A signal
+ * that cut the run short is passed back in *signal_out.
+ */
+static int bench_run_side(enum tv_bench_side side, const struct bench_options *o,
+			  const struct tv_paths *paths, const char *guest_path,
+			  struct tv_bench_table *t, int *signal_out)
+{
+	struct tv_run_config cfg;
+	struct tv_run_record rec;
+	char *guest_argv[] = { (char *)side_words[side] };
+	char err[256];
+	int status = 0;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.mode = side == TV_BENCH_NATIVE ? TV_MODE_NATIVE : TV_MODE_HV;
+	cfg.guest_path = guest_path;
+	cfg.guest_argv = guest_argv;
+	cfg.guest_argc = 1;
+	cfg.mem_mib = TV_MEM_MIB_DEFAULT;
+	cfg.timeout_s = o->timeout_s;
+	cfg.hv_path = paths->hv;
+	cfg.ring = o->ring;
+	cfg.trace = 0;
+	cfg.patch = o->patch;
+	cfg.on_line = bench_progress;
+	cfg.ctx = (void *)side_words[side];
+
+	fprintf(stderr, "bench: %s run: %s\n", side_words[side],
+		side == TV_BENCH_NATIVE ? "bare QEMU" : "deprivileged under the hypervisor");
+	int host_status = tv_run(&cfg, &rec);
+	*signal_out = rec.interrupted_by;
+
+	if (rec.end == TV_END_NONE) {
+		fprintf(stderr, PROG ": %s\n", rec.message);
+		status = host_status;
+	} else if (rec.end != TV_END_GUEST || rec.guest_status != 0) {
+		fprintf(stderr, PROG ": bench: the %s run failed: %s", side_words[side],
+			tv_end_name(rec.end));
+		if (rec.end == TV_END_GUEST)
+			fprintf(stderr, " with status %lld", (long long)rec.guest_status);
+		if (rec.reason)
+			fprintf(stderr, " (%s)", rec.reason);
+		else if (rec.message[0])
+			fprintf(stderr, " (%s)", rec.message);
+		fputc('\n', stderr);
+		status = host_status ? host_status : TV_STATUS_NO_RESULT;
+	}
+	if (status) {
+		tv_run_record_free(&rec);
+		return status;
+	}
+
+	for (size_t i = 0; i < rec.nguest_lines && !status; i++) {
+		if (tv_bench_table_add_line(t, side, rec.guest_lines[i].s, rec.guest_lines[i].len,
+					    err, sizeof(err)) == TV_BENCH_LINE_MALFORMED) {
+			fprintf(stderr, PROG ": bench: the %s run's output: %s\n",
+				side_words[side], err);
+			status = TV_STATUS_NO_RESULT;
+		}
+	}
+	if (side == TV_BENCH_HV && !status) {
+		const char *patch = rec.hello ? tv_event_get(rec.hello, "patch") : NULL;
+		/* An older hypervisor does not say; one that does must agree. */
+		if (patch && strcmp(patch, o->patch) != 0) {
+			fprintf(stderr, PROG ": bench: asked for patch %s, the hypervisor ran "
+				"with patch %s\n", o->patch, patch);
+			status = TV_STATUS_NO_RESULT;
+		}
+		for (size_t i = 0; i < rec.nevents; i++) {
+			const struct tv_event *ev = &rec.events[i];
+			const char *what = tv_event_get(ev, "what");
+			uint64_t count;
+			if (ev->kind == TV_EV_STAT && what &&
+			    tv_event_get_u64(ev, "count", &count) == 0)
+				tv_bench_table_add_counter(t, what, count);
+		}
+	}
+	tv_run_record_free(&rec);
+	return status;
+}
+
+int tv_bench_command(int argc, char **argv)
+{
+	struct bench_options o;
+	struct tv_paths paths;
+	struct tv_bench_table *table;
+	char guest_path[PATH_MAX], err[PATH_MAX + 128];
+	int status = 0, sig = 0;
+
+	int r = parse_bench_options(argc, argv, &o);
+	if (r)
+		return r;
+
+	tv_paths_init(&paths);
+	if (tv_resolve_guest(&paths, BENCH_GUEST, guest_path, sizeof(guest_path), err,
+			     sizeof(err)) < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return TV_STATUS_USAGE;
+	}
+	table = malloc(sizeof(*table));
+	if (!table) {
+		fputs(PROG ": out of memory\n", stderr);
+		return TV_STATUS_NO_RESULT;
+	}
+	tv_bench_table_init(table, o.ring, o.patch);
+
+	tv_process_watch_signals();
+	for (int side = 0; side < TV_BENCH_SIDES && !status && !sig; side++)
+		status = bench_run_side((enum tv_bench_side)side, &o, &paths, guest_path, table,
+					&sig);
+	if (sig) {
+		free(table);
+		/* QEMU is gone; now leave the way the signal meant us to. */
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return TV_STATUS_NO_RESULT;
+	}
+	if (!status && tv_bench_table_check(table, err, sizeof(err)) < 0) {
+		fprintf(stderr, PROG ": bench: %s\n", err);
+		status = TV_STATUS_NO_RESULT;
+	}
+	if (!status)
+		tv_bench_print(stdout, table, o.format);
+	free(table);
+	return status;
+}

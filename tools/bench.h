@@ -1,0 +1,30 @@
+/*
+ * tools/bench.h: the `trapvisor bench` subcommand: the benchmark guest
+ * (guests/bench) run natively and under the hypervisor in one go, and the
+ * cost of deprivileging per instruction compared side by side.
+ * Runs on: host.
+ *
+ * main.c's command table calls tv_bench_command() with the words after
+ * `bench`; the synopsis, summary and help text live here and in bench.c so
+ * the command is described in one place.
+ */
+#ifndef TV_TOOLS_BENCH_H
+#define TV_TOOLS_BENCH_H
+
+#define TV_BENCH_SYNOPSIS \
+	"bench [--ring 1|3] [--patch none|popf] [--format text|md|csv|json] [--timeout S]"
+
+#define TV_BENCH_SUMMARY \
+	"Measure what deprivileging costs: the bench guest's nanobenchmarks natively\n" \
+	"and under the hypervisor, side by side, with the efficiency targets."
+
+/* What `trapvisor help bench` adds to the synopsis: options and exit statuses. */
+extern const char tv_bench_help[];
+
+/* tv_bench_command's answer to -h or --help: main.c prints the help. */
+#define TV_BENCH_WANTS_HELP	(-1)
+
+/* Run the subcommand; returns the program's exit status (tools/outcome.h). */
+int tv_bench_command(int argc, char **argv);
+
+#endif
