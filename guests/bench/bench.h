@@ -25,12 +25,26 @@ uint32_t bench_call_ret(uint32_t n);
 uint32_t bench_compute(uint32_t n);	/* 64 integer-mixing steps per iteration */
 uint32_t bench_divide_error(uint32_t n);	/* DIV by zero; the handler skips it */
 uint32_t bench_int80(uint32_t n);	/* INT 0x80 to a handler that only IRETs */
+/* From ring 3: INT BENCH_VEC_USER_SYSCALL n times, then back to the kernel. */
+uint32_t bench_user_syscall(uint32_t n);
 
 /* Minimal handlers for the vectors above, in bench_loops.S. */
 void bench_handler_iret(void);		/* #BP and INT 0x80: IRET at once */
 void bench_handler_divide(void);	/* #DE: resume after the DIV, then IRET */
+void bench_handler_user_done(void);	/* from ring 3: resume the kernel in bench_user_syscall */
 
-#define BENCH_VEC_SYSCALL	0x80
+#define BENCH_VEC_SYSCALL	0x80	/* from the kernel itself (DPL-0 gate) */
+#define BENCH_VEC_USER_SYSCALL	0x81	/* from user mode (DPL-3 gate) */
+#define BENCH_VEC_USER_DONE	0x82	/* user mode's way back to the kernel (DPL 3) */
+
+/* Selectors of the user segments (bench_user.c), RPL 3. */
+#define BENCH_SEL_USER_CODE	0x1B
+#define BENCH_SEL_USER_DATA	0x23
+
+/* GDT entries for user mode and the TSS; set before guest_gdt_install(). */
+void bench_user_descriptors(void);
+/* Fill the TSS (the kernel stack for traps from ring 3) and LTR it. */
+void bench_user_tss_load(void);
 
 /*
  * Load an IDT whose gates for #DE, #BP and INT 0x80 lead straight to the

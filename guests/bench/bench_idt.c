@@ -32,6 +32,14 @@ void bench_idt_install(void)
 	bench_idt[BENCH_VEC_SYSCALL] = gate_make(GUEST_SEL_CODE, (uint32_t)bench_handler_iret,
 						 DESC_SYS_INT_GATE, 0);
 
+	/* DPL 3: user mode may call these with INT n. */
+	bench_idt[BENCH_VEC_USER_SYSCALL] = gate_make(GUEST_SEL_CODE,
+						      (uint32_t)bench_handler_iret,
+						      DESC_SYS_INT_GATE, 3);
+	bench_idt[BENCH_VEC_USER_DONE] = gate_make(GUEST_SEL_CODE,
+						   (uint32_t)bench_handler_user_done,
+						   DESC_SYS_INT_GATE, 3);
+
 	/* Complete before LIDT: a hypervisor may read the table only then. */
 	struct x86_pseudo_desc pd = {
 		.limit = sizeof(bench_idt) - 1,

@@ -8,6 +8,10 @@
  * The loops clobber only EAX, ECX and EDX, which cdecl lets a callee use.
  */
 
+/* bench.h's selectors, which is C-only. */
+#define BENCH_SEL_USER_CODE_ASM	0x1B
+#define BENCH_SEL_USER_DATA_ASM	0x23
+
 	.text
 
 /*
@@ -122,6 +126,49 @@ bench_int80:
 1:	int $0x80
 	BENCH_LOOP_END 1b
 
+/*
+ * Into ring 3 with IRET, INT 0x81 n times there, then INT 0x82 back: its
+ * handler drops the trap frame and returns from this function on the stack
+ * it was called with. The two crossings are timed along with the n calls.
+ * Returning to ring 3 clears DS, ES, FS and GS (they hold DPL-0 selectors),
+ * so the user loop touches no memory but its stack, and the way back
+ * reloads them before anything else.
+ */
+	BENCH_FUNC bench_user_syscall
+bench_user_syscall:
+	movl 4(%esp), %ecx
+	pushl %ebx
+	pushl %esi
+	pushl %edi
+	pushl %ebp
+	movl %esp, bench_kernel_esp
+	pushl $BENCH_SEL_USER_DATA_ASM		/* ss */
+	pushl bench_user_stack_top		/* esp */
+	pushfl					/* eflags */
+	pushl $BENCH_SEL_USER_CODE_ASM		/* cs */
+	pushl $bench_user_loop			/* eip */
+	iret
+bench_user_loop:
+	int $0x81
+	decl %ecx
+	jnz bench_user_loop
+	int $0x82
+
+	BENCH_FUNC bench_handler_user_done
+bench_handler_user_done:
+	movw $0x10, %ax				/* GUEST_SEL_DATA */
+	movw %ax, %ds
+	movw %ax, %es
+	movw %ax, %fs
+	movw %ax, %gs
+	movl bench_kernel_esp, %esp
+	popl %ebp
+	popl %edi
+	popl %esi
+	popl %ebx
+	xorl %eax, %eax
+	ret
+
 /* INT3 and INT n are traps: the saved EIP is already past the instruction. */
 	BENCH_FUNC bench_handler_iret
 bench_handler_iret:
@@ -132,6 +179,11 @@ bench_handler_iret:
 bench_handler_divide:
 	movl $bench_divide_resume, (%esp)
 	iret
+
+	.bss
+	.align 4
+bench_kernel_esp:
+	.long 0
 
 	.section .rodata
 	.align 4

@@ -73,12 +73,11 @@ static const struct bench_case bench_cases[] = {
 	{ "compute_loop", bench_compute, 1024, NULL },
 	{ "divide_error", bench_divide_error, 256, NULL },
 	{ "int80_round_trip", bench_int80, 256, NULL },
+	{ "user_syscall", bench_user_syscall, 256, NULL },
 	{ "mov_cr3_same", NULL, 0, BENCH_NA_PAGING },
 	{ "invlpg", NULL, 0, BENCH_NA_PAGING },
 	{ "page_fault", NULL, 0, BENCH_NA_PAGING },
 	{ "pte_write", NULL, 0, BENCH_NA_PAGING },
-	{ "user_syscall", NULL, 0,
-	  "needs guest user mode: the hypervisor does not run a guest's ring 3 yet" },
 };
 
 #define BENCH_CASES (sizeof(bench_cases) / sizeof(bench_cases[0]))
@@ -131,7 +130,9 @@ int guest_main(uint32_t magic, const struct multiboot_info *info)
 		return GUEST_EXIT_USAGE;
 	}
 
+	bench_user_descriptors();
 	guest_gdt_install();
+	bench_user_tss_load();
 	bench_idt_install();
 	/* cli_sti leaves IF set; no device interrupt may then arrive. */
 	guest_pic_mask_all();

@@ -9,11 +9,11 @@
 # so its status 0 below asserts it.
 
 # Every benchmark the guest times, and those it must report as n/a (with a
-# reason) until the hypervisor virtualizes paging and guest user mode.
+# reason) until the hypervisor virtualizes paging.
 set(TV_BENCH_TIMED
   empty_loop int3_round_trip cli_sti in_port80 out_port80 pushf_popf call_ret
-  compute_loop divide_error int80_round_trip)
-set(TV_BENCH_NA mov_cr3_same invlpg page_fault pte_write user_syscall)
+  compute_loop divide_error int80_round_trip user_syscall)
+set(TV_BENCH_NA mov_cr3_same invlpg page_fault pte_write)
 
 set(TV_BENCH_NUM "[1-9][0-9]*")
 
