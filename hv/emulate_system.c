@@ -6,13 +6,16 @@
  *
  * Each acts on the virtual CPU only, and where the bare machine at ring 0
  * would fault (reserved bits, an unknown MSR, a bad selector) the guest
- * gets that fault. What the hypervisor cannot give a guest yet (paging,
- * PAE, a non-null LDT, leaving protected mode) stops it with the reason.
+ * gets that fault. Paging is handed to the shadow page tables
+ * (shadow_pt/shadow_mmu.c). What the hypervisor cannot give a guest (PAE, a
+ * non-null LDT, leaving protected mode) stops it with the reason.
  */
 #include "hv/emulate.h"
 #include "hv/console.h"
 #include "hv/cpu_tables.h"
 #include "hv/guest_access.h"
+#include "hv/guest_mode.h"
+#include "shadow_pt/shadow_mmu.h"
 #include "hv/reflect.h"
 #include "lib/string.h"
 
@@ -68,10 +71,13 @@ static int set_virtual_cr0(struct vcpu *v, uint32_t value, const struct decoded_
 	}
 	if (!(value & CR0_PE))
 		hv_exit_stopped("unemulated: %s at 0x%08x leaves protected mode", insn->text, v->regs.eip);
-	if (value & CR0_PG)
-		hv_exit_stopped("unemulated: %s at 0x%08x turns paging on (shadow page tables are not built yet)",
-				insn->text, v->regs.eip);
+	uint32_t changed = v->virt_cr0 ^ value;
 	v->virt_cr0 = value;
+	/* The CPU flushes its TLB when PG or WP changes: so do the shadows. */
+	if (changed & (CR0_PG | CR0_WP)) {
+		shadow_flush_all(v);
+		guest_mode_refresh_cr3(v);
+	}
 	return 0;
 }
 
@@ -85,7 +91,10 @@ static int set_virtual_cr4(struct vcpu *v, uint32_t value, const struct decoded_
 		emulate_raise_gp(v, 0, insn);
 		return -1;
 	}
+	uint32_t changed = v->virt_cr4 ^ value;
 	v->virt_cr4 = value;
+	if (changed & (CR4_PSE | CR4_PGE))
+		shadow_flush_all(v);
 	/*
 	 * TSD and PCE restrict RDTSC and RDPMC to ring 0 in the guest's eyes:
 	 * the real bits make them trap, so the guest's user mode gets its #GP.
@@ -105,7 +114,12 @@ void emulate_mov_cr(struct vcpu *v, const struct decoded_insn *insn)
 		switch (n) {
 		case 0: if (set_virtual_cr0(v, value, insn)) return; break;
 		case 2: v->virt_cr2 = value; break;
-		case 3: v->virt_cr3 = value; break;	/* no effect while paging is off */
+		case 3:
+			/* A CR3 write flushes the TLB: the shadows are emptied, refilled on demand. */
+			v->virt_cr3 = value;
+			if (shadow_paging_on(v))
+				shadow_flush_all(v);
+			break;
 		case 4: if (set_virtual_cr4(v, value, insn)) return; break;
 		default: raise_ud(v, insn); return;
 		}
@@ -168,9 +182,11 @@ void emulate_lmsw(struct vcpu *v, const struct decoded_insn *insn)
 	v->regs.eip += insn->len;
 }
 
-/* INVLPG, INVD, WBINVD: nothing cached on the guest's behalf yet (paging is off). */
+/* INVLPG drops the shadow's translation; INVD and WBINVD: the caches are the host's. */
 void emulate_cache_tlb(struct vcpu *v, const struct decoded_insn *insn)
 {
+	if (insn->id == X86_INS_INVLPG && shadow_paging_on(v))
+		shadow_invlpg(v, guest_operand_address(v, &insn->x86.operands[0]));
 	v->regs.eip += insn->len;
 }
 

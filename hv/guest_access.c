@@ -4,11 +4,14 @@
  * Runs in: hypervisor, ring 0, on the trap path.
  *
  * Guest memory is one contiguous block of host memory that the hypervisor's
- * address space maps at vcpu->mem; a guest address is used only after the
- * check in guest_linear_ptr().
+ * address space maps at vcpu->mem. A guest-linear address goes through the
+ * guest's own page tables when its paging is on, and is used only after the
+ * bounds check in translate().
  */
 #include "hv/guest_access.h"
 #include "hv/cpu_tables.h"
+#include "lib/mmu.h"
+#include "shadow_pt/shadow_mmu.h"
 #include "lib/string.h"
 
 static uint32_t *reg32(struct vcpu *v, unsigned which)
@@ -87,29 +90,46 @@ uint32_t guest_segment_base(uint16_t sel)
 	return d && DESC_P(*d) ? desc_base(*d) : 0;
 }
 
-void *guest_linear_ptr(const struct vcpu *v, uint32_t la, uint32_t len)
+/* A guest-linear address to the hypervisor's pointer, page by page. */
+static uint8_t *translate(struct vcpu *v, uint32_t la, uint32_t len, int write)
 {
-	if (la >= v->mem_bytes || len > v->mem_bytes - la)
+	uint32_t gpa = la;
+	if (shadow_paging_on(v) && shadow_translate(v, la, write, &gpa))
 		return 0;
-	return v->mem + la;
+	if (gpa >= v->mem_bytes || len > v->mem_bytes - gpa)
+		return 0;
+	return v->mem + gpa;
+}
+
+/* Copy to (write) or from guest-linear memory, splitting at page boundaries. */
+static int copy_linear(const struct vcpu *cv, uint32_t la, void *buf, uint32_t len, int write)
+{
+	struct vcpu *v = (struct vcpu *)cv;
+	uint8_t *b = buf;
+	while (len) {
+		uint32_t chunk = PAGE_SIZE - (la & (PAGE_SIZE - 1));
+		if (chunk > len)
+			chunk = len;
+		uint8_t *p = translate(v, la, chunk, write);
+		if (!p)
+			return -1;
+		if (write)
+			memcpy(p, b, chunk);
+		else
+			memcpy(b, p, chunk);
+		la += chunk, b += chunk, len -= chunk;
+	}
+	return 0;
 }
 
 int guest_read(const struct vcpu *v, uint32_t la, void *dst, uint32_t len)
 {
-	const void *p = guest_linear_ptr(v, la, len);
-	if (!p)
-		return -1;
-	memcpy(dst, p, len);
-	return 0;
+	return copy_linear(v, la, dst, len, 0);
 }
 
 int guest_write(const struct vcpu *v, uint32_t la, const void *src, uint32_t len)
 {
-	void *p = guest_linear_ptr(v, la, len);
-	if (!p)
-		return -1;
-	memcpy(p, src, len);
-	return 0;
+	return copy_linear(v, la, (void *)src, len, 1);
 }
 
 uint32_t guest_operand_address(const struct vcpu *v, const cs_x86_op *op)

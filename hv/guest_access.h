@@ -21,11 +21,11 @@ uint32_t guest_segment_base(uint16_t sel);
 uint16_t guest_segment_selector(const struct vcpu *v, x86_reg seg);
 
 /*
- * Guest linear addresses -> the hypervisor's pointer to those bytes, or NULL
- * if any of the len bytes lies outside guest memory. While the guest's paging
- * is off, linear is physical.
+ * Copy between the hypervisor and guest-linear memory, as the CPU would
+ * reach it (through the guest's page tables when its paging is on, setting
+ * their accessed and dirty bits). -1 if any byte is unmapped or outside
+ * guest memory.
  */
-void *guest_linear_ptr(const struct vcpu *v, uint32_t la, uint32_t len);
 int guest_read(const struct vcpu *v, uint32_t la, void *dst, uint32_t len);
 int guest_write(const struct vcpu *v, uint32_t la, const void *src, uint32_t len);
 

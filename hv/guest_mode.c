@@ -13,9 +13,11 @@
  *    into user mode then faults (#NP) and the hypervisor sees the switch.
  *    In the user view descriptors keep the guest's own DPL, so user code
  *    loading a kernel segment gets the #GP a bare machine gives.
- * 2. Two address spaces. The kernel's maps all of guest memory; the user's
- *    maps only the pages inside the guest's user segments, so user code
- *    reaching past them faults as it would on a CPU that checks limits.
+ * 2. Two address spaces. With the guest's paging off, the kernel's maps all
+ *    of guest memory and the user's only the pages inside the guest's user
+ *    segments, so user code reaching past them faults as it would on a CPU
+ *    that checks limits. With its paging on, they are the kernel and user
+ *    shadows of shadow_pt/shadow_mmu.c.
  * Every transition goes through the hypervisor: user to kernel by a trap
  * (INT n, an exception, an interrupt, SYSENTER), kernel to user by the
  * faulting IRET/RET/JMP or SYSEXIT.
@@ -28,6 +30,7 @@
 #include "lib/mmu.h"
 #include "lib/string.h"
 #include "shadow_pt/physmode.h"
+#include "shadow_pt/shadow_mmu.h"
 
 extern uint32_t switcher_guest_cr3;
 
@@ -122,7 +125,16 @@ void guest_mode_init_spaces(struct vcpu *v, uint32_t host_base)
 	kernel_cr3 = physmode_build(host_base, v->mem_bytes, switcher_pde_for_guest());
 	user_cr3 = physmode_build_user(host_base, v->mem_bytes, user_ranges, user_nranges,
 				       switcher_pde_for_guest());
-	switcher_guest_cr3 = kernel_cr3;
+	shadow_init(v, host_base);
+	guest_mode_refresh_cr3(v);
+}
+
+void guest_mode_refresh_cr3(struct vcpu *v)
+{
+	if (shadow_paging_on(v))
+		switcher_guest_cr3 = shadow_cr3(v);
+	else
+		switcher_guest_cr3 = v->user_mode ? user_cr3 : kernel_cr3;
 }
 
 static void load_view(const struct x86_desc *view)
@@ -137,7 +149,7 @@ void guest_mode_enter_user(struct vcpu *v)
 		return;
 	v->user_mode = 1;
 	load_view(user_view);
-	switcher_guest_cr3 = user_cr3;
+	guest_mode_refresh_cr3(v);
 }
 
 void guest_mode_enter_kernel(struct vcpu *v)
@@ -146,5 +158,5 @@ void guest_mode_enter_kernel(struct vcpu *v)
 		return;
 	v->user_mode = 0;
 	load_view(kernel_view);
-	switcher_guest_cr3 = kernel_cr3;
+	guest_mode_refresh_cr3(v);
 }

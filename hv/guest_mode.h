@@ -21,6 +21,9 @@ void guest_mode_init_spaces(struct vcpu *v, uint32_t host_base);
 void guest_mode_enter_user(struct vcpu *v);
 void guest_mode_enter_kernel(struct vcpu *v);
 
+/* Load the page tables for the guest's mode and paging state into the switcher. */
+void guest_mode_refresh_cr3(struct vcpu *v);
+
 /* The CPL the guest believes it runs at: 0 or 3. */
 static inline unsigned guest_virtual_cpl(const struct vcpu *v)
 {

@@ -10,6 +10,7 @@
 #include "hv/decode.h"
 #include "hv/trap_frame.h"
 #include "hv/trap_cost.h"
+#include "shadow_pt/shadow_mmu.h"
 #include "lib/string.h"
 
 #define STATS_MAX_KINDS 64
@@ -101,5 +102,6 @@ void stats_report(void)
 		console_event("stat what=\"decode cache hits\" count=%u", ds->hits);
 		console_event("stat what=\"decode cache misses\" count=%u", ds->misses);
 	}
+	shadow_report();
 	trap_cost_report();
 }

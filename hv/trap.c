@@ -4,7 +4,8 @@
  *
  * The policy fits in one switch (as lguest's did):
  *   #GP -> emulate (hv/emulate.c): the guest ran something privileged;
- *   #PF -> the guest reached outside its memory: stop it;
+ *   #PF -> a shadow page table to fill, a fault for the guest, or an
+ *          access outside its memory that stops it;
  *   any other exception -> the guest's own handler (hv/reflect.c);
  *   a hardware interrupt -> the hypervisor's devices (hv/virq.c).
  * On the way out, a virtual interrupt the guest can take now is delivered.
@@ -23,6 +24,7 @@
 #include "hv/vcpu.h"
 #include "hv/virq.h"
 #include "lib/mmu.h"
+#include "shadow_pt/shadow_mmu.h"
 
 /* Exceptions for which the CPU pushes an error code (Intel SDM vol. 3, 6.13). */
 static int has_error_code(unsigned vector)
@@ -103,7 +105,10 @@ void hv_trap(struct trap_frame *frame)
 		emulate_general_protection(v);
 		break;
 	case VEC_PF:
-		guest_page_fault(v);
+		if (shadow_paging_on(v))
+			shadow_page_fault(v, read_cr2(), v->regs.error);
+		else
+			guest_page_fault(v);
 		break;
 	case VEC_NP:
 		emulate_segment_not_present(v);

@@ -30,5 +30,6 @@
 #define PF_ERR_P	0x1u	/* 0: not present; 1: protection violation */
 #define PF_ERR_W	0x2u	/* the access was a write */
 #define PF_ERR_U	0x4u	/* the access was made at CPL 3 */
+#define PF_ERR_RSVD	0x8u	/* a reserved bit was set in a paging entry */
 
 #endif

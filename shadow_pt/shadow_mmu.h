@@ -1,0 +1,43 @@
+/*
+ * shadow_pt/shadow_mmu.h: the hypervisor's side of shadow paging: the
+ * shadow tables the real CPU runs on while the guest's paging is on, filled
+ * on demand from the guest's own tables.
+ * Runs in: hypervisor, ring 0.
+ */
+#ifndef TV_SHADOW_PT_SHADOW_MMU_H
+#define TV_SHADOW_PT_SHADOW_MMU_H
+
+#include <stdint.h>
+#include "hv/vcpu.h"
+#include "shadow_pt/gpt_walk.h"
+
+void shadow_init(struct vcpu *v, uint32_t host_base);
+
+/* Is the guest's paging on (its CR0.PG)? */
+int shadow_paging_on(const struct vcpu *v);
+
+/* The CR3 for the guest's current mode (kernel or user) while its paging is on. */
+uint32_t shadow_cr3(const struct vcpu *v);
+
+/* A #PF while the guest's paging is on: filled (hidden), delivered to the guest, or the guest is stopped. */
+void shadow_page_fault(struct vcpu *v, uint32_t la, uint32_t real_error);
+
+/* The guest wrote CR0, CR3 or CR4, or ran INVLPG: drop what the TLB would drop. */
+void shadow_flush_all(struct vcpu *v);
+void shadow_invlpg(struct vcpu *v, uint32_t la);
+
+/*
+ * Translate a guest-linear address for an access the hypervisor makes on
+ * the guest's behalf (delivering a frame, reading an instruction): returns
+ * the gpa, or -1 if the guest's tables do not map it or
+ * it lies outside guest memory.
+ */
+int shadow_translate(struct vcpu *v, uint32_t la, int write, uint32_t *gpa);
+
+/* "tv:stat" lines for the summary. */
+void shadow_report(void);
+
+/* The guest's memory as the walker reads it. */
+const struct guest_phys *shadow_guest_phys(void);
+
+#endif
