@@ -32,6 +32,7 @@ enum {
 	OPT_GUEST = 1 << 4,	/* a GUEST operand and `-- ARGS` */
 	OPT_STEP = 1 << 5,
 	OPT_FORMAT = 1 << 6,
+	OPT_PATCH = 1 << 7,
 };
 
 struct options {
@@ -44,6 +45,7 @@ struct options {
 	double timeout_s;
 	int step;
 	int format;		/* enum tv_demo_format */
+	const char *patch;	/* the hypervisor's patch= mode; NULL: its default */
 	int help;
 };
 
@@ -76,6 +78,8 @@ static const char options_help[] =
 	"  --ring R      the ring the guest kernel runs in under the hypervisor\n"
 	"                (1 or 3; default 1)\n"
 	"  --trace       show every trap with its disassembly\n"
+	"  --patch P     rewrite sensitive instructions to trap before the guest\n"
+	"                runs: none, popf (POPF and PUSHF) or all (default none)\n"
 	"  --mem N       the guest's memory in MiB, 1 to 512 (default 32)\n"
 	"  --timeout S   give up after S seconds and kill QEMU (default 30)\n"
 	"  -- ARGS       everything after -- is the guest's command line\n";
@@ -162,6 +166,12 @@ static int parse_options(const struct command *cmd, int argc, char **argv, struc
 			if (ring != 1 && ring != 3)
 				return usage_error("--ring %s: give 1 or 3", v);
 			o->ring = (int)ring;
+		} else if ((cmd->opts & OPT_PATCH) && is_option(a, "--patch")) {
+			if (!(v = option_value(argc, argv, &i, "--patch")))
+				return usage_error("--patch needs a value");
+			if (strcmp(v, "none") && strcmp(v, "popf") && strcmp(v, "all"))
+				return usage_error("--patch %s: give none, popf or all", v);
+			o->patch = v;
 		} else if ((cmd->opts & OPT_MEM) && is_option(a, "--mem")) {
 			if (!(v = option_value(argc, argv, &i, "--mem")))
 				return usage_error("--mem needs a value");
@@ -228,6 +238,7 @@ static int run_and_show(enum tv_run_mode mode, const struct options *o)
 	cfg.hv_path = paths.hv;
 	cfg.ring = o->ring;
 	cfg.trace = o->trace;
+	cfg.patch = o->patch;
 	cfg.on_line = tv_print_line;
 	cfg.ctx = &printer;
 
@@ -328,8 +339,8 @@ static int cmd_list(const struct command *cmd, int argc, char **argv)
 static int cmd_help(const struct command *cmd, int argc, char **argv);
 
 static const struct command commands[] = {
-	{ "run", cmd_run, OPT_GUEST | OPT_RING | OPT_TRACE | OPT_MEM | OPT_TIMEOUT,
-	  "run GUEST [--ring 1|3] [--trace] [--mem N] [--timeout S] [-- ARGS]",
+	{ "run", cmd_run, OPT_GUEST | OPT_RING | OPT_TRACE | OPT_PATCH | OPT_MEM | OPT_TIMEOUT,
+	  "run GUEST [--ring 1|3] [--trace] [--patch P] [--mem N] [--timeout S] [-- ARGS]",
 	  "Run GUEST deprivileged under the hypervisor: its output, each trap with\n"
 	  "--trace, then traps counted by instruction and how the run ended.", NULL },
 	{ "native", cmd_native, OPT_GUEST | OPT_MEM | OPT_TIMEOUT,
