@@ -442,9 +442,10 @@ static void narrate_trap_emulate(const struct tv_demo_results *r, struct tv_demo
 
 	enum tv_demo_mark cli = mark_of(r, "cli_sti", te);
 	if (cli == TV_DEMO_EQUAL)
-		say(n, 0, "CLI and STI are privileged: in ring 1 they trap, and the hypervisor "
+		say(n, 0, "CLI and STI are privileged: in ring %d they trap, and the hypervisor "
 			  "keeps the guest's interrupt flag as a virtual IF. So the control "
-			  "experiment, CLI against the timer, matched the bare machine.");
+			  "experiment, CLI against the timer, matched the bare machine.",
+		    r->run[te].ring);
 	else if (cli == TV_DEMO_DIFFERS)
 		say(n, 1, "Even the control experiment differed under trap-and-emulate: after "
 			  "CLI, which traps, it observed %s where the bare machine showed %s. "
@@ -459,10 +460,10 @@ static void narrate_trap_emulate(const struct tv_demo_results *r, struct tv_demo
 			 off ? "after POPF cleared IF: " : "",
 			 off ? observed_in(r, "popf_clears_if", te) : "", off && on ? "; " : "",
 			 on ? "after POPF set IF: " : "", on ? observed_in(r, "popf_sets_if", te) : "");
-		say(n, 0, "POPF is sensitive but not privileged: in ring 1 it never traps, and "
+		say(n, 0, "POPF is sensitive but not privileged: in ring %d it never traps, and "
 			  "the CPU silently keeps the old IF. So the hypervisor never learned that "
 			  "the guest turned interrupts %s (%s).",
-		    off && on ? "off and back on" : off ? "off" : "back on", seen);
+		    r->run[te].ring, off && on ? "off and back on" : off ? "off" : "back on", seen);
 	}
 
 	if (mark_of(r, "pushf_shows_if", te) == TV_DEMO_DIFFERS)

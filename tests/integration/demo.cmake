@@ -102,9 +102,10 @@ tv_integration_test(NAME demo.help
 tv_integration_test(NAME demo.bad_format
   COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1 --expect "--format html"
     -- demo --format html)
+# Ring 2 is no ring a guest kernel is run in: refused before anything runs.
 tv_integration_test(NAME demo.bad_ring
-  COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1 --expect "--ring 3"
-    -- demo --ring 3)
+  COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1 --expect "--ring 2"
+    -- demo --ring 2)
 tv_integration_test(NAME demo.no_trace
   COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1 --expect "unknown option '--trace'"
     -- demo --trace)
