@@ -94,6 +94,33 @@ static int is_privileged(const struct decoded_insn *insn)
 	}
 }
 
+/*
+ * What the guest's user code (CPL 3) may have emulated: SYSENTER, and the
+ * IOPL-sensitive instructions when the guest kernel gave it IOPL 3. Every
+ * other instruction that traps from user mode would fault at CPL 3 on the
+ * bare machine as well.
+ */
+static int user_may_run(const struct vcpu *v, const struct decoded_insn *insn)
+{
+	switch (insn->id) {
+	case X86_INS_SYSENTER:
+		return 1;
+	case X86_INS_CLI:
+	case X86_INS_STI:
+	case X86_INS_IN:
+	case X86_INS_OUT:
+	case X86_INS_INSB:
+	case X86_INS_INSW:
+	case X86_INS_INSD:
+	case X86_INS_OUTSB:
+	case X86_INS_OUTSW:
+	case X86_INS_OUTSD:
+		return v->virt_iopl == 3;
+	default:
+		return 0;
+	}
+}
+
 static int writes_ss(const struct decoded_insn *insn)
 {
 	const cs_x86_op *dst = &insn->x86.operands[0];
@@ -137,6 +164,12 @@ void emulate_general_protection(struct vcpu *v)
 		return;
 	default:
 		break;
+	}
+	if (v->user_mode && !user_may_run(v, insn)) {
+		/* At the guest's CPL 3 the bare machine faults too: it is the guest kernel's #GP. */
+		stats_trap(&v->regs, insn, "reflect");
+		emulate_raise_gp(v, v->regs.error, insn);
+		return;
 	}
 	void (*emulate)(struct vcpu *, const struct decoded_insn *) = 0;
 	switch (insn->id) {

@@ -11,6 +11,7 @@
 #include "hv/emulate.h"
 #include "hv/console.h"
 #include "hv/guest_access.h"
+#include "hv/guest_mode.h"
 #include "hv/patch.h"
 #include "hv/reflect.h"
 #include "hv/stats.h"
@@ -45,8 +46,9 @@ static void emulate_popf(struct vcpu *v, const struct decoded_insn *insn)
 		stack_fault(v, insn);
 	v->regs.esp += (uint32_t)bytes;
 
-	/* The guest kernel's virtual CPL is 0: it may change IF and IOPL. */
-	uint32_t now = eflags_after_popf(guest_visible_eflags(v), popped, 0, bytes == 2);
+	/* At the guest's CPL (0 in its kernel) POPF may change IF and IOPL, as the SDM allows. */
+	uint32_t now = eflags_after_popf(guest_visible_eflags(v), popped, guest_virtual_cpl(v),
+					 bytes == 2);
 	v->virt_if = (now & EFLAGS_IF) != 0;
 	v->virt_iopl = (now & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT;
 	v->regs.eflags = (now & ~EFLAGS_IOPL) | EFLAGS_IF;
@@ -61,10 +63,10 @@ static void emulate_pushf(struct vcpu *v, const struct decoded_insn *insn)
 	v->regs.eip += insn->len;
 }
 
-/* The CS selector a ring-0 guest would see: its own, with RPL 0. */
+/* The CS selector the guest would see: RPL 0 in its kernel, its own in user mode. */
 static uint32_t virtual_cs(const struct vcpu *v)
 {
-	return v->regs.cs & ~3u;
+	return v->user_mode ? v->regs.cs : v->regs.cs & ~3u;
 }
 
 static void emulate_push_cs(struct vcpu *v, const struct decoded_insn *insn)

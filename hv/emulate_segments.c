@@ -136,6 +136,11 @@ static int far_return_target(struct vcpu *v, const struct decoded_insn *insn,
 			     uint32_t cs, uint16_t *real_cs)
 {
 	uint16_t sel = (uint16_t)cs;
+	/* From user mode, a return to a more privileged ring is a #GP(selector) on the bare machine. */
+	if (v->user_mode && SEL_RPL(sel) < 3) {
+		emulate_raise_gp(v, sel & ~3u, insn);
+		return -1;
+	}
 	if (SEL_RPL(sel) != 0) {
 		hv_exit_stopped("unemulated: %s at 0x%08x returning to ring %u",
 				insn->text, v->regs.eip, SEL_RPL(sel));
