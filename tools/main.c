@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "tools/bench.h"
+#include "tools/classify.h"
 #include "tools/demo.h"
 #include "tools/guests.h"
 #include "tools/print.h"
@@ -318,6 +319,18 @@ static int cmd_bench(const struct command *cmd, int argc, char **argv)
 	return r;
 }
 
+/* Options, runs and table are tools/classify.c's; only the help is printed here. */
+static int cmd_classify(const struct command *cmd, int argc, char **argv)
+{
+	int r = tv_classify_command(argc, argv);
+
+	if (r == TV_CLASSIFY_WANTS_HELP) {
+		command_help(cmd);
+		return 0;
+	}
+	return r;
+}
+
 static int cmd_list(const struct command *cmd, int argc, char **argv)
 {
 	struct options o;
@@ -353,6 +366,8 @@ static const struct command commands[] = {
 	  "machine, under trap-and-emulate and patched, compared in one table.",
 	  tv_demo_help },
 	{ "bench", cmd_bench, 0, TV_BENCH_SYNOPSIS, TV_BENCH_SUMMARY, tv_bench_help },
+	{ "classify", cmd_classify, 0, TV_CLASSIFY_SYNOPSIS, TV_CLASSIFY_SUMMARY,
+	  tv_classify_help },
 	{ "list", cmd_list, 0, "list", "List the built-in guests (usable as GUEST).", NULL },
 	{ "help", cmd_help, 0, "help [COMMAND]", "Show this help, or one command's.", NULL },
 };

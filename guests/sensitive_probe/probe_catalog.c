@@ -1,0 +1,194 @@
+/*
+ * guests/sensitive_probe/probe_catalog.c: the catalog, one row per
+ * instruction: its class, its probe, its inputs and what is observed.
+ * Runs in: guest.
+ *
+ * Classes follow the architecture, not any run: "privileged" instructions
+ * raise #GP outside ring 0 (Intel SDM vol. 3, 2.8 and 5.9); "sensitive" are
+ * the instructions Robin & Irvine (USENIX Security 2000) found sensitive
+ * but unprivileged on the Pentium; "innocuous" rows are controls. Whether a
+ * row traps, and whether it behaves as on the bare machine, is what the
+ * runs show: nothing here says so.
+ *
+ * Rows run in this order and some read what an earlier row set (SLDT reads
+ * the LDTR the LLDT row loaded, STR the TR of LTR, RDMSR the MSR WRMSR
+ * wrote): that way SLDT, STR and RDMSR show a value a kernel chose, not a
+ * reset value the bare machine and the hypervisor might share by chance.
+ */
+#include "guests/sensitive_probe/probe.h"
+#include "lib/x86.h"
+
+/* Every probe of probe_stubs.S, by name. */
+#define PROBE_STUBS(X) \
+	X(cli) X(sti) X(in) X(out) X(lgdt) X(lidt) X(lldt) X(ltr) \
+	X(mov_from_cr0) X(mov_to_cr0) X(mov_from_cr2) X(mov_from_cr3) X(mov_to_cr3) \
+	X(mov_from_cr4) X(mov_to_cr4) X(mov_from_dr7) X(mov_to_dr7) X(clts) X(lmsw) \
+	X(invlpg) X(wbinvd) X(invd) X(wrmsr) X(rdmsr) X(rdpmc) X(rdtsc) \
+	X(sgdt) X(sidt) X(sldt) X(smsw) X(str) X(pushf) X(popf_if) X(popf_iopl) \
+	X(lar) X(lsl) X(verr) X(verw) X(push_cs) X(push_ds) X(push_ss) X(pop_ds) \
+	X(mov_from_cs) X(mov_from_ss) X(mov_from_ds) X(mov_to_ds) \
+	X(far_call) X(far_jmp) X(far_ret) X(iret) X(int_n) \
+	X(add) X(nop) X(cpuid_0) X(cpuid_1)
+
+#define PROBE_DECLARE(n) \
+	void probe_##n(void); \
+	extern const char probe_##n##_insn[], probe_##n##_next[];
+PROBE_STUBS(PROBE_DECLARE)
+
+#define STUB(n) .name = #n, .stub = probe_##n, .insn = probe_##n##_insn, \
+	.next = probe_##n##_next
+
+#define MSR_SYSENTER_CS	0x174
+#define PIC1_ALL_MASKED	0xFF	/* the mask guest_pic_mask_all() wrote */
+#define DR7_RESET	0x400	/* DR7's value after reset: bit 10 reads as 1 */
+
+/* Write-back rows write the value the register holds: the run goes on unchanged. */
+static void probe_setup_cr0(struct probe_regs *in) { in->eax = read_cr0(); }
+static void probe_setup_cr3(struct probe_regs *in) { in->eax = read_cr3(); }
+static void probe_setup_cr4(struct probe_regs *in) { in->eax = read_cr4(); }
+static void probe_setup_msw(struct probe_regs *in) { in->eax = read_cr0() & 0xFFFFu; }
+
+const struct probe_row probe_catalog[] = {
+	/* ---- privileged ---- */
+	{ STUB(cli), .category = PROBE_PRIVILEGED, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "that it ran (IF itself is only readable through PUSHF, a row of its own)" },
+	{ STUB(sti), .category = PROBE_PRIVILEGED, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "that it ran (IF: see cli)" },
+	/* HLT is left out: without a timer nothing would wake the guest. */
+	{ STUB(in), .category = PROBE_PRIVILEGED, .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "EAX: AL is the master PIC's interrupt mask (all masked)" },
+	{ STUB(out), .category = PROBE_PRIVILEGED, .in = { .eax = PIC1_ALL_MASKED },
+	  .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "that it ran (writes the mask the PIC already has)" },
+	{ STUB(lgdt), .category = PROBE_PRIVILEGED, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "that it ran (reloads the GDT in use)" },
+	{ STUB(lidt), .category = PROBE_PRIVILEGED, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "that it ran (reloads the IDT in use)" },
+	{ STUB(lldt), .category = PROBE_PRIVILEGED, .in = { .eax = PROBE_SEL_LDT },
+	  .flags_mask = PROBE_FLAGS_ARITH, .records = "that it ran (SLDT reads the result)" },
+	{ STUB(ltr), .category = PROBE_PRIVILEGED, .in = { .eax = PROBE_SEL_TSS },
+	  .flags_mask = PROBE_FLAGS_ARITH, .records = "that it ran (STR reads the result)" },
+	{ STUB(mov_from_cr0), .category = PROBE_PRIVILEGED, .out = PROBE_OUT_EAX,
+	  .flags_mask = PROBE_FLAGS_ARITH, .records = "EAX = CR0" },
+	{ STUB(mov_to_cr0), .category = PROBE_PRIVILEGED, .setup = probe_setup_cr0,
+	  .flags_mask = PROBE_FLAGS_ARITH, .records = "that it ran (writes CR0's own value)" },
+	{ STUB(mov_from_cr2), .category = PROBE_PRIVILEGED, .out = PROBE_OUT_EAX,
+	  .flags_mask = PROBE_FLAGS_ARITH, .records = "EAX = CR2" },
+	{ STUB(mov_from_cr3), .category = PROBE_PRIVILEGED, .out = PROBE_OUT_EAX,
+	  .flags_mask = PROBE_FLAGS_ARITH, .records = "EAX = CR3" },
+	{ STUB(mov_to_cr3), .category = PROBE_PRIVILEGED, .setup = probe_setup_cr3,
+	  .flags_mask = PROBE_FLAGS_ARITH, .records = "that it ran (writes CR3's own value)" },
+	{ STUB(mov_from_cr4), .category = PROBE_PRIVILEGED, .out = PROBE_OUT_EAX,
+	  .flags_mask = PROBE_FLAGS_ARITH, .records = "EAX = CR4" },
+	{ STUB(mov_to_cr4), .category = PROBE_PRIVILEGED, .setup = probe_setup_cr4,
+	  .flags_mask = PROBE_FLAGS_ARITH, .records = "that it ran (writes CR4's own value)" },
+	{ STUB(mov_from_dr7), .category = PROBE_PRIVILEGED, .out = PROBE_OUT_EAX,
+	  .flags_mask = PROBE_FLAGS_ARITH, .records = "EAX = DR7" },
+	{ STUB(mov_to_dr7), .category = PROBE_PRIVILEGED, .in = { .eax = DR7_RESET },
+	  .flags_mask = PROBE_FLAGS_ARITH, .records = "that it ran (writes DR7's reset value)" },
+	{ STUB(clts), .category = PROBE_PRIVILEGED, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "that it ran (CR0.TS is already clear)" },
+	{ STUB(lmsw), .category = PROBE_PRIVILEGED, .setup = probe_setup_msw,
+	  .flags_mask = PROBE_FLAGS_ARITH, .records = "that it ran (writes the current MSW)" },
+	{ STUB(invlpg), .category = PROBE_PRIVILEGED, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "that it ran (paging is off: nothing to invalidate)" },
+	{ STUB(wbinvd), .category = PROBE_PRIVILEGED, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "that it ran" },
+	{ STUB(invd), .category = PROBE_PRIVILEGED, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "that it ran (QEMU keeps no cache to lose)" },
+	{ STUB(wrmsr), .category = PROBE_PRIVILEGED,
+	  .in = { .ecx = MSR_SYSENTER_CS, .eax = PROBE_SEL_CODE, .edx = 0 },
+	  .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "that it ran (IA32_SYSENTER_CS := the code selector; RDMSR reads it)" },
+	{ STUB(rdmsr), .category = PROBE_PRIVILEGED, .in = { .ecx = MSR_SYSENTER_CS },
+	  .out = PROBE_OUT_EAX | PROBE_OUT_EDX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "EDX:EAX = IA32_SYSENTER_CS" },
+	{ STUB(rdpmc), .category = PROBE_PRIVILEGED, .in = { .ecx = 0 },
+	  .out = PROBE_OUT_EAX | PROBE_OUT_EDX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "EDX:EAX = counter 0, or the fault the bare machine raises (the reference)" },
+
+	/* RDTSC: unprivileged while CR4.TSD = 0; its value is a time, never compared. */
+	{ STUB(rdtsc), .category = PROBE_INNOCUOUS, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "that it ran (the counter's value differs from run to run)" },
+
+	/* ---- sensitive but unprivileged (Robin & Irvine) ---- */
+	{ STUB(sgdt), .category = PROBE_SENSITIVE, .flags_mask = PROBE_FLAGS_ARITH, .mem_len = 6,
+	  .records = "the 6 bytes stored: GDT limit and base" },
+	{ STUB(sidt), .category = PROBE_SENSITIVE, .flags_mask = PROBE_FLAGS_ARITH, .mem_len = 6,
+	  .records = "the 6 bytes stored: IDT limit and base" },
+	{ STUB(sldt), .category = PROBE_SENSITIVE, .flags_mask = PROBE_FLAGS_ARITH, .mem_len = 2,
+	  .records = "the 2 bytes stored: the LDTR selector" },
+	{ STUB(smsw), .category = PROBE_SENSITIVE, .flags_mask = PROBE_FLAGS_ARITH, .mem_len = 2,
+	  .records = "the 2 bytes stored: CR0 bits 15..0" },
+	{ STUB(str), .category = PROBE_SENSITIVE, .flags_mask = PROBE_FLAGS_ARITH, .mem_len = 2,
+	  .records = "the 2 bytes stored: the TR selector" },
+	{ STUB(pushf), .category = PROBE_SENSITIVE, .out = PROBE_OUT_EAX_FLAGS,
+	  .flags_mask = PROBE_FLAGS_WITH_IF,
+	  .records = "EAX = the EFLAGS image pushed, IF and IOPL included (EFLAGS are 0xC3)" },
+	{ STUB(popf_if), .category = PROBE_SENSITIVE,
+	  .in = { .eax = PROBE_FLAGS_IN, .want_if = 1 }, .flags_mask = PROBE_FLAGS_WITH_IF,
+	  .records = "EFLAGS after POPF clears IF (from IF=1), IF and IOPL read back with PUSHF" },
+	{ STUB(popf_iopl), .category = PROBE_SENSITIVE,
+	  .in = { .eax = PROBE_FLAGS_IN | EFLAGS_IOPL }, .flags_mask = PROBE_FLAGS_WITH_IF,
+	  .records = "EFLAGS after POPF sets IOPL=3, IF and IOPL read back with PUSHF" },
+	{ STUB(lar), .category = PROBE_SENSITIVE,
+	  .in = { .ecx = PROBE_SEL_DATA, .eflags = EFLAGS_FIXED },
+	  .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "EAX = access rights of the DPL-0 data selector, and ZF (clear before)" },
+	{ STUB(lsl), .category = PROBE_SENSITIVE,
+	  .in = { .ecx = PROBE_SEL_DATA, .eflags = EFLAGS_FIXED },
+	  .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "EAX = limit of the DPL-0 data selector, and ZF" },
+	{ STUB(verr), .category = PROBE_SENSITIVE,
+	  .in = { .ecx = PROBE_SEL_DATA, .eflags = EFLAGS_FIXED },
+	  .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "ZF: the DPL-0 data selector is readable at the current privilege" },
+	{ STUB(verw), .category = PROBE_SENSITIVE,
+	  .in = { .ecx = PROBE_SEL_DATA, .eflags = EFLAGS_FIXED },
+	  .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "ZF: the DPL-0 data selector is writable at the current privilege" },
+	{ STUB(push_cs), .category = PROBE_SENSITIVE, .out = PROBE_OUT_AX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "AX = the selector pushed (its RPL is the ring)" },
+	{ STUB(push_ds), .category = PROBE_SENSITIVE, .out = PROBE_OUT_AX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "AX = the selector pushed" },
+	{ STUB(push_ss), .category = PROBE_SENSITIVE, .out = PROBE_OUT_AX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "AX = the selector pushed (SS's RPL is the ring)" },
+	{ STUB(pop_ds), .category = PROBE_SENSITIVE, .in = { .eax = PROBE_SEL_DATA },
+	  .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "that it ran (pops the DPL-0 data selector into DS)" },
+	{ STUB(mov_from_cs), .category = PROBE_SENSITIVE, .out = PROBE_OUT_AX,
+	  .flags_mask = PROBE_FLAGS_ARITH, .records = "AX = CS (its RPL is the ring)" },
+	{ STUB(mov_from_ss), .category = PROBE_SENSITIVE, .out = PROBE_OUT_AX,
+	  .flags_mask = PROBE_FLAGS_ARITH, .records = "AX = SS" },
+	{ STUB(mov_from_ds), .category = PROBE_SENSITIVE, .out = PROBE_OUT_AX,
+	  .flags_mask = PROBE_FLAGS_ARITH, .records = "AX = DS" },
+	{ STUB(mov_to_ds), .category = PROBE_SENSITIVE, .in = { .eax = PROBE_SEL_DATA },
+	  .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "that it ran (loads the DPL-0 data selector into DS)" },
+	{ STUB(far_call), .category = PROBE_SENSITIVE, .out = PROBE_OUT_DX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "DX = the CS the call pushed, as its target read it" },
+	{ STUB(far_jmp), .category = PROBE_SENSITIVE, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "that it arrived (to the ring-0 code selector)" },
+	{ STUB(far_ret), .category = PROBE_SENSITIVE, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "that it returned (to a frame naming the ring-0 code selector)" },
+	{ STUB(iret), .category = PROBE_SENSITIVE, .in = { .eflags = EFLAGS_FIXED },
+	  .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "EFLAGS the IRET frame restored (0xC3, from 0x02)" },
+	{ STUB(int_n), .category = PROBE_SENSITIVE, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "the vector, EIP and CS the guest's handler received for INT 0x40" },
+
+	/* ---- innocuous controls ---- */
+	{ STUB(add), .category = PROBE_INNOCUOUS, .in = { .eax = 0x7FFFFFFFu, .ecx = 1 },
+	  .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "EAX and the flags of 0x7FFFFFFF + 1" },
+	{ STUB(nop), .category = PROBE_INNOCUOUS, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "that it ran" },
+	{ STUB(cpuid_0), .category = PROBE_INNOCUOUS, .in = { .eax = 0 },
+	  .out = PROBE_OUT_EAX | PROBE_OUT_EBX | PROBE_OUT_ECX | PROBE_OUT_EDX,
+	  .flags_mask = PROBE_FLAGS_ARITH, .records = "leaf 0: highest leaf and vendor" },
+	{ STUB(cpuid_1), .category = PROBE_INNOCUOUS, .in = { .eax = 1 },
+	  .out = PROBE_OUT_EAX | PROBE_OUT_ECX | PROBE_OUT_EDX,
+	  .flags_mask = PROBE_FLAGS_ARITH, .records = "leaf 1: signature and feature bits" },
+};
+
+const size_t probe_catalog_len = sizeof(probe_catalog) / sizeof(probe_catalog[0]);

@@ -1,0 +1,32 @@
+/*
+ * tools/classify.h: the `trapvisor classify` subcommand: the
+ * sensitive_probe guest run on the bare machine and under the hypervisor,
+ * and every instruction of its catalog classified as trapped or silent,
+ * equivalent or not. Runs on: host.
+ *
+ * main.c's command table calls tv_classify_command() with the words after
+ * `classify`; the synopsis, summary and help text live here and in
+ * classify.c so the command is described in one place.
+ */
+#ifndef TV_TOOLS_CLASSIFY_H
+#define TV_TOOLS_CLASSIFY_H
+
+#define TV_CLASSIFY_SYNOPSIS \
+	"classify [--ring 1|3] [--umip] [--patch none|popf|all] [--format text|md|csv|json]\n" \
+	"           [--matrix] [--timeout S]"
+
+#define TV_CLASSIFY_SUMMARY \
+	"Trapped or silent: run every privileged and sensitive instruction of the\n" \
+	"sensitive_probe guest on the bare machine and under the hypervisor, and show\n" \
+	"per instruction whether it trapped and whether the guest saw the same."
+
+/* What `trapvisor help classify` adds to the synopsis: options and exit statuses. */
+extern const char tv_classify_help[];
+
+/* tv_classify_command's answer to -h or --help: main.c prints the help. */
+#define TV_CLASSIFY_WANTS_HELP	(-1)
+
+/* Run the subcommand; returns the program's exit status (tools/outcome.h). */
+int tv_classify_command(int argc, char **argv);
+
+#endif
