@@ -1,0 +1,322 @@
+/*
+ * guests/pt_attack/pt_attack.c: a guest whose page tables try to reach
+ * physical memory it was not given. Popek and Goldberg's resource control
+ * says a hypervisor must stop every such access; with shadow page tables
+ * the guest's entries hold guest-physical addresses that the hypervisor
+ * must check before it lets the real MMU use them.
+ * Runs in: guest.
+ *
+ * The attack is chosen by the second word of the command line
+ * ("pt_attack pte-beyond-ram"); each is one row of the table below. The
+ * guest identity-maps its first 4 MiB with 4 KiB pages, sets CR4.PSE,
+ * turns paging on and then makes linear PT_ATTACK_LA (page-directory slot
+ * 256) lead somewhere it should not:
+ *   pte-beyond-ram       a PTE onto physical 0x7FF00000, far beyond RAM;
+ *   pte-past-ram         a PTE onto the first page past the end of RAM;
+ *   pte-high             a PTE onto physical 0xFFC00000, where a
+ *                        hypervisor might keep what its traps need;
+ *   pde-table-beyond-ram a PDE naming a page table at 0x7FF00000;
+ *   pde-4m-high          a 4 MiB page at physical 0xFFC00000;
+ *   pde-4m-past-ram      a 4 MiB page at the first 4 MiB boundary past RAM;
+ *   pde-4m-above-4g      a 4 MiB page at physical 4 GiB, through the PDE's
+ *                        bits 20:13 (PSE-36, which QEMU's walker honours);
+ *   self-map-pde-4m      the page directory mapped writable at
+ *                        PT_ATTACK_LA, a new 4 MiB PDE onto 0xFFC00000
+ *                        written through it, INVLPG, then touched;
+ *   self-map-pde-table   the same with a new PDE naming a page table at
+ *                        0x7FF00000;
+ *   self-map-pte         the identity page table mapped writable, one of
+ *                        its PTEs rewritten onto 0xFFC00000 through it.
+ * Every target is touched at a page-table index of 0 and an offset of 0,
+ * so the guest-physical address a hypervisor names when it stops the guest
+ * is the one printed here.
+ *
+ * Natively there is nothing to stop: reads beyond RAM return what the bus
+ * returns (QEMU gives zeros where nothing is, the BIOS ROM at the top of
+ * 4 GiB), writes vanish, and the guest prints `ATTACK-SURVIVED: <name>`.
+ * For the attacks through a page table outside RAM the access that gets
+ * through is the CPU's own read of the table entry; if what the bus gives
+ * is a not-present entry, the touch then raises #PF at exactly the touched
+ * address with error code 0, and that fault is taken as the proof that the
+ * walk read beyond RAM (the guest prints what it saw, then SURVIVED).
+ * Under the hypervisor that line must never appear: the run must end with
+ * the guest stopped at its first access.
+ *
+ * Exit status: 0 after `ATTACK-SURVIVED`; 2 for a missing or unknown attack
+ * name or no memory size from the loader; 3 if the access raised an
+ * exception in the guest itself (`ATTACK-TRAPPED: ...`), which also means
+ * it did not get through.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guests/lib/guest_console.h"
+#include "guests/lib/guest_desc.h"
+#include "guests/lib/guest_exit.h"
+#include "guests/lib/guest_main.h"
+#include "guests/lib/guest_multiboot.h"
+#include "guests/lib/guest_trap.h"
+#include "lib/mmu.h"
+#include "lib/string.h"
+#include "lib/x86.h"
+
+#define PT_ATTACK_EXIT_TRAPPED	3
+
+#define PT_ATTACK_LA		0x40000000u	/* PDX 256, PTX 0: the attack's window */
+#define PT_ATTACK_SELF_LA	0x4B000000u	/* PDX 300: the PDE a self-map attack writes */
+#define PT_ATTACK_BEYOND	0x7FF00000u	/* far beyond any RAM the guest is given */
+#define PT_ATTACK_HIGH		0xFFC00000u	/* the top 4 MiB of the 4 GiB space */
+#define PT_ATTACK_PSE36_4G	(1u << 13)	/* 4 MiB PDE bit 13: physical address bit 32 */
+#define PT_ATTACK_VALUE		0xA77AC4EDu	/* what the attacks write */
+
+#define PT_ATTACK_ALIGNED __attribute__((aligned(PAGE_SIZE)))
+
+static uint32_t pt_attack_pd[1024] PT_ATTACK_ALIGNED;
+static uint32_t pt_attack_pt_low[1024] PT_ATTACK_ALIGNED;	/* identity 0..4 MiB */
+static uint32_t pt_attack_pt[1024] PT_ATTACK_ALIGNED;		/* behind PT_ATTACK_LA */
+
+struct pt_attack_ctx {
+	uint32_t ram_end;	/* first guest-physical address past RAM */
+};
+
+struct pt_attack {
+	const char *name;
+	void (*run)(const struct pt_attack_ctx *ctx);
+};
+
+static const char *pt_attack_current = "none";
+
+/*
+ * For the attacks through a page table outside RAM: the linear address
+ * they touch and the table's physical address; 0 when no such attack runs.
+ */
+static uint32_t pt_attack_walk_la;
+static uint32_t pt_attack_walk_table;
+
+/* Read, then write, one word: whichever the hypervisor stops first. */
+static void pt_attack_touch(uint32_t la)
+{
+	volatile uint32_t *p = (volatile uint32_t *)la;
+
+	(void)*p;
+	*p = PT_ATTACK_VALUE;
+}
+
+static void pt_attack_invlpg(uint32_t la)
+{
+	__asm__ volatile("invlpg (%0)" : : "r"(la) : "memory");
+}
+
+/* PT_ATTACK_LA goes through pt_attack_pt; its entry 0 is set to pte. */
+static void pt_attack_set_pte(uint32_t pte)
+{
+	pt_attack_pd[PDX(PT_ATTACK_LA)] = (uint32_t)pt_attack_pt | PTE_P | PTE_W;
+	pt_attack_pt[PTX(PT_ATTACK_LA)] = pte;
+	pt_attack_invlpg(PT_ATTACK_LA);
+}
+
+/* A PTE onto gpa behind PT_ATTACK_LA, then a touch. */
+static void pt_attack_pte(uint32_t gpa, const char *what)
+{
+	guest_printf("attack: a PTE maps linear 0x%08x onto physical 0x%08x (%s); reading and writing it\n",
+		     PT_ATTACK_LA, gpa, what);
+	pt_attack_set_pte(gpa | PTE_P | PTE_W);
+	pt_attack_touch(PT_ATTACK_LA);
+}
+
+/* A PDE (a page table, or with PTE_PS a 4 MiB page) for PT_ATTACK_LA, then a touch. */
+static void pt_attack_pde(uint32_t pde)
+{
+	pt_attack_pd[PDX(PT_ATTACK_LA)] = pde;
+	pt_attack_invlpg(PT_ATTACK_LA);
+	pt_attack_touch(PT_ATTACK_LA);
+}
+
+static void pt_attack_pte_beyond_ram(const struct pt_attack_ctx *ctx)
+{
+	pt_attack_pte(PT_ATTACK_BEYOND, "far beyond RAM");
+}
+
+static void pt_attack_pte_past_ram(const struct pt_attack_ctx *ctx)
+{
+	pt_attack_pte(ctx->ram_end, "the first page past RAM");
+}
+
+static void pt_attack_pte_high(const struct pt_attack_ctx *ctx)
+{
+	pt_attack_pte(PT_ATTACK_HIGH, "the top 4 MiB");
+}
+
+/* Touch la through a page table at physical table, outside RAM. */
+static void pt_attack_expect_walk(uint32_t la, uint32_t table)
+{
+	pt_attack_walk_la = la;
+	pt_attack_walk_table = table;
+}
+
+static void pt_attack_pde_table_beyond_ram(const struct pt_attack_ctx *ctx)
+{
+	guest_printf("attack: the PDE for linear 0x%08x names a page table at physical 0x%08x, beyond RAM; reading and writing through it\n",
+		     PT_ATTACK_LA, PT_ATTACK_BEYOND);
+	pt_attack_expect_walk(PT_ATTACK_LA, PT_ATTACK_BEYOND);
+	pt_attack_pde(PT_ATTACK_BEYOND | PTE_P | PTE_W);
+}
+
+static void pt_attack_pde_4m_high(const struct pt_attack_ctx *ctx)
+{
+	guest_printf("attack: a 4 MiB PDE maps linear 0x%08x onto physical 0x%08x; reading and writing it\n",
+		     PT_ATTACK_LA, PT_ATTACK_HIGH);
+	pt_attack_pde(PT_ATTACK_HIGH | PTE_PS | PTE_P | PTE_W);
+}
+
+static void pt_attack_pde_4m_past_ram(const struct pt_attack_ctx *ctx)
+{
+	uint32_t gpa = (ctx->ram_end + LARGE_PAGE_SIZE - 1) & ~(LARGE_PAGE_SIZE - 1);
+
+	guest_printf("attack: a 4 MiB PDE maps linear 0x%08x onto physical 0x%08x, the first 4 MiB past RAM; reading and writing it\n",
+		     PT_ATTACK_LA, gpa);
+	pt_attack_pde(gpa | PTE_PS | PTE_P | PTE_W);
+}
+
+static void pt_attack_pde_4m_above_4g(const struct pt_attack_ctx *ctx)
+{
+	guest_printf("attack: a 4 MiB PDE with bit 13 set maps linear 0x%08x onto physical 0x100000000 (PSE-36); reading and writing it\n",
+		     PT_ATTACK_LA);
+	pt_attack_pde(PT_ATTACK_PSE36_4G | PTE_PS | PTE_P | PTE_W);
+}
+
+/*
+ * Map the page directory itself, writable, at PT_ATTACK_LA: legal, it is
+ * the guest's own memory. What it then writes through that view is not.
+ */
+static volatile uint32_t *pt_attack_map_directory(void)
+{
+	guest_printf("attack: the page directory at physical 0x%08x mapped writable at linear 0x%08x\n",
+		     (uint32_t)pt_attack_pd, PT_ATTACK_LA);
+	pt_attack_set_pte((uint32_t)pt_attack_pd | PTE_P | PTE_W);
+	return (volatile uint32_t *)PT_ATTACK_LA;
+}
+
+static void pt_attack_self_map_pde_4m(const struct pt_attack_ctx *ctx)
+{
+	volatile uint32_t *pd_view = pt_attack_map_directory();
+
+	guest_printf("attack: through it, a 4 MiB PDE maps linear 0x%08x onto physical 0x%08x; INVLPG, reading and writing it\n",
+		     PT_ATTACK_SELF_LA, PT_ATTACK_HIGH);
+	pd_view[PDX(PT_ATTACK_SELF_LA)] = PT_ATTACK_HIGH | PTE_PS | PTE_P | PTE_W;
+	pt_attack_invlpg(PT_ATTACK_SELF_LA);
+	pt_attack_touch(PT_ATTACK_SELF_LA);
+}
+
+static void pt_attack_self_map_pde_table(const struct pt_attack_ctx *ctx)
+{
+	volatile uint32_t *pd_view = pt_attack_map_directory();
+
+	guest_printf("attack: through it, the PDE for linear 0x%08x names a page table at physical 0x%08x; INVLPG, reading and writing through it\n",
+		     PT_ATTACK_SELF_LA, PT_ATTACK_BEYOND);
+	pt_attack_expect_walk(PT_ATTACK_SELF_LA, PT_ATTACK_BEYOND);
+	pd_view[PDX(PT_ATTACK_SELF_LA)] = PT_ATTACK_BEYOND | PTE_P | PTE_W;
+	pt_attack_invlpg(PT_ATTACK_SELF_LA);
+	pt_attack_touch(PT_ATTACK_SELF_LA);
+}
+
+/* The last identity page of the first 4 MiB: no part of the image. */
+#define PT_ATTACK_LOW_VICTIM	0x003FF000u
+
+static void pt_attack_self_map_pte(const struct pt_attack_ctx *ctx)
+{
+	guest_printf("attack: the page table at physical 0x%08x mapped writable at linear 0x%08x\n",
+		     (uint32_t)pt_attack_pt_low, PT_ATTACK_LA);
+	pt_attack_set_pte((uint32_t)pt_attack_pt_low | PTE_P | PTE_W);
+	volatile uint32_t *pt_view = (volatile uint32_t *)PT_ATTACK_LA;
+
+	guest_printf("attack: through it, the PTE for linear 0x%08x maps physical 0x%08x; INVLPG, reading and writing it\n",
+		     PT_ATTACK_LOW_VICTIM, PT_ATTACK_HIGH);
+	pt_view[PTX(PT_ATTACK_LOW_VICTIM)] = PT_ATTACK_HIGH | PTE_P | PTE_W;
+	pt_attack_invlpg(PT_ATTACK_LOW_VICTIM);
+	pt_attack_touch(PT_ATTACK_LOW_VICTIM);
+}
+
+static const struct pt_attack pt_attacks[] = {
+	{ "pte-beyond-ram", pt_attack_pte_beyond_ram },
+	{ "pte-past-ram", pt_attack_pte_past_ram },
+	{ "pte-high", pt_attack_pte_high },
+	{ "pde-table-beyond-ram", pt_attack_pde_table_beyond_ram },
+	{ "pde-4m-high", pt_attack_pde_4m_high },
+	{ "pde-4m-past-ram", pt_attack_pde_4m_past_ram },
+	{ "pde-4m-above-4g", pt_attack_pde_4m_above_4g },
+	{ "self-map-pde-4m", pt_attack_self_map_pde_4m },
+	{ "self-map-pde-table", pt_attack_self_map_pde_table },
+	{ "self-map-pte", pt_attack_self_map_pte },
+};
+
+#define PT_ATTACK_COUNT (sizeof(pt_attacks) / sizeof(pt_attacks[0]))
+
+static void pt_attack_trapped(struct guest_trap_frame *frame)
+{
+	uint32_t cr2 = frame->vector == VEC_PF ? read_cr2() : 0;
+
+	/* A not-present entry read from the table outside RAM: the walk got there. */
+	if (pt_attack_walk_la && frame->vector == VEC_PF && frame->error == 0 &&
+	    cr2 == pt_attack_walk_la) {
+		guest_printf("attack: the CPU read the entry for 0x%08x from the page table at physical 0x%08x and found it not present (#PF, error 0x0)\n",
+			     cr2, pt_attack_walk_table);
+		guest_printf("ATTACK-SURVIVED: %s\n", pt_attack_current);
+		guest_exit(GUEST_EXIT_OK);
+	}
+	guest_printf("ATTACK-TRAPPED: %s: vector %u error 0x%x eip 0x%08x\n",
+		     pt_attack_current, frame->vector, frame->error, frame->eip);
+	guest_exit(PT_ATTACK_EXIT_TRAPPED);
+}
+
+static int pt_attack_usage(const char *why)
+{
+	guest_printf("pt_attack: %s; usage: pt_attack <name>; names:", why);
+	for (unsigned i = 0; i < PT_ATTACK_COUNT; i++)
+		guest_printf(" %s", pt_attacks[i].name);
+	guest_printf("\n");
+	return GUEST_EXIT_USAGE;
+}
+
+/* Identity-map 0..4 MiB with 4 KiB pages, allow 4 MiB pages, turn paging on. */
+static void pt_attack_paging_on(void)
+{
+	for (uint32_t i = 0; i < 1024; i++)
+		pt_attack_pt_low[i] = (i << 12) | PTE_P | PTE_W;
+	pt_attack_pd[0] = (uint32_t)pt_attack_pt_low | PTE_P | PTE_W;
+	write_cr4(read_cr4() | CR4_PSE);
+	write_cr3((uint32_t)pt_attack_pd);
+	write_cr0(read_cr0() | CR0_PG | CR0_WP);
+}
+
+int guest_main(uint32_t magic, const struct multiboot_info *info)
+{
+	char name[48];
+	const struct pt_attack *a = 0;
+
+	if (!guest_mb_cmdline_word(info, 1, name, sizeof(name)))
+		return pt_attack_usage("no attack named on the command line");
+	for (unsigned i = 0; i < PT_ATTACK_COUNT; i++)
+		if (strcmp(pt_attacks[i].name, name) == 0)
+			a = &pt_attacks[i];
+	if (!a)
+		return pt_attack_usage("unknown attack");
+
+	/* The whole image, stack included, must lie in the identity-mapped 4 MiB. */
+	struct pt_attack_ctx ctx = { .ram_end = guest_mb_ram_end(info) };
+	if (ctx.ram_end < LARGE_PAGE_SIZE) {
+		guest_printf("pt_attack: the loader gave no memory size, or less than 4 MiB\n");
+		return GUEST_EXIT_USAGE;
+	}
+
+	guest_desc_init();
+	for (unsigned v = 0; v < GUEST_TRAP_VECTORS; v++)
+		guest_trap_set_handler(v, pt_attack_trapped);
+	pt_attack_paging_on();
+
+	pt_attack_current = a->name;
+	guest_printf("ATTACK: %s (RAM ends at 0x%08x)\n", a->name, ctx.ram_end);
+	a->run(&ctx);
+	guest_printf("ATTACK-SURVIVED: %s\n", a->name);
+	return GUEST_EXIT_OK;
+}
