@@ -156,8 +156,10 @@ void emulate_mov_dr(struct vcpu *v, const struct decoded_insn *insn)
 		raise_ud(v, insn);
 		return;
 	}
+	/* DR6 and DR7 keep their always-one bits (Intel SDM vol. 3, 18.2.3 and 18.2.4). */
+	static const uint32_t always_one[8] = { [6] = 0xFFFF0FF0u, [7] = 0x00000400u };
 	if (to_dr)
-		v->virt_dr[n] = guest_reg_read(v, src->reg);
+		v->virt_dr[n] = guest_reg_read(v, src->reg) | always_one[n];
 	else
 		guest_reg_write(v, dst->reg, v->virt_dr[n]);
 	v->regs.eip += insn->len;

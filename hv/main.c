@@ -182,6 +182,9 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 	vcpu->mem = (uint8_t *)host_base;
 	vcpu->mem_bytes = mem_bytes;
 	vcpu->virt_cr0 = CR0_PE | CR0_ET;
+	/* Debug registers as after reset: DR6 and DR7 have bits that always read 1. */
+	vcpu->virt_dr[6] = 0xFFFF0FF0u;
+	vcpu->virt_dr[7] = 0x00000400u;
 
 	static struct guest_image image;
 	const void *file = (const void *)mod->mod_start;

@@ -51,7 +51,8 @@ set(TV_CLASSIFY_PRIVILEGED
   "mov_from_cr0 yes yes holds" "mov_to_cr0 yes yes holds" "mov_from_cr2 yes yes holds"
   "mov_from_cr3 yes yes holds" "mov_to_cr3 yes yes holds"
   "mov_from_cr4 yes yes holds" "mov_to_cr4 yes yes holds"
-  "mov_to_dr7 yes yes holds" "clts yes yes holds" "lmsw yes yes holds"
+  "mov_to_dr7 yes yes holds" "mov_from_dr7 yes yes holds"
+  "clts yes yes holds" "lmsw yes yes holds"
   "invlpg yes yes holds" "wbinvd yes yes holds" "invd yes yes holds"
   "wrmsr yes yes holds" "rdmsr yes yes holds"
   # RDPMC with CR4.PCE = 0 raises #GP at CPL > 0; what the bare machine does
@@ -60,8 +61,6 @@ set(TV_CLASSIFY_PRIVILEGED
   "rdpmc yes [a-z-]+ any")
 # Not yet as the SDM says; enable each in TV_CLASSIFY_PRIVILEGED when the
 # hypervisor gets it right:
-#   "mov_from_dr7 yes yes holds"  DR7 reads 0x400 after reset (bit 10 is
-#                                 reserved as 1); the emulation returns 0.
 #   "lldt yes yes holds"          LLDT of a non-null LDT is not emulated yet:
 #                                 today the hypervisor stops the guest there.
 
