@@ -76,6 +76,8 @@ static int set_virtual_cr0(struct vcpu *v, uint32_t value, const struct decoded_
 	/* The CPU flushes its TLB when PG or WP changes: so do the shadows. */
 	if (changed & (CR0_PG | CR0_WP)) {
 		shadow_flush_all(v);
+		if (value & CR0_PG)
+			shadow_switch_cr3(v);
 		guest_mode_refresh_cr3(v);
 	}
 	return 0;
@@ -115,10 +117,12 @@ void emulate_mov_cr(struct vcpu *v, const struct decoded_insn *insn)
 		case 0: if (set_virtual_cr0(v, value, insn)) return; break;
 		case 2: v->virt_cr2 = value; break;
 		case 3:
-			/* A CR3 write flushes the TLB: the shadows are emptied, refilled on demand. */
+			/* Another address space: its shadows, kept or new. */
 			v->virt_cr3 = value;
-			if (shadow_paging_on(v))
-				shadow_flush_all(v);
+			if (shadow_paging_on(v)) {
+				shadow_switch_cr3(v);
+				guest_mode_refresh_cr3(v);
+			}
 			break;
 		case 4: if (set_virtual_cr4(v, value, insn)) return; break;
 		default: raise_ud(v, insn); return;

@@ -98,6 +98,9 @@ static uint8_t *translate(struct vcpu *v, uint32_t la, uint32_t len, int write)
 		return 0;
 	if (gpa >= v->mem_bytes || len > v->mem_bytes - gpa)
 		return 0;
+	/* A write into one of the guest's page tables changes what the shadows say. */
+	if (write && shadow_paging_on(v))
+		shadow_guest_wrote(gpa, len);
 	return v->mem + gpa;
 }
 

@@ -100,6 +100,8 @@ void hv_trap(struct trap_frame *frame)
 
 	trap_cost_trap_begins();
 	v->regs = *frame;
+	if (shadow_single_step(v, vector))
+		goto back_to_guest;
 	switch (vector) {
 	case VEC_GP:
 		emulate_general_protection(v);
@@ -126,6 +128,7 @@ void hv_trap(struct trap_frame *frame)
 		}
 		break;
 	}
+back_to_guest:
 	virq_deliver(v);
 	check_frame(v);
 	*frame = v->regs;

@@ -22,9 +22,21 @@ uint32_t shadow_cr3(const struct vcpu *v);
 /* A #PF while the guest's paging is on: filled (hidden), delivered to the guest, or the guest is stopped. */
 void shadow_page_fault(struct vcpu *v, uint32_t la, uint32_t real_error);
 
-/* The guest wrote CR0, CR3 or CR4, or ran INVLPG: drop what the TLB would drop. */
+/* The guest loaded CR3 (or turned paging on): use, or build, that address space's shadows. */
+void shadow_switch_cr3(struct vcpu *v);
+
+/* The guest changed CR0.PG/WP or CR4.PSE/PGE: every shadow is emptied. */
 void shadow_flush_all(struct vcpu *v);
 void shadow_invlpg(struct vcpu *v, uint32_t la);
+
+/* The hypervisor wrote guest memory for the guest (emulating it): drop shadows built from it. */
+void shadow_guest_wrote(uint32_t gpa, uint32_t len);
+
+/*
+ * At every trap: a single-stepped write to a guest page table is finished.
+ * Returns 1 if the trap was only that step (vector 1) and needs nothing more.
+ */
+int shadow_single_step(struct vcpu *v, unsigned vector);
 
 /*
  * Translate a guest-linear address for an access the hypervisor makes on
