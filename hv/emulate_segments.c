@@ -48,7 +48,7 @@ void emulate_lgdt(struct vcpu *v, const struct decoded_insn *insn)
 				v->regs.eip, entries, GDT_GUEST_ENTRIES);
 
 	static struct x86_desc guest_gdt[GDT_GUEST_ENTRIES];
-	if (guest_read(v, gdtr.base, guest_gdt, entries * 8))
+	if (guest_read_system(v, gdtr.base, guest_gdt, entries * 8))
 		hv_exit_stopped("lgdt at 0x%08x: the guest's GDT at 0x%08x lies outside its memory",
 				v->regs.eip, gdtr.base);
 	unsigned refused = 0;

@@ -282,7 +282,7 @@ static int guest_system_descriptor(struct vcpu *v, const struct decoded_insn *in
 				   uint16_t sel, unsigned type, struct x86_desc *d)
 {
 	if ((sel & SEL_TI) || (uint32_t)SEL_INDEX(sel) * 8 + 7 > v->virt_gdtr.limit ||
-	    guest_read(v, v->virt_gdtr.base + SEL_INDEX(sel) * 8, d, sizeof *d) ||
+	    guest_read_system(v, v->virt_gdtr.base + SEL_INDEX(sel) * 8, d, sizeof *d) ||
 	    DESC_S(*d) || DESC_TYPE(*d) != type) {
 		emulate_raise_gp(v, sel & ~3u, insn);
 		return -1;
@@ -320,7 +320,7 @@ void emulate_ltr(struct vcpu *v, const struct decoded_insn *insn)
 		return;
 	/* LTR marks the guest's descriptor busy, in the guest's own GDT. */
 	d.hi |= (DESC_SYS_TSS_BUSY ^ DESC_SYS_TSS_AVAIL) << 8;
-	guest_write(v, v->virt_gdtr.base + SEL_INDEX(sel) * 8, &d, sizeof d);
+	guest_write_system(v, v->virt_gdtr.base + SEL_INDEX(sel) * 8, &d, sizeof d);
 	v->virt_tr = sel;
 	v->virt_tss_base = desc_base(d);
 	v->regs.eip += insn->len;

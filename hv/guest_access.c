@@ -90,11 +90,15 @@ uint32_t guest_segment_base(uint16_t sel)
 	return d && DESC_P(*d) ? desc_base(*d) : 0;
 }
 
-/* A guest-linear address to the hypervisor's pointer, page by page. */
-static uint8_t *translate(struct vcpu *v, uint32_t la, uint32_t len, int write)
+/*
+ * A guest-linear address to the hypervisor's pointer, page by page. A
+ * system access (the CPU reading the IDT, GDT or TSS) is a supervisor
+ * access even when the guest runs user code.
+ */
+static uint8_t *translate(struct vcpu *v, uint32_t la, uint32_t len, int write, int system)
 {
 	uint32_t gpa = la;
-	if (shadow_paging_on(v) && shadow_translate(v, la, write, &gpa))
+	if (shadow_paging_on(v) && shadow_translate(v, la, write, system, &gpa))
 		return 0;
 	if (gpa >= v->mem_bytes || len > v->mem_bytes - gpa)
 		return 0;
@@ -105,7 +109,8 @@ static uint8_t *translate(struct vcpu *v, uint32_t la, uint32_t len, int write)
 }
 
 /* Copy to (write) or from guest-linear memory, splitting at page boundaries. */
-static int copy_linear(const struct vcpu *cv, uint32_t la, void *buf, uint32_t len, int write)
+static int copy_linear(const struct vcpu *cv, uint32_t la, void *buf, uint32_t len, int write,
+		       int system)
 {
 	struct vcpu *v = (struct vcpu *)cv;
 	uint8_t *b = buf;
@@ -113,7 +118,7 @@ static int copy_linear(const struct vcpu *cv, uint32_t la, void *buf, uint32_t l
 		uint32_t chunk = PAGE_SIZE - (la & (PAGE_SIZE - 1));
 		if (chunk > len)
 			chunk = len;
-		uint8_t *p = translate(v, la, chunk, write);
+		uint8_t *p = translate(v, la, chunk, write, system);
 		if (!p)
 			return -1;
 		if (write)
@@ -127,12 +132,22 @@ static int copy_linear(const struct vcpu *cv, uint32_t la, void *buf, uint32_t l
 
 int guest_read(const struct vcpu *v, uint32_t la, void *dst, uint32_t len)
 {
-	return copy_linear(v, la, dst, len, 0);
+	return copy_linear(v, la, dst, len, 0, 0);
 }
 
 int guest_write(const struct vcpu *v, uint32_t la, const void *src, uint32_t len)
 {
-	return copy_linear(v, la, (void *)src, len, 1);
+	return copy_linear(v, la, (void *)src, len, 1, 0);
+}
+
+int guest_read_system(const struct vcpu *v, uint32_t la, void *dst, uint32_t len)
+{
+	return copy_linear(v, la, dst, len, 0, 1);
+}
+
+int guest_write_system(const struct vcpu *v, uint32_t la, const void *src, uint32_t len)
+{
+	return copy_linear(v, la, (void *)src, len, 1, 1);
 }
 
 uint32_t guest_operand_address(const struct vcpu *v, const cs_x86_op *op)

@@ -28,6 +28,9 @@ uint16_t guest_segment_selector(const struct vcpu *v, x86_reg seg);
  */
 int guest_read(const struct vcpu *v, uint32_t la, void *dst, uint32_t len);
 int guest_write(const struct vcpu *v, uint32_t la, const void *src, uint32_t len);
+/* The same for the CPU's own accesses to the IDT, GDT and TSS: supervisor even from user mode. */
+int guest_read_system(const struct vcpu *v, uint32_t la, void *dst, uint32_t len);
+int guest_write_system(const struct vcpu *v, uint32_t la, const void *src, uint32_t len);
 
 /* The linear address of a memory operand, with its segment. */
 uint32_t guest_operand_address(const struct vcpu *v, const cs_x86_op *op);

@@ -59,7 +59,7 @@ void reflect_to_guest(struct vcpu *v, unsigned vector, uint32_t error,
 
 	if (!v->idt_loaded || vector * 8 + 7 > v->virt_idtr.limit)
 		no_handler(v, vector, "the guest has no handler for it", insn_text);
-	if (guest_read(v, v->virt_idtr.base + vector * 8, &gate, sizeof gate))
+	if (guest_read_system(v, v->virt_idtr.base + vector * 8, &gate, sizeof gate))
 		no_handler(v, vector, "the guest's IDT lies outside its memory", insn_text);
 	if (!gate_check(gate, &why))
 		no_handler(v, vector, why, insn_text);
@@ -83,7 +83,7 @@ void reflect_to_guest(struct vcpu *v, unsigned vector, uint32_t error,
 	frame[n++] = guest_visible_eflags(v);
 	if (v->user_mode) {
 		uint32_t tss[3];	/* link, esp0, ss0 */
-		if (!v->virt_tr || guest_read(v, v->virt_tss_base, tss, sizeof tss))
+		if (!v->virt_tr || guest_read_system(v, v->virt_tss_base, tss, sizeof tss))
 			no_handler(v, vector, "it came from user mode and the guest has no usable TSS",
 				   insn_text);
 		frame[n++] = v->regs.esp;
@@ -113,7 +113,7 @@ void reflect_software_interrupt(struct vcpu *v, unsigned vector, uint32_t return
 	struct x86_gate gate;
 	/* INT n checks the gate's DPL against the CPL: the guest's, not the real one. */
 	if (v->idt_loaded && vector * 8 + 7 <= v->virt_idtr.limit &&
-	    !guest_read(v, v->virt_idtr.base + vector * 8, &gate, sizeof gate) &&
+	    !guest_read_system(v, v->virt_idtr.base + vector * 8, &gate, sizeof gate) &&
 	    GATE_DPL(gate) < guest_virtual_cpl(v)) {
 		reflect_to_guest(v, VEC_GP, vector * 8 + 2, v->regs.eip, insn_text);
 		return;

@@ -259,10 +259,10 @@ void shadow_guest_wrote(uint32_t gpa, uint32_t len)
 			source_changed(p);
 }
 
-int shadow_translate(struct vcpu *v, uint32_t la, int write, uint32_t *gpa)
+int shadow_translate(struct vcpu *v, uint32_t la, int write, int system, uint32_t *gpa)
 {
 	struct gpt_walk w;
-	unsigned access = (write ? PF_ERR_W : 0) | (v->user_mode ? PF_ERR_U : 0);
+	unsigned access = (write ? PF_ERR_W : 0) | (v->user_mode && !system ? PF_ERR_U : 0);
 	if (gpt_walk(&guest_phys, v->virt_cr3, v->virt_cr0, v->virt_cr4, la, access, 1, &w) !=
 	    GPT_OK)
 		return -1;

@@ -40,11 +40,12 @@ int shadow_single_step(struct vcpu *v, unsigned vector);
 
 /*
  * Translate a guest-linear address for an access the hypervisor makes on
- * the guest's behalf (delivering a frame, reading an instruction): returns
+ * the guest's behalf (delivering a frame, reading an instruction; system:
+ * the CPU's own supervisor access to the IDT, GDT or TSS): returns
  * the gpa, or -1 if the guest's tables do not map it or
  * it lies outside guest memory.
  */
-int shadow_translate(struct vcpu *v, uint32_t la, int write, uint32_t *gpa);
+int shadow_translate(struct vcpu *v, uint32_t la, int write, int system, uint32_t *gpa);
 
 /* "tv:stat" lines for the summary. */
 void shadow_report(void);
