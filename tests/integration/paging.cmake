@@ -46,19 +46,12 @@ endforeach()
 tv_integration_test(NAME native.paging
   COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_PAGING_EXPECT}
     -- native paging --timeout 60)
-# Rings 1 and 3 wait for the hypervisor to read the guest's IDT and TSS as
-# the CPU does, as supervisor accesses whatever the CPL (Intel SDM vol. 3,
-# 4.6). Today it reads them with the rights of the guest's user mode when a
-# trap comes from there, so the user task's INT 0x80 stops the guest ("the
-# guest's IDT lies outside its memory"): the IDT's page is U=0, as any
-# kernel's is. Every check before the user task already passes in both
-# rings. Uncomment these two when that is fixed.
-#tv_integration_test(NAME ring1.paging
-#  COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_PAGING_EXPECT}
-#    -- run paging --ring 1 --timeout 120)
-#tv_integration_test(NAME ring3.paging
-#  COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_PAGING_EXPECT}
-#    -- run paging --ring 3 --timeout 120)
+tv_integration_test(NAME ring1.paging
+  COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_PAGING_EXPECT}
+    -- run paging --ring 1 --timeout 120)
+tv_integration_test(NAME ring3.paging
+  COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_PAGING_EXPECT}
+    -- run paging --ring 3 --timeout 120)
 
 # --- pt_attack: through natively, stopped under the hypervisor ---
 
