@@ -28,9 +28,16 @@ uint32_t bench_int80(uint32_t n);	/* INT 0x80 to a handler that only IRETs */
 /* From ring 3: INT BENCH_VEC_USER_SYSCALL n times, then back to the kernel. */
 uint32_t bench_user_syscall(uint32_t n);
 
+/* With paging on (bench_paging_on()) only: */
+uint32_t bench_mov_cr3_same(uint32_t n);	/* MOV to CR3 of the current CR3 */
+uint32_t bench_invlpg(uint32_t n);	/* INVLPG of one mapped page */
+uint32_t bench_page_fault(uint32_t n);	/* read a not-present page; the handler skips it */
+uint32_t bench_pte_write(uint32_t n);	/* flip a software bit in a mapped page's PTE */
+
 /* Minimal handlers for the vectors above, in bench_loops.S. */
 void bench_handler_iret(void);		/* #BP and INT 0x80: IRET at once */
 void bench_handler_divide(void);	/* #DE: resume after the DIV, then IRET */
+void bench_handler_page_fault(void);	/* #PF: resume after the page_fault read */
 void bench_handler_user_done(void);	/* from ring 3: resume the kernel in bench_user_syscall */
 
 #define BENCH_VEC_SYSCALL	0x80	/* from the kernel itself (DPL-0 gate) */
@@ -47,7 +54,14 @@ void bench_user_descriptors(void);
 void bench_user_tss_load(void);
 
 /*
- * Load an IDT whose gates for #DE, #BP and INT 0x80 lead straight to the
+ * Identity-map the first 4 MiB (the whole image) with 4 KiB pages, map the
+ * window the paging loops aim at, and turn paging on; it stays on. Ends the
+ * run with GUEST_EXIT_PANIC if the image does not fit.
+ */
+void bench_paging_on(void);
+
+/*
+ * Load an IDT whose gates for #DE, #BP, #PF and INT 0x80 lead straight to the
  * handlers above, and every other vector to the guest library's stubs (so
  * an unexpected trap is still reported). Needs guest_gdt_install() first.
  */

@@ -4,7 +4,7 @@
  *
  * The guest library's stubs save every register and call C, which is what a
  * real kernel does but not the floor a trap costs. The benchmarked vectors
- * therefore go to one- or two-instruction handlers, so the figures measure
+ * therefore go to handlers of a few instructions, so the figures measure
  * the delivery and the IRET (the hardware's part, or the hypervisor's), not
  * the guest's own bookkeeping.
  */
@@ -28,6 +28,8 @@ void bench_idt_install(void)
 	bench_idt[VEC_DE] = gate_make(GUEST_SEL_CODE, (uint32_t)bench_handler_divide,
 				      DESC_SYS_INT_GATE, 0);
 	bench_idt[VEC_BP] = gate_make(GUEST_SEL_CODE, (uint32_t)bench_handler_iret,
+				      DESC_SYS_INT_GATE, 0);
+	bench_idt[VEC_PF] = gate_make(GUEST_SEL_CODE, (uint32_t)bench_handler_page_fault,
 				      DESC_SYS_INT_GATE, 0);
 	bench_idt[BENCH_VEC_SYSCALL] = gate_make(GUEST_SEL_CODE, (uint32_t)bench_handler_iret,
 						 DESC_SYS_INT_GATE, 0);

@@ -169,6 +169,59 @@ bench_handler_user_done:
 	xorl %eax, %eax
 	ret
 
+/*
+ * The paging loops run with the guest's paging on (bench_paging.c); their
+ * targets come from variables there, loaded into EDX before the loop.
+ */
+
+/* MOV to CR3 with the value it already holds: the TLB flush alone. */
+	BENCH_FUNC bench_mov_cr3_same
+bench_mov_cr3_same:
+	BENCH_LOOP_START
+	movl bench_paging_cr3, %edx
+1:	movl %edx, %cr3
+	BENCH_LOOP_END 1b
+
+/* INVLPG of a mapped page in a page table of its own; the page is not touched. */
+	BENCH_FUNC bench_invlpg
+bench_invlpg:
+	BENCH_LOOP_START
+	movl bench_paging_mapped_la, %edx
+1:	invlpg (%edx)
+	BENCH_LOOP_END 1b
+
+/*
+ * A read of a not-present page: #PF to bench_handler_page_fault, which
+ * resumes after the read. Nothing is mapped, so every iteration faults.
+ */
+	BENCH_FUNC bench_page_fault
+bench_page_fault:
+	BENCH_LOOP_START
+	movl bench_paging_absent_la, %edx
+1:
+bench_page_fault_insn:
+	movl (%edx), %eax
+bench_page_fault_resume:
+	BENCH_LOOP_END 1b
+
+/*
+ * A store to the PTE of the mapped page that flips bit 9, one of the bits
+ * left to software (Intel SDM vol. 3, 4.3): the translation stays the same,
+ * so no INVLPG is owed. The page is read once first, so the table holding
+ * the PTE is one the MMU (or a shadow of it) is using.
+ */
+#define BENCH_PTE_AVL0 0x200
+	BENCH_FUNC bench_pte_write
+bench_pte_write:
+	BENCH_LOOP_START
+	movl bench_paging_mapped_la, %eax
+	movl (%eax), %eax
+	movl bench_paging_mapped_pte, %edx
+	movl (%edx), %eax
+1:	xorl $BENCH_PTE_AVL0, %eax
+	movl %eax, (%edx)
+	BENCH_LOOP_END 1b
+
 /* INT3 and INT n are traps: the saved EIP is already past the instruction. */
 	BENCH_FUNC bench_handler_iret
 bench_handler_iret:
@@ -179,6 +232,21 @@ bench_handler_iret:
 bench_handler_divide:
 	movl $bench_divide_resume, (%esp)
 	iret
+
+/*
+ * #PF is a fault with an error code: drop the code and resume after the
+ * read. A fault anywhere else is a bug, left to the guest library's stub,
+ * which reports it and ends the run.
+ */
+#define BENCH_VEC_PF_ASM 14
+	BENCH_FUNC bench_handler_page_fault
+bench_handler_page_fault:
+	cmpl $bench_page_fault_insn, 4(%esp)
+	jne 1f
+	addl $4, %esp
+	movl $bench_page_fault_resume, (%esp)
+	iret
+1:	jmp *guest_trap_stubs + 4 * BENCH_VEC_PF_ASM
 
 	.bss
 	.align 4
