@@ -27,7 +27,8 @@
  *   BENCH name=<id> iterations=<n> median=<cycles> min=<cycles> max=<cycles>
  *   BENCH name=<id> na="<reason>"
  *   BENCH-END
- * and exit status 0; 2 for a bad command line.
+ * and exit status 0; 2 for a bad command line; 127 (GUEST_EXIT_PANIC) if the
+ * image outgrows the identity map or an unexpected trap arrives.
  */
 #include <stddef.h>
 #include <stdint.h>
