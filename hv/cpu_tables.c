@@ -3,7 +3,8 @@
  * Runs in: hypervisor, ring 0, at boot and when the guest loads a GDT.
  *
  * 1. The GDT holds the guest's shadowed descriptors at the guest's own
- *    indices and the hypervisor's five at the end (hv/layout.h).
+ *    indices and the hypervisor's six at the end (hv/layout.h); the guest's
+ *    LDT, if it loads one, is shadowed into the switcher's real LDT.
  * 2. Every IDT gate leads to a switcher stub at DPL 0, so a guest's INT n
  *    raises #GP with the vector in the error code instead of reaching a
  *    stub directly: one door into the hypervisor, one frame layout.
@@ -27,11 +28,29 @@ extern uint32_t switcher_hv_stack_top;
 
 static uint8_t hv_trap_stack[65536] __attribute__((aligned(16)));
 
+extern struct x86_desc switcher_ldt[];
+static unsigned ldt_entries;
+
 const struct x86_desc *cpu_tables_gdt_entry(uint16_t sel)
 {
 	if (sel & SEL_TI)
-		return 0;
+		return SEL_INDEX(sel) < ldt_entries ? &switcher_ldt[SEL_INDEX(sel)] : 0;
 	return &switcher_gdt[SEL_INDEX(sel)];
+}
+
+void cpu_tables_load_ldt(const struct x86_desc *entries, unsigned n)
+{
+	ldt_entries = n < LDT_ENTRIES ? n : LDT_ENTRIES;
+	memset(switcher_ldt, 0, LDT_ENTRIES * sizeof switcher_ldt[0]);
+	if (!ldt_entries) {
+		switcher_gdt[GDT_GUEST_LDT] = (struct x86_desc){ 0, 0 };
+		lldt(0);
+		return;
+	}
+	memcpy(switcher_ldt, entries, ldt_entries * sizeof entries[0]);
+	switcher_gdt[GDT_GUEST_LDT] = desc_make((uint32_t)switcher_ldt, ldt_entries * 8 - 1,
+						DESC_HI_P | DESC_SYS_LDT << 8);
+	lldt(SEL_GUEST_LDT);
 }
 
 void cpu_tables_set_guest_entry(unsigned i, struct x86_desc d)

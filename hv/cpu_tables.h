@@ -13,8 +13,11 @@ extern struct x86_desc switcher_gdt[];
 /* Build and load the GDT, IDT and TSS; guest_ring sets the boot segments' DPL. */
 void cpu_tables_init(unsigned guest_ring, uint32_t guest_mem_bytes);
 
-/* The real descriptor behind a guest selector (NULL if outside the table). */
+/* The real descriptor behind a guest selector, GDT or LDT (NULL if outside the table). */
 const struct x86_desc *cpu_tables_gdt_entry(uint16_t sel);
+
+/* Install n shadowed guest LDT entries as the real LDT (n = 0: no LDT). */
+void cpu_tables_load_ldt(const struct x86_desc *entries, unsigned n);
 
 /* Put a shadowed guest descriptor at index i (i < GDT_GUEST_ENTRIES). */
 void cpu_tables_set_guest_entry(unsigned i, struct x86_desc d);

@@ -72,7 +72,9 @@ void emulate_lidt(struct vcpu *v, const struct decoded_insn *insn)
 /* A selector in the guest's part of the real GDT whose descriptor passes `ok`. */
 static const struct x86_desc *guest_descriptor(uint16_t sel)
 {
-	if ((sel & SEL_TI) || SEL_INDEX(sel) == 0)
+	if (sel & SEL_TI)
+		return cpu_tables_gdt_entry(sel);	/* the guest's LDT, shadowed */
+	if (SEL_INDEX(sel) == 0)
 		return 0;
 	if (SEL_INDEX(sel) >= GDT_GUEST_ENTRIES && SEL_INDEX(sel) != GDT_GUEST_BOOT_CODE &&
 	    SEL_INDEX(sel) != GDT_GUEST_BOOT_DATA)

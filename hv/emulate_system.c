@@ -7,8 +7,8 @@
  * Each acts on the virtual CPU only, and where the bare machine at ring 0
  * would fault (reserved bits, an unknown MSR, a bad selector) the guest
  * gets that fault. Paging is handed to the shadow page tables
- * (shadow_pt/shadow_mmu.c). What the hypervisor cannot give a guest (PAE, a
- * non-null LDT, leaving protected mode) stops it with the reason.
+ * (shadow_pt/shadow_mmu.c). What the hypervisor cannot give a guest (PAE,
+ * leaving protected mode) stops it with the reason.
  */
 #include "hv/emulate.h"
 #include "hv/console.h"
@@ -16,7 +16,9 @@
 #include "hv/guest_access.h"
 #include "hv/guest_mode.h"
 #include "shadow_pt/shadow_mmu.h"
+#include "hv/layout.h"
 #include "hv/reflect.h"
+#include "deprivilege/descriptor.h"
 #include "lib/string.h"
 
 /* CR0 bits a guest may change; the rest (reserved in 32-bit mode) are ignored, as KVM does. */
@@ -294,17 +296,38 @@ static int guest_system_descriptor(struct vcpu *v, const struct decoded_insn *in
 	return 0;
 }
 
+/*
+ * LLDT: the guest's LDT is shadowed like its GDT (compressed, truncated,
+ * accessed bits set) into the switcher's real LDT, read once now: later
+ * edits to it in guest memory are seen at the next LLDT, as for the GDT.
+ */
 void emulate_lldt(struct vcpu *v, const struct decoded_insn *insn)
 {
+	static struct x86_desc guest_ldt[LDT_ENTRIES], real_ldt[LDT_ENTRIES];
 	uint16_t sel = selector_operand(v, insn);
 	struct x86_desc d;
+	unsigned n = 0;
+
 	if ((sel & ~3u) != 0) {
 		if (guest_system_descriptor(v, insn, sel, DESC_SYS_LDT, &d))
 			return;
-		hv_exit_stopped("unemulated: %s at 0x%08x loads a non-null LDT", insn->text,
-				v->regs.eip);
+		n = (desc_limit(d) + 1) / 8;
+		if (n > LDT_ENTRIES)
+			hv_exit_stopped("lldt at 0x%08x: the guest's LDT has %u entries, at most %u are supported",
+					v->regs.eip, n, LDT_ENTRIES);
+		if (guest_read_system(v, desc_base(d), guest_ldt, n * 8))
+			hv_exit_stopped("lldt at 0x%08x: the guest's LDT at 0x%08x lies outside its memory",
+					v->regs.eip, desc_base(d));
+		for (unsigned i = 0; i < n; i++) {
+			const char *why = 0;
+			if (desc_shadow(guest_ldt[i], v->ring, GUEST_LINEAR_TOP, &real_ldt[i], &why) ==
+			    DESC_REFUSE)
+				hv_exit_stopped("lldt at 0x%08x: LDT entry %u refused: %s", v->regs.eip, i,
+						why);
+		}
 	}
-	v->virt_ldtr = 0;
+	cpu_tables_load_ldt(real_ldt, n);
+	v->virt_ldtr = (uint16_t)(n ? sel : 0);
 	v->regs.eip += insn->len;
 }
 

@@ -21,10 +21,11 @@
 /*
  * The real GDT: 256 entries. The guest's own descriptors are shadowed at the
  * indices the guest gave them, so its selectors work unchanged; the
- * hypervisor keeps the last five entries for itself.
+ * hypervisor keeps the last six entries for itself.
  */
 #define GDT_ENTRIES		256
-#define GDT_GUEST_ENTRIES	251	/* indices 0..250 belong to the guest */
+#define GDT_GUEST_ENTRIES	250	/* indices 0..249 belong to the guest */
+#define GDT_GUEST_LDT		250	/* the real LDT holding the guest's shadowed LDT */
 #define GDT_GUEST_BOOT_CODE	251	/* flat code the guest is entered with */
 #define GDT_GUEST_BOOT_DATA	252	/* flat data the guest is entered with */
 #define GDT_HV_CODE		253
@@ -34,6 +35,10 @@
 #define SEL_HV_CODE		(GDT_HV_CODE << 3)
 #define SEL_HV_DATA		(GDT_HV_DATA << 3)
 #define SEL_HV_TSS		(GDT_HV_TSS << 3)
+#define SEL_GUEST_LDT		(GDT_GUEST_LDT << 3)
+
+/* The guest's LDT is shadowed into the switcher's real LDT of this many entries. */
+#define LDT_ENTRIES		256
 
 /* Guest memory: 1 MiB at the least, 512 MiB at the most. */
 #define GUEST_MEM_MIN_MIB	1

@@ -112,6 +112,10 @@ switcher_gdt:
 	.space GDT_ENTRIES * 8
 switcher_tss:
 	.space 104
+	.align 8
+	.globl switcher_ldt
+switcher_ldt:
+	.space LDT_ENTRIES * 8
 	.align 4
 	.globl switcher_hv_cr3, switcher_guest_cr3, switcher_hv_stack_top
 switcher_hv_cr3:	.long 0

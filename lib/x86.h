@@ -134,17 +134,22 @@ static inline uint16_t read_ss(void)
 
 static inline void lgdt(const struct x86_pseudo_desc *d)
 {
-	__asm__ volatile("lgdtl %0" : : "m"(*d));
+	__asm__ volatile("lgdtl %0" : : "m"(*d) : "memory");
 }
 
 static inline void lidt(const struct x86_pseudo_desc *d)
 {
-	__asm__ volatile("lidtl %0" : : "m"(*d));
+	__asm__ volatile("lidtl %0" : : "m"(*d) : "memory");
+}
+
+static inline void lldt(uint16_t sel)
+{
+	__asm__ volatile("lldt %0" : : "r"(sel) : "memory");	/* reads the GDT */
 }
 
 static inline void ltr(uint16_t sel)
 {
-	__asm__ volatile("ltr %0" : : "r"(sel));
+	__asm__ volatile("ltr %0" : : "r"(sel) : "memory");
 }
 
 static inline uint32_t read_cr0(void)

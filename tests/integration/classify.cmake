@@ -54,16 +54,11 @@ set(TV_CLASSIFY_PRIVILEGED
   "mov_to_dr7 yes yes holds" "mov_from_dr7 yes yes holds"
   "clts yes yes holds" "lmsw yes yes holds"
   "invlpg yes yes holds" "wbinvd yes yes holds" "invd yes yes holds"
-  "wrmsr yes yes holds" "rdmsr yes yes holds"
+  "wrmsr yes yes holds" "rdmsr yes yes holds" "lldt yes yes holds"
   # RDPMC with CR4.PCE = 0 raises #GP at CPL > 0; what the bare machine does
   # in ring 0 is the emulated CPU's business (QEMU raises #UD), so only the
   # trap is predicted.
   "rdpmc yes [a-z-]+ any")
-# Not yet as the SDM says; enable each in TV_CLASSIFY_PRIVILEGED when the
-# hypervisor gets it right:
-#   "lldt yes yes holds"          LLDT of a non-null LDT is not emulated yet:
-#                                 today the hypervisor stops the guest there.
-
 # Innocuous controls and RDTSC (CR4.TSD = 0: allowed at any CPL): no trap,
 # and the same results, CPUID included, since every run uses the same CPU.
 set(TV_CLASSIFY_INNOCUOUS
