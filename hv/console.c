@@ -11,6 +11,7 @@
  *    through the isa-debug-exit port with the host program's status, so
  *    QEMU's own exit status mirrors the protocol.
  */
+#include "hv/hot.h"
 #include <stdarg.h>
 #include "hv/console.h"
 #include "hv/integrity.h"
@@ -79,8 +80,8 @@ void console_quote(char *dst, unsigned size, const char *s)
 }
 
 /* The guest's current line, already escaped. */
-static char guest_line[600];
-static unsigned guest_line_len;
+static char guest_line[600] HV_HOT;
+static unsigned guest_line_len HV_HOT;
 
 void console_guest_flush(void)
 {

@@ -13,6 +13,7 @@
  * Under QEMU TCG one Capstone decode with detail costs several times a whole
  * #GP round trip, so the cache is what keeps trap-and-emulate cheap.
  */
+#include "hv/hot.h"
 #include "hv/decode.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -29,7 +30,7 @@ static csh cs_handle;
 static cs_insn *cs_scratch;		/* the one cs_insn every miss decodes into */
 static int decoder_ready;
 static struct decoded_insn cache[DECODE_CACHE_ENTRIES];	/* len == 0: empty */
-static struct decode_stats stats;
+static struct decode_stats stats HV_HOT;
 
 #ifndef TV_HOSTED
 /* In the hypervisor Capstone allocates from hv/heap.c and formats with lib/format.c. */

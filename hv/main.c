@@ -11,6 +11,7 @@
  *    image, copy it in, and write its multiboot information.
  * 4. Build the guest's page tables and its first trap frame, and enter it.
  */
+#include "hv/hot.h"
 #include "hv/address_space.h"
 #include "hv/console.h"
 #include "hv/cpu_tables.h"
@@ -29,7 +30,7 @@
 #include "lib/string.h"
 #include "shadow_pt/physmode.h"
 
-struct vcpu the_vcpu;
+struct vcpu the_vcpu HV_HOT;
 
 extern char hv_image_end[];
 extern char switcher_stack_page[];

@@ -5,6 +5,7 @@
  * Instructions are counted by Capstone's instruction id in a small table;
  * the summary names them with the mnemonic the decoder gave.
  */
+#include "hv/hot.h"
 #include "hv/stats.h"
 #include "hv/console.h"
 #include "hv/decode.h"
@@ -15,16 +16,16 @@
 
 #define STATS_MAX_KINDS 64
 
-static int tracing;
-static uint32_t trap_seq;
-static uint32_t traps_by_vector[256];
+static int tracing HV_HOT;
+static uint32_t trap_seq HV_HOT;
+static uint32_t traps_by_vector[256] HV_HOT;
 
 static struct {
 	unsigned id;
 	char mnemonic[32];
 	uint32_t count;
-} insn_counts[STATS_MAX_KINDS];
-static unsigned insn_kinds;
+} insn_counts[STATS_MAX_KINDS] HV_HOT;
+static unsigned insn_kinds HV_HOT;
 
 void stats_init(int trace)
 {

@@ -12,6 +12,7 @@
  * 4. Every other port: reads give all ones, as on a bus where nothing
  *    answers (QEMU's behaviour too), writes are dropped; both are traced.
  */
+#include "hv/hot.h"
 #include "hv/vdev.h"
 #include "hv/console.h"
 #include "hv/stats.h"
@@ -40,7 +41,7 @@ static uint8_t host_com1_read(void)
 
 static struct {
 	uint8_t ier, lcr, mcr, scratch, dll, dlm;
-} com1 = { .lcr = 0x03, .dll = 0x01 };
+} com1 HV_HOT = { .lcr = 0x03, .dll = 0x01 };
 
 static uint8_t com1_in(unsigned reg)
 {

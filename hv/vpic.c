@@ -9,6 +9,7 @@
  * is fixed: line 0 highest. Rotation, special mask and poll modes are not
  * modelled; their commands are accepted and ignored.
  */
+#include "hv/hot.h"
 #include "hv/vpic.h"
 
 struct pic8259 {
@@ -22,7 +23,7 @@ struct pic8259 {
 	uint8_t initialised;
 };
 
-static struct pic8259 pics[2] = {
+static struct pic8259 pics[2] HV_HOT = {
 	{ .imr = 0xFF, .vector_base = 0x08 },	/* BIOS defaults, all masked */
 	{ .imr = 0xFF, .vector_base = 0x70 },
 };

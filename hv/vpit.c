@@ -11,6 +11,7 @@
  * time for anything else) are raised to it. Channels 1 and 2 are not
  * modelled: their ports read as all ones like any unknown port.
  */
+#include "hv/hot.h"
 #include "hv/vpit.h"
 #include "hv/host_timer.h"
 
@@ -26,7 +27,7 @@ static struct {
 	uint16_t count;
 	uint8_t programmed;
 	uint8_t one_shot_fired;
-} ch0;
+} ch0 HV_HOT;
 
 int vpit_owns_port(uint16_t port)
 {
