@@ -34,6 +34,7 @@ enum {
 	OPT_STEP = 1 << 5,
 	OPT_FORMAT = 1 << 6,
 	OPT_PATCH = 1 << 7,
+	OPT_UMIP = 1 << 8,
 };
 
 struct options {
@@ -47,6 +48,7 @@ struct options {
 	int step;
 	int format;		/* enum tv_demo_format */
 	const char *patch;	/* the hypervisor's patch= mode; NULL: its default */
+	int umip;		/* CR4.UMIP on (QEMU's CPU then has it: -cpu max) */
 	int help;
 };
 
@@ -79,6 +81,8 @@ static const char options_help[] =
 	"  --ring R      the ring the guest kernel runs in under the hypervisor\n"
 	"                (1 or 3; default 1)\n"
 	"  --trace       show every trap with its disassembly\n"
+	"  --umip        turn CR4.UMIP on (QEMU runs with -cpu max), so SGDT, SIDT,\n"
+	"                SLDT, SMSW and STR trap and are emulated\n"
 	"  --patch P     rewrite sensitive instructions to trap before the guest\n"
 	"                runs: none, popf (POPF and PUSHF) or all (default none)\n"
 	"  --mem N       the guest's memory in MiB, 1 to 512 (default 32)\n"
@@ -173,6 +177,8 @@ static int parse_options(const struct command *cmd, int argc, char **argv, struc
 			if (strcmp(v, "none") && strcmp(v, "popf") && strcmp(v, "all"))
 				return usage_error("--patch %s: give none, popf or all", v);
 			o->patch = v;
+		} else if ((cmd->opts & OPT_UMIP) && is_option(a, "--umip")) {
+			o->umip = 1;
 		} else if ((cmd->opts & OPT_MEM) && is_option(a, "--mem")) {
 			if (!(v = option_value(argc, argv, &i, "--mem")))
 				return usage_error("--mem needs a value");
@@ -240,6 +246,8 @@ static int run_and_show(enum tv_run_mode mode, const struct options *o)
 	cfg.ring = o->ring;
 	cfg.trace = o->trace;
 	cfg.patch = o->patch;
+	cfg.umip = o->umip;
+	cfg.cpu = o->umip ? "max" : NULL;
 	cfg.on_line = tv_print_line;
 	cfg.ctx = &printer;
 
@@ -352,8 +360,9 @@ static int cmd_list(const struct command *cmd, int argc, char **argv)
 static int cmd_help(const struct command *cmd, int argc, char **argv);
 
 static const struct command commands[] = {
-	{ "run", cmd_run, OPT_GUEST | OPT_RING | OPT_TRACE | OPT_PATCH | OPT_MEM | OPT_TIMEOUT,
-	  "run GUEST [--ring 1|3] [--trace] [--patch P] [--mem N] [--timeout S] [-- ARGS]",
+	{ "run", cmd_run,
+	  OPT_GUEST | OPT_RING | OPT_TRACE | OPT_PATCH | OPT_UMIP | OPT_MEM | OPT_TIMEOUT,
+	  "run GUEST [--ring 1|3] [--trace] [--patch P] [--umip] [--mem N] [--timeout S] [-- ARGS]",
 	  "Run GUEST deprivileged under the hypervisor: its output, each trap with\n"
 	  "--trace, then traps counted by instruction and how the run ended.", NULL },
 	{ "native", cmd_native, OPT_GUEST | OPT_MEM | OPT_TIMEOUT,
@@ -361,7 +370,7 @@ static const struct command commands[] = {
 	  "Boot the same GUEST directly on bare QEMU, the reference for equivalence.\n"
 	  "Its status is QEMU's exit code shifted right by one (7 bits survive).", NULL },
 	{ "demo", cmd_demo, OPT_RING | OPT_STEP | OPT_FORMAT | OPT_MEM | OPT_TIMEOUT,
-	  "demo [--ring 1] [--step] [--format text|md|json] [--mem N] [--timeout S]",
+	  "demo [--ring 1|3] [--step] [--format text|md|json] [--mem N] [--timeout S]",
 	  "Show where x86 breaks trap-and-emulate: the popf_demo guest on the bare\n"
 	  "machine, under trap-and-emulate and patched, compared in one table.",
 	  tv_demo_help },

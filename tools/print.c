@@ -116,10 +116,13 @@ static void print_event(const struct tv_printer *p, const struct tv_event *ev)
 	case TV_EV_HELLO:
 		tag(p, p->out, C_HV, "hv");
 		fprintf(p->out,
-			"hypervisor up (protocol %s): guest \"%s\" in ring %s, %s MiB, trace %s\n",
+			"hypervisor up (protocol %s): guest \"%s\" in ring %s, %s MiB, trace %s, "
+			"patch %s, UMIP %s\n",
 			field_or(ev, "version", "?"), field_or(ev, "guest", "?"),
 			field_or(ev, "ring", "?"), field_or(ev, "mem_mib", "?"),
-			strcmp(field_or(ev, "trace", "0"), "1") == 0 ? "on" : "off");
+			strcmp(field_or(ev, "trace", "0"), "1") == 0 ? "on" : "off",
+			field_or(ev, "patch", "none"),
+			strcmp(field_or(ev, "umip", "0"), "1") == 0 ? "on" : "off");
 		break;
 	case TV_EV_LOAD:
 		tag(p, p->out, C_HV, "hv");
