@@ -8,7 +8,7 @@
  *    interrupt enable, line and modem control and scratch registers hold
  *    what the guest wrote, so a driver that reads them back is content.
  * 2. The interrupt controllers and the timer (hv/vpic.c, hv/vpit.c).
- * 3. isa-debug-exit (0xF4): the guest's request to end the run with a status.
+ * 3. isa-debug-exit (0xF4..0xF7): the guest's request to end the run with a status.
  * 4. Every other port: reads give all ones, as on a bus where nothing
  *    answers (QEMU's behaviour too), writes are dropped; both are traced.
  */
@@ -112,7 +112,8 @@ void vdev_out(uint16_t port, unsigned size, uint32_t value)
 		vpit_out(port, (uint8_t)value);
 		return;
 	}
-	if (port == DEBUG_EXIT_PORT)
+	/* QEMU's isa-debug-exit answers on all four of its ports. */
+	if (port >= DEBUG_EXIT_PORT && port < DEBUG_EXIT_PORT + 4)
 		hv_exit_guest(value & all_ones(size));
 	stats_unknown_port(1, port, size, value);
 }
