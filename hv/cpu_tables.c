@@ -68,7 +68,7 @@ static void load_hv_segments(void)
 			 : : "i"(SEL_HV_CODE), "i"(SEL_HV_DATA) : "eax", "memory");
 }
 
-void cpu_tables_init(unsigned guest_ring, uint32_t guest_mem_bytes)
+void cpu_tables_init(unsigned guest_ring)
 {
 	const uint32_t code = DESC_HI_P | DESC_HI_S | DESC_HI_DB |
 		(DESC_TYPE_CODE | DESC_TYPE_READABLE | DESC_TYPE_ACCESSED) << 8;
@@ -83,7 +83,6 @@ void cpu_tables_init(unsigned guest_ring, uint32_t guest_mem_bytes)
 	 * but ending below the switcher (real CPUs enforce this; QEMU TCG does
 	 * not, which is why the page tables are what really contain the guest).
 	 */
-	(void)guest_mem_bytes;
 	switcher_gdt[GDT_GUEST_BOOT_CODE] = desc_make(0, GUEST_LINEAR_TOP - 1,
 						      code | DESC_HI_DPL(guest_ring));
 	switcher_gdt[GDT_GUEST_BOOT_DATA] = desc_make(0, GUEST_LINEAR_TOP - 1,

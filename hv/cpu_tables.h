@@ -11,7 +11,7 @@
 extern struct x86_desc switcher_gdt[];
 
 /* Build and load the GDT, IDT and TSS; guest_ring sets the boot segments' DPL. */
-void cpu_tables_init(unsigned guest_ring, uint32_t guest_mem_bytes);
+void cpu_tables_init(unsigned guest_ring);
 
 /* The real descriptor behind a guest selector, GDT or LDT (NULL if outside the table). */
 const struct x86_desc *cpu_tables_gdt_entry(uint16_t sel);

@@ -154,7 +154,7 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 	stats_init(opt.trace);
 
 	hv_space_init();
-	cpu_tables_init(opt.ring, opt.mem_mib << 20);
+	cpu_tables_init(opt.ring);
 	host_pic_init();
 	/* Writing CR4.UMIP on a CPU without it hangs QEMU TCG: ask CPUID first (FACTS.md). */
 	if (opt.umip) {

@@ -20,17 +20,14 @@
 #include "hv/vpic.h"
 #include "hv/vpit.h"
 
-#define HOST_SPURIOUS_VECTOR (HOST_IRQ_VECTOR_BASE + 7)
-
 void virq_host_interrupt(struct vcpu *v, unsigned vector)
 {
+	/* Only the timer is unmasked; anything else (a spurious IRQ 7) needs no EOI. */
 	if (vector == HOST_IRQ_VECTOR_BASE + HOST_IRQ_TIMER) {
 		host_pic_eoi(HOST_IRQ_TIMER);
 		vpit_tick();
 		vpic_raise(0);
 	}
-	/* Nothing else is unmasked; a spurious IRQ 7 needs no EOI. */
-	(void)HOST_SPURIOUS_VECTOR;
 }
 
 void virq_deliver(struct vcpu *v)
