@@ -23,6 +23,7 @@
 #include "hv/layout.h"
 #include "hv/reflect.h"
 #include "deprivilege/descriptor.h"
+#include "deprivilege/sysreg_rules.h"
 #include "lib/string.h"
 
 static int read_pseudo_desc(struct vcpu *v, const struct decoded_insn *insn,
@@ -109,19 +110,26 @@ void emulate_load_ss(struct vcpu *v, const struct decoded_insn *insn)
 	}
 	uint16_t sel = (uint16_t)value;
 
-	/* The checks of MOV SS at CPL 0 (Intel SDM, MOV): null, RPL, type, DPL, present. */
-	const struct x86_desc *d = guest_descriptor(sel);
-	if ((sel & ~3u) == 0) {
-		emulate_raise_gp(v, 0, insn);
+	/*
+	 * The checks of MOV SS at the guest's CPL 0, on the descriptor as the
+	 * guest sees it: the shadow's DPL is max(guest DPL, ring), so the ring
+	 * the guest kernel was compressed into reads as DPL 0 (a guest DPL
+	 * between 1 and that ring is indistinguishable from 0 here).
+	 */
+	const struct x86_desc *real = guest_descriptor(sel);
+	struct x86_desc seen;
+	if (real) {
+		seen = *real;
+		if (DESC_DPL(seen) == v->ring)
+			seen.hi &= ~DESC_HI_DPL_MASK;
+	}
+	struct sysreg_result r = sysreg_check_load_ss(sel, real ? &seen : 0, 0);
+	if (r.outcome == SYSREG_FAULT && r.vector == VEC_GP) {
+		emulate_raise_gp(v, r.error, insn);
 		return;
 	}
-	if (!d || SEL_RPL(sel) != 0 || !DESC_S(*d) || (DESC_TYPE(*d) & DESC_TYPE_CODE) ||
-	    !(DESC_TYPE(*d) & DESC_TYPE_WRITABLE) || DESC_DPL(*d) != v->ring) {
-		emulate_raise_gp(v, sel & ~3u, insn);
-		return;
-	}
-	if (!DESC_P(*d)) {
-		reflect_to_guest(v, VEC_SS, sel & ~3u, v->regs.eip, insn->text);
+	if (r.outcome != SYSREG_OK) {
+		reflect_to_guest(v, r.vector, r.error, v->regs.eip, insn->text);	/* #SS(sel) */
 		return;
 	}
 	v->regs.ss = (sel & ~3u) | v->ring;

@@ -6,9 +6,10 @@
  *
  * Each acts on the virtual CPU only, and where the bare machine at ring 0
  * would fault (reserved bits, an unknown MSR, a bad selector) the guest
- * gets that fault. Paging is handed to the shadow page tables
- * (shadow_pt/shadow_mmu.c). What the hypervisor cannot give a guest (PAE,
- * leaving protected mode) stops it with the reason.
+ * gets that fault: deprivilege/sysreg_rules.c decides which. Paging is
+ * handed to the shadow page tables (shadow_pt/shadow_mmu.c). What the
+ * hypervisor cannot give a guest (PAE, leaving protected mode, a 16-bit
+ * TSS) stops it with the reason.
  */
 #include "hv/emulate.h"
 #include "hv/console.h"
@@ -19,28 +20,21 @@
 #include "hv/layout.h"
 #include "hv/reflect.h"
 #include "deprivilege/descriptor.h"
+#include "deprivilege/sysreg_rules.h"
 #include "lib/string.h"
 
-/* CR0 bits a guest may change; the rest (reserved in 32-bit mode) are ignored, as KVM does. */
-#define CR0_GUEST_BITS (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_NE | CR0_WP | CR0_AM | \
-			0x20000000u /* NW */ | 0x40000000u /* CD */ | CR0_PG)
-#define CR0_NW 0x20000000u
-#define CR0_CD 0x40000000u
-#define CR4_TSD 0x00000004u
-#define CR4_DE	0x00000008u
-#define CR4_PAE 0x00000020u
-#define CR4_MCE 0x00000040u
-#define CR4_PCE 0x00000100u
-#define CR4_OSFXSR 0x00000200u
-#define CR4_OSXMMEXCPT 0x00000400u
-#define CR4_GUEST_BITS (CR4_TSD | CR4_DE | CR4_PSE | CR4_MCE | CR4_PGE | CR4_PCE | \
-			CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_UMIP)
-
-#define MSR_TSC			0x10
-#define MSR_APIC_BASE		0x1B
-#define MSR_SYSENTER_CS		0x174
-#define MSR_SYSENTER_ESP	0x175
-#define MSR_SYSENTER_EIP	0x176
+/* Carry out a decision of deprivilege/sysreg_rules.c that is not SYSREG_OK. */
+static void refuse(struct vcpu *v, const struct decoded_insn *insn, struct sysreg_result r)
+{
+	if (r.outcome == SYSREG_UNSUPPORTED)
+		hv_exit_stopped("unemulated: %s at 0x%08x %s", insn->text, v->regs.eip, r.why);
+	if (r.vector == VEC_GP)
+		emulate_raise_gp(v, r.error, insn);
+	else
+		reflect_to_guest(v, r.vector,
+				 r.error == SYSREG_NO_ERROR_CODE ? REFLECT_NO_ERROR_CODE : r.error,
+				 v->regs.eip, insn->text);
+}
 
 static void raise_ud(struct vcpu *v, const struct decoded_insn *insn)
 {
@@ -65,20 +59,16 @@ int cpu_has_umip(void)
 
 static int set_virtual_cr0(struct vcpu *v, uint32_t value, const struct decoded_insn *insn)
 {
-	value = (value & CR0_GUEST_BITS) | CR0_ET;
-	/* Intel SDM, MOV to CR0: #GP(0) for PG without PE, and for NW without CD. */
-	if (((value & CR0_PG) && !(value & CR0_PE)) || ((value & CR0_NW) && !(value & CR0_CD))) {
-		emulate_raise_gp(v, 0, insn);
+	struct sysreg_cr_write w = sysreg_write_cr0(v->virt_cr0, value);
+	if (w.result.outcome != SYSREG_OK) {
+		refuse(v, insn, w.result);
 		return -1;
 	}
-	if (!(value & CR0_PE))
-		hv_exit_stopped("unemulated: %s at 0x%08x leaves protected mode", insn->text, v->regs.eip);
-	uint32_t changed = v->virt_cr0 ^ value;
-	v->virt_cr0 = value;
-	/* The CPU flushes its TLB when PG or WP changes: so do the shadows. */
-	if (changed & (CR0_PG | CR0_WP)) {
+	v->virt_cr0 = w.value;
+	/* PG or WP changed: the shadows were built for the old ones. */
+	if (w.flush) {
 		shadow_flush_all(v);
-		if (value & CR0_PG)
+		if (w.value & CR0_PG)
 			shadow_switch_cr3(v);
 		guest_mode_refresh_cr3(v);
 	}
@@ -87,17 +77,13 @@ static int set_virtual_cr0(struct vcpu *v, uint32_t value, const struct decoded_
 
 static int set_virtual_cr4(struct vcpu *v, uint32_t value, const struct decoded_insn *insn)
 {
-	uint32_t allowed = CR4_GUEST_BITS & ~(cpu_has_umip() ? 0 : CR4_UMIP);
-	if (value & CR4_PAE)
-		hv_exit_stopped("unemulated: %s at 0x%08x turns on PAE", insn->text, v->regs.eip);
-	/* Reserved or unsupported bits: #GP(0) (Intel SDM, MOV to CR4). */
-	if (value & ~allowed) {
-		emulate_raise_gp(v, 0, insn);
+	struct sysreg_cr_write w = sysreg_write_cr4(v->virt_cr4, value, cpu_has_umip());
+	if (w.result.outcome != SYSREG_OK) {
+		refuse(v, insn, w.result);
 		return -1;
 	}
-	uint32_t changed = v->virt_cr4 ^ value;
-	v->virt_cr4 = value;
-	if (changed & (CR4_PSE | CR4_PGE))
+	v->virt_cr4 = w.value;
+	if (w.flush)
 		shadow_flush_all(v);
 	/*
 	 * TSD and PCE restrict RDTSC and RDPMC to ring 0 in the guest's eyes:
@@ -112,7 +98,12 @@ void emulate_mov_cr(struct vcpu *v, const struct decoded_insn *insn)
 	const cs_x86_op *dst = &insn->x86.operands[0], *src = &insn->x86.operands[1];
 	int to_cr = dst->reg >= X86_REG_CR0 && dst->reg <= X86_REG_CR15;
 	unsigned n = (unsigned)((to_cr ? dst->reg : src->reg) - X86_REG_CR0);
+	struct sysreg_result r = sysreg_check_cr(n);
 
+	if (r.outcome != SYSREG_OK) {
+		refuse(v, insn, r);
+		return;
+	}
 	if (to_cr) {
 		uint32_t value = guest_reg_read(v, src->reg);
 		switch (n) {
@@ -126,8 +117,10 @@ void emulate_mov_cr(struct vcpu *v, const struct decoded_insn *insn)
 				guest_mode_refresh_cr3(v);
 			}
 			break;
-		case 4: if (set_virtual_cr4(v, value, insn)) return; break;
-		default: raise_ud(v, insn); return;
+		default: /* 4, the only other sysreg_check_cr() lets through */
+			if (set_virtual_cr4(v, value, insn))
+				return;
+			break;
 		}
 	} else {
 		uint32_t value;
@@ -135,8 +128,7 @@ void emulate_mov_cr(struct vcpu *v, const struct decoded_insn *insn)
 		case 0: value = v->virt_cr0; break;
 		case 2: value = v->virt_cr2; break;
 		case 3: value = v->virt_cr3; break;
-		case 4: value = v->virt_cr4; break;
-		default: raise_ud(v, insn); return;
+		default: value = v->virt_cr4; break;	/* 4 */
 		}
 		guest_reg_write(v, dst->reg, value);
 	}
@@ -149,23 +141,14 @@ void emulate_mov_dr(struct vcpu *v, const struct decoded_insn *insn)
 	const cs_x86_op *dst = &insn->x86.operands[0], *src = &insn->x86.operands[1];
 	int to_dr = dst->reg >= X86_REG_DR0 && dst->reg <= X86_REG_DR15;
 	unsigned n = (unsigned)((to_dr ? dst->reg : src->reg) - X86_REG_DR0);
+	struct sysreg_result r = sysreg_check_dr(n, v->virt_cr4, &n);	/* DR4, DR5: DR6, DR7 */
 
-	/* DR4 and DR5 are DR6 and DR7, unless CR4.DE makes them #UD. */
-	if (n == 4 || n == 5) {
-		if (v->virt_cr4 & CR4_DE) {
-			raise_ud(v, insn);
-			return;
-		}
-		n += 2;
-	}
-	if (n > 7) {
-		raise_ud(v, insn);
+	if (r.outcome != SYSREG_OK) {
+		refuse(v, insn, r);
 		return;
 	}
-	/* DR6 and DR7 keep their always-one bits (Intel SDM vol. 3, 18.2.3 and 18.2.4). */
-	static const uint32_t always_one[8] = { [6] = 0xFFFF0FF0u, [7] = 0x00000400u };
 	if (to_dr)
-		v->virt_dr[n] = guest_reg_read(v, src->reg) | always_one[n];
+		v->virt_dr[n] = sysreg_dr_after_write(n, guest_reg_read(v, src->reg));
 	else
 		guest_reg_write(v, dst->reg, v->virt_dr[n]);
 	v->regs.eip += insn->len;
@@ -185,8 +168,7 @@ void emulate_lmsw(struct vcpu *v, const struct decoded_insn *insn)
 		value = (uint16_t)guest_reg_read(v, src->reg);
 	else if (guest_read(v, guest_operand_address(v, src), &value, 2))
 		hv_exit_stopped("%s at 0x%08x: operand outside guest memory", insn->text, v->regs.eip);
-	/* LMSW writes PE, MP, EM and TS, and can set PE but never clear it. */
-	v->virt_cr0 = (v->virt_cr0 & ~0xEu) | (value & 0xFu) | (v->virt_cr0 & CR0_PE);
+	v->virt_cr0 = sysreg_cr0_after_lmsw(v->virt_cr0, value);
 	v->regs.eip += insn->len;
 }
 
@@ -203,7 +185,12 @@ void emulate_msr(struct vcpu *v, const struct decoded_insn *insn)
 	uint32_t index = v->regs.ecx;
 	int write = insn->id == X86_INS_WRMSR;
 	uint64_t value = ((uint64_t)v->regs.edx << 32) | v->regs.eax;
+	struct sysreg_result r = sysreg_check_msr(index);
 
+	if (r.outcome != SYSREG_OK) {
+		refuse(v, insn, r);	/* an MSR the CPU does not have */
+		return;
+	}
 	switch (index) {
 	case MSR_SYSENTER_CS:
 		if (write)
@@ -229,15 +216,11 @@ void emulate_msr(struct vcpu *v, const struct decoded_insn *insn)
 		else
 			value = rdtsc() + v->tsc_offset;
 		break;
-	case MSR_APIC_BASE:
+	default:	/* MSR_APIC_BASE */
 		/* Read as the real CPU has it; the guest cannot move or disable the APIC. */
 		if (!write)
 			value = read_msr(MSR_APIC_BASE);
 		break;
-	default:
-		/* An MSR the CPU does not have: #GP(0), as on the bare machine. */
-		emulate_raise_gp(v, 0, insn);
-		return;
 	}
 	if (!write) {
 		v->regs.eax = (uint32_t)value;
@@ -276,21 +259,21 @@ static uint16_t selector_operand(struct vcpu *v, const struct decoded_insn *insn
 }
 
 /*
- * The guest's own descriptor for a system-segment selector (from its GDT in
- * its memory, not the shadow), checked as LLDT and LTR check it. Returns 0
- * and fills *d, or raises the bare machine's fault and returns -1.
+ * The guest's own GDT descriptor for a system-segment selector (from its GDT
+ * in its memory, not the shadow), checked as LLDT or LTR checks it. Returns
+ * 0 and fills *d, or carries out the refusal and returns -1.
  */
-static int guest_system_descriptor(struct vcpu *v, const struct decoded_insn *insn,
-				   uint16_t sel, unsigned type, struct x86_desc *d)
+static int guest_system_descriptor(struct vcpu *v, const struct decoded_insn *insn, uint16_t sel,
+				   struct sysreg_result (*check)(uint16_t, const struct x86_desc *),
+				   struct x86_desc *d)
 {
-	if ((sel & SEL_TI) || (uint32_t)SEL_INDEX(sel) * 8 + 7 > v->virt_gdtr.limit ||
-	    guest_read_system(v, v->virt_gdtr.base + SEL_INDEX(sel) * 8, d, sizeof *d) ||
-	    DESC_S(*d) || DESC_TYPE(*d) != type) {
-		emulate_raise_gp(v, sel & ~3u, insn);
-		return -1;
-	}
-	if (!DESC_P(*d)) {
-		reflect_to_guest(v, VEC_NP, sel & ~3u, v->regs.eip, insn->text);
+	const struct x86_desc *found = 0;
+	if (sysreg_gdt_holds(sel, v->virt_gdtr.limit) &&
+	    !guest_read_system(v, v->virt_gdtr.base + SEL_INDEX(sel) * 8, d, sizeof *d))
+		found = d;
+	struct sysreg_result r = check(sel, found);
+	if (r.outcome != SYSREG_OK) {
+		refuse(v, insn, r);
 		return -1;
 	}
 	return 0;
@@ -308,8 +291,8 @@ void emulate_lldt(struct vcpu *v, const struct decoded_insn *insn)
 	struct x86_desc d;
 	unsigned n = 0;
 
-	if ((sel & ~3u) != 0) {
-		if (guest_system_descriptor(v, insn, sel, DESC_SYS_LDT, &d))
+	if (!sysreg_selector_is_null(sel)) {
+		if (guest_system_descriptor(v, insn, sel, sysreg_check_lldt, &d))
 			return;
 		n = (desc_limit(d) + 1) / 8;
 		if (n > LDT_ENTRIES)
@@ -335,11 +318,7 @@ void emulate_ltr(struct vcpu *v, const struct decoded_insn *insn)
 {
 	uint16_t sel = selector_operand(v, insn);
 	struct x86_desc d;
-	if ((sel & ~3u) == 0) {
-		emulate_raise_gp(v, 0, insn);
-		return;
-	}
-	if (guest_system_descriptor(v, insn, sel, DESC_SYS_TSS_AVAIL, &d))
+	if (guest_system_descriptor(v, insn, sel, sysreg_check_ltr, &d))
 		return;
 	/* LTR marks the guest's descriptor busy, in the guest's own GDT. */
 	d.hi |= (DESC_SYS_TSS_BUSY ^ DESC_SYS_TSS_AVAIL) << 8;
