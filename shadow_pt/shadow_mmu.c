@@ -23,6 +23,9 @@
  *    or the pool of shadow tables runs dry, or the guest changes CR0.PG/WP
  *    or CR4.PSE/PGE, every shadow is emptied and refilled on demand (a TLB
  *    may forget anything at any time).
+ * The bookkeeping of 1, 3 and 4 (contexts, the pool, tracking, dropping) is
+ * the pure logic of shadow_cache.c; this file is what ties it to the trap:
+ * the #PF handler, the single step, and the statistics.
  * The design and its alternatives are in shadow_pt/README.md.
  */
 #include "shadow_pt/shadow_mmu.h"
@@ -33,37 +36,14 @@
 #include "hv/stats.h"
 #include "lib/mmu.h"
 #include "lib/string.h"
+#include "shadow_pt/shadow_cache.h"
 #include "shadow_pt/spte.h"
 
-#define SHADOW_CONTEXTS		8
-#define SHADOW_POOL_PAGES	1024	/* 4 MiB of shadow page tables */
-#define GUEST_PAGES_MAX		((GUEST_MEM_MAX_MIB << 20) / PAGE_SIZE)
-#define NO_CONTEXT		0xFF
+_Static_assert((GUEST_MEM_MAX_MIB << 20) / PAGE_SIZE <= SHADOW_GUEST_PAGES_MAX,
+	       "shadow_cache.h must track every page of the largest guest");
 
-struct shadow_context {
-	int valid;
-	uint32_t gcr3;		/* the guest page directory it mirrors (gpa) */
-	uint32_t last_used;
-};
-
-/* What each page of the pool holds: which shadow, which slot, built from which guest page. */
-struct shadow_table_meta {
-	uint8_t context;	/* NO_CONTEXT: free */
-	uint8_t mode;		/* 0 kernel, 1 user */
-	uint16_t pdx;
-	uint32_t source_gpa;	/* the guest page table (or directory, for a 4 MiB page) */
-};
-
-static uint32_t context_pd[SHADOW_CONTEXTS][2][1024] __attribute__((aligned(4096)));
-static struct shadow_context contexts[SHADOW_CONTEXTS];
-static unsigned current;	/* index into contexts */
-static uint32_t use_clock;
-
-static uint32_t pool[SHADOW_POOL_PAGES][1024] __attribute__((aligned(4096)));
-static struct shadow_table_meta meta[SHADOW_POOL_PAGES];
-
-static uint8_t tracked[GUEST_PAGES_MAX / 8];		/* pages the shadows were built from */
-static uint8_t mapped_writable[GUEST_PAGES_MAX / 8];	/* pages some shadow maps writable */
+/* Identity-mapped: the hypervisor's address of the cache is its physical one. */
+static struct shadow_cache cache;
 
 /* A guest write to a tracked page, running one instruction under TF. */
 static struct {
@@ -77,12 +57,8 @@ static uint32_t host_base;
 static struct guest_phys guest_phys;
 
 static struct {
-	uint32_t hidden_faults, delivered_faults, tables_built, flushes, contexts_built,
-		contexts_reused, pt_write_traps, tables_dropped;
+	uint32_t hidden_faults, delivered_faults, pt_write_traps;
 } counters;
-
-static int bit_get(const uint8_t *map, uint32_t gpn) { return (map[gpn / 8] >> (gpn % 8)) & 1; }
-static void bit_set(uint8_t *map, uint32_t gpn) { map[gpn / 8] |= (uint8_t)(1u << (gpn % 8)); }
 
 static int phys_read32(void *ctx, uint32_t gpa, uint32_t *value)
 {
@@ -114,59 +90,12 @@ int shadow_paging_on(const struct vcpu *v)
 
 uint32_t shadow_cr3(const struct vcpu *v)
 {
-	return (uint32_t)context_pd[current][v->user_mode ? 1 : 0];
-}
-
-static void clear_directory(uint32_t *pd)
-{
-	memset(pd, 0, PAGE_SIZE);
-	pd[PDX(SWITCHER_BASE)] = switcher_pde_for_guest();
-}
-
-static void free_table(unsigned i)
-{
-	const struct shadow_table_meta *m = &meta[i];
-	context_pd[m->context][m->mode][m->pdx] = 0;
-	meta[i].context = NO_CONTEXT;
-	counters.tables_dropped++;
-}
-
-static void empty_context(unsigned c)
-{
-	for (unsigned i = 0; i < SHADOW_POOL_PAGES; i++)
-		if (meta[i].context == c)
-			meta[i].context = NO_CONTEXT;
-	clear_directory(context_pd[c][0]);
-	clear_directory(context_pd[c][1]);
-}
-
-/* Everything goes; cached contexts stay, empty, with their directories tracked. */
-static void flush_everything(void)
-{
-	for (unsigned c = 0; c < SHADOW_CONTEXTS; c++)
-		empty_context(c);
-	memset(tracked, 0, sizeof tracked);
-	memset(mapped_writable, 0, sizeof mapped_writable);
-	for (unsigned c = 0; c < SHADOW_CONTEXTS; c++)
-		if (contexts[c].valid && contexts[c].gcr3 < guest_phys.mem_bytes)
-			bit_set(tracked, contexts[c].gcr3 / PAGE_SIZE);
-	counters.flushes++;
+	return shadow_cache_cr3(&cache, v->user_mode ? SHADOW_USER : SHADOW_KERNEL);
 }
 
 void shadow_flush_all(struct vcpu *v)
 {
-	flush_everything();
-}
-
-/* From now on no shadow may map this guest page writable. */
-static void track(uint32_t gpa)
-{
-	uint32_t gpn = gpa / PAGE_SIZE;
-	if (gpa >= guest_phys.mem_bytes || bit_get(tracked, gpn))
-		return;
-	if (bit_get(mapped_writable, gpn))
-		flush_everything();	/* cheaper than finding every writable entry */
-	bit_set(tracked, gpn);
+	shadow_cache_flush(&cache);
 }
 
 void shadow_init(struct vcpu *v, uint32_t base)
@@ -176,57 +105,13 @@ void shadow_init(struct vcpu *v, uint32_t base)
 	guest_phys.read32 = phys_read32;
 	guest_phys.write32 = phys_write32;
 	guest_phys.mem_bytes = v->mem_bytes;
-	for (unsigned i = 0; i < SHADOW_POOL_PAGES; i++)
-		meta[i].context = NO_CONTEXT;
-	for (unsigned c = 0; c < SHADOW_CONTEXTS; c++)
-		empty_context(c);
+	shadow_cache_init(&cache, (uint32_t)&cache, v->mem_bytes, PDX(SWITCHER_BASE),
+			  switcher_pde_for_guest());
 }
 
 void shadow_switch_cr3(struct vcpu *v)
 {
-	uint32_t gcr3 = v->virt_cr3 & PAGE_MASK;
-	unsigned victim = 0;
-
-	for (unsigned c = 0; c < SHADOW_CONTEXTS; c++) {
-		if (contexts[c].valid && contexts[c].gcr3 == gcr3) {
-			current = c;
-			contexts[c].last_used = ++use_clock;
-			counters.contexts_reused++;
-			return;
-		}
-		if (!contexts[c].valid || contexts[c].last_used < contexts[victim].last_used ||
-		    (contexts[victim].valid && !contexts[c].valid))
-			victim = c;
-	}
-	empty_context(victim);
-	contexts[victim].valid = 1;
-	contexts[victim].gcr3 = gcr3;
-	contexts[victim].last_used = ++use_clock;
-	current = victim;
-	counters.contexts_built++;
-	track(gcr3);
-}
-
-/* The shadow page table for la, made (from guest page source_gpa) if missing. */
-static uint32_t *shadow_table(unsigned mode, uint32_t la, uint32_t source_gpa)
-{
-	uint32_t *pd = context_pd[current][mode];
-	if (pd[PDX(la)] & PTE_P)
-		return (uint32_t *)(pd[PDX(la)] & PAGE_MASK);
-	unsigned i = 0;
-	while (i < SHADOW_POOL_PAGES && meta[i].context != NO_CONTEXT)
-		i++;
-	if (i == SHADOW_POOL_PAGES) {
-		flush_everything();
-		i = 0;
-	}
-	meta[i] = (struct shadow_table_meta){ (uint8_t)current, (uint8_t)mode,
-					      (uint16_t)PDX(la), source_gpa };
-	memset(pool[i], 0, PAGE_SIZE);
-	/* The directory entry allows everything; the table's entries say what is allowed. */
-	pd[PDX(la)] = (uint32_t)pool[i] | PTE_P | PTE_W | PTE_U;
-	counters.tables_built++;
-	return pool[i];
+	shadow_cache_switch(&cache, v->virt_cr3 & PAGE_MASK);
 }
 
 void shadow_invlpg(struct vcpu *v, uint32_t la)
@@ -240,23 +125,9 @@ void shadow_invlpg(struct vcpu *v, uint32_t la)
 	(void)la;
 }
 
-/* A guest page the shadows were built from has changed: drop what came from it. */
-static void source_changed(uint32_t gpa)
-{
-	uint32_t page = gpa & PAGE_MASK;
-	for (unsigned c = 0; c < SHADOW_CONTEXTS; c++)
-		if (contexts[c].valid && contexts[c].gcr3 == page)
-			empty_context(c);
-	for (unsigned i = 0; i < SHADOW_POOL_PAGES; i++)
-		if (meta[i].context != NO_CONTEXT && meta[i].source_gpa == page)
-			free_table(i);
-}
-
 void shadow_guest_wrote(uint32_t gpa, uint32_t len)
 {
-	for (uint32_t p = gpa & PAGE_MASK; p < gpa + len && p < guest_phys.mem_bytes; p += PAGE_SIZE)
-		if (bit_get(tracked, p / PAGE_SIZE))
-			source_changed(p);
+	shadow_cache_guest_wrote(&cache, gpa, len);
 }
 
 int shadow_translate(struct vcpu *v, uint32_t la, int write, int system, uint32_t *gpa)
@@ -277,7 +148,7 @@ static void finish_pt_write(struct vcpu *v)
 	if (!pt_write.guest_tf)
 		v->regs.eflags &= ~EFLAGS_TF;
 	pt_write.active = 0;
-	source_changed(pt_write.gpa);
+	shadow_cache_source_changed(&cache, pt_write.gpa);
 }
 
 int shadow_single_step(struct vcpu *v, unsigned vector)
@@ -291,8 +162,8 @@ int shadow_single_step(struct vcpu *v, unsigned vector)
 
 void shadow_page_fault(struct vcpu *v, uint32_t la, uint32_t real_error)
 {
-	unsigned mode = v->user_mode ? 1 : 0;
-	uint32_t guest_error = pf_error_for_guest(real_error, mode ? 3 : 0);
+	unsigned mode = v->user_mode ? SHADOW_USER : SHADOW_KERNEL;
+	uint32_t guest_error = pf_error_for_guest(real_error, mode == SHADOW_USER ? 3 : 0);
 	unsigned access = guest_error & (PF_ERR_W | PF_ERR_U);
 	struct gpt_walk w;
 
@@ -318,11 +189,10 @@ void shadow_page_fault(struct vcpu *v, uint32_t la, uint32_t real_error)
 				la);
 	/* The guest's page table (a 4 MiB page comes straight from its directory). */
 	uint32_t source = w.large ? (v->virt_cr3 & PAGE_MASK) : (w.gpde & PAGE_MASK);
-	track(source);
-	uint32_t *pt = shadow_table(mode, la, source);
-	uint32_t gpn = w.gpa / PAGE_SIZE;
+	shadow_cache_track(&cache, source);
+	uint32_t *pt = shadow_cache_table(&cache, mode, la, source);
 
-	if (bit_get(tracked, gpn)) {
+	if (shadow_cache_is_tracked(&cache, w.gpa)) {
 		if (access & PF_ERR_W) {
 			/* The guest writes one of its page tables: let this one instruction through. */
 			pt[PTX(la)] = spte | PTE_W;
@@ -339,7 +209,7 @@ void shadow_page_fault(struct vcpu *v, uint32_t la, uint32_t real_error)
 		spte &= ~PTE_W;
 	}
 	if (spte & PTE_W)
-		bit_set(mapped_writable, gpn);
+		shadow_cache_note_writable(&cache, w.gpa);
 	pt[PTX(la)] = spte;
 	counters.hidden_faults++;
 	stats_trap(&v->regs, 0, "hidden");
@@ -347,17 +217,19 @@ void shadow_page_fault(struct vcpu *v, uint32_t la, uint32_t real_error)
 
 void shadow_report(void)
 {
-	if (!counters.contexts_built)
+	const struct shadow_cache_counters *c = &cache.counters;
+
+	if (!c->contexts_built)
 		return;	/* the guest never turned paging on */
 	console_event("stat what=\"shadow: hidden faults\" count=%u", counters.hidden_faults);
 	console_event("stat what=\"shadow: faults delivered to the guest\" count=%u",
 		      counters.delivered_faults);
 	console_event("stat what=\"shadow: page-table write traps\" count=%u",
 		      counters.pt_write_traps);
-	console_event("stat what=\"shadow: tables built\" count=%u", counters.tables_built);
-	console_event("stat what=\"shadow: tables dropped\" count=%u", counters.tables_dropped);
-	console_event("stat what=\"shadow: address spaces built\" count=%u", counters.contexts_built);
+	console_event("stat what=\"shadow: tables built\" count=%u", c->tables_built);
+	console_event("stat what=\"shadow: tables dropped\" count=%u", c->tables_dropped);
+	console_event("stat what=\"shadow: address spaces built\" count=%u", c->contexts_built);
 	console_event("stat what=\"shadow: address spaces reused\" count=%u",
-		      counters.contexts_reused);
-	console_event("stat what=\"shadow: full flushes\" count=%u", counters.flushes);
+		      c->contexts_reused);
+	console_event("stat what=\"shadow: full flushes\" count=%u", c->flushes);
 }

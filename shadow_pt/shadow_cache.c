@@ -1,0 +1,180 @@
+/*
+ * shadow_pt/shadow_cache.c: kept shadow contexts, the pool of shadow page
+ * tables, and the tracking of guest page-table pages (see shadow_cache.h and
+ * shadow_pt/README.md, section 3).
+ * Runs in: hypervisor, ring 0 (pure logic, no hardware), and on the host in
+ * unit tests.
+ */
+#include "shadow_pt/shadow_cache.h"
+
+#include <stddef.h>
+
+#include "lib/string.h"
+
+static int bit_get(const uint8_t *map, uint32_t gpn) { return (map[gpn / 8] >> (gpn % 8)) & 1; }
+static void bit_set(uint8_t *map, uint32_t gpn) { map[gpn / 8] |= (uint8_t)(1u << (gpn % 8)); }
+
+/* Where the real CPU finds a table of this struct: its offset from phys_base. */
+static uint32_t table_phys(const struct shadow_cache *sc, const uint32_t *table)
+{
+	return sc->phys_base + (uint32_t)((const char *)table - (const char *)sc);
+}
+
+/* The pool table a present directory entry names. */
+static uint32_t *pool_table(struct shadow_cache *sc, uint32_t pde)
+{
+	uint32_t offset = (pde & PAGE_MASK) - sc->phys_base - (uint32_t)offsetof(struct shadow_cache, pool);
+	return sc->pool[offset / PAGE_SIZE];
+}
+
+static void clear_directory(struct shadow_cache *sc, uint32_t *pd)
+{
+	memset(pd, 0, PAGE_SIZE);
+	pd[sc->switcher_pdx] = sc->switcher_pde;
+}
+
+static void free_table(struct shadow_cache *sc, unsigned i)
+{
+	const struct shadow_table_meta *m = &sc->meta[i];
+	sc->dir[m->context][m->mode][m->pdx] = 0;
+	sc->meta[i].context = SHADOW_NO_CONTEXT;
+	sc->counters.tables_dropped++;
+}
+
+static void empty_context(struct shadow_cache *sc, unsigned c)
+{
+	for (unsigned i = 0; i < SHADOW_POOL_PAGES; i++)
+		if (sc->meta[i].context == c)
+			sc->meta[i].context = SHADOW_NO_CONTEXT;
+	clear_directory(sc, sc->dir[c][SHADOW_KERNEL]);
+	clear_directory(sc, sc->dir[c][SHADOW_USER]);
+}
+
+void shadow_cache_init(struct shadow_cache *sc, uint32_t phys_base, uint32_t mem_bytes,
+		       unsigned switcher_pdx, uint32_t switcher_pde)
+{
+	/* The pool itself is zeroed table by table as it is handed out. */
+	memset(sc->contexts, 0, sizeof sc->contexts);
+	memset(sc->tracked, 0, sizeof sc->tracked);
+	memset(sc->mapped_writable, 0, sizeof sc->mapped_writable);
+	memset(&sc->counters, 0, sizeof sc->counters);
+	sc->current = 0;
+	sc->use_clock = 0;
+	sc->phys_base = phys_base;
+	sc->mem_bytes = mem_bytes;
+	sc->switcher_pdx = switcher_pdx;
+	sc->switcher_pde = switcher_pde;
+	for (unsigned i = 0; i < SHADOW_POOL_PAGES; i++)
+		sc->meta[i].context = SHADOW_NO_CONTEXT;
+	for (unsigned c = 0; c < SHADOW_CONTEXTS; c++)
+		empty_context(sc, c);
+}
+
+uint32_t shadow_cache_cr3(const struct shadow_cache *sc, unsigned mode)
+{
+	return table_phys(sc, sc->dir[sc->current][mode]);
+}
+
+void shadow_cache_flush(struct shadow_cache *sc)
+{
+	for (unsigned c = 0; c < SHADOW_CONTEXTS; c++)
+		empty_context(sc, c);
+	memset(sc->tracked, 0, sizeof sc->tracked);
+	memset(sc->mapped_writable, 0, sizeof sc->mapped_writable);
+	for (unsigned c = 0; c < SHADOW_CONTEXTS; c++)
+		if (sc->contexts[c].valid && sc->contexts[c].gcr3 < sc->mem_bytes)
+			bit_set(sc->tracked, sc->contexts[c].gcr3 / PAGE_SIZE);
+	sc->counters.flushes++;
+}
+
+void shadow_cache_track(struct shadow_cache *sc, uint32_t gpa)
+{
+	uint32_t gpn = gpa / PAGE_SIZE;
+	if (gpa >= sc->mem_bytes || bit_get(sc->tracked, gpn))
+		return;
+	if (bit_get(sc->mapped_writable, gpn))
+		shadow_cache_flush(sc);	/* cheaper than finding every writable entry */
+	bit_set(sc->tracked, gpn);
+}
+
+int shadow_cache_is_tracked(const struct shadow_cache *sc, uint32_t gpa)
+{
+	return gpa < sc->mem_bytes && bit_get(sc->tracked, gpa / PAGE_SIZE);
+}
+
+void shadow_cache_note_writable(struct shadow_cache *sc, uint32_t gpa)
+{
+	if (gpa < sc->mem_bytes)
+		bit_set(sc->mapped_writable, gpa / PAGE_SIZE);
+}
+
+void shadow_cache_switch(struct shadow_cache *sc, uint32_t gcr3)
+{
+	struct shadow_context *ctx = sc->contexts;
+	unsigned victim = 0;
+
+	for (unsigned c = 0; c < SHADOW_CONTEXTS; c++) {
+		if (ctx[c].valid && ctx[c].gcr3 == gcr3) {
+			sc->current = c;
+			ctx[c].last_used = ++sc->use_clock;
+			sc->counters.contexts_reused++;
+			return;
+		}
+		if (!ctx[c].valid || ctx[c].last_used < ctx[victim].last_used ||
+		    (ctx[victim].valid && !ctx[c].valid))
+			victim = c;
+	}
+	empty_context(sc, victim);
+	ctx[victim].valid = 1;
+	ctx[victim].gcr3 = gcr3;
+	ctx[victim].last_used = ++sc->use_clock;
+	sc->current = victim;
+	sc->counters.contexts_built++;
+	shadow_cache_track(sc, gcr3);
+}
+
+uint32_t *shadow_cache_find_table(struct shadow_cache *sc, unsigned mode, uint32_t la)
+{
+	uint32_t pde = sc->dir[sc->current][mode][PDX(la)];
+	return (pde & PTE_P) ? pool_table(sc, pde) : 0;
+}
+
+uint32_t *shadow_cache_table(struct shadow_cache *sc, unsigned mode, uint32_t la,
+			     uint32_t source_gpa)
+{
+	uint32_t *pd = sc->dir[sc->current][mode];
+	if (pd[PDX(la)] & PTE_P)
+		return pool_table(sc, pd[PDX(la)]);
+	unsigned i = 0;
+	while (i < SHADOW_POOL_PAGES && sc->meta[i].context != SHADOW_NO_CONTEXT)
+		i++;
+	if (i == SHADOW_POOL_PAGES) {
+		shadow_cache_flush(sc);
+		i = 0;
+	}
+	sc->meta[i] = (struct shadow_table_meta){ (uint8_t)sc->current, (uint8_t)mode,
+						  (uint16_t)PDX(la), source_gpa };
+	memset(sc->pool[i], 0, PAGE_SIZE);
+	/* The directory entry allows everything; the table's entries say what is allowed. */
+	pd[PDX(la)] = table_phys(sc, sc->pool[i]) | PTE_P | PTE_W | PTE_U;
+	sc->counters.tables_built++;
+	return sc->pool[i];
+}
+
+void shadow_cache_source_changed(struct shadow_cache *sc, uint32_t gpa)
+{
+	uint32_t page = gpa & PAGE_MASK;
+	for (unsigned c = 0; c < SHADOW_CONTEXTS; c++)
+		if (sc->contexts[c].valid && sc->contexts[c].gcr3 == page)
+			empty_context(sc, c);
+	for (unsigned i = 0; i < SHADOW_POOL_PAGES; i++)
+		if (sc->meta[i].context != SHADOW_NO_CONTEXT && sc->meta[i].source_gpa == page)
+			free_table(sc, i);
+}
+
+void shadow_cache_guest_wrote(struct shadow_cache *sc, uint32_t gpa, uint32_t len)
+{
+	for (uint32_t p = gpa & PAGE_MASK; p < gpa + len && p < sc->mem_bytes; p += PAGE_SIZE)
+		if (bit_get(sc->tracked, p / PAGE_SIZE))
+			shadow_cache_source_changed(sc, p);
+}

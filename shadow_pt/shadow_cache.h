@@ -1,0 +1,126 @@
+/*
+ * shadow_pt/shadow_cache.h: the bookkeeping behind kept shadow page tables
+ * (shadow_pt/README.md, section 3): a shadow context per guest address space,
+ * the pool of shadow page tables, and the guest pages the shadows were built
+ * from, which no shadow may map writable.
+ * Runs in: hypervisor, ring 0 (pure logic, no hardware), and on the host in
+ * unit tests.
+ *
+ * 1. Contexts: up to SHADOW_CONTEXTS guest CR3s keep their kernel and user
+ *    shadow directories; switching to a known CR3 reuses its context, a new
+ *    one takes a free context or the least recently used.
+ * 2. The pool: shadow page tables are taken from a fixed pool; each knows the
+ *    context, mode and directory slot it fills and the guest page it mirrors.
+ *    When the pool runs dry, every shadow is emptied.
+ * 3. Tracking: every guest page a shadow was built from (each context's page
+ *    directory, each mirrored page table) is tracked. A page that becomes
+ *    tracked while some shadow may map it writable empties every shadow once.
+ * 4. Invalidation: when a tracked page changes, every shadow table built from
+ *    it is dropped, and every context whose directory it is is emptied.
+ *
+ * The real CPU reads these tables, so a directory entry holds a table's
+ * host-physical address. This file computes it as phys_base plus the
+ * table's offset in struct shadow_cache: the hypervisor passes the address
+ * of its instance (it runs identity-mapped), the unit tests any base.
+ */
+#ifndef TV_SHADOW_PT_SHADOW_CACHE_H
+#define TV_SHADOW_PT_SHADOW_CACHE_H
+
+#include <stdint.h>
+
+#include "lib/mmu.h"
+
+#define SHADOW_CONTEXTS		8
+#define SHADOW_POOL_PAGES	1024	/* 4 MiB of shadow page tables */
+#define SHADOW_GUEST_PAGES_MAX	((512u << 20) / PAGE_SIZE)	/* guest memory up to 512 MiB */
+#define SHADOW_NO_CONTEXT	0xFF
+
+/* Which shadow of a context: the guest kernel's, or its user code's (README, 4.). */
+#define SHADOW_KERNEL		0
+#define SHADOW_USER		1
+
+struct shadow_context {
+	int valid;
+	uint32_t gcr3;		/* the guest page directory it mirrors (gpa) */
+	uint32_t last_used;	/* use_clock at the last switch to it */
+};
+
+/* What each page of the pool holds: which shadow, which slot, built from which guest page. */
+struct shadow_table_meta {
+	uint8_t context;	/* SHADOW_NO_CONTEXT: free */
+	uint8_t mode;		/* SHADOW_KERNEL or SHADOW_USER */
+	uint16_t pdx;
+	uint32_t source_gpa;	/* the guest page table (or directory, for a 4 MiB page) */
+};
+
+struct shadow_cache_counters {
+	uint32_t tables_built, tables_dropped, flushes, contexts_built, contexts_reused;
+};
+
+struct shadow_cache {
+	/* What the real CPU walks; page-aligned within the struct. */
+	uint32_t dir[SHADOW_CONTEXTS][2][1024] __attribute__((aligned(4096)));
+	uint32_t pool[SHADOW_POOL_PAGES][1024] __attribute__((aligned(4096)));
+
+	struct shadow_context contexts[SHADOW_CONTEXTS];
+	struct shadow_table_meta meta[SHADOW_POOL_PAGES];
+	unsigned current;	/* index into contexts */
+	uint32_t use_clock;
+
+	uint8_t tracked[SHADOW_GUEST_PAGES_MAX / 8];		/* pages the shadows were built from */
+	uint8_t mapped_writable[SHADOW_GUEST_PAGES_MAX / 8];	/* pages some shadow may map writable */
+
+	uint32_t phys_base;	/* host-physical address of this struct */
+	uint32_t mem_bytes;	/* guest-physical memory is 0..mem_bytes */
+	unsigned switcher_pdx;	/* the one directory slot every shadow has filled */
+	uint32_t switcher_pde;
+	struct shadow_cache_counters counters;
+};
+
+/*
+ * Start empty: no context, every pool table free. The switcher's PDE goes
+ * into slot switcher_pdx of every directory. mem_bytes must not exceed
+ * SHADOW_GUEST_PAGES_MAX pages.
+ */
+void shadow_cache_init(struct shadow_cache *sc, uint32_t phys_base, uint32_t mem_bytes,
+		       unsigned switcher_pdx, uint32_t switcher_pde);
+
+/* The host-physical address of the current context's directory for mode: a real CR3. */
+uint32_t shadow_cache_cr3(const struct shadow_cache *sc, unsigned mode);
+
+/* The guest loaded gcr3: switch to its context, building one if it is new. */
+void shadow_cache_switch(struct shadow_cache *sc, uint32_t gcr3);
+
+/* Empty every shadow; contexts stay, empty, with their directories tracked. */
+void shadow_cache_flush(struct shadow_cache *sc);
+
+/*
+ * From now on no shadow may map guest page gpa writable (pages outside
+ * guest memory are ignored). Empties every shadow if one may map it writable.
+ */
+void shadow_cache_track(struct shadow_cache *sc, uint32_t gpa);
+
+/* Is the guest page holding gpa tracked? */
+int shadow_cache_is_tracked(const struct shadow_cache *sc, uint32_t gpa);
+
+/* A shadow entry maps guest page gpa writable: tracking it later must flush. */
+void shadow_cache_note_writable(struct shadow_cache *sc, uint32_t gpa);
+
+/*
+ * The current context's shadow page table for la in mode, taken from the
+ * pool (zeroed, built from guest page source_gpa) if the directory has none.
+ * An empty pool empties every shadow first.
+ */
+uint32_t *shadow_cache_table(struct shadow_cache *sc, unsigned mode, uint32_t la,
+			     uint32_t source_gpa);
+
+/* The current context's shadow page table for la in mode, or 0 if it has none. */
+uint32_t *shadow_cache_find_table(struct shadow_cache *sc, unsigned mode, uint32_t la);
+
+/* The tracked guest page holding gpa changed: drop every shadow built from it. */
+void shadow_cache_source_changed(struct shadow_cache *sc, uint32_t gpa);
+
+/* Guest memory gpa..gpa+len was written: source_changed for each tracked page in it. */
+void shadow_cache_guest_wrote(struct shadow_cache *sc, uint32_t gpa, uint32_t len);
+
+#endif
