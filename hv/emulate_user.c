@@ -16,13 +16,7 @@
 #include "hv/guest_mode.h"
 #include "hv/reflect.h"
 #include "hv/stats.h"
-
-static int user_stack_ok(uint16_t ss)
-{
-	const struct x86_desc *d = cpu_tables_gdt_entry(ss);
-	return SEL_RPL(ss) == 3 && d && DESC_S(*d) && !(DESC_TYPE(*d) & DESC_TYPE_CODE) &&
-	       (DESC_TYPE(*d) & DESC_TYPE_WRITABLE) && DESC_DPL(*d) == 3 && DESC_P(*d);
-}
+#include "deprivilege/sysreg_rules.h"
 
 /* Pop n dwords from the guest kernel's stack; the guest is stopped if it lies outside memory. */
 static void pop_frame(struct vcpu *v, const struct decoded_insn *insn, uint32_t *w, unsigned n)
@@ -36,10 +30,12 @@ static void pop_frame(struct vcpu *v, const struct decoded_insn *insn, uint32_t 
 static int enter_user(struct vcpu *v, const struct decoded_insn *insn, uint32_t eip,
 		      uint16_t cs, uint32_t esp, uint16_t ss)
 {
+	/* The stack segment is checked as the return to CPL 3 checks it (#GP or #SS). */
 	guest_mode_enter_user(v);
-	if (!user_stack_ok(ss)) {
+	struct sysreg_result check = sysreg_check_load_ss(ss, cpu_tables_gdt_entry(ss), 3);
+	if (check.outcome != SYSREG_OK) {
 		guest_mode_enter_kernel(v);
-		emulate_raise_gp(v, ss & ~3u, insn);
+		reflect_to_guest(v, check.vector, check.error, v->regs.eip, insn->text);
 		return -1;
 	}
 	v->regs.eip = eip;
