@@ -143,6 +143,9 @@ uint32_t *shadow_cache_table(struct shadow_cache *sc, unsigned mode, uint32_t la
 			     uint32_t source_gpa)
 {
 	uint32_t *pd = sc->dir[sc->current][mode];
+
+	/* First, since it may empty every shadow, this directory too. */
+	shadow_cache_track(sc, source_gpa);
 	if (pd[PDX(la)] & PTE_P)
 		return pool_table(sc, pd[PDX(la)]);
 	unsigned i = 0;
@@ -150,6 +153,8 @@ uint32_t *shadow_cache_table(struct shadow_cache *sc, unsigned mode, uint32_t la
 		i++;
 	if (i == SHADOW_POOL_PAGES) {
 		shadow_cache_flush(sc);
+		/* The flush forgot every page table, this one too; nothing is writable now. */
+		shadow_cache_track(sc, source_gpa);
 		i = 0;
 	}
 	sc->meta[i] = (struct shadow_table_meta){ (uint8_t)sc->current, (uint8_t)mode,

@@ -109,7 +109,7 @@ void shadow_cache_note_writable(struct shadow_cache *sc, uint32_t gpa);
 /*
  * The current context's shadow page table for la in mode, taken from the
  * pool (zeroed, built from guest page source_gpa) if the directory has none.
- * An empty pool empties every shadow first.
+ * source_gpa is tracked, also when an empty pool first empties every shadow.
  */
 uint32_t *shadow_cache_table(struct shadow_cache *sc, unsigned mode, uint32_t la,
 			     uint32_t source_gpa);

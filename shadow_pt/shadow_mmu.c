@@ -187,9 +187,11 @@ void shadow_page_fault(struct vcpu *v, uint32_t la, uint32_t real_error)
 	if (!spte)
 		hv_exit_stopped("unemulated: a guest-kernel write to read-only user page 0x%08x with CR0.WP=0",
 				la);
-	/* The guest's page table (a 4 MiB page comes straight from its directory). */
+	/*
+	 * The guest page the shadow table mirrors, and so tracks: its page table
+	 * (a 4 MiB page comes straight from its directory).
+	 */
 	uint32_t source = w.large ? (v->virt_cr3 & PAGE_MASK) : (w.gpde & PAGE_MASK);
-	shadow_cache_track(&cache, source);
 	uint32_t *pt = shadow_cache_table(&cache, mode, la, source);
 
 	if (shadow_cache_is_tracked(&cache, w.gpa)) {
