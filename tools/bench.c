@@ -14,21 +14,18 @@
  */
 #include "tools/bench.h"
 
-#include <errno.h>
 #include <limits.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tools/bench_table.h"
+#include "tools/cli_args.h"
 #include "tools/guests.h"
 #include "tools/outcome.h"
 #include "tools/process.h"
 #include "tools/run.h"
 
-#define PROG		"trapvisor"
 #define BENCH_GUEST	"bench"
 
 struct bench_options {
@@ -70,49 +67,8 @@ const char tv_bench_help[] =
 
 static const char *const side_words[TV_BENCH_SIDES] = { "native", "hv" };
 
-static int bench_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int bench_usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (see '" PROG " help bench')\n", stderr);
-	return TV_STATUS_USAGE;
-}
-
-/* The value of "--opt V" or "--opt=V"; NULL if it is missing. */
-static const char *option_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t len = strlen(name);
-
-	if (argv[*i][len] == '=')
-		return argv[*i] + len + 1;
-	if (*i + 1 >= argc)
-		return NULL;
-	return argv[++*i];
-}
-
-static int is_option(const char *arg, const char *name)
-{
-	size_t len = strlen(name);
-
-	return strncmp(arg, name, len) == 0 && (arg[len] == '\0' || arg[len] == '=');
-}
-
-static long parse_whole(const char *s, long min, long max)
-{
-	char *end;
-
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -1;
-	return v;
-}
+/* A usage error here points at bench's own help. */
+#define usage_error(...)	tv_cli_usage_error("bench", __VA_ARGS__)
 
 static int parse_bench_options(int argc, char **argv, struct bench_options *o)
 {
@@ -123,39 +79,31 @@ static int parse_bench_options(int argc, char **argv, struct bench_options *o)
 
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v;
+		int r;
 
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
-			return TV_BENCH_WANTS_HELP;
-		if (is_option(a, "--ring")) {
-			if (!(v = option_value(argc, argv, &i, "--ring")))
-				return bench_usage_error("--ring needs a value");
-			long ring = parse_whole(v, 1, 3);
-			if (ring != 1 && ring != 3)
-				return bench_usage_error("--ring %s: give 1 or 3", v);
-			o->ring = (int)ring;
-		} else if (is_option(a, "--patch")) {
-			if (!(v = option_value(argc, argv, &i, "--patch")))
-				return bench_usage_error("--patch needs a value");
+		if (tv_cli_is_help(a))
+			return TV_CLI_WANTS_HELP;
+		if (tv_cli_is_option(a, "--ring")) {
+			if ((r = tv_cli_ring_option("bench", argc, argv, &i, &o->ring)))
+				return r;
+		} else if (tv_cli_is_option(a, "--patch")) {
+			if (!(v = tv_cli_option_value(argc, argv, &i, "--patch")))
+				return usage_error("--patch needs a value");
 			if (strcmp(v, "none") != 0 && strcmp(v, "popf") != 0)
-				return bench_usage_error("--patch %s: give none or popf", v);
+				return usage_error("--patch %s: give none or popf", v);
 			o->patch = v;
-		} else if (is_option(a, "--format")) {
-			if (!(v = option_value(argc, argv, &i, "--format")))
-				return bench_usage_error("--format needs a value");
+		} else if (tv_cli_is_option(a, "--format")) {
+			if (!(v = tv_cli_option_value(argc, argv, &i, "--format")))
+				return usage_error("--format needs a value");
 			if (tv_bench_format_from_name(v, &o->format) < 0)
-				return bench_usage_error("--format %s: give text, md, csv or json", v);
-		} else if (is_option(a, "--timeout")) {
-			if (!(v = option_value(argc, argv, &i, "--timeout")))
-				return bench_usage_error("--timeout needs a value");
-			long n = parse_whole(v, 1, 24 * 3600);
-			if (n < 0)
-				return bench_usage_error("--timeout %s: give whole seconds, at least 1",
-							 v);
-			o->timeout_s = (double)n;
+				return usage_error("--format %s: give text, md, csv or json", v);
+		} else if (tv_cli_is_option(a, "--timeout")) {
+			if ((r = tv_cli_timeout_option("bench", argc, argv, &i, &o->timeout_s)))
+				return r;
 		} else if (a[0] == '-' && a[1] != '\0') {
-			return bench_usage_error("unknown option '%s' for 'bench'", a);
+			return usage_error("unknown option '%s' for 'bench'", a);
 		} else {
-			return bench_usage_error("unexpected argument '%s' for 'bench'", a);
+			return usage_error("unexpected argument '%s' for 'bench'", a);
 		}
 	}
 	return 0;
@@ -216,10 +164,10 @@ static int bench_run_side(enum tv_bench_side side, const struct bench_options *o
 	*signal_out = rec.interrupted_by;
 
 	if (rec.end == TV_END_NONE) {
-		fprintf(stderr, PROG ": %s\n", rec.message);
+		fprintf(stderr, TV_PROG ": %s\n", rec.message);
 		status = host_status;
 	} else if (rec.end != TV_END_GUEST || rec.guest_status != 0) {
-		fprintf(stderr, PROG ": bench: the %s run failed: %s", side_words[side],
+		fprintf(stderr, TV_PROG ": bench: the %s run failed: %s", side_words[side],
 			tv_end_name(rec.end));
 		if (rec.end == TV_END_GUEST)
 			fprintf(stderr, " with status %lld", (long long)rec.guest_status);
@@ -238,7 +186,7 @@ static int bench_run_side(enum tv_bench_side side, const struct bench_options *o
 	for (size_t i = 0; i < rec.nguest_lines && !status; i++) {
 		if (tv_bench_table_add_line(t, side, rec.guest_lines[i].s, rec.guest_lines[i].len,
 					    err, sizeof(err)) == TV_BENCH_LINE_MALFORMED) {
-			fprintf(stderr, PROG ": bench: the %s run's output: %s\n",
+			fprintf(stderr, TV_PROG ": bench: the %s run's output: %s\n",
 				side_words[side], err);
 			status = TV_STATUS_NO_RESULT;
 		}
@@ -247,7 +195,7 @@ static int bench_run_side(enum tv_bench_side side, const struct bench_options *o
 		const char *patch = rec.hello ? tv_event_get(rec.hello, "patch") : NULL;
 		/* An older hypervisor does not say; one that does must agree. */
 		if (patch && strcmp(patch, o->patch) != 0) {
-			fprintf(stderr, PROG ": bench: asked for patch %s, the hypervisor ran "
+			fprintf(stderr, TV_PROG ": bench: asked for patch %s, the hypervisor ran "
 				"with patch %s\n", o->patch, patch);
 			status = TV_STATUS_NO_RESULT;
 		}
@@ -279,12 +227,12 @@ int tv_bench_command(int argc, char **argv)
 	tv_paths_init(&paths);
 	if (tv_resolve_guest(&paths, BENCH_GUEST, guest_path, sizeof(guest_path), err,
 			     sizeof(err)) < 0) {
-		fprintf(stderr, PROG ": %s\n", err);
+		fprintf(stderr, TV_PROG ": %s\n", err);
 		return TV_STATUS_USAGE;
 	}
 	table = malloc(sizeof(*table));
 	if (!table) {
-		fputs(PROG ": out of memory\n", stderr);
+		fputs(TV_PROG ": out of memory\n", stderr);
 		return TV_STATUS_NO_RESULT;
 	}
 	tv_bench_table_init(table, o.ring, o.patch);
@@ -295,13 +243,11 @@ int tv_bench_command(int argc, char **argv)
 					&sig);
 	if (sig) {
 		free(table);
-		/* QEMU is gone; now leave the way the signal meant us to. */
-		signal(sig, SIG_DFL);
-		raise(sig);
+		tv_process_reraise(sig);
 		return TV_STATUS_NO_RESULT;
 	}
 	if (!status && tv_bench_table_check(table, err, sizeof(err)) < 0) {
-		fprintf(stderr, PROG ": bench: %s\n", err);
+		fprintf(stderr, TV_PROG ": bench: %s\n", err);
 		status = TV_STATUS_NO_RESULT;
 	}
 	if (!status)

@@ -21,10 +21,10 @@
 /* What `trapvisor help bench` adds to the synopsis: options and exit statuses. */
 extern const char tv_bench_help[];
 
-/* tv_bench_command's answer to -h or --help: main.c prints the help. */
-#define TV_BENCH_WANTS_HELP	(-1)
-
-/* Run the subcommand; returns the program's exit status (tools/outcome.h). */
+/*
+ * Run the subcommand; returns the program's exit status (tools/outcome.h),
+ * or TV_CLI_WANTS_HELP (tools/cli_args.h) for -h or --help.
+ */
 int tv_bench_command(int argc, char **argv);
 
 #endif

@@ -24,21 +24,19 @@
 #include "tools/classify.h"
 
 #include <capstone/capstone.h>
-#include <errno.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tools/classify_table.h"
+#include "tools/cli_args.h"
 #include "tools/guests.h"
 #include "tools/outcome.h"
 #include "tools/process.h"
 #include "tools/run.h"
 
-#define PROG		"trapvisor"
 #define PROBE_GUEST	"sensitive_probe"
 #define CLASSIFY_CPU	"max"
 
@@ -102,30 +100,8 @@ static void note_set(char *buf, size_t len, const char *fmt, ...)
 
 /* ---- 1. options ---- */
 
-static int usage(const char *fmt, const char *arg)
-{
-	fprintf(stderr, PROG ": ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see '" PROG " help classify')\n");
-	return TV_STATUS_USAGE;
-}
-
-static const char *value_of(int argc, char **argv, int *i, const char *name)
-{
-	size_t len = strlen(name);
-
-	if (argv[*i][len] == '=')
-		return argv[*i] + len + 1;
-	if (argv[*i][len] != '\0' || *i + 1 >= argc)
-		return NULL;
-	return argv[++*i];
-}
-
-static int is_opt(const char *a, const char *name)
-{
-	size_t len = strlen(name);
-	return strncmp(a, name, len) == 0 && (a[len] == '\0' || a[len] == '=');
-}
+/* A usage error here points at classify's own help. */
+#define usage_error(...)	tv_cli_usage_error("classify", __VA_ARGS__)
 
 static int parse(int argc, char **argv, struct classify_options *o)
 {
@@ -136,53 +112,49 @@ static int parse(int argc, char **argv, struct classify_options *o)
 
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v;
+		int r;
 
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
-			return TV_CLASSIFY_WANTS_HELP;
+		if (tv_cli_is_help(a))
+			return TV_CLI_WANTS_HELP;
 		if (strcmp(a, "--umip") == 0) {
 			o->config.umip = 1;
 			o->config_given = 1;
 		} else if (strcmp(a, "--matrix") == 0) {
 			o->matrix = 1;
-		} else if (is_opt(a, "--ring")) {
-			if (!(v = value_of(argc, argv, &i, "--ring")))
-				return usage("%s needs a value", "--ring");
+		} else if (tv_cli_is_option(a, "--ring")) {
+			/* Only "1" or "3" as written; tv_cli_ring_option reads any number. */
+			if (!(v = tv_cli_option_value(argc, argv, &i, "--ring")))
+				return usage_error("--ring needs a value");
 			if (strcmp(v, "1") && strcmp(v, "3"))
-				return usage("--ring %s: give 1 or 3", v);
+				return usage_error("--ring %s: give 1 or 3", v);
 			o->config.ring = v[0] - '0';
 			o->config_given = 1;
-		} else if (is_opt(a, "--patch")) {
-			if (!(v = value_of(argc, argv, &i, "--patch")))
-				return usage("%s needs a value", "--patch");
+		} else if (tv_cli_is_option(a, "--patch")) {
+			if (!(v = tv_cli_option_value(argc, argv, &i, "--patch")))
+				return usage_error("--patch needs a value");
 			if (strcmp(v, "none") && strcmp(v, "popf") && strcmp(v, "all"))
-				return usage("--patch %s: give none, popf or all", v);
+				return usage_error("--patch %s: give none, popf or all", v);
 			o->config.patch = v;
 			o->config_given = 1;
-		} else if (is_opt(a, "--format")) {
+		} else if (tv_cli_is_option(a, "--format")) {
 			int f;
-			if (!(v = value_of(argc, argv, &i, "--format")))
-				return usage("%s needs a value", "--format");
+			if (!(v = tv_cli_option_value(argc, argv, &i, "--format")))
+				return usage_error("--format needs a value");
 			if ((f = tv_classify_format_from_name(v)) < 0)
-				return usage("--format %s: give text, md, csv or json", v);
+				return usage_error("--format %s: give text, md, csv or json", v);
 			o->format = (enum tv_classify_format)f;
-		} else if (is_opt(a, "--timeout")) {
-			char *end;
-			if (!(v = value_of(argc, argv, &i, "--timeout")))
-				return usage("%s needs a value", "--timeout");
-			errno = 0;
-			long n = strtol(v, &end, 10);
-			if (errno || end == v || *end || n < 1 || n > 24 * 3600)
-				return usage("--timeout %s: give whole seconds, at least 1", v);
-			o->timeout_s = (double)n;
+		} else if (tv_cli_is_option(a, "--timeout")) {
+			if ((r = tv_cli_timeout_option("classify", argc, argv, &i, &o->timeout_s)))
+				return r;
 		} else if (a[0] == '-') {
-			return usage("unknown option '%s' for 'classify'", a);
+			return usage_error("unknown option '%s' for 'classify'", a);
 		} else {
-			return usage("unexpected argument '%s' for 'classify'", a);
+			return usage_error("unexpected argument '%s' for 'classify'", a);
 		}
 	}
 	if (o->matrix && o->config_given)
-		return usage("%s: --matrix runs every configuration; drop --ring, --umip and --patch",
-			     "--matrix");
+		return usage_error("--matrix: --matrix runs every configuration; drop --ring, "
+				   "--umip and --patch");
 	return 0;
 }
 
@@ -264,11 +236,8 @@ static void run_probe(const struct classify_env *env, enum tv_run_mode mode,
 		 (rec.reason && *rec.reason) || rec.message[0] ? ": " : "",
 		 rec.reason && *rec.reason ? rec.reason : rec.message);
 	tv_run_record_free(&rec);
-	if (out->interrupted_by) {
-		/* QEMU is gone; now leave the way the signal meant us to. */
-		signal(out->interrupted_by, SIG_DFL);
-		raise(out->interrupted_by);
-	}
+	if (out->interrupted_by)
+		tv_process_reraise(out->interrupted_by);
 }
 
 static int run_ok(const struct run_outcome *o, const struct tv_probe_run *run,
@@ -312,8 +281,8 @@ static int classify_config(const struct classify_env *env,
 
 	tv_classify_config_name(config, name, sizeof(name));
 	for (;;) {
-		fprintf(stderr, PROG ": running the probe under the hypervisor (%s)%s...\n", name,
-			skips.n ? ", without the rows it stopped at" : "");
+		fprintf(stderr, TV_PROG ": running the probe under the hypervisor (%s)%s...\n",
+			name, skips.n ? ", without the rows it stopped at" : "");
 		run_probe(env, TV_MODE_HV, config, skips.word, skips.n, &virt, &out);
 		if (run_ok(&out, &virt, native_full))
 			break;
@@ -332,10 +301,11 @@ static int classify_config(const struct classify_env *env,
 			return out.host_status != TV_STATUS_GUEST_OK ? out.host_status
 								      : TV_STATUS_NO_RESULT;
 		}
-		fprintf(stderr, PROG ":   stopped at %s: %s\n", native_full->row[row].name, out.why);
+		fprintf(stderr, TV_PROG ":   stopped at %s: %s\n", native_full->row[row].name,
+			out.why);
 		char *w = malloc(strlen(native_full->row[row].name) + 6);
 		if (!w) {
-			fputs(PROG ": out of memory\n", stderr);
+			fputs(TV_PROG ": out of memory\n", stderr);
 			exit(TV_STATUS_NO_RESULT);
 		}
 		sprintf(w, "skip=%s", native_full->row[row].name);
@@ -348,7 +318,8 @@ static int classify_config(const struct classify_env *env,
 
 	const struct tv_probe_run *native = native_full;
 	if (skips.n) {
-		fprintf(stderr, PROG ": running the probe on the bare machine without the same rows...\n");
+		fputs(TV_PROG ": running the probe on the bare machine without the same rows...\n",
+		      stderr);
 		run_probe(env, TV_MODE_NATIVE, config, skips.word, skips.n, &native_same, &out);
 		if (!run_ok(&out, &native_same, native_full)) {
 			note_set(note, notelen, "the bare machine's run without the stopped rows %s",
@@ -366,11 +337,6 @@ static int classify_config(const struct classify_env *env,
 
 /* ---- 4. Capstone ---- */
 
-static int hex_nibble(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Name each row's bytes and tell whether Capstone groups it as privileged. */
 static void add_capstone(struct tv_classify_table *t)
 {
@@ -386,7 +352,7 @@ static void add_capstone(struct tv_classify_table *t)
 		cs_insn *insn;
 
 		for (const char *h = r->bytes; h[0] && h[1] && n < sizeof(bytes); h += 2)
-			bytes[n++] = (uint8_t)(hex_nibble(h[0]) << 4 | hex_nibble(h[1]));
+			bytes[n++] = (uint8_t)(tv_hex_digit(h[0]) << 4 | tv_hex_digit(h[1]));
 		if (cs_disasm(cs, bytes, n, r->la, 1, &insn) != 1)
 			continue;
 		note_set(r->insn, sizeof(r->insn), "%s%s%s", insn->mnemonic,
@@ -404,11 +370,11 @@ static int native_reference(const struct classify_env *env, struct tv_probe_run 
 	struct run_outcome out;
 	struct tv_classify_config none = { .ring = 0, .patch = "none" };
 
-	fprintf(stderr, PROG ": running the probe on the bare machine...\n");
+	fprintf(stderr, TV_PROG ": running the probe on the bare machine...\n");
 	run_probe(env, TV_MODE_NATIVE, &none, NULL, 0, native, &out);
 	if (run_ok(&out, native, NULL))
 		return 0;
-	fprintf(stderr, PROG ": the bare machine's run did not complete: %s\n", out.why);
+	fprintf(stderr, TV_PROG ": the bare machine's run did not complete: %s\n", out.why);
 	if (out.host_status == TV_STATUS_USAGE || out.host_status == TV_STATUS_TIMEOUT)
 		return out.host_status;
 	return TV_STATUS_STOPPED;
@@ -428,7 +394,7 @@ int tv_classify_command(int argc, char **argv)
 	env.timeout_s = o.timeout_s;
 	if (tv_resolve_guest(&env.paths, PROBE_GUEST, env.guest, sizeof(env.guest), err,
 			     sizeof(err)) < 0) {
-		fprintf(stderr, PROG ": %s\n", err);
+		fprintf(stderr, TV_PROG ": %s\n", err);
 		return TV_STATUS_USAGE;
 	}
 	tv_process_watch_signals();
@@ -438,7 +404,7 @@ int tv_classify_command(int argc, char **argv)
 	if (!o.matrix) {
 		struct tv_classify_table *t = calloc(1, sizeof(*t));
 		if (!t) {
-			fputs(PROG ": out of memory\n", stderr);
+			fputs(TV_PROG ": out of memory\n", stderr);
 			return TV_STATUS_NO_RESULT;
 		}
 		note[0] = '\0';
@@ -448,14 +414,14 @@ int tv_classify_command(int argc, char **argv)
 			tv_classify_print(stdout, t, o.format);
 		}
 		if (note[0])
-			fprintf(stderr, PROG ": %s\n", note);
+			fprintf(stderr, TV_PROG ": %s\n", note);
 		free(t);
 		return r;
 	}
 
 	struct tv_classify_matrix *m = calloc(1, sizeof(*m));
 	if (!m) {
-		fputs(PROG ": out of memory\n", stderr);
+		fputs(TV_PROG ": out of memory\n", stderr);
 		return TV_STATUS_NO_RESULT;
 	}
 	static const int rings[] = { 1, 3 };
@@ -468,7 +434,8 @@ int tv_classify_command(int argc, char **argv)
 				struct tv_classify_config cfg = {
 					.ring = rings[ri], .umip = umip, .patch = patches[pi],
 				};
-				fprintf(stderr, PROG ": [%zu/%d] ", c + 1, TV_CLASSIFY_CONFIGS_MAX);
+				fprintf(stderr, TV_PROG ": [%zu/%d] ", c + 1,
+					TV_CLASSIFY_CONFIGS_MAX);
 				m->table[c].config = cfg;
 				r = classify_config(&env, &cfg, &native, &m->table[c], m->note[c],
 						    sizeof(m->note[c]));
@@ -478,7 +445,7 @@ int tv_classify_command(int argc, char **argv)
 					add_capstone(&m->table[c]);
 					continue;
 				}
-				fprintf(stderr, PROG ":   not run: %s\n", m->note[c]);
+				fprintf(stderr, TV_PROG ":   not run: %s\n", m->note[c]);
 				/* A refusal is the hypervisor's answer, not a failure. */
 				if (r != TV_STATUS_REFUSED && !status)
 					status = r;

@@ -23,10 +23,10 @@
 /* What `trapvisor help classify` adds to the synopsis: options and exit statuses. */
 extern const char tv_classify_help[];
 
-/* tv_classify_command's answer to -h or --help: main.c prints the help. */
-#define TV_CLASSIFY_WANTS_HELP	(-1)
-
-/* Run the subcommand; returns the program's exit status (tools/outcome.h). */
+/*
+ * Run the subcommand; returns the program's exit status (tools/outcome.h),
+ * or TV_CLI_WANTS_HELP (tools/cli_args.h) for -h or --help.
+ */
 int tv_classify_command(int argc, char **argv);
 
 #endif

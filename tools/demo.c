@@ -14,7 +14,6 @@
 #include "tools/demo.h"
 
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -270,9 +269,7 @@ int tv_demo(const struct tv_demo_options *o)
 		int sig = run_one(o, &paths, guest_path, &r, (enum tv_demo_run_id)i,
 				  printer.colour);
 		if (sig) {
-			/* QEMU is gone; now leave the way the signal meant us to. */
-			signal(sig, SIG_DFL);
-			raise(sig);
+			tv_process_reraise(sig);
 			return TV_STATUS_NO_RESULT;
 		}
 		/* Nothing can run without QEMU; do not say so three times. */

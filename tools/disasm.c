@@ -8,18 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define X86_INSN_MAX	15	/* the architectural limit on an instruction's length */
+#include "tools/protocol.h"
 
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#define X86_INSN_MAX	15	/* the architectural limit on an instruction's length */
 
 int tv_disasm_hex(const char *hex, uint32_t eip, char *out, size_t outlen)
 {
@@ -30,9 +21,9 @@ int tv_disasm_hex(const char *hex, uint32_t eip, char *out, size_t outlen)
 	int ok = -1;
 
 	for (; hex[0] && n < sizeof(bytes); hex += 2) {
-		if (nibble(hex[0]) < 0 || nibble(hex[1]) < 0)
+		if (tv_hex_digit(hex[0]) < 0 || tv_hex_digit(hex[1]) < 0)
 			return -1;
-		bytes[n++] = (uint8_t)(nibble(hex[0]) << 4 | nibble(hex[1]));
+		bytes[n++] = (uint8_t)(tv_hex_digit(hex[0]) << 4 | tv_hex_digit(hex[1]));
 	}
 	if (n == 0 || cs_open(CS_ARCH_X86, CS_MODE_32, &handle) != CS_ERR_OK)
 		return -1;

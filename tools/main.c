@@ -6,23 +6,18 @@
  * everything that runs QEMU goes through tv_run() (tools/run.h), so commands
  * that compare several runs can be added without touching the others.
  */
-#include <errno.h>
 #include <limits.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "tools/bench.h"
 #include "tools/classify.h"
+#include "tools/cli_args.h"
 #include "tools/demo.h"
 #include "tools/guests.h"
 #include "tools/print.h"
 #include "tools/process.h"
 #include "tools/run.h"
-
-#define PROG	"trapvisor"
 
 /* Which options a subcommand takes. */
 enum {
@@ -62,20 +57,6 @@ struct command {
 	const char *details;
 };
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (see '" PROG " help')\n", stderr);
-	return TV_STATUS_USAGE;
-}
-
 static const char options_help[] =
 	"options:\n"
 	"  --ring R      the ring the guest kernel runs in under the hypervisor\n"
@@ -108,36 +89,8 @@ static const char env_help[] =
 	"  TRAPVISOR_BUILD_DIR  the build directory (default: found from this program)\n"
 	"  TRAPVISOR_HV         the hypervisor ELF (default: BUILD/hv/hv.elf)\n";
 
-/* Parse a whole number in [min, max]; -1 if s is anything else. */
-static long parse_long(const char *s, long min, long max)
-{
-	char *end;
-
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -1;
-	return v;
-}
-
-/* The value of an option given as "--opt V" or "--opt=V". */
-static const char *option_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t len = strlen(name);
-
-	if (argv[*i][len] == '=')
-		return argv[*i] + len + 1;
-	if (*i + 1 >= argc)
-		return NULL;
-	return argv[++*i];
-}
-
-static int is_option(const char *arg, const char *name)
-{
-	size_t len = strlen(name);
-
-	return strncmp(arg, name, len) == 0 && (arg[len] == '\0' || arg[len] == '=');
-}
+/* A usage error of these options points at the general help. */
+#define usage_error(...)	tv_cli_usage_error(NULL, __VA_ARGS__)
 
 static int parse_options(const struct command *cmd, int argc, char **argv, struct options *o)
 {
@@ -148,8 +101,9 @@ static int parse_options(const struct command *cmd, int argc, char **argv, struc
 
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v;
+		int r;
 
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+		if (tv_cli_is_help(a)) {
 			o->help = 1;
 		} else if (strcmp(a, "--") == 0 && (cmd->opts & OPT_GUEST)) {
 			o->guest_argv = argv + i + 1;
@@ -159,41 +113,33 @@ static int parse_options(const struct command *cmd, int argc, char **argv, struc
 			o->trace = 1;
 		} else if ((cmd->opts & OPT_STEP) && strcmp(a, "--step") == 0) {
 			o->step = 1;
-		} else if ((cmd->opts & OPT_FORMAT) && is_option(a, "--format")) {
-			if (!(v = option_value(argc, argv, &i, "--format")))
+		} else if ((cmd->opts & OPT_FORMAT) && tv_cli_is_option(a, "--format")) {
+			if (!(v = tv_cli_option_value(argc, argv, &i, "--format")))
 				return usage_error("--format needs a value");
 			if ((o->format = tv_demo_format_from_name(v)) < 0)
 				return usage_error("--format %s: give text, md or json", v);
-		} else if ((cmd->opts & OPT_RING) && is_option(a, "--ring")) {
-			if (!(v = option_value(argc, argv, &i, "--ring")))
-				return usage_error("--ring needs a value");
-			long ring = parse_long(v, 1, 3);
-			if (ring != 1 && ring != 3)
-				return usage_error("--ring %s: give 1 or 3", v);
-			o->ring = (int)ring;
-		} else if ((cmd->opts & OPT_PATCH) && is_option(a, "--patch")) {
-			if (!(v = option_value(argc, argv, &i, "--patch")))
+		} else if ((cmd->opts & OPT_RING) && tv_cli_is_option(a, "--ring")) {
+			if ((r = tv_cli_ring_option(NULL, argc, argv, &i, &o->ring)))
+				return r;
+		} else if ((cmd->opts & OPT_PATCH) && tv_cli_is_option(a, "--patch")) {
+			if (!(v = tv_cli_option_value(argc, argv, &i, "--patch")))
 				return usage_error("--patch needs a value");
 			if (strcmp(v, "none") && strcmp(v, "popf") && strcmp(v, "all"))
 				return usage_error("--patch %s: give none, popf or all", v);
 			o->patch = v;
-		} else if ((cmd->opts & OPT_UMIP) && is_option(a, "--umip")) {
+		} else if ((cmd->opts & OPT_UMIP) && tv_cli_is_option(a, "--umip")) {
 			o->umip = 1;
-		} else if ((cmd->opts & OPT_MEM) && is_option(a, "--mem")) {
-			if (!(v = option_value(argc, argv, &i, "--mem")))
+		} else if ((cmd->opts & OPT_MEM) && tv_cli_is_option(a, "--mem")) {
+			if (!(v = tv_cli_option_value(argc, argv, &i, "--mem")))
 				return usage_error("--mem needs a value");
-			long n = parse_long(v, TV_MEM_MIB_MIN, TV_MEM_MIB_MAX);
+			long n = tv_cli_parse_long(v, TV_MEM_MIB_MIN, TV_MEM_MIB_MAX);
 			if (n < 0)
 				return usage_error("--mem %s: give whole MiB from %d to %d", v,
 						   TV_MEM_MIB_MIN, TV_MEM_MIB_MAX);
 			o->mem_mib = (unsigned)n;
-		} else if ((cmd->opts & OPT_TIMEOUT) && is_option(a, "--timeout")) {
-			if (!(v = option_value(argc, argv, &i, "--timeout")))
-				return usage_error("--timeout needs a value");
-			long n = parse_long(v, 1, 24 * 3600);
-			if (n < 0)
-				return usage_error("--timeout %s: give whole seconds, at least 1", v);
-			o->timeout_s = (double)n;
+		} else if ((cmd->opts & OPT_TIMEOUT) && tv_cli_is_option(a, "--timeout")) {
+			if ((r = tv_cli_timeout_option(NULL, argc, argv, &i, &o->timeout_s)))
+				return r;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return usage_error("unknown option '%s' for '%s'", a, cmd->name);
 		} else if ((cmd->opts & OPT_GUEST) && !o->guest) {
@@ -209,7 +155,7 @@ static int parse_options(const struct command *cmd, int argc, char **argv, struc
 
 static void command_help(const struct command *cmd)
 {
-	printf("usage: " PROG " %s\n\n%s\n", cmd->synopsis, cmd->summary);
+	printf("usage: " TV_PROG " %s\n\n%s\n", cmd->synopsis, cmd->summary);
 	if (cmd->details) {
 		printf("\n%s", cmd->details);
 		return;
@@ -219,18 +165,51 @@ static void command_help(const struct command *cmd)
 	printf("\n%s", status_help);
 }
 
-/* Run one guest natively or under the hypervisor, showing it as it goes. */
-static int run_and_show(enum tv_run_mode mode, const struct options *o)
+/*
+ * How every command that takes struct options starts: parse its words into
+ * *o and show its help if asked. Returns 1 when the command ends here, with
+ * its exit status in *status (a usage error, or 0 after the help), else 0.
+ */
+static int parse_or_help(const struct command *cmd, int argc, char **argv, struct options *o,
+			 int *status)
 {
+	*status = parse_options(cmd, argc, argv, o);
+	if (*status == 0 && o->help)
+		command_help(cmd);
+	return *status != 0 || o->help;
+}
+
+/*
+ * bench and classify read their own words; they answer -h or --help with
+ * TV_CLI_WANTS_HELP, and the help, kept with the others, is printed here.
+ */
+static int own_options_or_help(const struct command *cmd, int status)
+{
+	if (status != TV_CLI_WANTS_HELP)
+		return status;
+	command_help(cmd);
+	return 0;
+}
+
+/*
+ * `run` and `native`: run one guest natively or under the hypervisor,
+ * showing it as it goes.
+ */
+static int run_and_show(const struct command *cmd, int argc, char **argv, enum tv_run_mode mode)
+{
+	struct options o;
 	struct tv_paths paths;
 	struct tv_run_config cfg;
 	struct tv_run_record rec;
 	struct tv_printer printer;
 	char path[PATH_MAX], err[PATH_MAX + 128];
+	int status;
 
+	if (parse_or_help(cmd, argc, argv, &o, &status))
+		return status;
 	tv_paths_init(&paths);
-	if (tv_resolve_guest(&paths, o->guest, path, sizeof(path), err, sizeof(err)) < 0) {
-		fprintf(stderr, PROG ": %s\n", err);
+	if (tv_resolve_guest(&paths, o.guest, path, sizeof(path), err, sizeof(err)) < 0) {
+		fprintf(stderr, TV_PROG ": %s\n", err);
 		return TV_STATUS_USAGE;
 	}
 
@@ -238,76 +217,54 @@ static int run_and_show(enum tv_run_mode mode, const struct options *o)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.mode = mode;
 	cfg.guest_path = path;
-	cfg.guest_argv = o->guest_argv;
-	cfg.guest_argc = o->guest_argc;
-	cfg.mem_mib = o->mem_mib;
-	cfg.timeout_s = o->timeout_s;
+	cfg.guest_argv = o.guest_argv;
+	cfg.guest_argc = o.guest_argc;
+	cfg.mem_mib = o.mem_mib;
+	cfg.timeout_s = o.timeout_s;
 	cfg.hv_path = paths.hv;
-	cfg.ring = o->ring;
-	cfg.trace = o->trace;
-	cfg.patch = o->patch;
-	cfg.umip = o->umip;
-	cfg.cpu = o->umip ? "max" : NULL;
+	cfg.ring = o.ring;
+	cfg.trace = o.trace;
+	cfg.patch = o.patch;
+	cfg.umip = o.umip;
+	cfg.cpu = o.umip ? "max" : NULL;
 	cfg.on_line = tv_print_line;
 	cfg.ctx = &printer;
 
 	tv_process_watch_signals();
-	int status = tv_run(&cfg, &rec);
+	status = tv_run(&cfg, &rec);
 	if (rec.end == TV_END_NONE) {
-		fprintf(stderr, PROG ": %s\n", rec.message);
+		fprintf(stderr, TV_PROG ": %s\n", rec.message);
 	} else {
 		tv_print_summary(&printer, &rec);
 		if (rec.end == TV_END_TIMEOUT)
-			fprintf(stderr, PROG ": timed out after %g s; QEMU was killed\n",
-				o->timeout_s);
+			fprintf(stderr, TV_PROG ": timed out after %g s; QEMU was killed\n",
+				o.timeout_s);
 	}
 	int sig = rec.interrupted_by;
 	tv_run_record_free(&rec);
-	if (sig) {
-		/* QEMU is gone; now leave the way the signal meant us to. */
-		signal(sig, SIG_DFL);
-		raise(sig);
-	}
+	if (sig)
+		tv_process_reraise(sig);
 	return status;
 }
 
 static int cmd_run(const struct command *cmd, int argc, char **argv)
 {
-	struct options o;
-	int r = parse_options(cmd, argc, argv, &o);
-
-	if (r || o.help) {
-		if (o.help && !r)
-			command_help(cmd);
-		return r;
-	}
-	return run_and_show(TV_MODE_HV, &o);
+	return run_and_show(cmd, argc, argv, TV_MODE_HV);
 }
 
 static int cmd_native(const struct command *cmd, int argc, char **argv)
 {
-	struct options o;
-	int r = parse_options(cmd, argc, argv, &o);
-
-	if (r || o.help) {
-		if (o.help && !r)
-			command_help(cmd);
-		return r;
-	}
-	return run_and_show(TV_MODE_NATIVE, &o);
+	return run_and_show(cmd, argc, argv, TV_MODE_NATIVE);
 }
 
 /* popf_demo three ways, one table: tools/demo.c. */
 static int cmd_demo(const struct command *cmd, int argc, char **argv)
 {
 	struct options o;
-	int r = parse_options(cmd, argc, argv, &o);
+	int status;
 
-	if (r || o.help) {
-		if (o.help && !r)
-			command_help(cmd);
-		return r;
-	}
+	if (parse_or_help(cmd, argc, argv, &o, &status))
+		return status;
 	struct tv_demo_options d = {
 		.ring = o.ring, .step = o.step, .format = (enum tv_demo_format)o.format,
 		.mem_mib = o.mem_mib, .timeout_s = o.timeout_s,
@@ -315,44 +272,29 @@ static int cmd_demo(const struct command *cmd, int argc, char **argv)
 	return tv_demo(&d);
 }
 
-/* Options, runs and table are tools/bench.c's; only the help is printed here. */
+/* Options, runs and table are tools/bench.c's. */
 static int cmd_bench(const struct command *cmd, int argc, char **argv)
 {
-	int r = tv_bench_command(argc, argv);
-
-	if (r == TV_BENCH_WANTS_HELP) {
-		command_help(cmd);
-		return 0;
-	}
-	return r;
+	return own_options_or_help(cmd, tv_bench_command(argc, argv));
 }
 
-/* Options, runs and table are tools/classify.c's; only the help is printed here. */
+/* Options, runs and table are tools/classify.c's. */
 static int cmd_classify(const struct command *cmd, int argc, char **argv)
 {
-	int r = tv_classify_command(argc, argv);
-
-	if (r == TV_CLASSIFY_WANTS_HELP) {
-		command_help(cmd);
-		return 0;
-	}
-	return r;
+	return own_options_or_help(cmd, tv_classify_command(argc, argv));
 }
 
 static int cmd_list(const struct command *cmd, int argc, char **argv)
 {
 	struct options o;
 	struct tv_paths paths;
-	int r = parse_options(cmd, argc, argv, &o);
+	int status;
 
-	if (r || o.help) {
-		if (o.help && !r)
-			command_help(cmd);
-		return r;
-	}
+	if (parse_or_help(cmd, argc, argv, &o, &status))
+		return status;
 	tv_paths_init(&paths);
 	if (tv_list_guests(&paths, stdout) == 0)
-		fprintf(stderr, PROG ": no built-in guests in %s (is the project built?)\n",
+		fprintf(stderr, TV_PROG ": no built-in guests in %s (is the project built?)\n",
 			paths.guests);
 	return 0;
 }
@@ -385,9 +327,9 @@ static const struct command commands[] = {
 
 static void general_help(FILE *f)
 {
-	fprintf(f, PROG ": run a guest kernel deprivileged under a trap-and-emulate\n"
+	fprintf(f, TV_PROG ": run a guest kernel deprivileged under a trap-and-emulate\n"
 		"hypervisor for 32-bit x86, in QEMU, and show where it traps.\n\n"
-		"usage: " PROG " COMMAND [options]\n\ncommands:\n");
+		"usage: " TV_PROG " COMMAND [options]\n\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %s\n", commands[i].synopsis);
 	fprintf(f, "  test   (the ./trapvisor launcher only) build and run every test\n\n"
@@ -422,7 +364,7 @@ int main(int argc, char **argv)
 		general_help(stderr);
 		return TV_STATUS_USAGE;
 	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+	if (tv_cli_is_help(argv[1])) {
 		general_help(stdout);
 		return 0;
 	}

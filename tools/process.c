@@ -42,6 +42,12 @@ int tv_process_interrupted(void)
 	return caught_signal;
 }
 
+void tv_process_reraise(int sig)
+{
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 double tv_now(void)
 {
 	struct timespec ts;

@@ -81,4 +81,11 @@ void tv_process_kill(struct tv_process *p);
 void tv_process_watch_signals(void);
 int tv_process_interrupted(void);
 
+/*
+ * Once QEMU is gone, leave the way the caught signal sig meant the program
+ * to: its default action again, and raise it. Returns only if that action
+ * does not end the program.
+ */
+void tv_process_reraise(int sig);
+
 #endif

@@ -49,7 +49,7 @@ static enum tv_event_kind kind_from_name(const char *name)
 static int is_lower(char c) { return c >= 'a' && c <= 'z'; }
 static int is_word(char c) { return is_lower(c) || (c >= '0' && c <= '9') || c == '_'; }
 
-static int hex_digit(char c)
+int tv_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -77,8 +77,9 @@ static long decode_out_text(char *dst, const char *src, size_t n)
 			dst[w++] = '\\';
 			r += 2;
 		} else if (r + 3 < n && src[r + 1] == 'x' &&
-			   hex_digit(src[r + 2]) >= 0 && hex_digit(src[r + 3]) >= 0) {
-			dst[w++] = (char)(hex_digit(src[r + 2]) * 16 + hex_digit(src[r + 3]));
+			   tv_hex_digit(src[r + 2]) >= 0 && tv_hex_digit(src[r + 3]) >= 0) {
+			dst[w++] = (char)(tv_hex_digit(src[r + 2]) * 16 +
+					  tv_hex_digit(src[r + 3]));
 			r += 4;
 		} else {
 			return -1;
@@ -233,7 +234,7 @@ int tv_event_get_u64(const struct tv_event *ev, const char *key, uint64_t *out)
 		v += 2;
 	}
 	/* strtoull would accept a sign and leading spaces; the protocol has neither. */
-	if (hex_digit(*v) < 0 || (base == 10 && (*v < '0' || *v > '9')))
+	if (tv_hex_digit(*v) < 0 || (base == 10 && (*v < '0' || *v > '9')))
 		return -1;
 	errno = 0;
 	unsigned long long n = strtoull(v, &end, base);

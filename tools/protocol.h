@@ -72,4 +72,10 @@ int tv_event_get_u64(const struct tv_event *ev, const char *key, uint64_t *out);
 /* The event word for a kind ("trap"), for messages. */
 const char *tv_event_kind_name(enum tv_event_kind kind);
 
+/*
+ * The value of one hexadecimal digit of the kind the protocol writes (in
+ * "\xNN" escapes and instruction bytes), in either case; -1 for any other.
+ */
+int tv_hex_digit(char c);
+
 #endif
