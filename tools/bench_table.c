@@ -472,13 +472,37 @@ int tv_bench_format_from_name(const char *name, enum tv_bench_format *fmt)
 
 /* ---- writing it out ---- */
 
+/* Whether a target is the ratio itself, or a count of cycles. */
+static int target_is_ratio(const struct tv_bench_target *tg)
+{
+	return strcmp(tg->measure, "hv/native") == 0;
+}
+
 /* A target's figures: whole cycles, or a ratio to three places. */
 static void put_target_value(FILE *out, const struct tv_bench_target *tg, double v)
 {
-	if (strcmp(tg->measure, "hv/native") == 0)
+	if (target_is_ratio(tg))
 		fprintf(out, "%.3f", v);
 	else
 		fprintf(out, "%.0f", v);
+}
+
+/*
+ * A target as text and markdown show it: what was measured (n/a when not
+ * known), sep, "<= rule", and for a count of cycles the limit that rule
+ * works out to in this run.
+ */
+static void put_target(FILE *out, const struct tv_bench_target *tg, const char *sep)
+{
+	if (tg->verdict == TV_BENCH_UNKNOWN)
+		fputs("n/a", out);
+	else
+		put_target_value(out, tg, tg->measured);
+	fprintf(out, "%s<= %s", sep, tg->limit_rule);
+	if (tg->verdict != TV_BENCH_UNKNOWN && !target_is_ratio(tg)) {
+		fputs(" = ", out);
+		put_target_value(out, tg, tg->limit);
+	}
 }
 
 static const char *row_note(const struct tv_bench_row *r)
@@ -526,17 +550,7 @@ static void print_text(FILE *out, const struct tv_bench_table *t)
 	fputs("\nTargets (shown beside the figures, never enforced):\n", out);
 	for (size_t i = 0; i < ntg; i++) {
 		fprintf(out, "  %-14s %s = ", tg[i].row, tg[i].measure);
-		if (tg[i].verdict == TV_BENCH_UNKNOWN) {
-			fprintf(out, "n/a, target <= %s: %s\n", tg[i].limit_rule,
-				tv_bench_verdict_name(tg[i].verdict));
-			continue;
-		}
-		put_target_value(out, &tg[i], tg[i].measured);
-		fprintf(out, ", target <= %s", tg[i].limit_rule);
-		if (strcmp(tg[i].measure, "hv/native") != 0) {
-			fputs(" = ", out);
-			put_target_value(out, &tg[i], tg[i].limit);
-		}
+		put_target(out, &tg[i], ", target ");
 		fprintf(out, ": %s\n", tv_bench_verdict_name(tg[i].verdict));
 	}
 
@@ -583,15 +597,7 @@ static void print_md(FILE *out, const struct tv_bench_table *t)
 	      "|---|---|--:|---|---|\n", out);
 	for (size_t i = 0; i < ntg; i++) {
 		fprintf(out, "| %s | %s | ", tg[i].row, tg[i].measure);
-		if (tg[i].verdict == TV_BENCH_UNKNOWN)
-			fputs("n/a", out);
-		else
-			put_target_value(out, &tg[i], tg[i].measured);
-		fprintf(out, " | <= %s", tg[i].limit_rule);
-		if (tg[i].verdict != TV_BENCH_UNKNOWN && strcmp(tg[i].measure, "hv/native") != 0) {
-			fputs(" = ", out);
-			put_target_value(out, &tg[i], tg[i].limit);
-		}
+		put_target(out, &tg[i], " | ");
 		fprintf(out, " | %s |\n", tv_bench_verdict_name(tg[i].verdict));
 	}
 
@@ -618,10 +624,12 @@ static void put_csv(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static void put_csv_u64(FILE *out, const struct tv_bench_figures *f, uint64_t v)
+/* One figure of a side and the comma after it; empty when the side has none. */
+static void put_csv_figure(FILE *out, const struct tv_bench_figures *f, uint64_t v)
 {
 	if (has_figures(f))
 		fprintf(out, "%" PRIu64, v);
+	fputc(',', out);
 }
 
 /*
@@ -648,23 +656,16 @@ static void print_csv(FILE *out, const struct tv_bench_table *t)
 				mine = &tg[k];
 		put_csv(out, r->name);
 		fputc(',', out);
-		put_csv_u64(out, nf, nf->median);
-		fputc(',', out);
-		put_csv_u64(out, hf, hf->median);
-		fputc(',', out);
+		put_csv_figure(out, nf, nf->median);
+		put_csv_figure(out, hf, hf->median);
 		if (tv_bench_ratio(r, &ratio) == 0)
 			fprintf(out, "%.3f", ratio);
 		fputc(',', out);
-		put_csv_u64(out, nf, nf->min);
-		fputc(',', out);
-		put_csv_u64(out, nf, nf->max);
-		fputc(',', out);
-		put_csv_u64(out, hf, hf->min);
-		fputc(',', out);
-		put_csv_u64(out, hf, hf->max);
-		fputc(',', out);
-		put_csv_u64(out, hf, hf->iterations);
-		fputc(',', out);
+		put_csv_figure(out, nf, nf->min);
+		put_csv_figure(out, nf, nf->max);
+		put_csv_figure(out, hf, hf->min);
+		put_csv_figure(out, hf, hf->max);
+		put_csv_figure(out, hf, hf->iterations);
 		if (mine) {
 			char rule[160];
 			snprintf(rule, sizeof(rule), "%s <= %s", mine->measure, mine->limit_rule);
