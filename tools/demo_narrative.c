@@ -1,0 +1,314 @@
+/*
+ * tools/demo_narrative.c: the demo's explanation under its table, written
+ * from this run's results only (a difference that did not show is not
+ * claimed), and the line of wall times and trap counts.
+ * Runs on: host.
+ */
+#include "tools/demo_table.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tools/outcome.h"
+
+static void patch_cost(const struct tv_demo_results *r, char *buf, size_t len);
+
+static void say(struct tv_demo_narrative *n, int warning, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void say(struct tv_demo_narrative *n, int warning, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (n->n == TV_DEMO_NARRATIVE_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(n->line[n->n], TV_DEMO_SENTENCE_MAX, fmt, ap);
+	va_end(ap);
+	n->warning[n->n++] = warning;
+}
+
+static const struct tv_demo_experiment *find_exp(const struct tv_demo_results *r,
+						 const char *name, size_t *index)
+{
+	for (size_t i = 0; i < r->nexp; i++) {
+		if (strcmp(r->exp[i].name, name) == 0) {
+			*index = i;
+			return &r->exp[i];
+		}
+	}
+	return NULL;
+}
+
+/* The mark of a named experiment in a run, or TV_DEMO_MISSING if there is no such row. */
+static enum tv_demo_mark mark_of(const struct tv_demo_results *r, const char *name,
+				 enum tv_demo_run_id run)
+{
+	size_t i;
+
+	if (!find_exp(r, name, &i))
+		return TV_DEMO_MISSING;
+	return tv_demo_mark(r, i, run);
+}
+
+static const char *observed_in(const struct tv_demo_results *r, const char *name,
+			       enum tv_demo_run_id run)
+{
+	size_t i;
+	const struct tv_demo_experiment *e = find_exp(r, name, &i);
+
+	return e ? e->cell[run].observed : "";
+}
+
+/* The experiments the narrative knows how to explain. */
+static const char *const explained[] = {
+	"cli_sti", "popf_clears_if", "popf_sets_if", "pushf_shows_if", "ring_leak",
+	"irqsave_lost_update",
+};
+
+static int is_explained(const char *name)
+{
+	for (size_t i = 0; i < sizeof(explained) / sizeof(explained[0]); i++)
+		if (strcmp(explained[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* How a run that did not complete ended, for a sentence. */
+static void run_trouble(const struct tv_demo_results *r, enum tv_demo_run_id run,
+			char *buf, size_t len)
+{
+	const struct tv_demo_run *rr = &r->run[run];
+
+	if (!rr->ran)
+		snprintf(buf, len, "it did not run");
+	else if (rr->host_status != TV_STATUS_GUEST_OK)
+		snprintf(buf, len, "%s%s%s", rr->end[0] ? rr->end : "it failed",
+			 rr->message[0] ? ": " : "", rr->message);
+	else
+		snprintf(buf, len, "the guest exited but did not report every experiment");
+}
+
+/* Compare and count the cells of one column with the bare machine's. */
+static void count_marks(const struct tv_demo_results *r, enum tv_demo_run_id run,
+			size_t *compared, size_t *differing)
+{
+	*compared = *differing = 0;
+	for (size_t i = 0; i < r->nexp; i++) {
+		enum tv_demo_mark m = tv_demo_mark(r, i, run);
+		if (m == TV_DEMO_EQUAL || m == TV_DEMO_DIFFERS)
+			(*compared)++;
+		if (m == TV_DEMO_DIFFERS)
+			(*differing)++;
+	}
+}
+
+static void narrate_bare(const struct tv_demo_results *r, struct tv_demo_narrative *n)
+{
+	char why[TV_DEMO_MESSAGE_MAX + 80];
+
+	if (!tv_demo_run_complete(r, TV_DEMO_BARE)) {
+		run_trouble(r, TV_DEMO_BARE, why, sizeof(why));
+		say(n, 1, "WARNING: the bare-machine run did not complete (%s), so there is no "
+			  "full reference to compare the other runs with.", why);
+	}
+	for (size_t i = 0; i < r->nexp; i++) {
+		const struct tv_demo_cell *c = &r->exp[i].cell[TV_DEMO_BARE];
+		if (tv_demo_mark(r, i, TV_DEMO_BARE) != TV_DEMO_NOT_ARCHITECTURE)
+			continue;
+		say(n, 1, "WARNING: on the bare machine \"%s\" observed %s, but the architecture "
+			  "promises a ring-0 kernel %s. The emulated CPU itself disagrees with "
+			  "the architecture; the other columns are compared with what it did.",
+		    r->exp[i].title, c->observed, c->bare);
+	}
+}
+
+static void narrate_trap_emulate(const struct tv_demo_results *r, struct tv_demo_narrative *n)
+{
+	const enum tv_demo_run_id te = TV_DEMO_TRAP_EMULATE;
+	size_t compared, differing, i;
+	char why[TV_DEMO_MESSAGE_MAX + 80];
+
+	if (!tv_demo_run_complete(r, te)) {
+		run_trouble(r, te, why, sizeof(why));
+		say(n, 1, "The trap-and-emulate run did not complete (%s); its column is "
+			  "incomplete.", why);
+	}
+	count_marks(r, te, &compared, &differing);
+	if (compared > 0 && differing == 0)
+		say(n, 0, "Trap-and-emulate matched the bare machine in every experiment this "
+			  "time (%zu of %zu): the POPF problem did not show in this run.",
+		    compared, r->nexp);
+
+	enum tv_demo_mark cli = mark_of(r, "cli_sti", te);
+	if (cli == TV_DEMO_EQUAL)
+		say(n, 0, "CLI and STI are privileged: in ring %d they trap, and the hypervisor "
+			  "keeps the guest's interrupt flag as a virtual IF. So the control "
+			  "experiment, CLI against the timer, matched the bare machine.",
+		    r->run[te].ring);
+	else if (cli == TV_DEMO_DIFFERS)
+		say(n, 1, "Even the control experiment differed under trap-and-emulate: after "
+			  "CLI, which traps, it observed %s where the bare machine showed %s. "
+			  "The virtual interrupt flag did not work in this run.",
+		    observed_in(r, "cli_sti", te), observed_in(r, "cli_sti", TV_DEMO_BARE));
+
+	int off = mark_of(r, "popf_clears_if", te) == TV_DEMO_DIFFERS;
+	int on = mark_of(r, "popf_sets_if", te) == TV_DEMO_DIFFERS;
+	if (off || on) {
+		char seen[160];
+		snprintf(seen, sizeof(seen), "%s%s%s%s%s",
+			 off ? "after POPF cleared IF: " : "",
+			 off ? observed_in(r, "popf_clears_if", te) : "", off && on ? "; " : "",
+			 on ? "after POPF set IF: " : "", on ? observed_in(r, "popf_sets_if", te) : "");
+		say(n, 0, "POPF is sensitive but not privileged: in ring %d it never traps, and "
+			  "the CPU silently keeps the old IF. So the hypervisor never learned that "
+			  "the guest turned interrupts %s (%s).",
+		    r->run[te].ring, off && on ? "off and back on" : off ? "off" : "back on", seen);
+	}
+
+	if (mark_of(r, "pushf_shows_if", te) == TV_DEMO_DIFFERS)
+		say(n, 0, "PUSHF does not trap either: after CLI it showed %s where the bare "
+			  "machine shows %s, the real flag instead of the guest's virtual one.",
+		    observed_in(r, "pushf_shows_if", te),
+		    observed_in(r, "pushf_shows_if", TV_DEMO_BARE));
+
+	if (mark_of(r, "ring_leak", te) == TV_DEMO_DIFFERS)
+		say(n, 0, "Reading CS (MOV from CS, PUSH CS) does not trap: the guest saw %s where "
+			  "the bare machine shows %s, so a kernel can tell it was moved out of "
+			  "ring 0.",
+		    observed_in(r, "ring_leak", te), observed_in(r, "ring_leak", TV_DEMO_BARE));
+
+	if (find_exp(r, "irqsave_lost_update", &i) && tv_demo_mark(r, i, te) == TV_DEMO_DIFFERS)
+		say(n, 0, "What that costs a real kernel: a spin_lock_irqsave-style section built "
+			  "on POPF did not keep the timer out: %s, %s.",
+		    r->exp[i].cell[te].observed, r->exp[i].cell[te].detail);
+
+	for (i = 0; i < r->nexp; i++)
+		if (!is_explained(r->exp[i].name) && tv_demo_mark(r, i, te) == TV_DEMO_DIFFERS)
+			say(n, 0, "\"%s\" also differed under trap-and-emulate: %s where the bare "
+				  "machine showed %s.", r->exp[i].title,
+			    r->exp[i].cell[te].observed, r->exp[i].cell[TV_DEMO_BARE].observed);
+}
+
+static void narrate_patched(const struct tv_demo_results *r, struct tv_demo_narrative *n)
+{
+	const enum tv_demo_run_id p = TV_DEMO_PATCHED;
+	size_t compared, differing, te_compared, te_differing;
+	char why[TV_DEMO_MESSAGE_MAX + 80], list[TV_DEMO_SENTENCE_MAX];
+
+	if (!tv_demo_run_complete(r, p)) {
+		run_trouble(r, p, why, sizeof(why));
+		say(n, 1, "The patched run (patch=all) did not complete (%s); its column is "
+			  "incomplete.", why);
+	}
+	count_marks(r, p, &compared, &differing);
+	count_marks(r, TV_DEMO_TRAP_EMULATE, &te_compared, &te_differing);
+	if (compared == 0)
+		return;
+	if (differing == 0) {
+		char added[256], cost[320] = "";
+		patch_cost(r, added, sizeof(added));
+		if (added[0])
+			snprintf(cost, sizeof(cost), " The price is paid in traps: %s, compared "
+				 "with trap-and-emulate.", added);
+		say(n, 0, "Patching rewrites each POPF and PUSHF, and each PUSH CS and MOV from CS, "
+			  "into an instruction that traps, and the hypervisor emulates it against "
+			  "the virtual CPU. With patch=all %s matched the bare machine%s.%s",
+		    compared == r->nexp ? "every experiment" : "every experiment that reported",
+		    te_differing ? ": equivalence is restored" : "", cost);
+		return;
+	}
+	list[0] = '\0';
+	for (size_t i = 0; i < r->nexp; i++) {
+		if (tv_demo_mark(r, i, p) != TV_DEMO_DIFFERS)
+			continue;
+		size_t used = strlen(list);
+		snprintf(list + used, sizeof(list) - used, "%s\"%s\" (%s where the bare machine "
+			 "showed %s)", used ? ", " : "", r->exp[i].title,
+			 r->exp[i].cell[p].observed, r->exp[i].cell[TV_DEMO_BARE].observed);
+	}
+	say(n, 1, "Even with patch=all, %zu experiment(s) differed from the bare machine: %s.",
+	    differing, list);
+}
+
+void tv_demo_narrate(const struct tv_demo_results *r, struct tv_demo_narrative *n)
+{
+	memset(n, 0, sizeof(*n));
+	narrate_bare(r, n);
+	narrate_trap_emulate(r, n);
+	narrate_patched(r, n);
+}
+
+/* The traps of instruction insn in a run, 0 if it never trapped. */
+static uint64_t insn_traps(const struct tv_demo_run *run, const char *insn)
+{
+	for (size_t i = 0; i < run->ninsn; i++)
+		if (strcmp(run->insn[i].insn, insn) == 0)
+			return run->insn[i].count;
+	return 0;
+}
+
+/*
+ * What patching cost: the instructions that trapped more often patched than
+ * under plain trap-and-emulate, the biggest increase first, at most four.
+ */
+static void patch_cost(const struct tv_demo_results *r, char *buf, size_t len)
+{
+	const struct tv_demo_run *te = &r->run[TV_DEMO_TRAP_EMULATE], *p = &r->run[TV_DEMO_PATCHED];
+	int shown[TV_DEMO_INSNS_MAX] = { 0 };
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int k = 0; k < 4; k++) {
+		size_t best = p->ninsn;
+		uint64_t best_more = 0;
+		for (size_t i = 0; i < p->ninsn; i++) {
+			uint64_t before = insn_traps(te, p->insn[i].insn);
+			if (!shown[i] && p->insn[i].count > before &&
+			    p->insn[i].count - before > best_more) {
+				best = i;
+				best_more = p->insn[i].count - before;
+			}
+		}
+		if (best == p->ninsn)
+			break;
+		shown[best] = 1;
+		int w = snprintf(buf + used, len - used, "%s%s +%" PRIu64, used ? ", " : "",
+				 p->insn[best].insn, best_more);
+		if (w < 0 || (size_t)w >= len - used)
+			break;
+		used += (size_t)w;
+	}
+}
+
+void tv_demo_timing_line(const struct tv_demo_results *r, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < TV_DEMO_RUNS && used + 1 < len; i++) {
+		const struct tv_demo_run *run = &r->run[i];
+		char traps[64] = "", extra[256] = "";
+		int w;
+
+		if (i == TV_DEMO_PATCHED && run->ran) {
+			patch_cost(r, extra, sizeof(extra));
+		}
+		if (run->ran && run->mode[0] == 'h')
+			snprintf(traps, sizeof(traps), run->traps >= 0 ? ", %" PRId64 " traps"
+				 : ", traps not reported", run->traps);
+		if (!run->ran)
+			w = snprintf(buf + used, len - used, "%s%s did not run", used ? "; " : "",
+				     run->title);
+		else
+			w = snprintf(buf + used, len - used, "%s%s %.2f s%s%s%s%s", used ? "; " : "",
+				     run->title, run->wall_s, traps,
+				     extra[0] ? " (more than trap-and-emulate: " : "", extra,
+				     extra[0] ? ")" : "");
+		if (w < 0)
+			break;
+		used += (size_t)w < len - used ? (size_t)w : len - used - 1;
+	}
+}
