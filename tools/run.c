@@ -299,6 +299,41 @@ static int build_command(const struct tv_run_config *cfg, struct tv_run_record *
 }
 
 /* How an hv-mode run ended, from its exit line. */
+/*
+ * The hypervisor's hello line says what it really ran: a run in another
+ * ring, patch mode or UMIP setting than asked for is no result, whatever
+ * the guest printed (tables and tests must never label one mode's figures
+ * with another's name). Returns 0 when they agree.
+ */
+static int hello_disagrees(const struct tv_run_config *cfg, struct tv_run_record *rec)
+{
+	char asked[16];
+	const char *ring = tv_event_get(rec->hello, "ring");
+	const char *patch = tv_event_get(rec->hello, "patch");
+	const char *umip = tv_event_get(rec->hello, "umip");
+
+	snprintf(asked, sizeof(asked), "%d", cfg->ring);
+	if (!ring || strcmp(ring, asked) != 0) {
+		snprintf(rec->message, sizeof(rec->message),
+			 "the hypervisor ran the guest in ring %s, not in ring %d as asked",
+			 ring ? ring : "?", cfg->ring);
+		return 1;
+	}
+	if (cfg->patch && (!patch || strcmp(patch, cfg->patch) != 0)) {
+		snprintf(rec->message, sizeof(rec->message),
+			 "the hypervisor patched '%s', not '%s' as asked", patch ? patch : "?",
+			 cfg->patch);
+		return 1;
+	}
+	if (!umip || strcmp(umip, cfg->umip ? "1" : "0") != 0) {
+		snprintf(rec->message, sizeof(rec->message),
+			 "the hypervisor ran with UMIP %s, not %s as asked", umip ? umip : "?",
+			 cfg->umip ? "on" : "off");
+		return 1;
+	}
+	return 0;
+}
+
 static void decide_hv(struct tv_run_record *rec)
 {
 	if (!rec->exit) {
@@ -405,6 +440,8 @@ int tv_run(const struct tv_run_config *cfg, struct tv_run_record *rec)
 			 "no result within %g s: QEMU was killed", cfg->timeout_s);
 	} else if (cfg->mode == TV_MODE_HV) {
 		decide_hv(rec);
+		if (rec->hello && hello_disagrees(cfg, rec))
+			rec->end = TV_END_NO_EXIT;
 		if (pumped == TV_PUMP_DEADLINE && rec->message[0] == '\0')
 			snprintf(rec->message, sizeof(rec->message),
 				 "QEMU lingered after the exit line and was killed");
