@@ -35,7 +35,8 @@ const struct x86_desc *cpu_tables_gdt_entry(uint16_t sel)
 {
 	if (sel & SEL_TI)
 		return SEL_INDEX(sel) < ldt_entries ? &switcher_ldt[SEL_INDEX(sel)] : 0;
-	return &switcher_gdt[SEL_INDEX(sel)];
+	/* A selector names up to 8192 entries; the real GDT has GDT_ENTRIES. */
+	return SEL_INDEX(sel) < GDT_ENTRIES ? &switcher_gdt[SEL_INDEX(sel)] : 0;
 }
 
 void cpu_tables_load_ldt(const struct x86_desc *entries, unsigned n)
@@ -110,4 +111,25 @@ void cpu_tables_init(unsigned guest_ring)
 	load_hv_segments();
 	ltr(SEL_HV_TSS);	/* sets the busy bit: before CR0.WP protects the table */
 	write_cr0(read_cr0() | CR0_WP);
+}
+
+/* Can the switcher's IRET return to this CS at cpl? (Intel SDM, IRET: the code-segment checks.) */
+int cpu_tables_code_ok(uint16_t sel, unsigned cpl)
+{
+	const struct x86_desc *d = cpu_tables_gdt_entry(sel);
+	if (SEL_RPL(sel) != cpl || !d || !DESC_P(*d) || !DESC_S(*d) ||
+	    !(DESC_TYPE(*d) & DESC_TYPE_CODE))
+		return 0;
+	if (DESC_TYPE(*d) & DESC_TYPE_CONFORMING)
+		return DESC_DPL(*d) <= cpl;
+	return DESC_DPL(*d) == cpl;
+}
+
+/* Can it return to this SS: a present, writable data segment of exactly that privilege. */
+int cpu_tables_stack_ok(uint16_t sel, unsigned cpl)
+{
+	const struct x86_desc *d = cpu_tables_gdt_entry(sel);
+	return SEL_RPL(sel) == cpl && d && DESC_P(*d) && DESC_S(*d) &&
+	       !(DESC_TYPE(*d) & DESC_TYPE_CODE) && (DESC_TYPE(*d) & DESC_TYPE_WRITABLE) &&
+	       DESC_DPL(*d) == cpl;
 }

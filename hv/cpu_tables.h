@@ -16,6 +16,14 @@ void cpu_tables_init(unsigned guest_ring);
 /* The real descriptor behind a guest selector, GDT or LDT (NULL if outside the table). */
 const struct x86_desc *cpu_tables_gdt_entry(uint16_t sel);
 
+/*
+ * Could a ring-0 IRET load this selector as CS, or as SS, for a return to
+ * cpl? Checked before any guest-chosen selector goes into a trap frame, so
+ * the switcher's IRET never faults.
+ */
+int cpu_tables_code_ok(uint16_t sel, unsigned cpl);
+int cpu_tables_stack_ok(uint16_t sel, unsigned cpl);
+
 /* Install n shadowed guest LDT entries as the real LDT (n = 0: no LDT). */
 void cpu_tables_load_ldt(const struct x86_desc *entries, unsigned n);
 

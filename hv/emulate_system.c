@@ -294,7 +294,7 @@ void emulate_lldt(struct vcpu *v, const struct decoded_insn *insn)
 	if (!sysreg_selector_is_null(sel)) {
 		if (guest_system_descriptor(v, insn, sel, sysreg_check_lldt, &d))
 			return;
-		n = (desc_limit(d) + 1) / 8;
+		n = (unsigned)(((uint64_t)desc_limit(d) + 1) / 8);	/* a 4 GiB limit must not wrap to 0 */
 		if (n > LDT_ENTRIES)
 			hv_exit_stopped("lldt at 0x%08x: the guest's LDT has %u entries, at most %u are supported",
 					v->regs.eip, n, LDT_ENTRIES);

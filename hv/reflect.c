@@ -91,6 +91,9 @@ void reflect_to_guest(struct vcpu *v, unsigned vector, uint32_t error,
 		guest_mode_enter_kernel(v);
 		v->regs.ss = (tss[2] & ~3u) | v->ring;
 		v->regs.esp = tss[1];
+		if (!cpu_tables_stack_ok((uint16_t)v->regs.ss, v->ring))
+			no_handler(v, vector, "the kernel stack segment in the guest's TSS is not usable",
+				   insn_text);
 	}
 	for (unsigned i = n; i-- > 0;) {
 		if (guest_push32(v, frame[i])) {

@@ -56,15 +56,21 @@ static void guest_page_fault(struct vcpu *v)
 }
 
 /*
- * A data selector the switcher's ring-0 IRET path would fault on becomes
+ * A data selector the switcher's ring-0 segment pops would fault on becomes
  * null; the bare CPU keeps a stale descriptor cached instead (a known
- * difference: the guest changed its GDT under a loaded segment).
+ * difference: the guest changed its GDT under a loaded segment). At CPL 0
+ * a data or non-conforming code segment needs RPL <= DPL.
  */
 static uint32_t loadable_data_selector(uint32_t sel)
 {
 	const struct x86_desc *d = cpu_tables_gdt_entry((uint16_t)sel);
-	if ((sel & ~3u) == 0 || !d || !DESC_P(*d) || !DESC_S(*d) ||
-	    ((DESC_TYPE(*d) & DESC_TYPE_CODE) && !(DESC_TYPE(*d) & DESC_TYPE_READABLE)))
+	if ((sel & ~3u) == 0 || !d || !DESC_P(*d) || !DESC_S(*d))
+		return 0;
+	unsigned type = DESC_TYPE(*d);
+	if ((type & DESC_TYPE_CODE) && !(type & DESC_TYPE_READABLE))
+		return 0;
+	int conforming = (type & DESC_TYPE_CODE) && (type & DESC_TYPE_CONFORMING);
+	if (!conforming && SEL_RPL(sel) > DESC_DPL(*d))
 		return 0;
 	return sel;
 }
@@ -72,17 +78,12 @@ static uint32_t loadable_data_selector(uint32_t sel)
 static void check_frame(struct vcpu *v)
 {
 	struct trap_frame *f = &v->regs;
-	const struct x86_desc *cs = cpu_tables_gdt_entry((uint16_t)f->cs);
-	const struct x86_desc *ss = cpu_tables_gdt_entry((uint16_t)f->ss);
-
 	unsigned cpl = v->user_mode ? 3 : v->ring;
 
-	if (SEL_RPL(f->cs) != cpl || !cs || !DESC_P(*cs) ||
-	    !(DESC_TYPE(*cs) & DESC_TYPE_CODE))
-		hv_exit_stopped("the guest's code segment 0x%x is no longer usable", f->cs);
-	if (SEL_RPL(f->ss) != cpl || !ss || !DESC_P(*ss) ||
-	    DESC_DPL(*ss) != cpl || (DESC_TYPE(*ss) & DESC_TYPE_CODE))
-		hv_exit_stopped("the guest's stack segment 0x%x is no longer usable", f->ss);
+	if (!cpu_tables_code_ok((uint16_t)f->cs, cpl))
+		hv_exit_stopped("the guest's code segment 0x%x is not usable at ring %u", f->cs, cpl);
+	if (!cpu_tables_stack_ok((uint16_t)f->ss, cpl))
+		hv_exit_stopped("the guest's stack segment 0x%x is not usable at ring %u", f->ss, cpl);
 	f->ds = loadable_data_selector(f->ds);
 	f->es = loadable_data_selector(f->es);
 	f->fs = loadable_data_selector(f->fs);

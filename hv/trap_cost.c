@@ -39,8 +39,12 @@ void trap_cost_record(enum trap_cost_part part, uint32_t cycles)
 void trap_cost_trap_begins(void)
 {
 	trap_cost_record(COST_ENTRY_SWITCH, trap_cost_entry_switch);
-	/* The first entry into the guest left an exit measurement too. */
-	if (have_exit_sample || switcher_stack_page[0])
+	/*
+	 * The first entry into the guest left an exit measurement too. The word
+	 * is on the trap stack, which a ring-1 guest can write: it can skew this
+	 * statistic (and only this one), so absurd values are not counted.
+	 */
+	if ((have_exit_sample || switcher_stack_page[0]) && switcher_stack_page[0] < 100000000u)
 		trap_cost_record(COST_EXIT_SWITCH, switcher_stack_page[0]);
 	have_exit_sample = 1;
 }

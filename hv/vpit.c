@@ -62,6 +62,12 @@ void vpit_out(uint16_t port, uint8_t value)
 		} else if (channel == 0 && access == 0) {	/* counter latch */
 			host_pit_command(value);
 		} else if (channel == 0) {
+			/*
+			 * A new control word stops the counter until its count is
+			 * written: the real one too, so nothing fires meanwhile.
+			 */
+			host_pit_command((uint8_t)((value & 0x0F) | 0x30));
+			ch0.programmed = 0;
 			ch0.control = value;
 			ch0.access = (uint8_t)access;
 			ch0.mode = (value >> 1) & 7;

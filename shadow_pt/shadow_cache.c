@@ -144,6 +144,9 @@ uint32_t *shadow_cache_table(struct shadow_cache *sc, unsigned mode, uint32_t la
 {
 	uint32_t *pd = sc->dir[sc->current][mode];
 
+	/* The switcher's slot is never a shadow table: nothing may be put in it. */
+	if (PDX(la) == sc->switcher_pdx)
+		return 0;
 	/* First, since it may empty every shadow, this directory too. */
 	shadow_cache_track(sc, source_gpa);
 	if (pd[PDX(la)] & PTE_P)

@@ -110,6 +110,7 @@ void shadow_cache_note_writable(struct shadow_cache *sc, uint32_t gpa);
  * The current context's shadow page table for la in mode, taken from the
  * pool (zeroed, built from guest page source_gpa) if the directory has none.
  * source_gpa is tracked, also when an empty pool first empties every shadow.
+ * NULL for the switcher's slot, which no shadow table may ever take.
  */
 uint32_t *shadow_cache_table(struct shadow_cache *sc, unsigned mode, uint32_t la,
 			     uint32_t source_gpa);

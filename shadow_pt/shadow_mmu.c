@@ -46,10 +46,15 @@ _Static_assert((GUEST_MEM_MAX_MIB << 20) / PAGE_SIZE <= SHADOW_GUEST_PAGES_MAX,
 static struct shadow_cache cache;
 
 /* A guest write to a tracked page, running one instruction under TF. */
+#define PT_WRITE_MAX_PAGES 4
+
 static struct {
-	int active;
-	uint32_t *spte;		/* the entry made writable for it */
-	uint32_t gpa;		/* the page it writes */
+	unsigned npages;	/* 0: no write is being stepped */
+	struct {
+		uint32_t *spte;	/* the entry made writable for it */
+		uint32_t gpa;	/* the page it writes */
+	} page[PT_WRITE_MAX_PAGES];
+	uint32_t eip, cs;	/* the instruction being stepped */
 	int guest_tf;		/* the guest had TF set itself */
 } pt_write;
 
@@ -141,19 +146,28 @@ int shadow_translate(struct vcpu *v, uint32_t la, int write, int system, uint32_
 	return 0;
 }
 
-/* The single-stepped write is done (or faulted): protect the page again, drop what it changed. */
+/*
+ * The single-stepped write is done (or faulted): protect its pages again and
+ * drop what they changed. An unaligned store can straddle two page-table
+ * pages, so one instruction may hold a few pages writable at once.
+ */
 static void finish_pt_write(struct vcpu *v)
 {
-	*pt_write.spte &= ~PTE_W;
+	for (unsigned i = 0; i < pt_write.npages; i++) {
+		*pt_write.page[i].spte &= ~PTE_W;
+		shadow_cache_source_changed(&cache, pt_write.page[i].gpa);
+	}
 	if (!pt_write.guest_tf)
 		v->regs.eflags &= ~EFLAGS_TF;
-	pt_write.active = 0;
-	shadow_cache_source_changed(&cache, pt_write.gpa);
+	pt_write.npages = 0;
 }
 
 int shadow_single_step(struct vcpu *v, unsigned vector)
 {
-	if (!pt_write.active)
+	if (!pt_write.npages)
+		return 0;
+	/* The same instruction faulting on its next page: the step goes on. */
+	if (vector == VEC_PF && v->regs.eip == pt_write.eip && v->regs.cs == pt_write.cs)
 		return 0;
 	finish_pt_write(v);
 	/* Our own single step ends here; the guest's, if it had one, goes on to its handler. */
@@ -167,10 +181,18 @@ void shadow_page_fault(struct vcpu *v, uint32_t la, uint32_t real_error)
 	unsigned access = guest_error & (PF_ERR_W | PF_ERR_U);
 	struct gpt_walk w;
 
+	/* The switcher's 4 MiB are the hypervisor's, whatever the guest's tables say. */
+	if (la >= SWITCHER_BASE) {
+		stats_trap(&v->regs, 0, "stop");
+		hv_exit_stopped("forbidden: the guest %s 0x%08x, the hypervisor's switcher, at eip 0x%08x",
+				real_error & PF_ERR_W ? "wrote" : "read", la, v->regs.eip);
+	}
 	switch (gpt_walk(&guest_phys, v->virt_cr3, v->virt_cr0, v->virt_cr4, la, access, 1, &w)) {
 	case GPT_OK:
 		break;
 	case GPT_FAULT:
+		if (pt_write.npages)
+			finish_pt_write(v);	/* the stepped instruction faults: its step is over */
 		counters.delivered_faults++;
 		v->virt_cr2 = la;
 		stats_trap(&v->regs, 0, "reflect");
@@ -193,15 +215,24 @@ void shadow_page_fault(struct vcpu *v, uint32_t la, uint32_t real_error)
 	 */
 	uint32_t source = w.large ? (v->virt_cr3 & PAGE_MASK) : (w.gpde & PAGE_MASK);
 	uint32_t *pt = shadow_cache_table(&cache, mode, la, source);
+	if (!pt)
+		hv_panic("no shadow table for 0x%08x", la);
 
 	if (shadow_cache_is_tracked(&cache, w.gpa)) {
 		if (access & PF_ERR_W) {
 			/* The guest writes one of its page tables: let this one instruction through. */
+			if (pt_write.npages == PT_WRITE_MAX_PAGES)
+				hv_exit_stopped("unemulated: one instruction at 0x%08x writes more than %u page-table pages",
+						v->regs.eip, PT_WRITE_MAX_PAGES);
+			if (!pt_write.npages) {
+				pt_write.eip = v->regs.eip;
+				pt_write.cs = v->regs.cs;
+				pt_write.guest_tf = (v->regs.eflags & EFLAGS_TF) != 0;
+			}
 			pt[PTX(la)] = spte | PTE_W;
-			pt_write.active = 1;
-			pt_write.spte = &pt[PTX(la)];
-			pt_write.gpa = w.gpa;
-			pt_write.guest_tf = (v->regs.eflags & EFLAGS_TF) != 0;
+			pt_write.page[pt_write.npages].spte = &pt[PTX(la)];
+			pt_write.page[pt_write.npages].gpa = w.gpa;
+			pt_write.npages++;
 			v->regs.eflags |= EFLAGS_TF;
 			v->sti_shadow = 1;	/* no virtual interrupt before the write is done */
 			counters.pt_write_traps++;
