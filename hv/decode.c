@@ -127,6 +127,12 @@ static void fill_entry(struct decoded_insn *e, uint32_t la, const cs_insn *in)
 const struct decoded_insn *decode_at(uint32_t la, const uint8_t *bytes,
 				     size_t avail)
 {
+	return decode_at_mode(la, bytes, avail, 0);
+}
+
+const struct decoded_insn *decode_at_mode(uint32_t la, const uint8_t *bytes,
+					  size_t avail, int code16)
+{
 	struct decoded_insn *e;
 	const uint8_t *code;
 	size_t size;
@@ -142,7 +148,7 @@ const struct decoded_insn *decode_at(uint32_t la, const uint8_t *bytes,
 
 	/* Only the instruction's own bytes decide what it is; later ones may differ. */
 	e = &cache[cache_slot(la)];
-	if (e->len != 0 && e->la == la && e->len <= avail &&
+	if (e->len != 0 && e->la == la && e->code16 == code16 && e->len <= avail &&
 	    memcmp(e->bytes, bytes, e->len) == 0) {
 		stats.hits++;
 		return e;
@@ -156,11 +162,18 @@ const struct decoded_insn *decode_at(uint32_t la, const uint8_t *bytes,
 	code = bytes;
 	size = avail;
 	address = la;	/* relative branch targets are printed as absolute addresses */
-	if (!cs_disasm_iter(cs_handle, &code, &size, &address, cs_scratch)) {
+	/* A 16-bit code segment (D = 0) means other default operand and address sizes. */
+	if (code16)
+		cs_option(cs_handle, CS_OPT_MODE, CS_MODE_16);
+	int decoded = cs_disasm_iter(cs_handle, &code, &size, &address, cs_scratch);
+	if (code16)
+		cs_option(cs_handle, CS_OPT_MODE, CS_MODE_32);
+	if (!decoded) {
 		stats.failures++;
 		return NULL;
 	}
 	fill_entry(e, la, cs_scratch);
+	e->code16 = (uint8_t)code16;
 	return e;
 }
 

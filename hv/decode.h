@@ -31,6 +31,7 @@ struct decoded_insn {
 	 * lists each difference).
 	 */
 	uint8_t privileged;
+	uint8_t code16;		/* decoded for a 16-bit code segment (D = 0) */
 	uint8_t groups_count;
 	uint8_t groups[8];	/* Capstone's groups, X86_GRP_* */
 	unsigned id;		/* X86_INS_* */
@@ -62,6 +63,10 @@ void decode_fini(void);
  */
 const struct decoded_insn *decode_at(uint32_t la, const uint8_t *bytes,
 				     size_t avail);
+
+/* The same for a code segment of either size: code16 for a 16-bit one (D = 0). */
+const struct decoded_insn *decode_at_mode(uint32_t la, const uint8_t *bytes,
+					  size_t avail, int code16);
 
 /*
  * Every decode_at is either a hit or a miss; a miss whose bytes do not

@@ -148,7 +148,7 @@ void emulate_general_protection(struct vcpu *v)
 	if (!avail)
 		hv_exit_stopped("#GP at 0x%08x, which lies outside guest memory", la);
 	uint32_t misses = decode_stats()->misses, started = trap_cost_now();
-	const struct decoded_insn *insn = decode_at(la, bytes, avail);
+	const struct decoded_insn *insn = decode_at_mode(la, bytes, avail, guest_code16(v));
 	trap_cost_record(decode_stats()->misses != misses ? COST_DECODE_MISS : COST_DECODE_HIT,
 			 trap_cost_now() - started);
 	if (!insn)

@@ -56,7 +56,7 @@ void emulate_segment_not_present(struct vcpu *v)
 	uint32_t avail = DECODE_MAX_LEN;
 	while (avail && guest_read(v, la, bytes, avail))
 		avail--;
-	const struct decoded_insn *insn = avail ? decode_at(la, bytes, avail) : 0;
+	const struct decoded_insn *insn = avail ? decode_at_mode(la, bytes, avail, guest_code16(v)) : 0;
 	uint16_t sel = (uint16_t)(v->regs.error & ~3u);
 
 	if (!insn || v->user_mode || !guest_mode_is_user_code(v, sel) ||

@@ -84,6 +84,12 @@ void guest_reg_write(struct vcpu *v, x86_reg reg, uint32_t value)
 	*r = (*r & ~mask) | ((value << shift) & mask);
 }
 
+int guest_code16(const struct vcpu *v)
+{
+	const struct x86_desc *d = cpu_tables_gdt_entry((uint16_t)v->regs.cs);
+	return d && !DESC_DB(*d);
+}
+
 uint32_t guest_segment_base(uint16_t sel)
 {
 	const struct x86_desc *d = cpu_tables_gdt_entry(sel);

@@ -17,6 +17,9 @@ void guest_reg_write(struct vcpu *v, x86_reg reg, uint32_t value);
 /* The base of the segment a selector names, from the real (shadowed) GDT. */
 uint32_t guest_segment_base(uint16_t sel);
 
+/* Does the guest run 16-bit code now (its CS descriptor has D = 0)? */
+int guest_code16(const struct vcpu *v);
+
 /* The selector behind Capstone's segment register name. */
 uint16_t guest_segment_selector(const struct vcpu *v, x86_reg seg);
 
