@@ -237,7 +237,31 @@ static void pt_attack_self_map_pte(const struct pt_attack_ctx *ctx)
 	pt_attack_touch(PT_ATTACK_LOW_VICTIM);
 }
 
+/*
+ * Map the guest's own page over the top 4 MiB of linear space, where the
+ * hypervisor's switcher lives, and write there: on the bare machine that
+ * is the guest's business; under the hypervisor its tables must never
+ * reach the switcher's slot (an early version let this run guest code at
+ * CPL 0 through the switcher's own page table).
+ */
+static uint32_t pt_attack_pt_top[1024] PT_ATTACK_ALIGNED;
+static uint8_t pt_attack_top_page[PAGE_SIZE] PT_ATTACK_ALIGNED;
+
+static void pt_attack_map_switcher(const struct pt_attack_ctx *ctx)
+{
+	guest_printf("attack: linear 0x%08x..0x%08x mapped onto the guest's own page at physical 0x%08x; writing 0x%08x\n",
+		     PT_ATTACK_HIGH, PT_ATTACK_HIGH + 0x1FFFu, (uint32_t)pt_attack_top_page,
+		     PT_ATTACK_HIGH + PAGE_SIZE);
+	pt_attack_pt_top[0] = (uint32_t)pt_attack_top_page | PTE_P | PTE_W;
+	pt_attack_pt_top[1] = (uint32_t)pt_attack_top_page | PTE_P | PTE_W;
+	pt_attack_pd[PDX(PT_ATTACK_HIGH)] = (uint32_t)pt_attack_pt_top | PTE_P | PTE_W;
+	pt_attack_invlpg(PT_ATTACK_HIGH);
+	pt_attack_invlpg(PT_ATTACK_HIGH + PAGE_SIZE);
+	*(volatile uint32_t *)(PT_ATTACK_HIGH + PAGE_SIZE) = PT_ATTACK_VALUE;
+}
+
 static const struct pt_attack pt_attacks[] = {
+	{ "map-switcher", pt_attack_map_switcher },
 	{ "pte-beyond-ram", pt_attack_pte_beyond_ram },
 	{ "pte-past-ram", pt_attack_pte_past_ram },
 	{ "pte-high", pt_attack_pte_high },

@@ -68,7 +68,10 @@ set(TV_PT_ATTACKS
   "pde-4m-above-4g|0x40000000|"
   "self-map-pde-4m|0x4b000000|0xffc00000"
   "self-map-pde-table|0x4b000000|0x7ff00000"
-  "self-map-pte|0x003ff000|0xffc00000")
+  "self-map-pte|0x003ff000|0xffc00000"
+  # The guest's own page mapped over the switcher's linear 4 MiB: stopped
+  # for the address alone, whatever physical page the entry names.
+  "map-switcher|0xffc01000|the hypervisor's switcher")
 foreach(row ${TV_PT_ATTACKS})
   string(REPLACE "|" ";" fields "${row}")
   list(GET fields 0 attack)
