@@ -98,9 +98,12 @@ enum tv_probe_line_kind tv_probe_parse_line(const char *s, size_t len, struct tv
 	    v < 1 || v > 15 ||
 	    field(line, "bytes", out->bytes, sizeof(out->bytes)) < 0 ||
 	    !all_of(out->bytes, hex_char) || strlen(out->bytes) != 2 * v ||
+	    field(line, "effect", num, sizeof(num)) < 0 ||
+	    (strcmp(num, "checked") && strcmp(num, "unchecked")) ||
 	    field(line, "observed", out->observed, sizeof(out->observed)) < 0 ||
 	    !all_of(out->observed, observed_char))
 		return TV_PROBE_LINE_MALFORMED;
+	out->effect_checked = strcmp(num, "checked") == 0;
 	out->len = v;
 	out->skipped = strcmp(out->observed, "skipped") == 0;
 	return TV_PROBE_LINE_ROW;
@@ -189,17 +192,20 @@ int tv_classify_stopped_row(const struct tv_probe_run *reference,
 
 /* ---- 3. the comparison ---- */
 
-enum tv_verdict tv_classify_verdict(const char *category, int present, int stopped,
-				    int trapped, int equal)
+enum tv_verdict tv_classify_verdict(const char *category, int effect_checked, int present,
+				    int stopped, int trapped, int equal)
 {
 	if (stopped)
 		return TV_VERDICT_STOPPED;
 	if (!present)
 		return TV_VERDICT_NO_RESULT;
-	if (trapped)
-		return equal ? TV_VERDICT_HOLDS : TV_VERDICT_TRAPPED_DIFFERS;
+	/* A difference is a finding whatever was observed; sameness only if the effect was. */
 	if (!equal)
-		return TV_VERDICT_SILENT;
+		return trapped ? TV_VERDICT_TRAPPED_DIFFERS : TV_VERDICT_SILENT;
+	if (!effect_checked)
+		return trapped ? TV_VERDICT_TRAPPED_UNCHECKED : TV_VERDICT_UNTRAPPED_UNCHECKED;
+	if (trapped)
+		return TV_VERDICT_HOLDS;
 	/*
 	 * Running natively and behaving the same is what Popek and Goldberg
 	 * want of an innocuous instruction; for one the catalog calls
@@ -215,6 +221,8 @@ const char *tv_verdict_name(enum tv_verdict v)
 	case TV_VERDICT_SILENT: return "SILENT: equivalence broken";
 	case TV_VERDICT_TRAPPED_DIFFERS: return "trapped but differs";
 	case TV_VERDICT_SILENT_EQUAL: return "not trapped, equal in this run";
+	case TV_VERDICT_TRAPPED_UNCHECKED: return "trapped; effect not checked here";
+	case TV_VERDICT_UNTRAPPED_UNCHECKED: return "not trapped; effect not checked here";
 	case TV_VERDICT_STOPPED: return "hypervisor stops the guest";
 	case TV_VERDICT_NO_RESULT: return "no result";
 	}
@@ -228,6 +236,8 @@ const char *tv_verdict_short(enum tv_verdict v)
 	case TV_VERDICT_SILENT: return "SILENT";
 	case TV_VERDICT_TRAPPED_DIFFERS: return "differs";
 	case TV_VERDICT_SILENT_EQUAL: return "untrapped=";
+	case TV_VERDICT_TRAPPED_UNCHECKED: return "trapped?";
+	case TV_VERDICT_UNTRAPPED_UNCHECKED: return "untrapped?";
 	case TV_VERDICT_STOPPED: return "stops";
 	case TV_VERDICT_NO_RESULT: return "-";
 	}
@@ -243,8 +253,8 @@ void tv_classify_decide(struct tv_classify_table *t)
 {
 	for (size_t i = 0; i < t->nrows; i++) {
 		struct tv_classify_row *r = &t->row[i];
-		r->verdict = tv_classify_verdict(r->category, r->present, r->stopped, r->trapped,
-						 r->equal);
+		r->verdict = tv_classify_verdict(r->category, r->effect_checked, r->present,
+						 r->stopped, r->trapped, r->equal);
 	}
 }
 
@@ -266,6 +276,8 @@ void tv_classify_build(struct tv_classify_table *t, const struct tv_classify_con
 		copy(r->bytes, sizeof(r->bytes), n->bytes);
 		r->capstone_privileged = -1;
 		copy(r->native, sizeof(r->native), n->observed);
+		/* The bare machine's line speaks for the catalog the guest was built with. */
+		r->effect_checked = n->effect_checked;
 		for (size_t k = 0; k < nstopped; k++) {
 			if (strcmp(stopped[k], n->name) == 0) {
 				r->stopped = 1;
@@ -473,10 +485,12 @@ static void print_json_rows(FILE *f, const struct tv_classify_table *t, const ch
 		fprintf(f, ", \"la\": %u, \"bytes\": ", r->la);
 		json_string(f, r->bytes);
 		fprintf(f, ", \"capstone_privileged\": %s, \"trapped\": %s, "
-			"\"equal_to_native\": %s, \"stopped\": %s, \"patched\": %s, \"verdict\": ",
+			"\"equal_to_native\": %s, \"effect_checked\": %s, \"stopped\": %s, "
+			"\"patched\": %s, \"verdict\": ",
 			r->capstone_privileged < 0 ? "null" : r->capstone_privileged ? "true" : "false",
 			r->trapped ? "true" : "false",
 			!r->present ? "null" : r->equal ? "true" : "false",
+			r->effect_checked ? "true" : "false",
 			r->stopped ? "true" : "false", r->patched ? "true" : "false");
 		json_string(f, tv_verdict_name(r->verdict));
 		fputs(", \"native\": ", f);
@@ -634,7 +648,8 @@ void tv_classify_print_matrix(FILE *f, const struct tv_classify_matrix *m,
 	if (fmt == TV_CLASSIFY_TEXT)
 		fputs("holds = trap-and-emulate holds; SILENT = not trapped and not equivalent;\n"
 		      "differs = trapped but emulated differently; untrapped= = not trapped but\n"
-		      "equal in this run; stops = the hypervisor stops the guest there.\n", f);
+		      "equal in this run; trapped? and untrapped? = equal, but the probe does not\n"
+		      "observe the instruction's effect; stops = the hypervisor stops the guest there.\n", f);
 	for (size_t c = 0; c < m->nconfigs; c++) {
 		if (m->ran[c])
 			continue;

@@ -47,6 +47,7 @@ struct tv_probe_line {
 	char bytes[TV_CLASSIFY_BYTES_MAX];	/* as they were in memory when it ran */
 	char observed[TV_CLASSIFY_OBSERVED_MAX];
 	int skipped;			/* observed="skipped" */
+	int effect_checked;		/* effect=checked: observed would show a no-op */
 	unsigned count;			/* PROBE-END only */
 };
 
@@ -104,18 +105,27 @@ int tv_classify_stopped_row(const struct tv_probe_run *reference,
 /* ---- 3. the comparison ---- */
 
 enum tv_verdict {
-	TV_VERDICT_HOLDS,		/* trapped and equal; or innocuous, untrapped and equal */
+	TV_VERDICT_HOLDS,		/* trapped and equal; or innocuous, untrapped and equal;
+					 * in both cases with the effect checked */
 	TV_VERDICT_SILENT,		/* not trapped, and the guest saw something else */
 	TV_VERDICT_TRAPPED_DIFFERS,	/* trapped, but emulated into something else */
 	TV_VERDICT_SILENT_EQUAL,	/* not trapped, a catalogued sensitive or privileged
 					 * instruction, yet equal in this run */
+	TV_VERDICT_TRAPPED_UNCHECKED,	/* trapped and equal, but the probe does not observe
+					 * the effect: equal says nothing of the emulation */
+	TV_VERDICT_UNTRAPPED_UNCHECKED,	/* the same, not trapped */
 	TV_VERDICT_STOPPED,		/* the hypervisor stopped the guest at it */
 	TV_VERDICT_NO_RESULT,		/* a run did not report the row */
 };
 
-/* The verdict for a row of `category`, from what the runs showed. */
-enum tv_verdict tv_classify_verdict(const char *category, int present, int stopped,
-				    int trapped, int equal);
+/*
+ * The verdict for a row of `category`, from what the runs showed.
+ * effect_checked: the row's observation would show an instruction that did
+ * nothing (the PROBE line's effect=checked); without it, equal proves
+ * nothing and the row never "holds".
+ */
+enum tv_verdict tv_classify_verdict(const char *category, int effect_checked, int present,
+				    int stopped, int trapped, int equal);
 
 /* "trap-and-emulate holds", ... (the column), and a short form for the matrix. */
 const char *tv_verdict_name(enum tv_verdict v);
@@ -135,6 +145,7 @@ struct tv_classify_row {
 	int present;				/* both runs reported it */
 	int stopped;				/* the hypervisor stopped the guest at it */
 	char stop_reason[TV_CLASSIFY_NOTE_MAX];
+	int effect_checked;			/* the bare machine's PROBE line said effect=checked */
 	int trapped;
 	int equal;
 	int patched;				/* the hypervisor's bytes differ (patching) */

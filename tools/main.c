@@ -293,9 +293,12 @@ static int cmd_list(const struct command *cmd, int argc, char **argv)
 	if (parse_or_help(cmd, argc, argv, &o, &status))
 		return status;
 	tv_paths_init(&paths);
-	if (tv_list_guests(&paths, stdout) == 0)
-		fprintf(stderr, TV_PROG ": no built-in guests in %s (is the project built?)\n",
-			paths.guests);
+	/* An empty list would look like success to a script: say why, as a set-up error. */
+	if (tv_list_guests(&paths, stdout) == 0) {
+		fprintf(stderr, TV_PROG ": no built-in guests in %s (is the project built? "
+			"TRAPVISOR_BUILD_DIR names the build directory)\n", paths.guests);
+		return TV_STATUS_USAGE;
+	}
 	return 0;
 }
 

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/x86_desc.h"
+
 /* Exit statuses. */
 #define PROBE_EXIT_OK		0	/* every row ran or was skipped as asked */
 #define PROBE_EXIT_USAGE	2	/* bad command line */
@@ -26,6 +28,21 @@
 #define PROBE_SEL_DATA		0x10	/* flat ring-0 data: the DPL-0 selector LAR & co. read */
 #define PROBE_SEL_TSS		0x18	/* a 32-bit available TSS, for LTR */
 #define PROBE_SEL_LDT		0x20	/* a one-entry LDT, for LLDT */
+#define PROBE_SEL_MARK		0x28	/* data whose base is probe_marks[PROBE_MARK_SEG] */
+#define PROBE_SEL_LGDT_MARK	0x30	/* the same at probe_marks[PROBE_MARK_LGDT]: only in the
+					 * GDT the LGDT row loads (the first one ends before it) */
+#define PROBE_SEL_LDT_MARK	0x0C	/* entry 1 of the LDT (TI=1), at probe_marks[PROBE_MARK_LDT] */
+
+/*
+ * What a data segment of the probe's tables holds at offset 0: the rows that
+ * load a segment register read it through the new selector, so a load that
+ * did not happen (or used the wrong table) reads something else or faults.
+ */
+enum { PROBE_MARK_SEG, PROBE_MARK_LGDT, PROBE_MARK_LDT, PROBE_MARKS };
+extern const uint32_t probe_marks[PROBE_MARKS];
+
+/* Vector the LIDT row raises; the IDT it loads sends it to the handler of the next one. */
+#define PROBE_LIDT_VECTOR	0x41
 
 /* Popek & Goldberg's classes, as the catalog (not the run) states them. */
 enum probe_category {
@@ -79,6 +96,13 @@ struct probe_row {
 	uint32_t flags_mask;		/* PROBE_FLAGS_ARITH or PROBE_FLAGS_WITH_IF */
 	unsigned mem_len;		/* bytes of probe_mem observed (0..PROBE_MEM_SIZE) */
 	const char *records;		/* what the observation means, for a reader */
+	/*
+	 * The observation cannot tell the instruction from one that did
+	 * nothing (CLI's IF is only readable through PUSHF, INVD's caches not
+	 * at all): the PROBE line says effect=unchecked, and classify never
+	 * calls such a row's emulation correct. records says why.
+	 */
+	bool effect_unchecked;
 };
 
 extern const struct probe_row probe_catalog[];
@@ -105,8 +129,13 @@ extern const char probe_fault_resume[];
 
 /* ---- probe_tables.c ---- */
 
-/* Install the probe's GDT (code, data, TSS, LDT) and IDT; every vector goes to guests/lib. */
+/*
+ * Install the probe's GDT (code, data, TSS, LDT, marks; its limit ends
+ * before PROBE_SEL_LGDT_MARK) and IDT; every vector goes to guests/lib.
+ */
 void probe_tables_install(void);
+/* The GDT in use after the LGDT row, read by the LTR row for the TSS's busy bit. */
+extern struct x86_desc probe_gdt[];
 
 /* ---- probe_console.c ---- */
 

@@ -10,10 +10,21 @@
  * row traps, and whether it behaves as on the bare machine, is what the
  * runs show: nothing here says so.
  *
+ * Each row's observation must show the instruction's effect, or the run
+ * could not tell a correct emulation from one that does nothing: a row
+ * that writes a register reads it back, one that loads a table uses it
+ * (probe_stubs.S), and registers an instruction reads into start with a
+ * value none of them holds (PROBE_POISON). Where this probe cannot see the
+ * effect (IF, which only PUSHF reads; caches and the TLB), the row says so
+ * with effect_unchecked, and `trapvisor classify` gives it a verdict of its
+ * own instead of "holds".
+ *
  * Rows run in this order and some read what an earlier row set (SLDT reads
  * the LDTR the LLDT row loaded, STR the TR of LTR, RDMSR the MSR WRMSR
  * wrote): that way SLDT, STR and RDMSR show a value a kernel chose, not a
  * reset value the bare machine and the hypervisor might share by chance.
+ * After the LGDT and LIDT rows the tables in use are the ones they loaded,
+ * which differ from the first only where those rows look (probe_tables.c).
  */
 #include "guests/sensitive_probe/probe.h"
 #include "lib/x86.h"
@@ -39,77 +50,133 @@ PROBE_STUBS(PROBE_DECLARE)
 	.next = probe_##n##_next
 
 #define MSR_SYSENTER_CS	0x174
-#define PIC1_ALL_MASKED	0xFF	/* the mask guest_pic_mask_all() wrote */
+#define COM1_SCRATCH	0x3FF	/* the 16550's scratch register: a byte that reads back */
+#define IN_VALUE	0x5A	/* what the IN row's set-up leaves there */
+#define OUT_VALUE	0xA5	/* what the OUT row writes */
 #define DR7_RESET	0x400	/* DR7's value after reset: bit 10 reads as 1 */
+#define DR7_LE_GE	0x300	/* exact-breakpoint enables: no breakpoint is armed by them */
+#define CR4_DE		0x00000008u	/* debugging extensions: only DR4/DR5 change meaning */
+#define CR3_PROBE_VALUE	0x00123000u	/* any page; paging is off, so nothing walks it */
+/* What a register holds before an instruction that should overwrite it. */
+#define PROBE_POISON	0x0BADF00Du
 
-/* Write-back rows write the value the register holds: the run goes on unchanged. */
-static void probe_setup_cr0(struct probe_regs *in) { in->eax = read_cr0(); }
-static void probe_setup_cr3(struct probe_regs *in) { in->eax = read_cr3(); }
-static void probe_setup_cr4(struct probe_regs *in) { in->eax = read_cr4(); }
-static void probe_setup_msw(struct probe_regs *in) { in->eax = read_cr0() & 0xFFFFu; }
+/*
+ * The writes to control and debug registers set one bit that changes
+ * nothing the probe depends on (CR0.TS: no FPU instructions run; CR4.DE;
+ * DR7's LE and GE; CR3 while paging is off) and keep the old value in ECX,
+ * from which the stub restores the register.
+ */
+static void probe_setup_cr0(struct probe_regs *in)
+{
+	in->ecx = read_cr0();
+	in->eax = in->ecx | CR0_TS;
+}
+static void probe_setup_cr3(struct probe_regs *in)
+{
+	in->ecx = read_cr3();
+	in->eax = CR3_PROBE_VALUE;
+}
+static void probe_setup_cr4(struct probe_regs *in)
+{
+	in->ecx = read_cr4();
+	in->eax = in->ecx | CR4_DE;
+}
+/* LMSW sets TS; the stub clears it again with CLTS. */
+static void probe_setup_msw(struct probe_regs *in) { in->eax = (read_cr0() & 0xFFFFu) | CR0_TS; }
+/* CLTS needs TS set to have anything to clear. */
+static void probe_setup_clts(struct probe_regs *in __attribute__((unused)))
+{
+	write_cr0(read_cr0() | CR0_TS);
+}
+/* IN reads back a value written just before. */
+static void probe_setup_in(struct probe_regs *in __attribute__((unused)))
+{
+	outb(COM1_SCRATCH, IN_VALUE);
+}
 
 const struct probe_row probe_catalog[] = {
 	/* ---- privileged ---- */
 	{ STUB(cli), .category = PROBE_PRIVILEGED, .flags_mask = PROBE_FLAGS_ARITH,
-	  .records = "that it ran (IF itself is only readable through PUSHF, a row of its own)" },
+	  .effect_unchecked = true,
+	  .records = "that it ran; not IF, which a kernel reads only with PUSHF (a row of its "
+		     "own; popf_demo shows CLI's effect with a timer)" },
 	{ STUB(sti), .category = PROBE_PRIVILEGED, .flags_mask = PROBE_FLAGS_ARITH,
-	  .records = "that it ran (IF: see cli)" },
+	  .effect_unchecked = true, .records = "that it ran; not IF (see cli)" },
 	/* HLT is left out: without a timer nothing would wake the guest. */
-	{ STUB(in), .category = PROBE_PRIVILEGED, .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH,
-	  .records = "EAX: AL is the master PIC's interrupt mask (all masked)" },
-	{ STUB(out), .category = PROBE_PRIVILEGED, .in = { .eax = PIC1_ALL_MASKED },
+	{ STUB(in), .category = PROBE_PRIVILEGED, .in = { .edx = COM1_SCRATCH },
+	  .setup = probe_setup_in, .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "EAX: AL is the byte the set-up wrote to COM1's scratch register (0x5a)" },
+	{ STUB(out), .category = PROBE_PRIVILEGED, .in = { .eax = OUT_VALUE, .edx = COM1_SCRATCH },
+	  .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "EAX: COM1's scratch register read back with IN after OUT wrote 0xa5" },
+	{ STUB(lgdt), .category = PROBE_PRIVILEGED, .out = PROBE_OUT_EAX,
 	  .flags_mask = PROBE_FLAGS_ARITH,
-	  .records = "that it ran (writes the mask the PIC already has)" },
-	{ STUB(lgdt), .category = PROBE_PRIVILEGED, .flags_mask = PROBE_FLAGS_ARITH,
-	  .records = "that it ran (reloads the GDT in use)" },
+	  .records = "EAX: the mark read through a selector only the new GDT's limit admits "
+		     "(without the LGDT: #GP)" },
 	{ STUB(lidt), .category = PROBE_PRIVILEGED, .flags_mask = PROBE_FLAGS_ARITH,
-	  .records = "that it ran (reloads the IDT in use)" },
+	  .records = "the vector the handler received for INT 0x41: 0x42 through the new IDT, "
+		     "0x41 through the old" },
 	{ STUB(lldt), .category = PROBE_PRIVILEGED, .in = { .eax = PROBE_SEL_LDT },
-	  .flags_mask = PROBE_FLAGS_ARITH, .records = "that it ran (SLDT reads the result)" },
+	  .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "EAX: the mark read through the new LDT's data selector (SLDT reads LDTR)" },
 	{ STUB(ltr), .category = PROBE_PRIVILEGED, .in = { .eax = PROBE_SEL_TSS },
-	  .flags_mask = PROBE_FLAGS_ARITH, .records = "that it ran (STR reads the result)" },
-	{ STUB(mov_from_cr0), .category = PROBE_PRIVILEGED, .out = PROBE_OUT_EAX,
-	  .flags_mask = PROBE_FLAGS_ARITH, .records = "EAX = CR0" },
+	  .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "EAX: the TSS descriptor's high word in the guest's GDT, marked busy "
+		     "(STR reads TR)" },
+	{ STUB(mov_from_cr0), .category = PROBE_PRIVILEGED, .in = { .eax = PROBE_POISON },
+	  .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH, .records = "EAX = CR0" },
 	{ STUB(mov_to_cr0), .category = PROBE_PRIVILEGED, .setup = probe_setup_cr0,
-	  .flags_mask = PROBE_FLAGS_ARITH, .records = "that it ran (writes CR0's own value)" },
-	{ STUB(mov_from_cr2), .category = PROBE_PRIVILEGED, .out = PROBE_OUT_EAX,
-	  .flags_mask = PROBE_FLAGS_ARITH, .records = "EAX = CR2" },
-	{ STUB(mov_from_cr3), .category = PROBE_PRIVILEGED, .out = PROBE_OUT_EAX,
-	  .flags_mask = PROBE_FLAGS_ARITH, .records = "EAX = CR3" },
+	  .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "EAX: CR0 read back after writing it with TS set" },
+	{ STUB(mov_from_cr2), .category = PROBE_PRIVILEGED, .in = { .eax = PROBE_POISON },
+	  .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH, .records = "EAX = CR2" },
+	{ STUB(mov_from_cr3), .category = PROBE_PRIVILEGED, .in = { .eax = PROBE_POISON },
+	  .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH, .records = "EAX = CR3" },
 	{ STUB(mov_to_cr3), .category = PROBE_PRIVILEGED, .setup = probe_setup_cr3,
-	  .flags_mask = PROBE_FLAGS_ARITH, .records = "that it ran (writes CR3's own value)" },
-	{ STUB(mov_from_cr4), .category = PROBE_PRIVILEGED, .out = PROBE_OUT_EAX,
-	  .flags_mask = PROBE_FLAGS_ARITH, .records = "EAX = CR4" },
+	  .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "EAX: CR3 read back after writing 0x00123000 (paging is off)" },
+	{ STUB(mov_from_cr4), .category = PROBE_PRIVILEGED, .in = { .eax = PROBE_POISON },
+	  .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH, .records = "EAX = CR4" },
 	{ STUB(mov_to_cr4), .category = PROBE_PRIVILEGED, .setup = probe_setup_cr4,
-	  .flags_mask = PROBE_FLAGS_ARITH, .records = "that it ran (writes CR4's own value)" },
-	{ STUB(mov_from_dr7), .category = PROBE_PRIVILEGED, .out = PROBE_OUT_EAX,
-	  .flags_mask = PROBE_FLAGS_ARITH, .records = "EAX = DR7" },
-	{ STUB(mov_to_dr7), .category = PROBE_PRIVILEGED, .in = { .eax = DR7_RESET },
-	  .flags_mask = PROBE_FLAGS_ARITH, .records = "that it ran (writes DR7's reset value)" },
-	{ STUB(clts), .category = PROBE_PRIVILEGED, .flags_mask = PROBE_FLAGS_ARITH,
-	  .records = "that it ran (CR0.TS is already clear)" },
+	  .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "EAX: CR4 read back after writing it with DE set" },
+	{ STUB(mov_from_dr7), .category = PROBE_PRIVILEGED, .in = { .eax = PROBE_POISON },
+	  .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH, .records = "EAX = DR7" },
+	{ STUB(mov_to_dr7), .category = PROBE_PRIVILEGED,
+	  .in = { .eax = DR7_RESET | DR7_LE_GE, .ecx = DR7_RESET },
+	  .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "EAX: DR7 read back after writing LE and GE" },
+	{ STUB(clts), .category = PROBE_PRIVILEGED, .setup = probe_setup_clts,
+	  .in = { .eax = PROBE_POISON }, .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "EAX: CR0 read back after CLTS, TS set before" },
 	{ STUB(lmsw), .category = PROBE_PRIVILEGED, .setup = probe_setup_msw,
-	  .flags_mask = PROBE_FLAGS_ARITH, .records = "that it ran (writes the current MSW)" },
+	  .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "EAX: CR0 read back after LMSW set TS" },
 	{ STUB(invlpg), .category = PROBE_PRIVILEGED, .flags_mask = PROBE_FLAGS_ARITH,
-	  .records = "that it ran (paging is off: nothing to invalidate)" },
+	  .effect_unchecked = true,
+	  .records = "that it ran; paging is off, so there is no translation to drop" },
 	{ STUB(wbinvd), .category = PROBE_PRIVILEGED, .flags_mask = PROBE_FLAGS_ARITH,
-	  .records = "that it ran" },
+	  .effect_unchecked = true,
+	  .records = "that it ran; caches are invisible to software here" },
 	{ STUB(invd), .category = PROBE_PRIVILEGED, .flags_mask = PROBE_FLAGS_ARITH,
-	  .records = "that it ran (QEMU keeps no cache to lose)" },
+	  .effect_unchecked = true,
+	  .records = "that it ran; QEMU keeps no cache whose loss could show" },
 	{ STUB(wrmsr), .category = PROBE_PRIVILEGED,
 	  .in = { .ecx = MSR_SYSENTER_CS, .eax = PROBE_SEL_CODE, .edx = 0 },
-	  .flags_mask = PROBE_FLAGS_ARITH,
-	  .records = "that it ran (IA32_SYSENTER_CS := the code selector; RDMSR reads it)" },
-	{ STUB(rdmsr), .category = PROBE_PRIVILEGED, .in = { .ecx = MSR_SYSENTER_CS },
 	  .out = PROBE_OUT_EAX | PROBE_OUT_EDX, .flags_mask = PROBE_FLAGS_ARITH,
-	  .records = "EDX:EAX = IA32_SYSENTER_CS" },
+	  .records = "EDX:EAX: IA32_SYSENTER_CS read back after writing the code selector" },
+	{ STUB(rdmsr), .category = PROBE_PRIVILEGED,
+	  .in = { .ecx = MSR_SYSENTER_CS, .eax = PROBE_POISON, .edx = PROBE_POISON },
+	  .out = PROBE_OUT_EAX | PROBE_OUT_EDX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "EDX:EAX = IA32_SYSENTER_CS (the WRMSR row wrote it)" },
 	{ STUB(rdpmc), .category = PROBE_PRIVILEGED, .in = { .ecx = 0 },
 	  .out = PROBE_OUT_EAX | PROBE_OUT_EDX, .flags_mask = PROBE_FLAGS_ARITH,
 	  .records = "EDX:EAX = counter 0, or the fault the bare machine raises (the reference)" },
 
 	/* RDTSC: unprivileged while CR4.TSD = 0; its value is a time, never compared. */
-	{ STUB(rdtsc), .category = PROBE_INNOCUOUS, .flags_mask = PROBE_FLAGS_ARITH,
-	  .records = "that it ran (the counter's value differs from run to run)" },
+	{ STUB(rdtsc), .category = PROBE_INNOCUOUS, .out = PROBE_OUT_EAX,
+	  .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "EAX = 1: a second RDTSC read another count (the values differ per run)" },
 
 	/* ---- sensitive but unprivileged (Robin & Irvine) ---- */
 	{ STUB(sgdt), .category = PROBE_SENSITIVE, .flags_mask = PROBE_FLAGS_ARITH, .mem_len = 6,
@@ -153,24 +220,26 @@ const struct probe_row probe_catalog[] = {
 	  .records = "AX = the selector pushed" },
 	{ STUB(push_ss), .category = PROBE_SENSITIVE, .out = PROBE_OUT_AX, .flags_mask = PROBE_FLAGS_ARITH,
 	  .records = "AX = the selector pushed (SS's RPL is the ring)" },
-	{ STUB(pop_ds), .category = PROBE_SENSITIVE, .in = { .eax = PROBE_SEL_DATA },
-	  .flags_mask = PROBE_FLAGS_ARITH,
-	  .records = "that it ran (pops the DPL-0 data selector into DS)" },
+	{ STUB(pop_ds), .category = PROBE_SENSITIVE, .in = { .eax = PROBE_SEL_MARK },
+	  .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "EAX: DS:0 after popping a DPL-0 data selector whose base is a mark" },
 	{ STUB(mov_from_cs), .category = PROBE_SENSITIVE, .out = PROBE_OUT_AX,
 	  .flags_mask = PROBE_FLAGS_ARITH, .records = "AX = CS (its RPL is the ring)" },
 	{ STUB(mov_from_ss), .category = PROBE_SENSITIVE, .out = PROBE_OUT_AX,
 	  .flags_mask = PROBE_FLAGS_ARITH, .records = "AX = SS" },
 	{ STUB(mov_from_ds), .category = PROBE_SENSITIVE, .out = PROBE_OUT_AX,
 	  .flags_mask = PROBE_FLAGS_ARITH, .records = "AX = DS" },
-	{ STUB(mov_to_ds), .category = PROBE_SENSITIVE, .in = { .eax = PROBE_SEL_DATA },
-	  .flags_mask = PROBE_FLAGS_ARITH,
-	  .records = "that it ran (loads the DPL-0 data selector into DS)" },
+	{ STUB(mov_to_ds), .category = PROBE_SENSITIVE, .in = { .eax = PROBE_SEL_MARK },
+	  .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "EAX: DS:0 after loading a DPL-0 data selector whose base is a mark" },
 	{ STUB(far_call), .category = PROBE_SENSITIVE, .out = PROBE_OUT_DX, .flags_mask = PROBE_FLAGS_ARITH,
 	  .records = "DX = the CS the call pushed, as its target read it" },
-	{ STUB(far_jmp), .category = PROBE_SENSITIVE, .flags_mask = PROBE_FLAGS_ARITH,
-	  .records = "that it arrived (to the ring-0 code selector)" },
+	{ STUB(far_jmp), .category = PROBE_SENSITIVE, .out = PROBE_OUT_EAX,
+	  .flags_mask = PROBE_FLAGS_ARITH,
+	  .records = "EAX = 1: it arrived at its target through the ring-0 code selector" },
 	{ STUB(far_ret), .category = PROBE_SENSITIVE, .flags_mask = PROBE_FLAGS_ARITH,
-	  .records = "that it returned (to a frame naming the ring-0 code selector)" },
+	  .records = "that it returned (to a frame naming the ring-0 code selector); one that "
+		     "did not would run on into the frame and fault" },
 	{ STUB(iret), .category = PROBE_SENSITIVE, .in = { .eflags = EFLAGS_FIXED },
 	  .flags_mask = PROBE_FLAGS_ARITH,
 	  .records = "EFLAGS the IRET frame restored (0xC3, from 0x02)" },
@@ -182,7 +251,7 @@ const struct probe_row probe_catalog[] = {
 	  .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH,
 	  .records = "EAX and the flags of 0x7FFFFFFF + 1" },
 	{ STUB(nop), .category = PROBE_INNOCUOUS, .flags_mask = PROBE_FLAGS_ARITH,
-	  .records = "that it ran" },
+	  .records = "that it ran and left the flags: NOP has no other effect" },
 	{ STUB(cpuid_0), .category = PROBE_INNOCUOUS, .in = { .eax = 0 },
 	  .out = PROBE_OUT_EAX | PROBE_OUT_EBX | PROBE_OUT_ECX | PROBE_OUT_EDX,
 	  .flags_mask = PROBE_FLAGS_ARITH, .records = "leaf 0: highest leaf and vendor" },

@@ -24,7 +24,9 @@
  * Output (read by `trapvisor classify` and by tests), one line per row:
  *   PROBE name=<id> category=<privileged|sensitive|innocuous> la=0x<address
  *     of the instruction> len=<bytes> bytes=<hex, as in memory when it ran>
- *     observed="<tokens>"
+ *     effect=<checked|unchecked> observed="<tokens>"
+ * effect=unchecked: the observation cannot tell the instruction from one
+ * that did nothing (probe.h, struct probe_row.effect_unchecked).
  * then `PROBE-END count=<rows>`. The observed tokens are stable from run to
  * run (probe_report.c lists them); a skipped row has observed="skipped".
  * Exit status 0 when every row ran or was skipped; 2 for a bad command

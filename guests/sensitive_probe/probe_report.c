@@ -115,7 +115,8 @@ void probe_report(const struct probe_row *row, const struct probe_observation *o
 		probe_describe(row, obs, observed);
 	else
 		tv_snprintf(observed, sizeof(observed), "skipped");
-	probe_printf("PROBE name=%s category=%s la=0x%08x len=%u bytes=%s observed=\"%s\"\n",
+	probe_printf("PROBE name=%s category=%s la=0x%08x len=%u bytes=%s effect=%s "
+		     "observed=\"%s\"\n",
 		     row->name, probe_category_names[row->category], la, (unsigned)len, bytes,
-		     observed);
+		     row->effect_unchecked ? "unchecked" : "checked", observed);
 }

@@ -8,8 +8,13 @@
  * between the labels probe_<name>_insn and probe_<name>_next, so the PROBE
  * line can name its address and length and `trapvisor classify` can match
  * the hypervisor's trap lines to it. A few probes set up the stack before
- * the instruction (POPF, LRET, IRET consume a frame) or read its result off
- * the stack after it (PUSHF, PUSH sreg); nothing else happens in them.
+ * the instruction (POPF, LRET, IRET consume a frame), or after it make its
+ * effect visible in a register: read its result off the stack (PUSHF, PUSH
+ * sreg), read back the register it wrote (MOV to CR0, WRMSR, OUT), or use
+ * what it loaded (a selector of the new GDT or LDT, a vector of the new
+ * IDT). A row whose observation could not tell the instruction from one
+ * that did nothing would let a broken emulation pass as correct.
+ * Whatever such a probe changes besides is put back before it returns.
  *
  * Inputs and outputs go through struct probe_regs (probe.h); its field
  * offsets are written out below.
@@ -25,6 +30,11 @@
 #define IO_WANT_IF	28
 
 #define SEL_CODE	0x08	/* PROBE_SEL_CODE */
+#define SEL_DATA	0x10	/* PROBE_SEL_DATA: what DS and FS hold */
+#define SEL_TSS		0x18	/* PROBE_SEL_TSS */
+#define SEL_LGDT_MARK	0x30	/* PROBE_SEL_LGDT_MARK */
+#define SEL_LDT_MARK	0x0C	/* PROBE_SEL_LDT_MARK */
+#define LIDT_VECTOR	0x41	/* PROBE_LIDT_VECTOR */
 #define FLAGS_IN	0xC3	/* PROBE_FLAGS_IN */
 
 	.text
@@ -120,35 +130,160 @@ probe_\name\()_next:
 	ret
 	.endm
 
+/*
+ * Read the first word of the segment `sel` into EAX through FS, then put
+ * FS back. If the load faults, FS keeps its value and EAX its input.
+ */
+	.macro READ_THROUGH_FS sel
+	movw $\sel, %cx
+	movw %cx, %fs
+	movl %fs:0, %eax
+	movw $SEL_DATA, %cx
+	movw %cx, %fs
+	.endm
+
 /* Privileged: each raises #GP outside ring 0. */
 	PROBE1 cli, cli
 	PROBE1 sti, sti
-	PROBE1 in, inb $0x21, %al		/* the master PIC's interrupt mask */
-	PROBE1 out, outb %al, $0x21
-	PROBE1 lgdt, lgdtl probe_gdtr
-	PROBE1 lidt, lidtl probe_idtr
-	PROBE1 lldt, lldt %ax
-	PROBE1 ltr, ltr %ax
+	PROBE1 in, inb %dx, %al			/* DX = COM1's scratch register */
+
+	/* OUT to the scratch register, read back with IN. */
+	PROBE out
+probe_out_insn:
+	outb %al, %dx
+probe_out_next:
+	movl $0, %eax
+	inb %dx, %al
+	ret
+
+	/* LGDT of the full-length GDT: only then does its last mark load. */
+	PROBE lgdt
+probe_lgdt_insn:
+	lgdtl probe_gdtr
+probe_lgdt_next:
+	READ_THROUGH_FS SEL_LGDT_MARK
+	ret
+
+	/* LIDT of the copy whose gate LIDT_VECTOR leads to the next vector's handler. */
+	PROBE lidt
+probe_lidt_insn:
+	lidtl probe_idtr_lidt
+probe_lidt_next:
+	int $LIDT_VECTOR
+	ret
+
+	/* LLDT: a selector of the new LDT loads and reads its mark. */
+	PROBE lldt
+probe_lldt_insn:
+	lldt %ax
+probe_lldt_next:
+	READ_THROUGH_FS SEL_LDT_MARK
+	ret
+
+	/* LTR marks the TSS busy in the GDT: read the descriptor's high word. */
+	PROBE ltr
+probe_ltr_insn:
+	ltr %ax
+probe_ltr_next:
+	movl probe_gdt + SEL_TSS + 4, %eax
+	ret
+
 	PROBE1 mov_from_cr0, movl %cr0, %eax
-	PROBE1 mov_to_cr0, movl %eax, %cr0
+
+	/* The writes to control and debug registers change one harmless bit, read
+	 * it back and (ECX = the old value) put the register back. */
+	PROBE mov_to_cr0
+probe_mov_to_cr0_insn:
+	movl %eax, %cr0
+probe_mov_to_cr0_next:
+	movl %cr0, %eax
+	movl %ecx, %cr0
+	ret
+
 	PROBE1 mov_from_cr2, movl %cr2, %eax
 	PROBE1 mov_from_cr3, movl %cr3, %eax
-	PROBE1 mov_to_cr3, movl %eax, %cr3
+
+	PROBE mov_to_cr3
+probe_mov_to_cr3_insn:
+	movl %eax, %cr3
+probe_mov_to_cr3_next:
+	movl %cr3, %eax
+	movl %ecx, %cr3
+	ret
+
 	PROBE1 mov_from_cr4, movl %cr4, %eax
-	PROBE1 mov_to_cr4, movl %eax, %cr4
+
+	PROBE mov_to_cr4
+probe_mov_to_cr4_insn:
+	movl %eax, %cr4
+probe_mov_to_cr4_next:
+	movl %cr4, %eax
+	movl %ecx, %cr4
+	ret
+
 	PROBE1 mov_from_dr7, movl %dr7, %eax
-	PROBE1 mov_to_dr7, movl %eax, %dr7
-	PROBE1 clts, clts
-	PROBE1 lmsw, lmsw %ax
+
+	PROBE mov_to_dr7
+probe_mov_to_dr7_insn:
+	movl %eax, %dr7
+probe_mov_to_dr7_next:
+	movl %dr7, %eax
+	movl %ecx, %dr7
+	ret
+
+	/* CLTS with CR0.TS set by the row's set-up: read CR0 back. */
+	PROBE clts
+probe_clts_insn:
+	clts
+probe_clts_next:
+	movl %cr0, %eax
+	ret
+
+	/* LMSW setting TS: read CR0 back, then clear TS again. */
+	PROBE lmsw
+probe_lmsw_insn:
+	lmsw %ax
+probe_lmsw_next:
+	movl %cr0, %eax
+	clts
+	ret
+
 	PROBE1 invlpg, invlpg probe_mem
 	PROBE1 wbinvd, wbinvd
 	PROBE1 invd, invd
-	PROBE1 wrmsr, wrmsr
+
+	/* WRMSR, read back with RDMSR into registers cleared first. */
+	PROBE wrmsr
+probe_wrmsr_insn:
+	wrmsr
+probe_wrmsr_next:
+	movl $0, %eax
+	movl $0, %edx
+	rdmsr
+	ret
+
 	PROBE1 rdmsr, rdmsr
 	PROBE1 rdpmc, rdpmc
 
-/* Innocuous while CR4.TSD = 0. */
-	PROBE1 rdtsc, rdtsc
+/*
+ * Innocuous while CR4.TSD = 0. Its value is a time, different in every
+ * run; what is stable is that a second RDTSC reads another count: EAX = 1
+ * if the low words differ. NOT, LEA, MOV and JECXZ leave EFLAGS alone, so
+ * the flags still show that RDTSC changed none.
+ */
+	PROBE rdtsc
+probe_rdtsc_insn:
+	rdtsc
+probe_rdtsc_next:
+	movl %eax, %ecx
+	notl %ecx
+	rdtsc
+	leal 1(%eax,%ecx), %ecx		/* the second low word minus the first */
+	movl $0, %eax
+	movl $0, %edx
+	jecxz 1f
+	movl $1, %eax
+1:	ret
 
 /* Sensitive but unprivileged (Robin & Irvine). */
 	PROBE1 sgdt, sgdtl probe_mem
@@ -207,18 +342,28 @@ probe_push_ss_next:
 	popl %eax
 	ret
 
-	/* POP DS of the flat data selector (DS holds it already). */
+	/* POP DS of the mark's selector: DS:0 is then the mark; DS put back after. */
 	PROBE pop_ds
 	pushl %eax
 probe_pop_ds_insn:
 	popl %ds
 probe_pop_ds_next:
+	movl 0, %eax
+	movw $SEL_DATA, %cx
+	movw %cx, %ds
 	ret
 
 	PROBE1 mov_from_cs, movw %cs, %ax
 	PROBE1 mov_from_ss, movw %ss, %ax
 	PROBE1 mov_from_ds, movw %ds, %ax
-	PROBE1 mov_to_ds, movw %ax, %ds
+	PROBE mov_to_ds
+probe_mov_to_ds_insn:
+	movw %ax, %ds
+probe_mov_to_ds_next:
+	movl 0, %eax
+	movw $SEL_DATA, %cx
+	movw %cx, %ds
+	ret
 
 	/* Far CALL: the target reads the CS the call pushed into EDX. */
 	PROBE1 far_call, lcall $SEL_CODE, $probe_far_call_target
@@ -226,7 +371,16 @@ probe_far_call_target:
 	movl 4(%esp), %edx
 	lret
 
-	PROBE1 far_jmp, ljmp $SEL_CODE, $probe_far_jmp_next
+	/* Far JMP to a target of its own: EAX = 1 there, 0 if it fell through. */
+	PROBE far_jmp
+probe_far_jmp_insn:
+	ljmp $SEL_CODE, $probe_far_jmp_target
+probe_far_jmp_next:
+	movl $0, %eax
+	ret
+probe_far_jmp_target:
+	movl $1, %eax
+	ret
 
 	/* Far RET and IRET through frames built here, returning to _next. */
 	PROBE far_ret

@@ -26,11 +26,29 @@ nl='
 '
 expects=""
 rejects=""
+
+# Patterns are kept one per line: an empty one would match every line (and
+# vanish from the list), one with a newline would become two.
+check_pattern() {
+	case "$2" in
+	"") die "$1 needs a non-empty pattern" ;;
+	*"$nl"*) die "$1 pattern contains a newline (give one pattern per $1)" ;;
+	esac
+}
+
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--status) [ $# -ge 2 ] || die "--status needs a value"; status=$2; shift 2 ;;
-	--expect) [ $# -ge 2 ] || die "--expect needs a value"; expects="$expects$2$nl"; shift 2 ;;
-	--reject) [ $# -ge 2 ] || die "--reject needs a value"; rejects="$rejects$2$nl"; shift 2 ;;
+	--expect)
+		[ $# -ge 2 ] || die "--expect needs a value"
+		check_pattern "$1" "$2"
+		expects="$expects$2$nl"
+		shift 2 ;;
+	--reject)
+		[ $# -ge 2 ] || die "--reject needs a value"
+		check_pattern "$1" "$2"
+		rejects="$rejects$2$nl"
+		shift 2 ;;
 	--lines) [ $# -ge 2 ] || die "--lines needs a value"; lines=$2; shift 2 ;;
 	--) shift; break ;;
 	*) die "unknown option '$1'" ;;

@@ -3,10 +3,12 @@
  * (tools/classify_table.h) on made-up runs. Runs on: host.
  *
  * The runs are shaped by the architecture, not copied from a real one: on
- * the bare machine (ring 0) CLI runs and SGDT stores the kernel's own GDTR;
- * deprivileged without UMIP, CLI raises #GP (the hypervisor's trap line
- * carries its EIP) and is emulated, while SGDT runs without a trap and
- * stores the hypervisor's GDTR; ADD is innocuous and runs unchanged.
+ * the bare machine (ring 0) OUT writes COM1's scratch register, which reads
+ * back, and SGDT stores the kernel's own GDTR; deprivileged without UMIP,
+ * OUT raises #GP (the hypervisor's trap line carries its EIP) and is
+ * emulated, while SGDT runs without a trap and stores the hypervisor's
+ * GDTR; ADD is innocuous and runs unchanged. A CLI row, whose effect the
+ * probe does not observe (effect=unchecked), traps too.
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -16,10 +18,12 @@
 
 #include "tools/classify_table.h"
 
-/* Three rows at made-up addresses: CLI (1 byte), SGDT (7 bytes), ADD (2 bytes). */
-#define LA_CLI	0x00100100u
+/* Rows at made-up addresses: OUT (1 byte), SGDT (7 bytes), ADD (2 bytes), CLI (1 byte). */
+#define LA_OUT	0x00100100u
 #define LA_SGDT	0x00100110u
 #define LA_ADD	0x00100120u
+#define LA_CLI	0x00100130u
+#define OUT_READ_BACK	"eax=0x000000a5 flags=0x000000c1 exc=none"
 
 static void feed(struct tv_probe_run *run, const char *line)
 {
@@ -29,37 +33,57 @@ static void feed(struct tv_probe_run *run, const char *line)
 	tv_probe_run_add_line(run, k, &l);
 }
 
-static void row(struct tv_probe_run *run, const char *name, const char *category, uint32_t la,
-		const char *bytes, const char *observed)
+static void row_effect(struct tv_probe_run *run, const char *name, const char *category,
+		       uint32_t la, const char *bytes, const char *effect, const char *observed)
 {
 	char line[512];
 
-	snprintf(line, sizeof(line), "PROBE name=%s category=%s la=0x%08x len=%zu bytes=%s observed=\"%s\"",
-		 name, category, la, strlen(bytes) / 2, bytes, observed);
+	snprintf(line, sizeof(line), "PROBE name=%s category=%s la=0x%08x len=%zu bytes=%s "
+		 "effect=%s observed=\"%s\"", name, category, la, strlen(bytes) / 2, bytes, effect,
+		 observed);
 	feed(run, line);
+}
+
+/* A row whose observation shows the instruction's effect. */
+static void row(struct tv_probe_run *run, const char *name, const char *category, uint32_t la,
+		const char *bytes, const char *observed)
+{
+	row_effect(run, name, category, la, bytes, "checked", observed);
 }
 
 static void native_run(struct tv_probe_run *run)
 {
 	tv_probe_run_init(run);
 	feed(run, "some other line the guest printed");
-	row(run, "cli", "privileged", LA_CLI, "fa", "flags=0x000000c1 exc=none");
+	row(run, "out", "privileged", LA_OUT, "ee", OUT_READ_BACK);
 	row(run, "sgdt", "sensitive", LA_SGDT, "0f010500a01000",
 	    "flags=0x000000c1 mem=3f00e8a91000 exc=none");
 	row(run, "add", "innocuous", LA_ADD, "01c8", "eax=0x80000000 flags=0x00000894 exc=none");
-	feed(run, "PROBE-END count=3");
+	row_effect(run, "cli", "privileged", LA_CLI, "fa", "unchecked", "flags=0x000000c1 exc=none");
+	feed(run, "PROBE-END count=4");
 }
 
-/* Deprivileged: CLI traps (one trap line at its EIP), SGDT leaks the hypervisor's GDTR. */
-static void hv_run(struct tv_probe_run *run, const char *sgdt_observed)
+/*
+ * Deprivileged: OUT and CLI trap (a trap line at each EIP), SGDT leaks the
+ * hypervisor's GDTR; out_observed is what OUT's read-back saw.
+ */
+static void hv_run_out(struct tv_probe_run *run, const char *sgdt_observed,
+		       const char *out_observed)
 {
 	tv_probe_run_init(run);
 	tv_probe_run_add_trap(run, 0x00100f00u, 0);	/* console output, elsewhere */
-	row(run, "cli", "privileged", LA_CLI, "fa", "flags=0x000000c1 exc=none");
-	tv_probe_run_add_trap(run, LA_CLI, 0);
+	row(run, "out", "privileged", LA_OUT, "ee", out_observed);
+	tv_probe_run_add_trap(run, LA_OUT, 0);
 	row(run, "sgdt", "sensitive", LA_SGDT, "0f010500a01000", sgdt_observed);
 	row(run, "add", "innocuous", LA_ADD, "01c8", "eax=0x80000000 flags=0x00000894 exc=none");
-	feed(run, "PROBE-END count=3");
+	row_effect(run, "cli", "privileged", LA_CLI, "fa", "unchecked", "flags=0x000000c1 exc=none");
+	tv_probe_run_add_trap(run, LA_CLI, 0);
+	feed(run, "PROBE-END count=4");
+}
+
+static void hv_run(struct tv_probe_run *run, const char *sgdt_observed)
+{
+	hv_run_out(run, sgdt_observed, OUT_READ_BACK);
 }
 
 static const struct tv_classify_config ring1 = { .ring = 1, .umip = 0, .patch = "none" };
@@ -70,7 +94,8 @@ START_TEST(parses_a_probe_line)
 {
 	struct tv_probe_line l;
 	const char *s = "PROBE name=sgdt category=sensitive la=0x00100f50 len=7 "
-			"bytes=0f010500a01000 observed=\"flags=0x000000c1 mem=3f00e8a91000 exc=none\"";
+			"bytes=0f010500a01000 effect=checked "
+			"observed=\"flags=0x000000c1 mem=3f00e8a91000 exc=none\"";
 
 	ck_assert_int_eq(tv_probe_parse_line(s, strlen(s), &l), TV_PROBE_LINE_ROW);
 	ck_assert_str_eq(l.name, "sgdt");
@@ -80,17 +105,20 @@ START_TEST(parses_a_probe_line)
 	ck_assert_str_eq(l.bytes, "0f010500a01000");
 	ck_assert_str_eq(l.observed, "flags=0x000000c1 mem=3f00e8a91000 exc=none");
 	ck_assert_int_eq(l.skipped, 0);
+	ck_assert_int_eq(l.effect_checked, 1);
 }
 END_TEST
 
 START_TEST(parses_skipped_and_end)
 {
 	struct tv_probe_line l;
-	const char *s = "PROBE name=lldt category=privileged la=0x00100e10 len=3 bytes=0f00d0 observed=\"skipped\"";
+	const char *s = "PROBE name=invd category=privileged la=0x00100e10 len=2 bytes=0f08 "
+			"effect=unchecked observed=\"skipped\"";
 	const char *e = "PROBE-END count=55\r";
 
 	ck_assert_int_eq(tv_probe_parse_line(s, strlen(s), &l), TV_PROBE_LINE_ROW);
 	ck_assert_int_eq(l.skipped, 1);
+	ck_assert_int_eq(l.effect_checked, 0);
 	ck_assert_int_eq(tv_probe_parse_line(e, strlen(e), &l), TV_PROBE_LINE_END);
 	ck_assert_uint_eq(l.count, 55);
 }
@@ -100,17 +128,21 @@ START_TEST(refuses_malformed_lines)
 {
 	static const char *const bad[] = {
 		/* length and bytes disagree */
-		"PROBE name=cli category=privileged la=0x00100100 len=2 bytes=fa observed=\"x\"",
+		"PROBE name=cli category=privileged la=0x00100100 len=2 bytes=fa effect=checked observed=\"x\"",
 		/* unknown category */
-		"PROBE name=cli category=weird la=0x00100100 len=1 bytes=fa observed=\"x\"",
+		"PROBE name=cli category=weird la=0x00100100 len=1 bytes=fa effect=checked observed=\"x\"",
 		/* a name with characters a row cannot have */
-		"PROBE name=c;i category=privileged la=0x00100100 len=1 bytes=fa observed=\"x\"",
+		"PROBE name=c;i category=privileged la=0x00100100 len=1 bytes=fa effect=checked observed=\"x\"",
 		/* no 0x on the address */
-		"PROBE name=cli category=privileged la=00100100 len=1 bytes=fa observed=\"x\"",
+		"PROBE name=cli category=privileged la=00100100 len=1 bytes=fa effect=checked observed=\"x\"",
 		/* longer than any x86 instruction */
-		"PROBE name=cli category=privileged la=0x00100100 len=16 bytes=fa observed=\"x\"",
+		"PROBE name=cli category=privileged la=0x00100100 len=16 bytes=fa effect=checked observed=\"x\"",
 		/* unterminated quote */
-		"PROBE name=cli category=privileged la=0x00100100 len=1 bytes=fa observed=\"x",
+		"PROBE name=cli category=privileged la=0x00100100 len=1 bytes=fa effect=checked observed=\"x",
+		/* no effect field: a row must say whether its observation shows the effect */
+		"PROBE name=cli category=privileged la=0x00100100 len=1 bytes=fa observed=\"x\"",
+		/* an effect that is neither */
+		"PROBE name=cli category=privileged la=0x00100100 len=1 bytes=fa effect=maybe observed=\"x\"",
 		"PROBE-END count=many",
 		"PROBEX",
 	};
@@ -134,7 +166,7 @@ START_TEST(trap_inside_the_instruction_counts)
 	ck_assert(tv_probe_trapped(&run, LA_SGDT, 7));
 	ck_assert(!tv_probe_trapped(&run, LA_SGDT, 6));	/* one past the end */
 	ck_assert(!tv_probe_trapped(&run, LA_SGDT + 7, 2));
-	ck_assert(!tv_probe_trapped(&run, LA_CLI, 1));
+	ck_assert(!tv_probe_trapped(&run, LA_OUT, 1));
 }
 END_TEST
 
@@ -145,7 +177,7 @@ START_TEST(complete_needs_end_and_every_row)
 	native_run(&native);
 	ck_assert(tv_probe_run_complete(&native, NULL));
 	tv_probe_run_init(&partial);
-	row(&partial, "cli", "privileged", LA_CLI, "fa", "exc=none");
+	row(&partial, "out", "privileged", LA_OUT, "ee", OUT_READ_BACK);
 	ck_assert(!tv_probe_run_complete(&partial, &native));	/* no PROBE-END */
 	feed(&partial, "PROBE-END count=1");
 	ck_assert(tv_probe_run_complete(&partial, NULL));
@@ -158,8 +190,8 @@ START_TEST(duplicate_row_is_malformed)
 	static struct tv_probe_run run;
 
 	native_run(&run);
-	row(&run, "cli", "privileged", LA_CLI, "fa", "exc=none");
-	ck_assert_uint_eq(run.nrows, 3);
+	row(&run, "out", "privileged", LA_OUT, "ee", OUT_READ_BACK);
+	ck_assert_uint_eq(run.nrows, 4);
 	ck_assert_uint_eq(run.nmalformed, 1);
 	ck_assert(!tv_probe_run_complete(&run, NULL));
 }
@@ -172,13 +204,13 @@ START_TEST(stop_is_attributed_by_eip_else_by_order)
 	native_run(&native);
 	/* The hypervisor stopped at SGDT's address: that row. */
 	tv_probe_run_init(&stopped);
-	row(&stopped, "cli", "privileged", LA_CLI, "fa", "exc=none");
+	row(&stopped, "out", "privileged", LA_OUT, "ee", OUT_READ_BACK);
 	tv_probe_run_add_trap(&stopped, LA_SGDT + 3, 1);
 	ck_assert_int_eq(tv_classify_stopped_row(&native, &stopped), 1);
 
 	/* Stopped outside any instruction (in a row's set-up): the first row not reported. */
 	tv_probe_run_init(&stopped);
-	row(&stopped, "cli", "privileged", LA_CLI, "fa", "exc=none");
+	row(&stopped, "out", "privileged", LA_OUT, "ee", OUT_READ_BACK);
 	tv_probe_run_add_trap(&stopped, 0x00100f00u, 1);
 	ck_assert_int_eq(tv_classify_stopped_row(&native, &stopped), 1);
 
@@ -192,21 +224,49 @@ END_TEST
 
 START_TEST(verdict_rules)
 {
+	/* Arguments: category, effect checked, present, stopped, trapped, equal. */
 	/* Trapped and emulated right: the Popek-Goldberg case. */
-	ck_assert_int_eq(tv_classify_verdict("privileged", 1, 0, 1, 1), TV_VERDICT_HOLDS);
+	ck_assert_int_eq(tv_classify_verdict("privileged", 1, 1, 0, 1, 1), TV_VERDICT_HOLDS);
 	/* Trapped but emulated into something else. */
-	ck_assert_int_eq(tv_classify_verdict("privileged", 1, 0, 1, 0), TV_VERDICT_TRAPPED_DIFFERS);
+	ck_assert_int_eq(tv_classify_verdict("privileged", 1, 1, 0, 1, 0), TV_VERDICT_TRAPPED_DIFFERS);
 	/* Ran natively and differed: the x86 problem. */
-	ck_assert_int_eq(tv_classify_verdict("sensitive", 1, 0, 0, 0), TV_VERDICT_SILENT);
-	ck_assert_int_eq(tv_classify_verdict("innocuous", 1, 0, 0, 0), TV_VERDICT_SILENT);
+	ck_assert_int_eq(tv_classify_verdict("sensitive", 1, 1, 0, 0, 0), TV_VERDICT_SILENT);
+	ck_assert_int_eq(tv_classify_verdict("innocuous", 1, 1, 0, 0, 0), TV_VERDICT_SILENT);
 	/* Innocuous and equal: runs natively, as efficiency wants. */
-	ck_assert_int_eq(tv_classify_verdict("innocuous", 1, 0, 0, 1), TV_VERDICT_HOLDS);
+	ck_assert_int_eq(tv_classify_verdict("innocuous", 1, 1, 0, 0, 1), TV_VERDICT_HOLDS);
 	/* Sensitive, untrapped, yet equal: this run could not tell. */
-	ck_assert_int_eq(tv_classify_verdict("sensitive", 1, 0, 0, 1), TV_VERDICT_SILENT_EQUAL);
-	ck_assert_int_eq(tv_classify_verdict("privileged", 1, 0, 0, 1), TV_VERDICT_SILENT_EQUAL);
+	ck_assert_int_eq(tv_classify_verdict("sensitive", 1, 1, 0, 0, 1), TV_VERDICT_SILENT_EQUAL);
+	ck_assert_int_eq(tv_classify_verdict("privileged", 1, 1, 0, 0, 1), TV_VERDICT_SILENT_EQUAL);
 	/* Stops win over everything; a missing row is no result. */
-	ck_assert_int_eq(tv_classify_verdict("privileged", 0, 1, 1, 0), TV_VERDICT_STOPPED);
-	ck_assert_int_eq(tv_classify_verdict("privileged", 0, 0, 0, 0), TV_VERDICT_NO_RESULT);
+	ck_assert_int_eq(tv_classify_verdict("privileged", 1, 0, 1, 1, 0), TV_VERDICT_STOPPED);
+	ck_assert_int_eq(tv_classify_verdict("privileged", 1, 0, 0, 0, 0), TV_VERDICT_NO_RESULT);
+}
+END_TEST
+
+/*
+ * A row whose observation cannot show the instruction's effect is equal
+ * even when the emulation does nothing: it never "holds", in any category.
+ * A difference is still a difference.
+ */
+START_TEST(unchecked_effect_never_holds)
+{
+	ck_assert_int_eq(tv_classify_verdict("privileged", 0, 1, 0, 1, 1),
+			 TV_VERDICT_TRAPPED_UNCHECKED);
+	ck_assert_int_eq(tv_classify_verdict("innocuous", 0, 1, 0, 1, 1),
+			 TV_VERDICT_TRAPPED_UNCHECKED);
+	ck_assert_int_eq(tv_classify_verdict("innocuous", 0, 1, 0, 0, 1),
+			 TV_VERDICT_UNTRAPPED_UNCHECKED);
+	ck_assert_int_eq(tv_classify_verdict("privileged", 0, 1, 0, 0, 1),
+			 TV_VERDICT_UNTRAPPED_UNCHECKED);
+	ck_assert_int_eq(tv_classify_verdict("privileged", 0, 1, 0, 1, 0),
+			 TV_VERDICT_TRAPPED_DIFFERS);
+	ck_assert_int_eq(tv_classify_verdict("sensitive", 0, 1, 0, 0, 0), TV_VERDICT_SILENT);
+	ck_assert_int_eq(tv_classify_verdict("privileged", 0, 1, 1, 1, 1), TV_VERDICT_STOPPED);
+	ck_assert_int_eq(tv_classify_verdict("privileged", 0, 0, 0, 0, 0), TV_VERDICT_NO_RESULT);
+	ck_assert_str_eq(tv_verdict_name(TV_VERDICT_TRAPPED_UNCHECKED),
+			 "trapped; effect not checked here");
+	ck_assert_str_ne(tv_verdict_name(TV_VERDICT_UNTRAPPED_UNCHECKED),
+			 tv_verdict_name(TV_VERDICT_HOLDS));
 }
 END_TEST
 
@@ -219,15 +279,34 @@ START_TEST(build_classifies_each_row)
 	hv_run(&virt, "flags=0x000000c1 mem=ff070028c0ff exc=none");
 	tv_classify_build(&t, &ring1, &native, &virt, NULL, NULL, 0);
 
-	ck_assert_uint_eq(t.nrows, 3);
-	ck_assert_str_eq(t.row[0].name, "cli");
-	ck_assert(t.row[0].trapped && t.row[0].equal);
+	ck_assert_uint_eq(t.nrows, 4);
+	ck_assert_str_eq(t.row[0].name, "out");
+	ck_assert(t.row[0].trapped && t.row[0].equal && t.row[0].effect_checked);
 	ck_assert_int_eq(t.row[0].verdict, TV_VERDICT_HOLDS);
 	ck_assert_str_eq(t.row[1].name, "sgdt");
 	ck_assert(!t.row[1].trapped && !t.row[1].equal);
 	ck_assert_int_eq(t.row[1].verdict, TV_VERDICT_SILENT);
 	ck_assert_int_eq(t.row[2].verdict, TV_VERDICT_HOLDS);
+	/* CLI trapped and its line is equal, but that line cannot show IF. */
+	ck_assert_str_eq(t.row[3].name, "cli");
+	ck_assert(t.row[3].trapped && t.row[3].equal && !t.row[3].effect_checked);
+	ck_assert_int_eq(t.row[3].verdict, TV_VERDICT_TRAPPED_UNCHECKED);
 	ck_assert_int_eq(t.row[0].capstone_privileged, -1);	/* for the caller to fill */
+}
+END_TEST
+
+/* An OUT emulated as a no-op: the scratch register reads back its old value. */
+START_TEST(out_as_a_no_op_differs)
+{
+	static struct tv_probe_run native, virt;
+	static struct tv_classify_table t;
+
+	native_run(&native);
+	hv_run_out(&virt, "flags=0x000000c1 mem=ff070028c0ff exc=none",
+		   "eax=0x0000005a flags=0x000000c1 exc=none");
+	tv_classify_build(&t, &ring1, &native, &virt, NULL, NULL, 0);
+	ck_assert_str_eq(t.row[0].name, "out");
+	ck_assert_int_eq(t.row[0].verdict, TV_VERDICT_TRAPPED_DIFFERS);
 }
 END_TEST
 
@@ -240,15 +319,16 @@ START_TEST(build_marks_stopped_and_patched_rows)
 
 	native_run(&native);
 	tv_probe_run_init(&virt);
-	row(&virt, "cli", "privileged", LA_CLI, "cc", "flags=0x000000c1 exc=none");	/* patched */
-	tv_probe_run_add_trap(&virt, LA_CLI, 0);
+	row(&virt, "out", "privileged", LA_OUT, "cc", OUT_READ_BACK);	/* patched */
+	tv_probe_run_add_trap(&virt, LA_OUT, 0);
 	row(&virt, "sgdt", "sensitive", LA_SGDT, "0f010500a01000", "skipped");
 	row(&virt, "add", "innocuous", LA_ADD, "01c8", "eax=0x80000000 flags=0x00000894 exc=none");
-	feed(&virt, "PROBE-END count=3");
+	row_effect(&virt, "cli", "privileged", LA_CLI, "fa", "unchecked", "flags=0x000000c1 exc=none");
+	feed(&virt, "PROBE-END count=4");
 	tv_classify_build(&t, &ring1, &native, &virt, stopped, why, 1);
 
 	ck_assert(t.row[0].patched);
-	ck_assert_str_eq(t.row[0].bytes, "fa");		/* the bare machine's bytes are shown */
+	ck_assert_str_eq(t.row[0].bytes, "ee");		/* the bare machine's bytes are shown */
 	ck_assert(t.row[1].stopped && !t.row[1].present);
 	ck_assert_str_eq(t.row[1].stop_reason, "unemulated: sgdt");
 	ck_assert_int_eq(t.row[1].verdict, TV_VERDICT_STOPPED);
@@ -308,6 +388,9 @@ START_TEST(csv_has_the_documented_columns)
 	/* A cell with a comma is quoted. */
 	ck_assert_ptr_nonnull(strstr(s, "\n\"add eax, ecx\",innocuous,?,no,yes,"
 					"trap-and-emulate holds,add,"));
+	/* CLI: trapped and equal, and yet not "holds". */
+	ck_assert_ptr_nonnull(strstr(s, "\ncli,privileged,?,yes,yes,"
+					"trapped; effect not checked here,cli,0x00100130,"));
 	free(s);
 }
 END_TEST
@@ -322,7 +405,10 @@ START_TEST(json_and_markdown_carry_the_cells)
 	ck_assert_ptr_nonnull(strstr(j, "\"ring\": 1, \"umip\": false, \"patch\": \"none\""));
 	ck_assert_ptr_nonnull(strstr(j, "\"name\": \"sgdt\", \"instruction\": \"sgdt [0x10a000]\""));
 	ck_assert_ptr_nonnull(strstr(j, "\"capstone_privileged\": false, \"trapped\": false, "
-					"\"equal_to_native\": false"));
+					"\"equal_to_native\": false, \"effect_checked\": true"));
+	ck_assert_ptr_nonnull(strstr(j, "\"equal_to_native\": true, \"effect_checked\": false, "
+					"\"stopped\": false, \"patched\": false, "
+					"\"verdict\": \"trapped; effect not checked here\""));
 	ck_assert_ptr_nonnull(strstr(m, "| sgdt | sgdt [0x10a000] | sensitive | no | no | no | "
 					"**SILENT: equivalence broken** |"));
 	free(j);
@@ -388,7 +474,9 @@ static Suite *classify_suite(void)
 	tcase_add_test(runs, duplicate_row_is_malformed);
 	tcase_add_test(runs, stop_is_attributed_by_eip_else_by_order);
 	tcase_add_test(verdicts, verdict_rules);
+	tcase_add_test(verdicts, unchecked_effect_never_holds);
 	tcase_add_test(verdicts, build_classifies_each_row);
+	tcase_add_test(verdicts, out_as_a_no_op_differs);
 	tcase_add_test(verdicts, build_marks_stopped_and_patched_rows);
 	tcase_add_test(verdicts, emulated_wrongly_is_trapped_but_differs);
 	tcase_add_test(formats, csv_has_the_documented_columns);
