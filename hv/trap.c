@@ -82,6 +82,9 @@ static void check_frame(struct vcpu *v)
 
 	if (!cpu_tables_code_ok((uint16_t)f->cs, cpl))
 		hv_exit_stopped("the guest's code segment 0x%x is not usable at ring %u", f->cs, cpl);
+	/* QEMU TCG would IRET there anyway; a real CPU faults in the switcher. */
+	if (f->eip > desc_limit(*cpu_tables_gdt_entry((uint16_t)f->cs)))
+		hv_exit_stopped("the guest's EIP 0x%08x lies beyond its code segment's limit", f->eip);
 	if (!cpu_tables_stack_ok((uint16_t)f->ss, cpl))
 		hv_exit_stopped("the guest's stack segment 0x%x is not usable at ring %u", f->ss, cpl);
 	f->ds = loadable_data_selector(f->ds);
