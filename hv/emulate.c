@@ -17,6 +17,7 @@
 #include "hv/stats.h"
 #include "hv/trap_cost.h"
 #include "hv/virq.h"
+#include "lib/hypercall.h"
 #include "lib/string.h"
 
 static void emulate_cli(struct vcpu *v, const struct decoded_insn *insn)
@@ -46,6 +47,46 @@ static void emulate_hlt(struct vcpu *v, const struct decoded_insn *insn)
  * INT n, INT3 and INTO reach the hypervisor as #GP (every real gate is
  * DPL 0); the guest gets the software interrupt it asked for.
  */
+/*
+ * The paravirtual calls (lib/hypercall.h): what CLI, STI, PUSHF, POPF and a
+ * read of CS mean to a ring-0 kernel, asked for explicitly.
+ */
+static void emulate_hypercall(struct vcpu *v, const struct decoded_insn *insn)
+{
+	uint32_t result = 0;
+	switch (v->regs.eax & ~TV_HYPERCALL_MAGIC_MASK) {
+	case TV_HC_IRQ_DISABLE:
+		v->virt_if = 0;
+		break;
+	case TV_HC_IRQ_ENABLE:
+		if (!v->virt_if)
+			v->sti_shadow = 1;	/* as STI: one instruction before interrupts */
+		v->virt_if = 1;
+		break;
+	case TV_HC_SAVE_FLAGS:
+		result = guest_visible_eflags(v);
+		break;
+	case TV_HC_RESTORE_FLAGS:
+		v->virt_if = (v->regs.ebx & EFLAGS_IF) != 0;
+		break;
+	case TV_HC_READ_CS:
+		result = v->regs.cs & ~3u;
+		break;
+	default:
+		result = TV_HYPERCALL_ERROR;
+		break;
+	}
+	v->regs.eax = result;
+	v->regs.eip += insn->len;
+}
+
+static int is_hypercall(const struct vcpu *v, const struct decoded_insn *insn)
+{
+	return insn->id == X86_INS_INT && !v->user_mode &&
+	       (insn->x86.operands[0].imm & 0xFF) == TV_HYPERCALL_VECTOR &&
+	       (v->regs.eax & TV_HYPERCALL_MAGIC_MASK) == TV_HYPERCALL_MAGIC;
+}
+
 static void emulate_soft_int(struct vcpu *v, const struct decoded_insn *insn)
 {
 	unsigned vector;
@@ -159,6 +200,11 @@ void emulate_general_protection(struct vcpu *v)
 	case X86_INS_INT:
 	case X86_INS_INT3:
 	case X86_INS_INTO:
+		if (is_hypercall(v, insn)) {
+			stats_trap(&v->regs, insn, "hypercall");
+			emulate_hypercall(v, insn);
+			return;
+		}
 		stats_trap(&v->regs, insn, "reflect");
 		emulate_soft_int(v, insn);
 		return;
