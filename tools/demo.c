@@ -1,7 +1,8 @@
 /*
  * tools/demo.c: `trapvisor demo`: run the popf_demo guest on the bare
- * machine, under trap-and-emulate and patched, and show side by side where
- * each run stops being equivalent to the bare machine. Runs on: host.
+ * machine, under trap-and-emulate, patched and paravirtualized, and show
+ * side by side where each run stops being equivalent to the bare machine.
+ * Runs on: host.
  *
  * 1. Each run goes through tv_run() (tools/run.h); its guest lines are read
  *    as they arrive into the results of tools/demo_table.h.
@@ -41,17 +42,20 @@
 #define C_OFF	"\033[0m"
 
 const char tv_demo_help[] =
-	"The popf_demo guest runs three times: on the bare machine (QEMU boots it\n"
+	"The popf_demo guest runs four times: on the bare machine (QEMU boots it\n"
 	"directly), under the hypervisor (ring 1 unless --ring 3) with nothing patched\n"
-	"(trap-and-emulate), and the same with POPF, PUSHF, PUSH CS and MOV from CS\n"
-	"patched to trap (patch=all). Each column shows the category that run\n"
+	"(trap-and-emulate), the same with POPF, PUSHF, PUSH CS and MOV from CS\n"
+	"patched to trap (patch=all), and unpatched with the guest told 'paravirt',\n"
+	"so that it asks the hypervisor by hypercall instead of running CLI, STI,\n"
+	"PUSHF, POPF and MOV from CS. Each column shows the category that run\n"
 	"observed, marked '= bare' when the bare machine's run observed the same and\n"
 	"'DIFFERS' when not; the bare machine's own column is marked '= arch' when it\n"
 	"did what the architecture promises a ring-0 kernel. A short explanation of\n"
 	"the differences this run showed, and each run's time and traps, follow.\n"
 	"\n"
 	"options:\n"
-	"  --ring R      the ring of the two runs under the hypervisor: 1 or 3 (default 1)\n"
+	"  --ring R      the ring of the three runs under the hypervisor: 1 or 3\n"
+	"                (default 1)\n"
 	"  --step        pause before each experiment until Enter is pressed, and show\n"
 	"                the guest's narration as it runs (stdin must be a terminal)\n"
 	"  --format F    text (the default), md (a markdown table, e.g. for slides) or\n"
@@ -62,7 +66,7 @@ const char tv_demo_help[] =
 	"\n"
 	"exit status (differences from the bare machine are the demonstration, not\n"
 	"an error):\n"
-	"  0  all three runs completed and the bare machine did what the\n"
+	"  0  all four runs completed and the bare machine did what the\n"
 	"     architecture promises\n"
 	"  1  a run's guest exited with a nonzero status\n"
 	"  2  usage or set-up error (bad option, --step without a terminal, nothing\n"
@@ -171,6 +175,7 @@ static const char *const doing[TV_DEMO_RUNS] = {
 	[TV_DEMO_BARE] = "on the bare machine",
 	[TV_DEMO_TRAP_EMULATE] = "under trap-and-emulate (patch=none)",
 	[TV_DEMO_PATCHED] = "patched (patch=all)",
+	[TV_DEMO_PARAVIRT] = "paravirtualized (hypercalls, patch=none)",
 };
 
 /*
@@ -181,17 +186,24 @@ static int run_one(const struct tv_demo_options *o, const struct tv_paths *paths
 		   int colour)
 {
 	static char step_word[] = "step";
-	static char *step_argv[] = { step_word, NULL };
+	char *guest_argv[3];
+	int guest_argc = 0;
 	struct tv_demo_run *run = &r->run[id];
 	struct demo_ctx ctx = { .results = r, .run = id, .step = o->step, .colour = colour };
 	struct tv_run_config cfg;
 	struct tv_run_record rec;
 
+	if (o->step)
+		guest_argv[guest_argc++] = step_word;
+	if (run->guest_word)
+		guest_argv[guest_argc++] = (char *)run->guest_word;
+	guest_argv[guest_argc] = NULL;
+
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.mode = id == TV_DEMO_BARE ? TV_MODE_NATIVE : TV_MODE_HV;
 	cfg.guest_path = guest_path;
-	cfg.guest_argv = o->step ? step_argv : NULL;
-	cfg.guest_argc = o->step ? 1 : 0;
+	cfg.guest_argv = guest_argc ? guest_argv : NULL;
+	cfg.guest_argc = guest_argc;
 	cfg.mem_mib = o->mem_mib;
 	cfg.timeout_s = o->timeout_s + (o->step ? STEP_PAUSES * STEP_PAUSE_ALLOWANCE_S : 0);
 	cfg.hv_path = paths->hv;
@@ -257,11 +269,16 @@ int tv_demo(const struct tv_demo_options *o)
 	}
 	tv_printer_init(&printer, stdout, stderr);
 	tv_demo_results_init(&r);
+	static const char *const ring3_how[TV_DEMO_RUNS] = {
+		[TV_DEMO_TRAP_EMULATE] = "ring 3, patch=none",
+		[TV_DEMO_PATCHED] = "ring 3, patch=all",
+		[TV_DEMO_PARAVIRT] = "ring 3, hypercalls",
+	};
 	for (int i = 0; i < TV_DEMO_RUNS; i++) {
 		if (!r.run[i].ring || o->ring == 1)
 			continue;
 		r.run[i].ring = o->ring;
-		r.run[i].how = i == TV_DEMO_PATCHED ? "ring 3, patch=all" : "ring 3, patch=none";
+		r.run[i].how = ring3_how[i];
 	}
 
 	tv_process_watch_signals();
@@ -272,7 +289,7 @@ int tv_demo(const struct tv_demo_options *o)
 			tv_process_reraise(sig);
 			return TV_STATUS_NO_RESULT;
 		}
-		/* Nothing can run without QEMU; do not say so three times. */
+		/* Nothing can run without QEMU; do not say so four times. */
 		if (r.run[i].host_status == TV_STATUS_USAGE && strstr(r.run[i].message, "QEMU"))
 			break;
 	}

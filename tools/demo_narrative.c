@@ -14,6 +14,7 @@
 #include "tools/outcome.h"
 
 static void patch_cost(const struct tv_demo_results *r, char *buf, size_t len);
+static uint64_t insn_traps(const struct tv_demo_run *run, const char *insn);
 
 static void say(struct tv_demo_narrative *n, int warning, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -192,6 +193,21 @@ static void narrate_trap_emulate(const struct tv_demo_results *r, struct tv_demo
 			    r->exp[i].cell[te].observed, r->exp[i].cell[TV_DEMO_BARE].observed);
 }
 
+/* The experiments of a column that differ from the bare machine, as a list for a sentence. */
+static void list_differences(const struct tv_demo_results *r, enum tv_demo_run_id run,
+			     char *list, size_t len)
+{
+	list[0] = '\0';
+	for (size_t i = 0; i < r->nexp; i++) {
+		if (tv_demo_mark(r, i, run) != TV_DEMO_DIFFERS)
+			continue;
+		size_t used = strlen(list);
+		snprintf(list + used, len - used, "%s\"%s\" (%s where the bare machine "
+			 "showed %s)", used ? ", " : "", r->exp[i].title,
+			 r->exp[i].cell[run].observed, r->exp[i].cell[TV_DEMO_BARE].observed);
+	}
+}
+
 static void narrate_patched(const struct tv_demo_results *r, struct tv_demo_narrative *n)
 {
 	const enum tv_demo_run_id p = TV_DEMO_PATCHED;
@@ -220,16 +236,40 @@ static void narrate_patched(const struct tv_demo_results *r, struct tv_demo_narr
 		    te_differing ? ": equivalence is restored" : "", cost);
 		return;
 	}
-	list[0] = '\0';
-	for (size_t i = 0; i < r->nexp; i++) {
-		if (tv_demo_mark(r, i, p) != TV_DEMO_DIFFERS)
-			continue;
-		size_t used = strlen(list);
-		snprintf(list + used, sizeof(list) - used, "%s\"%s\" (%s where the bare machine "
-			 "showed %s)", used ? ", " : "", r->exp[i].title,
-			 r->exp[i].cell[p].observed, r->exp[i].cell[TV_DEMO_BARE].observed);
-	}
+	list_differences(r, p, list, sizeof(list));
 	say(n, 1, "Even with patch=all, %zu experiment(s) differed from the bare machine: %s.",
+	    differing, list);
+}
+
+static void narrate_paravirt(const struct tv_demo_results *r, struct tv_demo_narrative *n)
+{
+	const enum tv_demo_run_id pv = TV_DEMO_PARAVIRT;
+	size_t compared, differing;
+	char why[TV_DEMO_MESSAGE_MAX + 80], list[TV_DEMO_SENTENCE_MAX], calls[96] = "";
+
+	if (!tv_demo_run_complete(r, pv)) {
+		run_trouble(r, pv, why, sizeof(why));
+		say(n, 1, "The paravirtualized run did not complete (%s); its column is "
+			  "incomplete.", why);
+	}
+	count_marks(r, pv, &compared, &differing);
+	if (compared == 0)
+		return;
+	if (differing == 0) {
+		uint64_t ints = insn_traps(&r->run[pv], "int");
+		if (ints)
+			snprintf(calls, sizeof(calls), " It asked %" PRIu64 " times (traps of INT).",
+				 ints);
+		say(n, 0, "Paravirtualized, the guest knows it runs on trapvisor and asks the "
+			  "hypervisor by hypercall (INT 0x82) to disable, enable, save and restore "
+			  "interrupts and to read CS, instead of running CLI, STI, PUSHF, POPF and "
+			  "MOV from CS; nothing is patched. So %s matched the bare machine.%s",
+		    compared == r->nexp ? "every experiment" : "every experiment that reported",
+		    calls);
+		return;
+	}
+	list_differences(r, pv, list, sizeof(list));
+	say(n, 1, "Even paravirtualized, %zu experiment(s) differed from the bare machine: %s.",
 	    differing, list);
 }
 
@@ -239,6 +279,7 @@ void tv_demo_narrate(const struct tv_demo_results *r, struct tv_demo_narrative *
 	narrate_bare(r, n);
 	narrate_trap_emulate(r, n);
 	narrate_patched(r, n);
+	narrate_paravirt(r, n);
 }
 
 /* The traps of instruction insn in a run, 0 if it never trapped. */

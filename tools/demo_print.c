@@ -279,6 +279,11 @@ static void json_run(FILE *f, const struct tv_demo_results *r, int i)
 		json_string(f, run->patch);
 	else
 		fputs("null", f);
+	fputs(", \"guest_word\": ", f);
+	if (run->guest_word)
+		json_string(f, run->guest_word);
+	else
+		fputs("null", f);
 	fprintf(f, ",\n     \"ran\": %s, \"completed\": %s, \"status\": %d, \"end\": ",
 		run->ran ? "true" : "false",
 		tv_demo_run_complete(r, (enum tv_demo_run_id)i) ? "true" : "false",

@@ -20,12 +20,15 @@ void tv_demo_results_init(struct tv_demo_results *r)
 	static const struct {
 		const char *key, *title, *how, *mode;
 		int ring;
-		const char *patch;
+		const char *patch, *guest_word;
 	} runs[TV_DEMO_RUNS] = {
-		[TV_DEMO_BARE] = { "bare", "bare machine", "native QEMU", "native", 0, NULL },
+		[TV_DEMO_BARE] = { "bare", "bare machine", "native QEMU", "native", 0, NULL, NULL },
 		[TV_DEMO_TRAP_EMULATE] = { "trap_and_emulate", "trap-and-emulate",
-					   "ring 1, patch=none", "hv", 1, "none" },
-		[TV_DEMO_PATCHED] = { "patched", "patched", "ring 1, patch=all", "hv", 1, "all" },
+					   "ring 1, patch=none", "hv", 1, "none", NULL },
+		[TV_DEMO_PATCHED] = { "patched", "patched", "ring 1, patch=all", "hv", 1, "all",
+				      NULL },
+		[TV_DEMO_PARAVIRT] = { "paravirt", "paravirt", "ring 1, hypercalls", "hv", 1,
+				       "none", "paravirt" },
 	};
 
 	memset(r, 0, sizeof(*r));
@@ -37,6 +40,7 @@ void tv_demo_results_init(struct tv_demo_results *r)
 		run->mode = runs[i].mode;
 		run->ring = runs[i].ring;
 		run->patch = runs[i].patch;
+		run->guest_word = runs[i].guest_word;
 		run->guest_status = -1;
 		run->traps = -1;
 	}

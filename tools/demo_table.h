@@ -2,8 +2,8 @@
  * tools/demo_table.h: the results of `trapvisor demo` and how they are
  * shown. Runs on: host.
  *
- * The demo runs the popf_demo guest three ways (bare machine,
- * trap-and-emulate, patched) and compares what each run observed with what
+ * The demo runs the popf_demo guest four ways (bare machine,
+ * trap-and-emulate, patched, paravirtualized) and compares what each run observed with what
  * the bare-machine run observed. This file holds everything about that which
  * needs no QEMU:
  *   1. reading the guest's report lines (DEMO-BEGIN, SAY, DEMO-RESULT, ...;
@@ -21,11 +21,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* The three runs, in the order they run and the columns appear. */
+/* The four runs, in the order they run and the columns appear. */
 enum tv_demo_run_id {
 	TV_DEMO_BARE,		/* the guest booted directly by QEMU: the reference */
 	TV_DEMO_TRAP_EMULATE,	/* under the hypervisor in ring 1, nothing patched */
 	TV_DEMO_PATCHED,	/* under the hypervisor in ring 1, patch=all */
+	TV_DEMO_PARAVIRT,	/* ring 1, patch=none, the guest asks by hypercall */
 	TV_DEMO_RUNS,
 };
 
@@ -66,12 +67,13 @@ struct tv_demo_insn_count {
 
 struct tv_demo_run {
 	/* Fixed by tv_demo_results_init(). */
-	const char *key;	/* JSON key: "bare", "trap_and_emulate", "patched" */
+	const char *key;	/* JSON key: "bare", "trap_and_emulate", "patched", "paravirt" */
 	const char *title;	/* column heading: "bare machine", ... */
 	const char *how;	/* "native QEMU", "ring 1, patch=none", ... */
 	const char *mode;	/* "native" or "hv" */
 	int ring;		/* 0 for the bare machine */
 	const char *patch;	/* the hypervisor's patch= option; NULL natively */
+	const char *guest_word;	/* a word for the guest's command line ("paravirt"), or NULL */
 
 	/* Filled as the run is read. */
 	int ran;		/* tv_run() was called and returned */
@@ -184,7 +186,7 @@ struct tv_demo_narrative {
 /* Explain what this run showed, one paragraph per line, facts from r only. */
 void tv_demo_narrate(const struct tv_demo_results *r, struct tv_demo_narrative *n);
 
-/* "bare machine 0.70 s; trap-and-emulate 0.81 s, 8664 traps; patched ..." */
+/* "bare machine 0.70 s; trap-and-emulate 0.81 s, 8664 traps; patched ...; paravirt ..." */
 void tv_demo_timing_line(const struct tv_demo_results *r, char *buf, size_t len);
 
 /* ---- 4. the formats ---- */

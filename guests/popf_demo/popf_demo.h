@@ -60,9 +60,29 @@ bool popf_demo_result(const char *name, const char *bare, const char *observed,
 /* Print DEMO-PAUSE and wait for a byte on COM1, at most about 30 s. */
 void popf_demo_pause(const char *name);
 
+/* ---- popf_demo_irq_ops.c: how the guest touches the interrupt flag ---- */
+
+/*
+ * Every interrupt-flag operation of the guest goes through these, so one
+ * switch picks the plain instructions or the hypercalls.
+ */
+struct popf_demo_irq_ops {
+	bool paravirt;				/* the hypercalls, not the instructions */
+	void (*irq_disable)(void);		/* CLI */
+	void (*irq_enable)(void);		/* STI */
+	uint32_t (*save_flags)(void);		/* PUSHF; POP */
+	void (*restore_flags)(uint32_t flags);	/* PUSH; POPF */
+	uint16_t (*read_cs)(void);		/* MOV from CS */
+};
+
+extern const struct popf_demo_irq_ops *popf_demo_irq;
+
+/* Use the hypercalls (the hypervisor is trapvisor and was asked to) or not. */
+void popf_demo_irq_ops_select(bool paravirt);
+
 /* ---- the experiments; each prints DEMO-BEGIN ... DEMO-RESULT ---- */
 
-/* Every experiment starts and ends with interrupts on (IF=1, by STI). */
+/* Every experiment starts and ends with interrupts on (IF=1, by irq_enable). */
 bool popf_demo_cli_sti(void);			/* popf_demo_interrupt_flag.c */
 bool popf_demo_popf_clears_if(void);		/* popf_demo_interrupt_flag.c */
 bool popf_demo_popf_sets_if(void);		/* popf_demo_interrupt_flag.c */

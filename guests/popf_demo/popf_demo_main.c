@@ -12,10 +12,17 @@
  * Command line (multiboot): the first word names the guest; the options are
  *   step	before each experiment print DEMO-PAUSE and wait for one byte
  *		on COM1 (at most about 30 s, then go on).
+ *   paravirt	do every interrupt-flag operation (and the read of CS) by
+ *		asking the hypervisor (lib/hypercall.h) instead of with CLI,
+ *		STI, PUSHF, POPF and MOV from CS: the third cure. Only when the
+ *		loader's name is "trapvisor"; on the bare machine there is no
+ *		hypervisor to ask and the plain instructions are used.
  * Any other word is refused: one error line and exit status 2.
  *
  * Output rules (read by the host program `trapvisor demo` and by tests):
  *   - Lines starting with "popf_demo: " are free narration for people.
+ *   - Before the first experiment: one SAY line telling how the guest
+ *     touches the interrupt flag in this run.
  *   - Per experiment, in this order:
  *       DEMO-PAUSE name=<id>                     (step mode only)
  *       DEMO-BEGIN name=<id> title="<short title>"
@@ -41,6 +48,7 @@
 #include "guests/lib/guest_main.h"
 #include "guests/lib/guest_multiboot.h"
 #include "guests/popf_demo/popf_demo.h"
+#include "lib/hypercall.h"
 #include "lib/string.h"
 #include "lib/x86.h"
 
@@ -62,26 +70,56 @@ static const struct popf_demo_experiment popf_demo_experiments[] = {
 	(sizeof(popf_demo_experiments) / sizeof(popf_demo_experiments[0]))
 
 /* Read the options after the guest's name; false (after saying why) if one is unknown. */
-static bool popf_demo_parse_options(const struct multiboot_info *info, bool *step)
+static bool popf_demo_parse_options(const struct multiboot_info *info, bool *step,
+				    bool *paravirt)
 {
 	char word[64];
 
 	*step = false;
+	*paravirt = false;
 	for (unsigned n = 1; guest_mb_cmdline_word(info, n, word, sizeof(word)); n++) {
 		if (strcmp(word, "step") == 0) {
 			*step = true;
 			continue;
 		}
-		guest_printf("popf_demo: error: unknown option \"%s\" (the only option is \"step\")\n",
+		if (strcmp(word, "paravirt") == 0) {
+			*paravirt = true;
+			continue;
+		}
+		guest_printf("popf_demo: error: unknown option \"%s\" (the options are \"step\" and \"paravirt\")\n",
 			     word);
 		return false;
 	}
 	return true;
 }
 
+/*
+ * Whether the loader is trapvisor, which answers hypercalls. The name is
+ * at a guest-physical address, which is also where this unpaged guest reads.
+ */
+static bool popf_demo_on_trapvisor(const struct multiboot_info *info)
+{
+	if (!(info->flags & MULTIBOOT_INFO_LOADER) || !info->boot_loader_name)
+		return false;
+	return strcmp((const char *)(uintptr_t)info->boot_loader_name, "trapvisor") == 0;
+}
+
+/* Choose the irq ops and say, once, what this run uses. */
+static void popf_demo_choose_irq_ops(bool paravirt, bool on_trapvisor)
+{
+	popf_demo_irq_ops_select(paravirt && on_trapvisor);
+	if (popf_demo_irq->paravirt)
+		popf_demo_say("Paravirtualized: the guest asks the hypervisor by hypercall (INT 0x%x) instead of running CLI, STI, PUSHF, POPF and MOV from CS.",
+			      TV_HYPERCALL_VECTOR);
+	else if (paravirt)
+		popf_demo_say("Paravirt asked for, but there is no hypervisor to ask: the guest uses the plain instructions, so nothing changes.");
+	else
+		popf_demo_say("The guest uses the plain instructions: CLI, STI, PUSHF, POPF and MOV from CS.");
+}
+
 int guest_main(uint32_t magic, const struct multiboot_info *info)
 {
-	bool step;
+	bool step, paravirt;
 
 	/* Own tables first, so that any unexpected trap is reported, not a reset. */
 	guest_desc_init();
@@ -90,15 +128,16 @@ int guest_main(uint32_t magic, const struct multiboot_info *info)
 			     magic);
 		return POPF_DEMO_EXIT_USAGE;
 	}
-	if (!popf_demo_parse_options(info, &step))
+	if (!popf_demo_parse_options(info, &step, &paravirt))
 		return POPF_DEMO_EXIT_USAGE;
+	popf_demo_choose_irq_ops(paravirt, popf_demo_on_trapvisor(info));
 
 	guest_printf("popf_demo: a kernel that believes it runs in ring 0 checks six things it relies on.\n");
 	guest_printf("popf_demo: starting the timer at %u Hz and measuring one tick with the TSC\n",
 		     POPF_DEMO_TIMER_HZ);
 	popf_demo_timer_start();
 	if (!popf_demo_timer_calibrate()) {
-		cli();
+		popf_demo_irq->irq_disable();
 		guest_printf("popf_demo: error: the timer did not tick (%u ticks); nothing can be shown\n",
 			     popf_demo_ticks);
 		return POPF_DEMO_EXIT_NO_TIMER;
@@ -114,7 +153,7 @@ int guest_main(uint32_t magic, const struct multiboot_info *info)
 			passed++;
 	}
 
-	cli();
+	popf_demo_irq->irq_disable();
 	guest_printf("SUMMARY: %u passed, %u failed\n", passed,
 		     (unsigned)POPF_DEMO_EXPERIMENTS - passed);
 	return POPF_DEMO_EXIT_COMPLETED;

@@ -8,6 +8,8 @@
  * 5.5). Reading CS is allowed at every level and traps nowhere, so a kernel
  * that the hypervisor moved to ring 1 sees a 1 where it expects its 0: the
  * hypervisor cannot hide it short of making these instructions trap.
+ * Paravirtualized, the kernel asks the hypervisor for CS instead, and is
+ * told the selector a ring-0 kernel would see.
  */
 #include "guests/popf_demo/popf_demo.h"
 #include "lib/format.h"
@@ -31,10 +33,22 @@ bool popf_demo_ring_leak(void)
 	popf_demo_begin(name, "CS tells the ring");
 	popf_demo_say("This kernel believes it runs in ring 0, the CPU's most privileged level.");
 	popf_demo_say("The low two bits of the code selector CS tell which ring really runs the code.");
+	if (popf_demo_irq->paravirt) {
+		popf_demo_say("Here the guest does not read CS itself: it asks the hypervisor for it.");
+		popf_demo_say("On the bare machine CS shows 0; the hypervisor answers as ring 0 would see it.");
+
+		uint16_t asked = popf_demo_irq->read_cs();
+		unsigned rpl = asked & POPF_DEMO_SELECTOR_RPL;
+
+		popf_demo_say("The hypervisor said CS=0x%04x (ring %u).", asked, rpl);
+		tv_snprintf(observed, sizeof(observed), "RPL=%u", rpl);
+		return popf_demo_result(name, "RPL=0", observed, "read_cs hypercall 0x%04x",
+					asked);
+	}
 	popf_demo_say("We read CS twice, with MOV from CS and with PUSH CS; POP. Neither instruction traps.");
 	popf_demo_say("On the bare machine both show 0. Deprivileged, they show the ring the hypervisor chose.");
 
-	uint16_t by_mov = read_cs();
+	uint16_t by_mov = popf_demo_irq->read_cs();
 	uint16_t by_push = popf_demo_cs_by_push();
 	unsigned rpl_mov = by_mov & POPF_DEMO_SELECTOR_RPL;
 	unsigned rpl_push = by_push & POPF_DEMO_SELECTOR_RPL;

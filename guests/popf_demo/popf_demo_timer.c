@@ -132,7 +132,7 @@ bool popf_demo_timer_calibrate(void)
 	uint64_t periods[POPF_DEMO_CALIBRATION_TICKS];
 	uint64_t edge;
 
-	sti();
+	popf_demo_irq->irq_enable();
 	/* Start on a tick's edge, so the first sample is a whole period. */
 	uint32_t ticks = popf_demo_ticks;
 	uint32_t next = popf_demo_next_tick(ticks, deadline, &edge);

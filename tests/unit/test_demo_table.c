@@ -7,7 +7,8 @@
  * The results are made up, shaped by the architecture: on the bare machine
  * POPF in ring 0 changes IF, PUSHF shows it and CS has RPL 0; deprivileged
  * without patching, CLI/STI still trap (so the control experiment agrees)
- * while POPF, PUSHF and reads of CS do not.
+ * while POPF, PUSHF and reads of CS do not; patched, or paravirtualized
+ * (the guest asks by hypercall instead of running them), all agree.
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -68,7 +69,10 @@ static const struct {
 };
 #define NSIX (sizeof(six) / sizeof(six[0]))
 
-/* What the architecture predicts: bare as promised, naive differs, patched equal. */
+/*
+ * What the architecture predicts: bare as promised, naive differs, patched
+ * and paravirt equal.
+ */
 static void expected_results(struct tv_demo_results *r)
 {
 	tv_demo_results_init(r);
@@ -89,6 +93,12 @@ static void expected_results(struct tv_demo_results *r)
 	tv_demo_record_insn(&r->run[TV_DEMO_PATCHED], "cli", 6);
 	tv_demo_record_insn(&r->run[TV_DEMO_PATCHED], "pushfd", 400);
 	tv_demo_record_insn(&r->run[TV_DEMO_PATCHED], "popfd", 800);
+	for (size_t i = 0; i < NSIX; i++)
+		feed_result(r, TV_DEMO_PARAVIRT, six[i].name, six[i].title, six[i].bare,
+			    six[i].bare);
+	finish_run(r, TV_DEMO_PARAVIRT, 1.0, 9500);
+	tv_demo_record_insn(&r->run[TV_DEMO_PARAVIRT], "out", 4000);
+	tv_demo_record_insn(&r->run[TV_DEMO_PARAVIRT], "int", 1200);
 }
 
 /* Everything f printed, as one string the caller frees. */
@@ -350,6 +360,9 @@ START_TEST(test_marks_as_architecture_predicts)
 		ck_assert_int_eq(tv_demo_mark(&r, i, TV_DEMO_BARE), TV_DEMO_AS_ARCHITECTURE);
 		ck_assert_int_eq(tv_demo_mark(&r, i, TV_DEMO_PATCHED), TV_DEMO_EQUAL);
 		ck_assert_int_eq(tv_demo_equal_to_bare(&r, i, TV_DEMO_PATCHED), 1);
+		/* The guest that asks by hypercall is equal everywhere, unpatched. */
+		ck_assert_int_eq(tv_demo_mark(&r, i, TV_DEMO_PARAVIRT), TV_DEMO_EQUAL);
+		ck_assert_int_eq(tv_demo_equal_to_bare(&r, i, TV_DEMO_PARAVIRT), 1);
 		/* Only the control experiment agrees without patching. */
 		int control = strcmp(six[i].name, "cli_sti") == 0;
 		ck_assert_int_eq(tv_demo_mark(&r, i, TV_DEMO_TRAP_EMULATE),
@@ -373,13 +386,16 @@ START_TEST(test_columns_compare_with_bare_run_not_claim)
 	feed_result(&r, TV_DEMO_BARE, "popf_clears_if", "t", "no-ticks", "ticks");
 	feed_result(&r, TV_DEMO_TRAP_EMULATE, "popf_clears_if", "t", "no-ticks", "ticks");
 	feed_result(&r, TV_DEMO_PATCHED, "popf_clears_if", "t", "no-ticks", "no-ticks");
+	feed_result(&r, TV_DEMO_PARAVIRT, "popf_clears_if", "t", "no-ticks", "no-ticks");
 	finish_run(&r, TV_DEMO_BARE, 1, -1);
 	finish_run(&r, TV_DEMO_TRAP_EMULATE, 1, 1);
 	finish_run(&r, TV_DEMO_PATCHED, 1, 1);
+	finish_run(&r, TV_DEMO_PARAVIRT, 1, 1);
 
 	ck_assert_int_eq(tv_demo_mark(&r, 0, TV_DEMO_BARE), TV_DEMO_NOT_ARCHITECTURE);
 	ck_assert_int_eq(tv_demo_mark(&r, 0, TV_DEMO_TRAP_EMULATE), TV_DEMO_EQUAL);
 	ck_assert_int_eq(tv_demo_mark(&r, 0, TV_DEMO_PATCHED), TV_DEMO_DIFFERS);
+	ck_assert_int_eq(tv_demo_mark(&r, 0, TV_DEMO_PARAVIRT), TV_DEMO_DIFFERS);
 	ck_assert(!tv_demo_bare_as_architecture(&r));
 	ck_assert_int_eq(tv_demo_exit_status(&r), TV_DEMO_STATUS_BARE_DISAGREES);
 
@@ -420,6 +436,11 @@ START_TEST(test_exit_status_from_runs)
 	r.run[TV_DEMO_PATCHED].host_status = TV_STATUS_REFUSED;
 	ck_assert_int_eq(tv_demo_exit_status(&r), TV_STATUS_REFUSED);
 	ck_assert(!tv_demo_run_complete(&r, TV_DEMO_PATCHED));
+
+	expected_results(&r);
+	r.run[TV_DEMO_PARAVIRT].host_status = TV_STATUS_GUEST_FAILED;
+	ck_assert_int_eq(tv_demo_exit_status(&r), TV_STATUS_GUEST_FAILED);
+	ck_assert(!tv_demo_run_complete(&r, TV_DEMO_PARAVIRT));
 
 	expected_results(&r);
 	r.run[TV_DEMO_BARE].host_status = TV_STATUS_GUEST_FAILED;
@@ -473,6 +494,8 @@ START_TEST(test_narrative_follows_results)
 	ck_assert(narrative_has(&n, "lost-updates"));
 	ck_assert(narrative_has(&n, "equivalence is restored"));
 	ck_assert(narrative_has(&n, "popfd +800, pushfd +400"));
+	ck_assert(narrative_has(&n, "Paravirtualized, the guest"));
+	ck_assert(narrative_has(&n, "asked 1200 times"));
 	ck_assert(!narrative_has(&n, "WARNING"));
 	for (size_t i = 0; i < n.n; i++)
 		ck_assert(!n.warning[i]);
@@ -507,6 +530,15 @@ START_TEST(test_narrative_follows_results)
 	ck_assert(narrative_has(&n, "CS tells the ring"));
 	ck_assert(!narrative_has(&n, "equivalence is restored"));
 
+	/* Paravirt differs somewhere: loudly, and no claim that it matched. */
+	expected_results(&r);
+	snprintf(r.exp[3].cell[TV_DEMO_PARAVIRT].observed, TV_DEMO_CATEGORY_MAX, "IF=1");
+	tv_demo_narrate(&r, &n);
+	ck_assert(narrative_has(&n, "Even paravirtualized, 1 experiment(s) differed"));
+	ck_assert(narrative_has(&n, "PUSHF after CLI"));
+	ck_assert(!narrative_has(&n, "Paravirtualized, the guest"));
+	ck_assert(narrative_has(&n, "equivalence is restored"));	/* patched still is */
+
 	/* A run that failed is named as such. */
 	expected_results(&r);
 	r.run[TV_DEMO_PATCHED].host_status = TV_STATUS_REFUSED;
@@ -515,6 +547,12 @@ START_TEST(test_narrative_follows_results)
 	tv_demo_narrate(&r, &n);
 	ck_assert(narrative_has(&n, "The patched run (patch=all) did not complete "
 				    "(the guest image was refused: bad option)"));
+
+	expected_results(&r);
+	r.run[TV_DEMO_PARAVIRT].host_status = TV_STATUS_TIMEOUT;
+	snprintf(r.run[TV_DEMO_PARAVIRT].end, sizeof(r.run[0].end), "timeout");
+	tv_demo_narrate(&r, &n);
+	ck_assert(narrative_has(&n, "The paravirtualized run did not complete (timeout)"));
 }
 END_TEST
 
@@ -530,6 +568,7 @@ START_TEST(test_timing_line)
 	/* What patching added, the biggest first; unchanged counts left out. */
 	ck_assert_ptr_nonnull(strstr(buf, "patched 0.90 s, 9200 traps (more than "
 					  "trap-and-emulate: popfd +800, pushfd +400)"));
+	ck_assert_ptr_nonnull(strstr(buf, "; paravirt 1.00 s, 9500 traps"));
 
 	r.run[TV_DEMO_PATCHED].ran = 0;
 	tv_demo_timing_line(&r, buf, sizeof(buf));
@@ -569,7 +608,8 @@ START_TEST(test_text_table)
 	ck_assert_ptr_nonnull(strstr(line, "bare machine"));
 	ck_assert_ptr_nonnull(strstr(line, "trap-and-emulate"));
 	ck_assert_ptr_nonnull(strstr(line, "patched"));
-	/* Each row: the bare column as the architecture, then the two comparisons. */
+	ck_assert_ptr_nonnull(strstr(line, "paravirt"));
+	/* Each row: the bare column as the architecture, then the three comparisons. */
 	for (size_t i = 0; i < NSIX; i++) {
 		ck_assert_msg(line_starting(out, six[i].title, line, sizeof(line)) != NULL,
 			      "no row for %s", six[i].title);
@@ -577,7 +617,8 @@ START_TEST(test_text_table)
 		const char *te = bare ? strstr(bare + 1, strcmp(six[i].name, "cli_sti") == 0
 							  ? "= bare" : "DIFFERS") : NULL;
 		const char *p = te ? strstr(te + 1, "= bare") : NULL;
-		ck_assert_msg(bare && te && p, "row %s: %s", six[i].name, line);
+		const char *pv = p ? strstr(p + 1, "= bare") : NULL;
+		ck_assert_msg(bare && te && p && pv, "row %s: %s", six[i].name, line);
 		ck_assert_ptr_nonnull(strstr(line, six[i].naive));
 	}
 	ck_assert_uint_eq(count_of(out, "DIFFERS"), NSIX - 1 + 1);	/* + the legend */
@@ -636,14 +677,14 @@ START_TEST(test_markdown_table)
 
 	ck_assert_ptr_nonnull(line_starting(out, "| experiment |", line, sizeof(line)));
 	ck_assert_uint_eq(count_of(line, "|"), 1 + 1 + TV_DEMO_RUNS);
-	ck_assert_ptr_nonnull(line_starting(out, "|---|---|---|---|", line, sizeof(line)));
+	ck_assert_ptr_nonnull(line_starting(out, "|---|---|---|---|---|", line, sizeof(line)));
 	ck_assert_ptr_nonnull(line_starting(out, "| CLI \\| STI |", line, sizeof(line)));
 	ck_assert_uint_eq(count_of(line, "|") - count_of(line, "\\|"), 1 + 1 + TV_DEMO_RUNS);
 	ck_assert_uint_eq(count_of(line, "≠"), 0);
 	ck_assert_ptr_nonnull(line_starting(out, "| POPF turns interrupts off |", line,
 					    sizeof(line)));
 	ck_assert_ptr_nonnull(strstr(line, "**`ticks` ≠**"));
-	ck_assert_ptr_nonnull(strstr(line, "`no-ticks` = |"));
+	ck_assert_ptr_nonnull(strstr(line, "`no-ticks` = | `no-ticks` = |"));
 	ck_assert_uint_eq(count_of(out, "≠**"), NSIX - 1);
 	ck_assert_ptr_nonnull(strstr(out, "POPF is sensitive but not privileged"));
 	free(out);
@@ -669,10 +710,12 @@ START_TEST(test_json_object)
 	ck_assert_ptr_nonnull(strstr(out, "\"bare_as_architecture\": true"));
 	ck_assert_ptr_nonnull(strstr(out, "say \\\"hi\\\" \\\\ there"));
 	ck_assert_uint_eq(count_of(out, "\"observed\": "), NSIX * TV_DEMO_RUNS);
-	/* equal_to_bare: true for the bare column and patched, false where naive differs. */
+	/* equal_to_bare: true for bare, patched and paravirt, false where naive differs. */
 	ck_assert_uint_eq(count_of(out, "\"equal_to_bare\": false"), NSIX - 1);
-	ck_assert_uint_eq(count_of(out, "\"equal_to_bare\": true"), NSIX * 2 + 1);
+	ck_assert_uint_eq(count_of(out, "\"equal_to_bare\": true"), NSIX * 3 + 1);
 	ck_assert_ptr_nonnull(strstr(out, "\"patch\": \"all\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"key\": \"paravirt\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"guest_word\": \"paravirt\""));
 	ck_assert_ptr_nonnull(strstr(out, "\"popfd\": 800"));
 	free(out);
 
