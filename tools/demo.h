@@ -1,5 +1,5 @@
 /*
- * tools/demo.h: `trapvisor demo`, the popf_demo guest run three ways and
+ * tools/demo.h: `trapvisor demo`, the popf_demo guest run four ways and
  * compared in one table. Runs on: host.
  */
 #ifndef TV_TOOLS_DEMO_H
@@ -8,7 +8,7 @@
 #include "tools/demo_table.h"
 
 struct tv_demo_options {
-	int ring;			/* the ring of the two hypervisor runs (1) */
+	int ring;			/* the ring of the three hypervisor runs (1 or 3) */
 	int step;			/* pause before each experiment; needs a terminal */
 	enum tv_demo_format format;
 	unsigned mem_mib;
@@ -19,8 +19,8 @@ struct tv_demo_options {
 extern const char tv_demo_help[];
 
 /*
- * Run popf_demo on the bare machine, under trap-and-emulate and patched,
- * print the table on stdout (progress on stderr) and return the exit status
+ * Run popf_demo on the bare machine, under trap-and-emulate, patched and
+ * paravirtualized, print the table on stdout (progress on stderr) and return the exit status
  * (tv_demo_exit_status(), or TV_STATUS_USAGE if nothing could run).
  */
 int tv_demo(const struct tv_demo_options *o);

@@ -257,7 +257,7 @@ static int cmd_native(const struct command *cmd, int argc, char **argv)
 	return run_and_show(cmd, argc, argv, TV_MODE_NATIVE);
 }
 
-/* popf_demo three ways, one table: tools/demo.c. */
+/* popf_demo four ways, one table: tools/demo.c. */
 static int cmd_demo(const struct command *cmd, int argc, char **argv)
 {
 	struct options o;
@@ -317,7 +317,7 @@ static const struct command commands[] = {
 	{ "demo", cmd_demo, OPT_RING | OPT_STEP | OPT_FORMAT | OPT_MEM | OPT_TIMEOUT,
 	  "demo [--ring 1|3] [--step] [--format text|md|json] [--mem N] [--timeout S]",
 	  "Show where x86 breaks trap-and-emulate: the popf_demo guest on the bare\n"
-	  "machine, under trap-and-emulate and patched, compared in one table.",
+	  "machine, under trap-and-emulate, patched and paravirtualized, in one table.",
 	  tv_demo_help },
 	{ "bench", cmd_bench, 0, TV_BENCH_SYNOPSIS, TV_BENCH_SUMMARY, tv_bench_help },
 	{ "classify", cmd_classify, 0, TV_CLASSIFY_SYNOPSIS, TV_CLASSIFY_SUMMARY,
