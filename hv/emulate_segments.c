@@ -132,7 +132,7 @@ void emulate_load_ss(struct vcpu *v, const struct decoded_insn *insn)
 		reflect_to_guest(v, r.vector, r.error, v->regs.eip, insn->text);	/* #SS(sel) */
 		return;
 	}
-	v->regs.ss = (sel & ~3u) | v->ring;
+	v->regs.ss = desc_selector_compress(sel, v->ring);
 	v->regs.esp = esp_after;
 	v->sti_shadow = 1;	/* MOV SS also holds interrupts off for one instruction */
 	v->regs.eip += insn->len;
@@ -159,7 +159,7 @@ static int far_return_target(struct vcpu *v, const struct decoded_insn *insn,
 		emulate_raise_gp(v, sel & ~3u, insn);
 		return -1;
 	}
-	*real_cs = (uint16_t)((sel & ~3u) | v->ring);
+	*real_cs = desc_selector_compress(sel, v->ring);
 	return 0;
 }
 

@@ -172,11 +172,12 @@ void emulate_lmsw(struct vcpu *v, const struct decoded_insn *insn)
 	v->regs.eip += insn->len;
 }
 
-/* INVLPG drops the shadow's translation; INVD and WBINVD: the caches are the host's. */
+/*
+ * INVLPG: nothing to drop, the shadows track every write to the guest's page
+ * tables (shadow_pt/README.md, section 3). INVD and WBINVD: the caches are the host's.
+ */
 void emulate_cache_tlb(struct vcpu *v, const struct decoded_insn *insn)
 {
-	if (insn->id == X86_INS_INVLPG && shadow_paging_on(v))
-		shadow_invlpg(v, guest_operand_address(v, &insn->x86.operands[0]));
 	v->regs.eip += insn->len;
 }
 

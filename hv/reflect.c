@@ -103,7 +103,7 @@ void reflect_to_guest(struct vcpu *v, unsigned vector, uint32_t error,
 		}
 	}
 	/* Pushed in order: EFLAGS first (highest address), the error code last. */
-	v->regs.cs = (gate.selector & ~3u) | v->ring;
+	v->regs.cs = (gate.selector & ~3u) | v->ring;	/* the CPU ignores a gate's RPL */
 	v->regs.eip = GATE_OFFSET(gate);
 	if (GATE_TYPE(gate) == DESC_SYS_INT_GATE)
 		v->virt_if = 0;

@@ -132,6 +132,34 @@ static inline uint16_t read_ss(void)
 	return v;
 }
 
+static inline uint16_t read_ds(void)
+{
+	uint16_t v;
+	__asm__ volatile("movw %%ds, %0" : "=r"(v));
+	return v;
+}
+
+static inline uint16_t read_es(void)
+{
+	uint16_t v;
+	__asm__ volatile("movw %%es, %0" : "=r"(v));
+	return v;
+}
+
+static inline uint16_t read_fs(void)
+{
+	uint16_t v;
+	__asm__ volatile("movw %%fs, %0" : "=r"(v));
+	return v;
+}
+
+static inline uint16_t read_gs(void)
+{
+	uint16_t v;
+	__asm__ volatile("movw %%gs, %0" : "=r"(v));
+	return v;
+}
+
 static inline void lgdt(const struct x86_pseudo_desc *d)
 {
 	__asm__ volatile("lgdtl %0" : : "m"(*d) : "memory");

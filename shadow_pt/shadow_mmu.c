@@ -83,10 +83,6 @@ static int phys_write32(void *ctx, uint32_t gpa, uint32_t value)
 	return 0;
 }
 
-const struct guest_phys *shadow_guest_phys(void)
-{
-	return &guest_phys;
-}
 
 int shadow_paging_on(const struct vcpu *v)
 {
@@ -119,16 +115,6 @@ void shadow_switch_cr3(struct vcpu *v)
 	shadow_cache_switch(&cache, v->virt_cr3 & PAGE_MASK);
 }
 
-void shadow_invlpg(struct vcpu *v, uint32_t la)
-{
-	/*
-	 * Nothing to do: writes to the guest's page tables are tracked, so no
-	 * shadow entry is ever stale. (The bare machine may keep a stale TLB
-	 * entry until INVLPG; forgetting it earlier is always allowed.)
-	 */
-	(void)v;
-	(void)la;
-}
 
 void shadow_guest_wrote(uint32_t gpa, uint32_t len)
 {

@@ -27,7 +27,6 @@ void shadow_switch_cr3(struct vcpu *v);
 
 /* The guest changed CR0.PG/WP or CR4.PSE/PGE: every shadow is emptied. */
 void shadow_flush_all(struct vcpu *v);
-void shadow_invlpg(struct vcpu *v, uint32_t la);
 
 /* The hypervisor wrote guest memory for the guest (emulating it): drop shadows built from it. */
 void shadow_guest_wrote(uint32_t gpa, uint32_t len);
@@ -50,7 +49,5 @@ int shadow_translate(struct vcpu *v, uint32_t la, int write, int system, uint32_
 /* "tv:stat" lines for the summary. */
 void shadow_report(void);
 
-/* The guest's memory as the walker reads it. */
-const struct guest_phys *shadow_guest_phys(void);
 
 #endif

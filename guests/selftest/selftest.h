@@ -27,34 +27,6 @@ void selftest_exceptions(void);
 /* Segment register reads; only the selector's index and TI are compared, never the RPL. */
 #define SELFTEST_SEL_MASK	0xFFFCu
 
-static inline uint16_t selftest_read_ds(void)
-{
-	uint16_t v;
-	__asm__ volatile("movw %%ds, %0" : "=r"(v));
-	return v;
-}
-
-static inline uint16_t selftest_read_es(void)
-{
-	uint16_t v;
-	__asm__ volatile("movw %%es, %0" : "=r"(v));
-	return v;
-}
-
-static inline uint16_t selftest_read_fs(void)
-{
-	uint16_t v;
-	__asm__ volatile("movw %%fs, %0" : "=r"(v));
-	return v;
-}
-
-static inline uint16_t selftest_read_gs(void)
-{
-	uint16_t v;
-	__asm__ volatile("movw %%gs, %0" : "=r"(v));
-	return v;
-}
-
 /* Probes written in assembly (selftest_probes.S); see that file for each contract. */
 uint32_t selftest_use_stack_segment(uint32_t sel, uint32_t *ss_seen);
 void selftest_probe_ud2(uint32_t unused);

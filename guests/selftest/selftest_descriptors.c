@@ -43,10 +43,10 @@ void selftest_descriptors(void)
 		const char *name;
 		uint16_t sel;
 	} data[] = {
-		{ "lgdt-reloads-ds", selftest_read_ds() },
-		{ "lgdt-reloads-es", selftest_read_es() },
-		{ "lgdt-reloads-fs", selftest_read_fs() },
-		{ "lgdt-reloads-gs", selftest_read_gs() },
+		{ "lgdt-reloads-ds", read_ds() },
+		{ "lgdt-reloads-es", read_es() },
+		{ "lgdt-reloads-fs", read_fs() },
+		{ "lgdt-reloads-gs", read_gs() },
 		{ "lgdt-reloads-ss", read_ss() },
 	};
 	for (unsigned i = 0; i < sizeof(data) / sizeof(data[0]); i++)

@@ -12,6 +12,7 @@
 #include "guests/lib/guest_desc.h"
 #include "guests/lib/guest_test.h"
 #include "guests/selftest/selftest.h"
+#include "lib/x86.h"
 
 /* Offsets inside the based segment, far below its limit. */
 #define SELFTEST_OFF_WRITE	0x10u
@@ -99,7 +100,7 @@ void selftest_segments(void)
 			 "pushl %%ds\n"
 			 "popl %0\n"
 			 : "=r"(popped) : : "memory");
-	uint16_t ds = selftest_read_ds();
+	uint16_t ds = read_ds();
 	guest_test_check((ds & SELFTEST_SEL_MASK) == GUEST_SEL_DATA &&
 				 (popped & SELFTEST_SEL_MASK) == GUEST_SEL_DATA,
 			 "push-pop-ds", "DS 0x%x after pop, pushed value 0x%x", ds,
