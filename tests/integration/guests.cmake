@@ -30,9 +30,7 @@ set(TV_SELFTEST_EXPECT
   --expect "^guest\\| SUMMARY: ${TV_SELFTEST_CHECK_COUNT} passed, 0 failed$"
   --expect "^guest\\| REP-OUTSB: ok$"
   --reject "^guest\\| FAIL:")
-foreach(check ${TV_SELFTEST_CHECKS})
-  list(APPEND TV_SELFTEST_EXPECT --expect "^guest\\| PASS: ${check}$")
-endforeach()
+tv_expect_passes(TV_SELFTEST_EXPECT ${TV_SELFTEST_CHECKS})
 
 tv_integration_test(NAME native.selftest
   COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_SELFTEST_EXPECT}

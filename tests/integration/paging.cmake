@@ -39,9 +39,7 @@ list(LENGTH TV_PAGING_CHECKS TV_PAGING_CHECK_COUNT)
 set(TV_PAGING_EXPECT
   --expect "^guest\\| SUMMARY: ${TV_PAGING_CHECK_COUNT} passed, 0 failed$"
   --reject "^guest\\| FAIL:")
-foreach(check ${TV_PAGING_CHECKS})
-  list(APPEND TV_PAGING_EXPECT --expect "^guest\\| PASS: ${check}$")
-endforeach()
+tv_expect_passes(TV_PAGING_EXPECT ${TV_PAGING_CHECKS})
 
 tv_integration_test(NAME native.paging
   COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_PAGING_EXPECT}

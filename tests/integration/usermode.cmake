@@ -32,9 +32,7 @@ list(LENGTH TV_USERMODE_LIMIT_CHECKS TV_USERMODE_LIMIT_COUNT)
 math(EXPR TV_USERMODE_HV_COUNT "${TV_USERMODE_NATIVE_COUNT} + ${TV_USERMODE_LIMIT_COUNT}")
 
 set(TV_USERMODE_COMMON_EXPECT --expect "^guest\\| usermode: starting$" --reject "^guest\\| FAIL:")
-foreach(check ${TV_USERMODE_CHECKS})
-  list(APPEND TV_USERMODE_COMMON_EXPECT --expect "^guest\\| PASS: ${check}$")
-endforeach()
+tv_expect_passes(TV_USERMODE_COMMON_EXPECT ${TV_USERMODE_CHECKS})
 
 # Natively (bare QEMU, TCG): the limit checks are known differences, never PASS or FAIL.
 set(TV_USERMODE_NATIVE_EXPECT ${TV_USERMODE_COMMON_EXPECT}
@@ -52,9 +50,7 @@ tv_integration_test(NAME native.usermode
 set(TV_USERMODE_HV_EXPECT ${TV_USERMODE_COMMON_EXPECT}
   --expect "^guest\\| SUMMARY: ${TV_USERMODE_HV_COUNT} passed, 0 failed$"
   --reject "KNOWN-DIFFERENCE")
-foreach(check ${TV_USERMODE_LIMIT_CHECKS})
-  list(APPEND TV_USERMODE_HV_EXPECT --expect "^guest\\| PASS: ${check}$")
-endforeach()
+tv_expect_passes(TV_USERMODE_HV_EXPECT ${TV_USERMODE_LIMIT_CHECKS})
 foreach(ring 1 3)
   tv_integration_test(NAME ring${ring}.usermode
     COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_USERMODE_HV_EXPECT}
