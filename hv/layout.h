@@ -50,5 +50,14 @@
 
 /* Offsets into struct trap_frame, for the switcher's assembly. */
 #define TF_CS_OFFSET		60
+#define TF_EFLAGS_OFFSET	64
+
+/*
+ * EFLAGS for the assembly, which cannot include lib/x86.h: the hypervisor
+ * runs with only the always-one bit 1 (DF, AC, IOPL clear, interrupts off);
+ * EFLAGS_HV_VM is EFLAGS_VM.
+ */
+#define EFLAGS_HV		0x00000002
+#define EFLAGS_HV_VM		0x00020000
 
 #endif

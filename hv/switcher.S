@@ -43,6 +43,15 @@ switcher_vectors:
 
 	.globl switcher_trap
 switcher_trap:
+	/*
+	 * Trust no flag of the guest's. A gate clears TF, NT, RF and VM (and an
+	 * interrupt gate IF), but DF, AC and IOPL arrive as the guest left
+	 * them, and with DF set every string copy the compiler emits for the
+	 * hypervisor would run backwards through its memory. One known EFLAGS
+	 * before the first instruction that could depend on one.
+	 */
+	pushl $EFLAGS_HV
+	popfl
 	pushal
 	pushl %ds
 	pushl %es
@@ -55,8 +64,15 @@ switcher_trap:
 	movl %eax, %fs
 	movl %eax, %gs
 	movl %esp, %ebx			/* ebx = the frame, kept across the call */
+	/*
+	 * From virtual-8086 mode CS holds a real-mode segment, whose low bits
+	 * may well be 0: the VM flag, not the RPL, says it came from the guest.
+	 */
+	testl $EFLAGS_HV_VM, TF_EFLAGS_OFFSET(%esp)
+	jnz 3f
 	testl $3, TF_CS_OFFSET(%esp)
 	jz 1f
+3:
 	/* Time the switch of address spaces (eax, edx, esi are saved above). */
 	rdtsc
 	movl %eax, %esi

@@ -75,6 +75,10 @@ static uint32_t loadable_data_selector(uint32_t sel)
 	return sel;
 }
 
+/* The real EFLAGS bits a deprivileged guest keeps as it set them. */
+#define GUEST_EFLAGS_KEPT (EFLAGS_CF | EFLAGS_PF | EFLAGS_AF | EFLAGS_ZF | EFLAGS_SF | \
+			   EFLAGS_TF | EFLAGS_DF | EFLAGS_OF | EFLAGS_RF | EFLAGS_AC | EFLAGS_ID)
+
 static void check_frame(struct vcpu *v)
 {
 	struct trap_frame *f = &v->regs;
@@ -91,9 +95,13 @@ static void check_frame(struct vcpu *v)
 	f->es = loadable_data_selector(f->es);
 	f->fs = loadable_data_selector(f->fs);
 	f->gs = loadable_data_selector(f->gs);
-	/* Whatever the guest did, it runs with interrupts really on and IOPL 0. */
-	f->eflags = (f->eflags & ~(EFLAGS_IOPL | EFLAGS_VM | EFLAGS_VIF | EFLAGS_VIP)) |
-		    EFLAGS_IF | EFLAGS_FIXED;
+	/*
+	 * Whatever the guest did, it runs with interrupts really on, IOPL 0,
+	 * no virtual-8086 mode and no nested task (the switcher's own IRET
+	 * checks only the current NT, but the guest's next IRET would be a
+	 * task return through the hypervisor's TSS).
+	 */
+	f->eflags = (f->eflags & GUEST_EFLAGS_KEPT) | EFLAGS_IF | EFLAGS_FIXED;
 }
 
 void hv_trap(struct trap_frame *frame)
@@ -103,6 +111,15 @@ void hv_trap(struct trap_frame *frame)
 	uint32_t began = trap_cost_now();
 
 	trap_cost_trap_begins();
+	/*
+	 * QEMU TCG lets IRET set VM at CPL 1 or 3, where a real CPU ignores
+	 * it; at the guest's virtual ring 0 it would mean virtual-8086 mode,
+	 * which the virtual CPU does not offer. The frame is longer (the CPU
+	 * pushed ES, DS, FS and GS too) and never goes back.
+	 */
+	if (frame->eflags & EFLAGS_VM)
+		hv_exit_stopped("unemulated: the guest runs in virtual-8086 mode (eip 0x%08x, cs 0x%x)",
+				frame->eip, frame->cs & 0xFFFF);
 	v->regs = *frame;
 	if (shadow_single_step(v, vector))
 		goto back_to_guest;

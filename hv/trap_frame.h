@@ -22,5 +22,7 @@ struct trap_frame {
 
 _Static_assert(__builtin_offsetof(struct trap_frame, cs) == 60,
 	       "TF_CS_OFFSET in hv/layout.h must match");
+_Static_assert(__builtin_offsetof(struct trap_frame, eflags) == 64,
+	       "TF_EFLAGS_OFFSET in hv/layout.h must match");
 
 #endif
