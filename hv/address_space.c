@@ -14,15 +14,11 @@
  */
 #include "hv/address_space.h"
 #include "hv/layout.h"
+#include "hv/switcher.h"
 #include "lib/mmu.h"
 #include "lib/x86.h"
 
 #define HV_SPACE_BYTES	0x40000000u	/* 1 GiB: more than QEMU is ever given */
-
-extern char hv_switcher_load[], switcher_start[], switcher_tables[],
-	switcher_stack_page[], switcher_end[];
-
-extern uint32_t switcher_hv_cr3;
 
 static uint32_t hv_pd[1024] __attribute__((aligned(4096)));
 static uint32_t switcher_pt_hv[1024] __attribute__((aligned(4096)));
@@ -30,7 +26,7 @@ static uint32_t switcher_pt_guest[1024] __attribute__((aligned(4096)));
 
 uint32_t hv_space_cr3;
 
-static uint32_t switcher_phys(const char *switcher_va)
+static uint32_t switcher_phys(const uint8_t *switcher_va)
 {
 	return (uint32_t)hv_switcher_load + (uint32_t)(switcher_va - switcher_start);
 }
@@ -45,7 +41,7 @@ void hv_space_init(void)
 	for (uint32_t i = 0; i < HV_SPACE_BYTES / LARGE_PAGE_SIZE; i++)
 		hv_pd[i] = i * LARGE_PAGE_SIZE | PTE_P | PTE_W | PTE_PS;
 
-	for (const char *va = switcher_start; va < switcher_end; va += PAGE_SIZE) {
+	for (const uint8_t *va = switcher_start; va < switcher_end; va += PAGE_SIZE) {
 		uint32_t pa = switcher_phys(va);
 		uint32_t guest_w = va >= switcher_stack_page ? PTE_W : 0;
 		switcher_pt_hv[PTX(va)] = pa | PTE_P | PTE_W;

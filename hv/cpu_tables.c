@@ -16,19 +16,12 @@
  */
 #include "hv/cpu_tables.h"
 #include "hv/layout.h"
+#include "hv/switcher.h"
 #include "lib/string.h"
 #include "lib/x86.h"
 
-extern struct x86_gate switcher_idt[];
-extern struct x86_tss switcher_tss;
-extern char switcher_vectors[], switcher_stack_page[];
-extern uint32_t switcher_hv_stack_top;
-
-#define VECTOR_STUB_SIZE 16	/* .align 16 in hv/switcher.S */
-
 static uint8_t hv_trap_stack[65536] __attribute__((aligned(16)));
 
-extern struct x86_desc switcher_ldt[];
 static unsigned ldt_entries;
 
 const struct x86_desc *cpu_tables_gdt_entry(uint16_t sel)
@@ -91,7 +84,7 @@ void cpu_tables_init(unsigned guest_ring)
 
 	memset(&switcher_tss, 0, sizeof switcher_tss);
 	switcher_tss.ss0 = SEL_HV_DATA;
-	switcher_tss.esp0 = (uint32_t)switcher_stack_page + 4096;
+	switcher_tss.esp0 = (uint32_t)switcher_stack_page + SWITCHER_STACK_BYTES;
 	switcher_tss.iomap_base = sizeof switcher_tss;	/* no map: all ports trap */
 	switcher_gdt[GDT_HV_TSS] = desc_make((uint32_t)&switcher_tss,
 					     sizeof switcher_tss - 1,
@@ -99,7 +92,7 @@ void cpu_tables_init(unsigned guest_ring)
 
 	for (unsigned v = 0; v < 256; v++)
 		switcher_idt[v] = gate_make(SEL_HV_CODE,
-					    (uint32_t)switcher_vectors + v * VECTOR_STUB_SIZE,
+					    (uint32_t)switcher_vectors + v * SWITCHER_VECTOR_STUB_BYTES,
 					    DESC_SYS_INT_GATE, 0);
 
 	switcher_hv_stack_top = (uint32_t)(hv_trap_stack + sizeof hv_trap_stack);

@@ -8,8 +8,6 @@
 #include <stdint.h>
 #include "lib/x86_desc.h"
 
-extern struct x86_desc switcher_gdt[];
-
 /* Build and load the GDT, IDT and TSS; guest_ring sets the boot segments' DPL. */
 void cpu_tables_init(unsigned guest_ring);
 

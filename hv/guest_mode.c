@@ -30,9 +30,8 @@
 #include "lib/mmu.h"
 #include "lib/string.h"
 #include "shadow_pt/physmode.h"
+#include "hv/switcher.h"
 #include "shadow_pt/shadow_mmu.h"
-
-extern uint32_t switcher_guest_cr3;
 
 static struct x86_desc kernel_view[GDT_GUEST_ENTRIES], user_view[GDT_GUEST_ENTRIES];
 static struct x86_desc guest_copy[GDT_GUEST_ENTRIES];	/* as the guest wrote them */

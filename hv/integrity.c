@@ -11,21 +11,19 @@
  */
 #include "hv/integrity.h"
 #include "hv/console.h"
+#include "hv/switcher.h"
 #include <stdint.h>
 
-extern char hv_image_start[], __etext_rodata_end[];
-extern char switcher_start[], switcher_tables[], switcher_gdt[], switcher_tss[];
-
 struct span {
-	const char *start, *end;
+	const uint8_t *start, *end;
 };
 
 static uint32_t checksum_before;
 static uint32_t bytes_covered;
 
-static uint32_t fnv1a(uint32_t h, const char *start, const char *end)
+static uint32_t fnv1a(uint32_t h, const uint8_t *start, const uint8_t *end)
 {
-	for (const uint32_t *w = (const uint32_t *)start; (const char *)(w + 1) <= end; w++) {
+	for (const uint32_t *w = (const uint32_t *)start; (const uint8_t *)(w + 1) <= end; w++) {
 		h ^= *w;
 		h *= 16777619u;
 	}
@@ -37,8 +35,9 @@ static uint32_t checksum(uint32_t *bytes)
 	const struct span spans[] = {
 		{ hv_image_start, __etext_rodata_end },		/* code and read-only data */
 		{ switcher_start, switcher_tables },		/* entry and exit code */
-		{ switcher_tables, switcher_gdt },		/* IDT */
-		{ switcher_tss, switcher_tss + 104 },		/* TSS */
+		{ switcher_tables, (const uint8_t *)switcher_gdt },	/* IDT */
+		{ (const uint8_t *)&switcher_tss,
+		  (const uint8_t *)(&switcher_tss + 1) },		/* TSS */
 	};
 	uint32_t h = 2166136261u;
 	*bytes = 0;

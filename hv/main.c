@@ -24,6 +24,7 @@
 #include "hv/layout.h"
 #include "hv/patch.h"
 #include "hv/stats.h"
+#include "hv/switcher.h"
 #include "hv/vcpu.h"
 #include "lib/mmu.h"
 #include "lib/multiboot.h"
@@ -32,10 +33,6 @@
 
 struct vcpu the_vcpu HV_HOT;
 
-extern char hv_image_end[];
-extern char switcher_stack_page[];
-extern uint32_t switcher_guest_cr3;
-void switcher_enter_guest(struct trap_frame *frame) __attribute__((noreturn));
 
 struct hv_options {
 	unsigned ring;
@@ -209,7 +206,7 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 	/* The machine state multiboot promises, at the guest's real ring. */
 	integrity_record();
 	console_guest_started();
-	struct trap_frame *f = (struct trap_frame *)(switcher_stack_page + 4096) - 1;
+	struct trap_frame *f = (struct trap_frame *)(switcher_stack_page + SWITCHER_STACK_BYTES) - 1;
 	memset(f, 0, sizeof *f);
 	f->eax = MULTIBOOT_BOOTLOADER_MAGIC;
 	f->ebx = info;

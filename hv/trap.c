@@ -20,6 +20,7 @@
 #include "hv/layout.h"
 #include "hv/reflect.h"
 #include "hv/stats.h"
+#include "hv/switcher.h"
 #include "hv/trap_cost.h"
 #include "hv/vcpu.h"
 #include "hv/virq.h"

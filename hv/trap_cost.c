@@ -10,6 +10,7 @@
 #include "hv/hot.h"
 #include "hv/trap_cost.h"
 #include "hv/console.h"
+#include "hv/switcher.h"
 #include "lib/string.h"
 
 /*
@@ -21,7 +22,6 @@
 
 /* Written by hv/switcher.S: the entry switch directly, the exit switch on the trap stack. */
 uint32_t trap_cost_entry_switch HV_HOT;
-extern uint32_t switcher_stack_page[];
 
 static struct {
 	uint32_t samples[TRAP_COST_SAMPLES];
@@ -44,8 +44,10 @@ void trap_cost_trap_begins(void)
 	 * is on the trap stack, which a ring-1 guest can write: it can skew this
 	 * statistic (and only this one), so absurd values are not counted.
 	 */
-	if ((have_exit_sample || switcher_stack_page[0]) && switcher_stack_page[0] < 100000000u)
-		trap_cost_record(COST_EXIT_SWITCH, switcher_stack_page[0]);
+	uint32_t exit_switch;
+	memcpy(&exit_switch, switcher_stack_page, sizeof exit_switch);
+	if ((have_exit_sample || exit_switch) && exit_switch < 100000000u)
+		trap_cost_record(COST_EXIT_SWITCH, exit_switch);
 	have_exit_sample = 1;
 }
 
