@@ -16,7 +16,7 @@
 #include "hv/cpu_tables.h"
 #include "hv/guest_access.h"
 #include "hv/guest_mode.h"
-#include "shadow_pt/shadow_mmu.h"
+#include "hv/shadow.h"
 #include "hv/layout.h"
 #include "hv/reflect.h"
 #include "deprivilege/descriptor.h"

@@ -11,7 +11,7 @@
 #include "hv/guest_access.h"
 #include "hv/cpu_tables.h"
 #include "lib/mmu.h"
-#include "shadow_pt/shadow_mmu.h"
+#include "hv/shadow.h"
 #include "lib/string.h"
 
 static uint32_t *reg32(struct vcpu *v, unsigned which)
@@ -110,7 +110,7 @@ static uint8_t *translate(struct vcpu *v, uint32_t la, uint32_t len, int write, 
 		return 0;
 	/* A write into one of the guest's page tables changes what the shadows say. */
 	if (write && shadow_paging_on(v))
-		shadow_guest_wrote(gpa, len);
+		shadow_guest_wrote(v, gpa, len);
 	return v->mem + gpa;
 }
 

@@ -17,7 +17,7 @@
  *    of guest memory and the user's only the pages inside the guest's user
  *    segments, so user code reaching past them faults as it would on a CPU
  *    that checks limits. With its paging on, they are the kernel and user
- *    shadows of shadow_pt/shadow_mmu.c.
+ *    shadows of shadow_pt/shadow_mmu.c (hv/shadow.c).
  * Every transition goes through the hypervisor: user to kernel by a trap
  * (INT n, an exception, an interrupt, SYSENTER), kernel to user by the
  * faulting IRET/RET/JMP or SYSEXIT.
@@ -31,12 +31,16 @@
 #include "lib/string.h"
 #include "shadow_pt/physmode.h"
 #include "hv/switcher.h"
-#include "shadow_pt/shadow_mmu.h"
+#include "hv/shadow.h"
 
 static struct x86_desc kernel_view[GDT_GUEST_ENTRIES], user_view[GDT_GUEST_ENTRIES];
 static struct x86_desc guest_copy[GDT_GUEST_ENTRIES];	/* as the guest wrote them */
 static unsigned guest_entries;
 static uint32_t kernel_cr3, user_cr3, guest_host_base;
+static struct physmode_tables kernel_tables, user_tables;
+
+_Static_assert(GUEST_MEM_MAX_MIB <= PHYSMODE_MAX_MIB,
+	       "physmode tables must map the largest guest");
 
 /* The ranges of guest-linear memory the guest's user segments cover. */
 #define USER_RANGES_MAX 16
@@ -110,8 +114,9 @@ const char *guest_mode_load_gdt(struct vcpu *v, const struct x86_desc *guest_gdt
 	}
 	build_user_ranges(v);
 	if (guest_host_base)
-		user_cr3 = physmode_build_user(guest_host_base, v->mem_bytes, user_ranges,
-					       user_nranges, switcher_pde_for_guest());
+		user_cr3 = physmode_build_user(&user_tables, guest_host_base, v->mem_bytes,
+					       user_ranges, user_nranges, PDX(SWITCHER_BASE),
+					       switcher_pde_for_guest());
 	const struct x86_desc *view = v->user_mode ? user_view : kernel_view;
 	for (unsigned i = 1; i < GDT_GUEST_ENTRIES; i++)
 		cpu_tables_set_guest_entry(i, view[i]);
@@ -121,9 +126,10 @@ const char *guest_mode_load_gdt(struct vcpu *v, const struct x86_desc *guest_gdt
 void guest_mode_init_spaces(struct vcpu *v, uint32_t host_base)
 {
 	guest_host_base = host_base;
-	kernel_cr3 = physmode_build(host_base, v->mem_bytes, switcher_pde_for_guest());
-	user_cr3 = physmode_build_user(host_base, v->mem_bytes, user_ranges, user_nranges,
-				       switcher_pde_for_guest());
+	kernel_cr3 = physmode_build(&kernel_tables, host_base, v->mem_bytes, PDX(SWITCHER_BASE),
+				    switcher_pde_for_guest());
+	user_cr3 = physmode_build_user(&user_tables, host_base, v->mem_bytes, user_ranges,
+				       user_nranges, PDX(SWITCHER_BASE), switcher_pde_for_guest());
 	shadow_init(v, host_base);
 	guest_mode_refresh_cr3(v);
 }

@@ -29,7 +29,6 @@
 #include "lib/mmu.h"
 #include "lib/multiboot.h"
 #include "lib/string.h"
-#include "shadow_pt/physmode.h"
 
 struct vcpu the_vcpu HV_HOT;
 

@@ -11,7 +11,7 @@
 #include "hv/decode.h"
 #include "hv/trap_frame.h"
 #include "hv/trap_cost.h"
-#include "shadow_pt/shadow_mmu.h"
+#include "hv/shadow.h"
 #include "lib/string.h"
 
 #define STATS_MAX_KINDS 64

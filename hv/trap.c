@@ -25,7 +25,7 @@
 #include "hv/vcpu.h"
 #include "hv/virq.h"
 #include "lib/mmu.h"
-#include "shadow_pt/shadow_mmu.h"
+#include "hv/shadow.h"
 
 /* Exceptions for which the CPU pushes an error code (Intel SDM vol. 3, 6.13). */
 static int has_error_code(unsigned vector)

@@ -1,7 +1,8 @@
 /*
- * shadow_pt/shadow_mmu.c: shadow page tables in the hypervisor.
+ * shadow_pt/shadow_mmu.c: shadow page tables, the verdict on each fault.
  * Runs in: hypervisor, ring 0, on the guest's page faults, its writes to
- * CR0, CR3 and CR4, and its writes to its own page tables.
+ * CR0, CR3 and CR4, and its writes to its own page tables (called by
+ * hv/shadow.c, which acts on the verdicts); on the host in unit tests.
  *
  * 1. A shadow context per guest address space (per guest CR3), each with a
  *    kernel-mode and a user-mode shadow page directory (hv/guest_mode.c
@@ -9,9 +10,9 @@
  *    address space finds its shadows already filled.
  * 2. Shadows fill on demand: a real #PF is walked through the guest's tables
  *    (gpt_walk). If they map the page, the shadow entry is made and the fault
- *    stays hidden; if not, the guest gets its own #PF with its CR2 and the
- *    error code the bare machine gives; if they name memory the guest does
- *    not have, the guest is stopped.
+ *    stays hidden; if not, the verdict is the guest's own #PF with its CR2
+ *    and the error code the bare machine gives; if they name memory the
+ *    guest does not have, the verdict says where (hv/ stops the guest).
  * 3. Kept shadows must stay true to the guest's tables, so every guest page
  *    that a shadow was built from (the page directory, the page tables) is
  *    *tracked*: mapped read-only in every shadow. A guest write to one
@@ -24,109 +25,80 @@
  *    or CR4.PSE/PGE, every shadow is emptied and refilled on demand (a TLB
  *    may forget anything at any time).
  * The bookkeeping of 1, 3 and 4 (contexts, the pool, tracking, dropping) is
- * the pure logic of shadow_cache.c; this file is what ties it to the trap:
- * the #PF handler, the single step, and the statistics.
+ * the pure logic of shadow_cache.c; this file is the #PF handler's
+ * decision, the single step's bookkeeping and the counters, with no
+ * hardware and nothing of hv/: hv/shadow.c delivers the faults, sets TF,
+ * stops the guest and prints the counters.
  * The design and its alternatives are in shadow_pt/README.md.
  */
 #include "shadow_pt/shadow_mmu.h"
-#include "hv/address_space.h"
-#include "hv/console.h"
-#include "hv/layout.h"
-#include "hv/reflect.h"
-#include "hv/stats.h"
 #include "lib/mmu.h"
 #include "lib/string.h"
-#include "shadow_pt/shadow_cache.h"
+#include "lib/x86.h"
 #include "shadow_pt/spte.h"
-
-_Static_assert((GUEST_MEM_MAX_MIB << 20) / PAGE_SIZE <= SHADOW_GUEST_PAGES_MAX,
-	       "shadow_cache.h must track every page of the largest guest");
-
-/* Identity-mapped: the hypervisor's address of the cache is its physical one. */
-static struct shadow_cache cache;
-
-/* A guest write to a tracked page, running one instruction under TF. */
-#define PT_WRITE_MAX_PAGES 4
-
-static struct {
-	unsigned npages;	/* 0: no write is being stepped */
-	struct {
-		uint32_t *spte;	/* the entry made writable for it */
-		uint32_t gpa;	/* the page it writes */
-	} page[PT_WRITE_MAX_PAGES];
-	uint32_t eip, cs;	/* the instruction being stepped */
-	int guest_tf;		/* the guest had TF set itself */
-} pt_write;
-
-static uint32_t host_base;
-static struct guest_phys guest_phys;
-
-static struct {
-	uint32_t hidden_faults, delivered_faults, pt_write_traps;
-} counters;
 
 static int phys_read32(void *ctx, uint32_t gpa, uint32_t *value)
 {
-	struct vcpu *v = ctx;
-	if (gpa > v->mem_bytes - 4 || (gpa & 3))
+	struct shadow_mmu *m = ctx;
+	if (gpa > m->mem_bytes - 4 || (gpa & 3))
 		return -1;
-	memcpy(value, v->mem + gpa, 4);
+	memcpy(value, m->mem + gpa, 4);
 	return 0;
 }
 
 static int phys_write32(void *ctx, uint32_t gpa, uint32_t value)
 {
-	struct vcpu *v = ctx;
-	if (gpa > v->mem_bytes - 4 || (gpa & 3))
+	struct shadow_mmu *m = ctx;
+	if (gpa > m->mem_bytes - 4 || (gpa & 3))
 		return -1;
-	memcpy(v->mem + gpa, &value, 4);
+	memcpy(m->mem + gpa, &value, 4);
 	return 0;
 }
 
-
-int shadow_paging_on(const struct vcpu *v)
+void shadow_mmu_init(struct shadow_mmu *m, uint8_t *mem, uint32_t mem_bytes,
+		     uint32_t host_base, uint32_t phys_base, unsigned switcher_pdx,
+		     uint32_t switcher_pde)
 {
-	return (v->virt_cr0 & CR0_PG) != 0;
+	m->mem = mem;
+	m->mem_bytes = mem_bytes;
+	m->host_base = host_base;
+	m->switcher_pdx = switcher_pdx;
+	m->phys.ctx = m;
+	m->phys.read32 = phys_read32;
+	m->phys.write32 = phys_write32;
+	m->phys.mem_bytes = mem_bytes;
+	memset(&m->step, 0, sizeof m->step);
+	memset(&m->counters, 0, sizeof m->counters);
+	/* The cache is the first member: its physical address is the struct's. */
+	shadow_cache_init(&m->cache, phys_base, mem_bytes, switcher_pdx, switcher_pde);
 }
 
-uint32_t shadow_cr3(const struct vcpu *v)
+uint32_t shadow_mmu_cr3(const struct shadow_mmu *m, int user_mode)
 {
-	return shadow_cache_cr3(&cache, v->user_mode ? SHADOW_USER : SHADOW_KERNEL);
+	return shadow_cache_cr3(&m->cache, user_mode ? SHADOW_USER : SHADOW_KERNEL);
 }
 
-void shadow_flush_all(struct vcpu *v)
+void shadow_mmu_flush_all(struct shadow_mmu *m)
 {
-	shadow_cache_flush(&cache);
+	shadow_cache_flush(&m->cache);
 }
 
-void shadow_init(struct vcpu *v, uint32_t base)
+void shadow_mmu_switch_cr3(struct shadow_mmu *m, uint32_t gcr3)
 {
-	host_base = base;
-	guest_phys.ctx = v;
-	guest_phys.read32 = phys_read32;
-	guest_phys.write32 = phys_write32;
-	guest_phys.mem_bytes = v->mem_bytes;
-	shadow_cache_init(&cache, (uint32_t)&cache, v->mem_bytes, PDX(SWITCHER_BASE),
-			  switcher_pde_for_guest());
+	shadow_cache_switch(&m->cache, gcr3 & PAGE_MASK);
 }
 
-void shadow_switch_cr3(struct vcpu *v)
+void shadow_mmu_guest_wrote(struct shadow_mmu *m, uint32_t gpa, uint32_t len)
 {
-	shadow_cache_switch(&cache, v->virt_cr3 & PAGE_MASK);
+	shadow_cache_guest_wrote(&m->cache, gpa, len);
 }
 
-
-void shadow_guest_wrote(uint32_t gpa, uint32_t len)
-{
-	shadow_cache_guest_wrote(&cache, gpa, len);
-}
-
-int shadow_translate(struct vcpu *v, uint32_t la, int write, int system, uint32_t *gpa)
+int shadow_mmu_translate(struct shadow_mmu *m, const struct shadow_cpu *cpu, uint32_t la,
+			 int write, int system, uint32_t *gpa)
 {
 	struct gpt_walk w;
-	unsigned access = (write ? PF_ERR_W : 0) | (v->user_mode && !system ? PF_ERR_U : 0);
-	if (gpt_walk(&guest_phys, v->virt_cr3, v->virt_cr0, v->virt_cr4, la, access, 1, &w) !=
-	    GPT_OK)
+	unsigned access = (write ? PF_ERR_W : 0) | (cpu->user_mode && !system ? PF_ERR_U : 0);
+	if (gpt_walk(&m->phys, cpu->cr3, cpu->cr0, cpu->cr4, la, access, 1, &w) != GPT_OK)
 		return -1;
 	*gpa = w.gpa;
 	return 0;
@@ -137,118 +109,104 @@ int shadow_translate(struct vcpu *v, uint32_t la, int write, int system, uint32_
  * drop what they changed. An unaligned store can straddle two page-table
  * pages, so one instruction may hold a few pages writable at once.
  */
-static void finish_pt_write(struct vcpu *v)
+static void finish_step(struct shadow_mmu *m, uint32_t *eflags)
 {
-	for (unsigned i = 0; i < pt_write.npages; i++) {
-		*pt_write.page[i].spte &= ~PTE_W;
-		shadow_cache_source_changed(&cache, pt_write.page[i].gpa);
+	for (unsigned i = 0; i < m->step.npages; i++) {
+		*m->step.page[i].spte &= ~PTE_W;
+		shadow_cache_source_changed(&m->cache, m->step.page[i].gpa);
 	}
-	if (!pt_write.guest_tf)
-		v->regs.eflags &= ~EFLAGS_TF;
-	pt_write.npages = 0;
+	if (!m->step.guest_tf)
+		*eflags &= ~EFLAGS_TF;
+	m->step.npages = 0;
 }
 
-int shadow_single_step(struct vcpu *v, unsigned vector)
+int shadow_mmu_step_end(struct shadow_mmu *m, unsigned vector, uint32_t eip, uint32_t cs,
+			uint32_t *eflags)
 {
-	if (!pt_write.npages)
+	if (!m->step.npages)
 		return 0;
 	/* The same instruction faulting on its next page: the step goes on. */
-	if (vector == VEC_PF && v->regs.eip == pt_write.eip && v->regs.cs == pt_write.cs)
+	if (vector == VEC_PF && eip == m->step.eip && cs == m->step.cs)
 		return 0;
-	finish_pt_write(v);
+	finish_step(m, eflags);
 	/* Our own single step ends here; the guest's, if it had one, goes on to its handler. */
-	return vector == VEC_DB && !pt_write.guest_tf;
+	return vector == VEC_DB && !m->step.guest_tf;
 }
 
-void shadow_page_fault(struct vcpu *v, uint32_t la, uint32_t real_error)
+struct shadow_verdict shadow_mmu_fault(struct shadow_mmu *m, struct shadow_cpu *cpu,
+				       uint32_t la, uint32_t real_error)
 {
-	unsigned mode = v->user_mode ? SHADOW_USER : SHADOW_KERNEL;
+	unsigned mode = cpu->user_mode ? SHADOW_USER : SHADOW_KERNEL;
 	uint32_t guest_error = pf_error_for_guest(real_error, mode == SHADOW_USER ? 3 : 0);
 	unsigned access = guest_error & (PF_ERR_W | PF_ERR_U);
+	struct shadow_verdict verdict = { .outcome = SHADOW_FILLED, .la = la };
 	struct gpt_walk w;
 
-	/* The switcher's 4 MiB are the hypervisor's, whatever the guest's tables say. */
-	if (la >= SWITCHER_BASE) {
-		stats_trap(&v->regs, 0, "stop");
-		hv_exit_stopped("forbidden: the guest %s 0x%08x, the hypervisor's switcher, at eip 0x%08x",
-				real_error & PF_ERR_W ? "wrote" : "read", la, v->regs.eip);
+	/* The switcher's slot is the hypervisor's, whatever the guest's tables say. */
+	if (PDX(la) == m->switcher_pdx) {
+		verdict.outcome = SHADOW_SWITCHER;
+		return verdict;
 	}
-	switch (gpt_walk(&guest_phys, v->virt_cr3, v->virt_cr0, v->virt_cr4, la, access, 1, &w)) {
+	switch (gpt_walk(&m->phys, cpu->cr3, cpu->cr0, cpu->cr4, la, access, 1, &w)) {
 	case GPT_OK:
 		break;
 	case GPT_FAULT:
-		if (pt_write.npages)
-			finish_pt_write(v);	/* the stepped instruction faults: its step is over */
-		counters.delivered_faults++;
-		v->virt_cr2 = la;
-		stats_trap(&v->regs, 0, "reflect");
-		reflect_to_guest(v, VEC_PF, w.error_code, v->regs.eip, 0);
-		return;
+		if (m->step.npages)
+			finish_step(m, &cpu->eflags);	/* the stepped instruction faults: its step is over */
+		m->counters.delivered_faults++;
+		verdict.outcome = SHADOW_GUEST_FAULT;
+		verdict.error = w.error_code;
+		return verdict;
 	case GPT_OUTSIDE:
 	default:
-		stats_trap(&v->regs, 0, "stop");
-		hv_exit_stopped("forbidden: the guest's page tables map 0x%08x to guest-physical 0x%08x, outside its %u MiB (eip 0x%08x)",
-				la, w.gpa, v->mem_bytes >> 20, v->regs.eip);
+		verdict.outcome = SHADOW_OUTSIDE;
+		verdict.gpa = w.gpa;
+		return verdict;
 	}
 
-	uint32_t spte = spte_from_gpte(&w, host_base, v->ring, mode, access);
-	if (!spte)
-		hv_exit_stopped("unemulated: a guest-kernel write to read-only user page 0x%08x with CR0.WP=0",
-				la);
+	uint32_t spte = spte_from_gpte(&w, m->host_base, cpu->ring, mode, access);
+	if (!spte) {
+		verdict.outcome = SHADOW_WP0_USER_WRITE;
+		return verdict;
+	}
 	/*
 	 * The guest page the shadow table mirrors, and so tracks: its page table
 	 * (a 4 MiB page comes straight from its directory).
 	 */
-	uint32_t source = w.large ? (v->virt_cr3 & PAGE_MASK) : (w.gpde & PAGE_MASK);
-	uint32_t *pt = shadow_cache_table(&cache, mode, la, source);
-	if (!pt)
-		hv_panic("no shadow table for 0x%08x", la);
+	uint32_t source = w.large ? (cpu->cr3 & PAGE_MASK) : (w.gpde & PAGE_MASK);
+	uint32_t *pt = shadow_cache_table(&m->cache, mode, la, source);
+	if (!pt) {
+		/* Only the switcher's slot has no table, and it was refused above. */
+		verdict.outcome = SHADOW_NO_TABLE;
+		return verdict;
+	}
 
-	if (shadow_cache_is_tracked(&cache, w.gpa)) {
+	if (shadow_cache_is_tracked(&m->cache, w.gpa)) {
 		if (access & PF_ERR_W) {
 			/* The guest writes one of its page tables: let this one instruction through. */
-			if (pt_write.npages == PT_WRITE_MAX_PAGES)
-				hv_exit_stopped("unemulated: one instruction at 0x%08x writes more than %u page-table pages",
-						v->regs.eip, PT_WRITE_MAX_PAGES);
-			if (!pt_write.npages) {
-				pt_write.eip = v->regs.eip;
-				pt_write.cs = v->regs.cs;
-				pt_write.guest_tf = (v->regs.eflags & EFLAGS_TF) != 0;
+			if (m->step.npages == SHADOW_STEP_MAX_PAGES) {
+				verdict.outcome = SHADOW_STEP_TOO_WIDE;
+				return verdict;
+			}
+			if (!m->step.npages) {
+				m->step.eip = cpu->eip;
+				m->step.cs = cpu->cs;
+				m->step.guest_tf = (cpu->eflags & EFLAGS_TF) != 0;
 			}
 			pt[PTX(la)] = spte | PTE_W;
-			pt_write.page[pt_write.npages].spte = &pt[PTX(la)];
-			pt_write.page[pt_write.npages].gpa = w.gpa;
-			pt_write.npages++;
-			v->regs.eflags |= EFLAGS_TF;
-			v->sti_shadow = 1;	/* no virtual interrupt before the write is done */
-			counters.pt_write_traps++;
-			stats_trap(&v->regs, 0, "emulate");
-			return;
+			m->step.page[m->step.npages].spte = &pt[PTX(la)];
+			m->step.page[m->step.npages].gpa = w.gpa;
+			m->step.npages++;
+			cpu->eflags |= EFLAGS_TF;
+			m->counters.pt_write_traps++;
+			verdict.outcome = SHADOW_STEP;
+			return verdict;
 		}
 		spte &= ~PTE_W;
 	}
 	if (spte & PTE_W)
-		shadow_cache_note_writable(&cache, w.gpa);
+		shadow_cache_note_writable(&m->cache, w.gpa);
 	pt[PTX(la)] = spte;
-	counters.hidden_faults++;
-	stats_trap(&v->regs, 0, "hidden");
-}
-
-void shadow_report(void)
-{
-	const struct shadow_cache_counters *c = &cache.counters;
-
-	if (!c->contexts_built)
-		return;	/* the guest never turned paging on */
-	console_event("stat what=\"shadow: hidden faults\" count=%u", counters.hidden_faults);
-	console_event("stat what=\"shadow: faults delivered to the guest\" count=%u",
-		      counters.delivered_faults);
-	console_event("stat what=\"shadow: page-table write traps\" count=%u",
-		      counters.pt_write_traps);
-	console_event("stat what=\"shadow: tables built\" count=%u", c->tables_built);
-	console_event("stat what=\"shadow: tables dropped\" count=%u", c->tables_dropped);
-	console_event("stat what=\"shadow: address spaces built\" count=%u", c->contexts_built);
-	console_event("stat what=\"shadow: address spaces reused\" count=%u",
-		      c->contexts_reused);
-	console_event("stat what=\"shadow: full flushes\" count=%u", c->flushes);
+	m->counters.hidden_faults++;
+	return verdict;
 }

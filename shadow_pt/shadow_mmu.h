@@ -1,53 +1,117 @@
 /*
- * shadow_pt/shadow_mmu.h: the hypervisor's side of shadow paging: the
- * shadow tables the real CPU runs on while the guest's paging is on, filled
- * on demand from the guest's own tables.
- * Runs in: hypervisor, ring 0.
+ * shadow_pt/shadow_mmu.h: shadow paging as pure logic: the shadow tables the
+ * real CPU runs on while the guest's paging is on, filled on demand from the
+ * guest's own tables, and a verdict for every page fault.
+ * Runs in: hypervisor, ring 0 (no hardware touched: the hypervisor loads
+ * CR3 and delivers faults, hv/shadow.c), and on the host in unit tests.
+ *
+ * As lguest's demand_page, the fault handler only says what the fault was
+ * (filled; the guest's own fault; outside guest memory; a write to step);
+ * its caller acts on that.
  */
 #ifndef TV_SHADOW_PT_SHADOW_MMU_H
 #define TV_SHADOW_PT_SHADOW_MMU_H
 
 #include <stdint.h>
-#include "hv/vcpu.h"
 #include "shadow_pt/gpt_walk.h"
+#include "shadow_pt/shadow_cache.h"
 
-void shadow_init(struct vcpu *v, uint32_t host_base);
+/* A guest write to a tracked page, running one instruction under TF. */
+#define SHADOW_STEP_MAX_PAGES 4
 
-/* Is the guest's paging on (its CR0.PG)? */
-int shadow_paging_on(const struct vcpu *v);
+struct shadow_mmu_counters {
+	uint32_t hidden_faults, delivered_faults, pt_write_traps;
+};
 
-/* The CR3 for the guest's current mode (kernel or user) while its paging is on. */
-uint32_t shadow_cr3(const struct vcpu *v);
+struct shadow_mmu {
+	struct shadow_cache cache;	/* first: its tables are page-aligned */
+	struct guest_phys phys;		/* guest memory, for the walks */
+	uint8_t *mem;			/* guest-physical 0, as this code reaches it */
+	uint32_t mem_bytes;
+	uint32_t host_base;		/* guest-physical 0, as the real CPU reaches it */
+	unsigned switcher_pdx;		/* the directory slot that is never the guest's */
+	struct {
+		unsigned npages;	/* 0: no write is being stepped */
+		struct {
+			uint32_t *spte;	/* the entry made writable for it */
+			uint32_t gpa;	/* the page it writes */
+		} page[SHADOW_STEP_MAX_PAGES];
+		uint32_t eip, cs;	/* the instruction being stepped */
+		int guest_tf;		/* the guest had TF set itself */
+	} step;
+	struct shadow_mmu_counters counters;
+};
 
-/* A #PF while the guest's paging is on: filled (hidden), delivered to the guest, or the guest is stopped. */
-void shadow_page_fault(struct vcpu *v, uint32_t la, uint32_t real_error);
+/* What the shadow MMU needs of the virtual CPU at a fault. */
+struct shadow_cpu {
+	uint32_t cr0, cr3, cr4;	/* the guest's own (virtual) control registers */
+	unsigned ring;		/* the real ring its kernel runs in */
+	int user_mode;		/* it runs its user code (virtual CPL 3) */
+	uint32_t eip, cs;	/* the faulting instruction */
+	uint32_t eflags;	/* its real EFLAGS; the handler sets or clears TF here */
+};
 
-/* The guest loaded CR3 (or turned paging on): use, or build, that address space's shadows. */
-void shadow_switch_cr3(struct vcpu *v);
+enum shadow_outcome {
+	SHADOW_FILLED,		/* a shadow entry was made: the fault stays hidden */
+	SHADOW_GUEST_FAULT,	/* the guest's own tables fault: #PF(error) with CR2 = la */
+	SHADOW_OUTSIDE,		/* the guest's tables map la to gpa, outside guest memory */
+	SHADOW_STEP,		/* a write to a guest page table: run it once with TF (set) */
+	SHADOW_SWITCHER,	/* la lies in the switcher's slot, which is never the guest's */
+	SHADOW_WP0_USER_WRITE,	/* a guest-kernel write to a read-only user page, CR0.WP = 0 */
+	SHADOW_STEP_TOO_WIDE,	/* one instruction writes more than SHADOW_STEP_MAX_PAGES */
+	SHADOW_NO_TABLE,	/* no shadow table could be had: a bug, never the guest's */
+};
 
-/* The guest changed CR0.PG/WP or CR4.PSE/PGE: every shadow is emptied. */
-void shadow_flush_all(struct vcpu *v);
-
-/* The hypervisor wrote guest memory for the guest (emulating it): drop shadows built from it. */
-void shadow_guest_wrote(uint32_t gpa, uint32_t len);
+struct shadow_verdict {
+	enum shadow_outcome outcome;
+	uint32_t la;		/* the faulting address */
+	uint32_t error;		/* SHADOW_GUEST_FAULT: the error code for the guest */
+	uint32_t gpa;		/* SHADOW_OUTSIDE: where the guest's tables point */
+};
 
 /*
- * At every trap: a single-stepped write to a guest page table is finished.
- * Returns 1 if the trap was only that step (vector 1) and needs nothing more.
+ * Start with no shadow. mem/mem_bytes: guest memory as this code reaches it;
+ * host_base: where the real CPU finds guest-physical 0; phys_base: the
+ * host-physical address of *m (the hypervisor is identity-mapped; tests
+ * give any); the switcher's directory entry goes into every shadow.
  */
-int shadow_single_step(struct vcpu *v, unsigned vector);
+void shadow_mmu_init(struct shadow_mmu *m, uint8_t *mem, uint32_t mem_bytes,
+		     uint32_t host_base, uint32_t phys_base, unsigned switcher_pdx,
+		     uint32_t switcher_pde);
+
+/* The real CR3 for the guest's mode while its paging is on. */
+uint32_t shadow_mmu_cr3(const struct shadow_mmu *m, int user_mode);
+
+/* The guest loaded CR3 (or turned paging on): use, or build, that address space's shadows. */
+void shadow_mmu_switch_cr3(struct shadow_mmu *m, uint32_t gcr3);
+
+/* The guest changed CR0.PG/WP or CR4.PSE/PGE: every shadow is emptied. */
+void shadow_mmu_flush_all(struct shadow_mmu *m);
+
+/* The hypervisor wrote guest memory for the guest (emulating it): drop shadows built from it. */
+void shadow_mmu_guest_wrote(struct shadow_mmu *m, uint32_t gpa, uint32_t len);
+
+/* A real #PF at la with the CPU's error code while the guest's paging is on. */
+struct shadow_verdict shadow_mmu_fault(struct shadow_mmu *m, struct shadow_cpu *cpu,
+				       uint32_t la, uint32_t real_error);
+
+/*
+ * At every trap while a write is being stepped: the step is finished (its
+ * pages protected again, the shadows built from them dropped, our TF taken
+ * out of *eflags). Returns 1 if the trap was only that step (vector 1) and
+ * needs nothing more.
+ */
+int shadow_mmu_step_end(struct shadow_mmu *m, unsigned vector, uint32_t eip, uint32_t cs,
+			uint32_t *eflags);
 
 /*
  * Translate a guest-linear address for an access the hypervisor makes on
  * the guest's behalf (delivering a frame, reading an instruction; system:
- * the CPU's own supervisor access to the IDT, GDT or TSS): returns
- * the gpa, or -1 if the guest's tables do not map it or
- * it lies outside guest memory.
+ * the CPU's own supervisor access to the IDT, GDT or TSS), setting the
+ * accessed and dirty bits as the CPU would: 0 and the gpa, or -1 if the
+ * guest's tables do not allow it or it lies outside guest memory.
  */
-int shadow_translate(struct vcpu *v, uint32_t la, int write, int system, uint32_t *gpa);
-
-/* "tv:stat" lines for the summary. */
-void shadow_report(void);
-
+int shadow_mmu_translate(struct shadow_mmu *m, const struct shadow_cpu *cpu, uint32_t la,
+			 int write, int system, uint32_t *gpa);
 
 #endif
