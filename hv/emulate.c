@@ -12,6 +12,7 @@
 #include "hv/emulate.h"
 #include "hv/console.h"
 #include "hv/guest_access.h"
+#include "hv/machine.h"
 #include "hv/patch.h"
 #include "hv/reflect.h"
 #include "hv/stats.h"
@@ -37,7 +38,7 @@ static void emulate_sti(struct vcpu *v, const struct decoded_insn *insn)
 
 static void emulate_hlt(struct vcpu *v, const struct decoded_insn *insn)
 {
-	if (!virq_wait_for_interrupt(v))
+	if (!virq_wait_for_interrupt(machine_of(v)))
 		hv_exit_stopped("halted: the guest ran hlt at 0x%08x with interrupts %s and no interrupt can come",
 				v->regs.eip, v->virt_if ? "on" : "off");
 	v->regs.eip += insn->len;
@@ -175,7 +176,7 @@ void emulate_general_protection(struct vcpu *v)
 	uint8_t bytes[DECODE_MAX_LEN];
 
 	if (v->regs.error == PATCH_TRAP_ERROR_CODE) {
-		const struct patch_site *site = patch_site_at(la);
+		const struct patch_site *site = patch_site_at(v, la);
 		if (site) {
 			emulate_patched(v, site);
 			return;

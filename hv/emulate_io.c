@@ -9,6 +9,7 @@
 #include "hv/emulate.h"
 #include "hv/console.h"
 #include "hv/guest_access.h"
+#include "hv/machine.h"
 #include "hv/vdev.h"
 
 void emulate_in_out(struct vcpu *v, const struct decoded_insn *insn)
@@ -21,9 +22,9 @@ void emulate_in_out(struct vcpu *v, const struct decoded_insn *insn)
 	unsigned size = data_op->size;
 
 	if (is_out)
-		vdev_out(port, size, guest_reg_read(v, data_op->reg));
+		vdev_out(machine_of(v), port, size, guest_reg_read(v, data_op->reg));
 	else
-		guest_reg_write(v, data_op->reg, vdev_in(port, size));
+		guest_reg_write(v, data_op->reg, vdev_in(machine_of(v), port, size));
 	v->regs.eip += insn->len;
 }
 
@@ -68,9 +69,9 @@ void emulate_string_io(struct vcpu *v, const struct decoded_insn *insn)
 			if (guest_read(v, base + offset, &value, size))
 				hv_exit_stopped("%s at 0x%08x reads 0x%08x, outside guest memory",
 						insn->text, v->regs.eip, base + offset);
-			vdev_out(port, size, value);
+			vdev_out(machine_of(v), port, size, value);
 		} else {
-			value = vdev_in(port, size);
+			value = vdev_in(machine_of(v), port, size);
 			if (guest_write(v, base + offset, &value, size))
 				hv_exit_stopped("%s at 0x%08x writes 0x%08x, outside guest memory",
 						insn->text, v->regs.eip, base + offset);

@@ -23,29 +23,17 @@
  * faulting IRET/RET/JMP or SYSEXIT.
  */
 #include "hv/guest_mode.h"
-#include "hv/cpu_tables.h"
-#include "hv/layout.h"
-#include "deprivilege/descriptor.h"
 #include "hv/address_space.h"
+#include "hv/cpu_tables.h"
+#include "hv/machine.h"
+#include "hv/shadow.h"
+#include "hv/switcher.h"
+#include "deprivilege/descriptor.h"
 #include "lib/mmu.h"
 #include "lib/string.h"
-#include "shadow_pt/physmode.h"
-#include "hv/switcher.h"
-#include "hv/shadow.h"
-
-static struct x86_desc kernel_view[GDT_GUEST_ENTRIES], user_view[GDT_GUEST_ENTRIES];
-static struct x86_desc guest_copy[GDT_GUEST_ENTRIES];	/* as the guest wrote them */
-static unsigned guest_entries;
-static uint32_t kernel_cr3, user_cr3, guest_host_base;
-static struct physmode_tables kernel_tables, user_tables;
 
 _Static_assert(GUEST_MEM_MAX_MIB <= PHYSMODE_MAX_MIB,
 	       "physmode tables must map the largest guest");
-
-/* The ranges of guest-linear memory the guest's user segments cover. */
-#define USER_RANGES_MAX 16
-static struct physmode_range user_ranges[USER_RANGES_MAX];
-static unsigned user_nranges;
 
 static int is_user_segment(struct x86_desc d)
 {
@@ -54,24 +42,28 @@ static int is_user_segment(struct x86_desc d)
 
 int guest_mode_is_user_code(const struct vcpu *v, uint16_t sel)
 {
+	const struct guest_modes *gm = machine_of_const(v)->modes;
 	unsigned i = SEL_INDEX(sel);
-	return !(sel & SEL_TI) && i > 0 && i < guest_entries && is_user_segment(guest_copy[i]) &&
-	       (DESC_TYPE(guest_copy[i]) & DESC_TYPE_CODE);
+	return !(sel & SEL_TI) && i > 0 && i < gm->guest_entries &&
+	       is_user_segment(gm->guest_copy[i]) &&
+	       (DESC_TYPE(gm->guest_copy[i]) & DESC_TYPE_CODE);
 }
 
 int guest_mode_user_may_touch(const struct vcpu *v, uint32_t la)
 {
-	for (unsigned i = 0; i < user_nranges; i++)
-		if (la >= user_ranges[i].start && la - user_ranges[i].start < user_ranges[i].length)
+	const struct guest_modes *gm = machine_of_const(v)->modes;
+	for (unsigned i = 0; i < gm->user_nranges; i++)
+		if (la >= gm->user_ranges[i].start &&
+		    la - gm->user_ranges[i].start < gm->user_ranges[i].length)
 			return 1;
 	return 0;
 }
 
-static void build_user_ranges(const struct vcpu *v)
+static void build_user_ranges(struct guest_modes *gm, const struct vcpu *v)
 {
-	user_nranges = 0;
-	for (unsigned i = 1; i < guest_entries && user_nranges < USER_RANGES_MAX; i++) {
-		struct x86_desc d = guest_copy[i];
+	gm->user_nranges = 0;
+	for (unsigned i = 1; i < gm->guest_entries && gm->user_nranges < USER_RANGES_MAX; i++) {
+		struct x86_desc d = gm->guest_copy[i];
 		if (!is_user_segment(d))
 			continue;
 		uint32_t base = desc_base(d), limit = desc_limit(d);
@@ -81,20 +73,23 @@ static void build_user_ranges(const struct vcpu *v)
 		if (base >= v->mem_bytes)
 			continue;
 		uint32_t length = limit >= v->mem_bytes - base ? v->mem_bytes - base : limit + 1;
-		user_ranges[user_nranges].start = base;
-		user_ranges[user_nranges].length = length;
-		user_nranges++;
+		gm->user_ranges[gm->user_nranges].start = base;
+		gm->user_ranges[gm->user_nranges].length = length;
+		gm->user_nranges++;
 	}
 }
 
 const char *guest_mode_load_gdt(struct vcpu *v, const struct x86_desc *guest_gdt,
 				unsigned entries, unsigned *refused_index)
 {
-	memset(kernel_view, 0, sizeof kernel_view);
-	memset(user_view, 0, sizeof user_view);
-	memset(guest_copy, 0, sizeof guest_copy);
-	memcpy(guest_copy, guest_gdt, entries * sizeof guest_gdt[0]);
-	guest_entries = entries;
+	struct guest_modes *gm = machine_of(v)->modes;
+	struct x86_desc *kernel_view = gm->kernel_view, *user_view = gm->user_view;
+
+	memset(gm->kernel_view, 0, sizeof gm->kernel_view);
+	memset(gm->user_view, 0, sizeof gm->user_view);
+	memset(gm->guest_copy, 0, sizeof gm->guest_copy);
+	memcpy(gm->guest_copy, guest_gdt, entries * sizeof guest_gdt[0]);
+	gm->guest_entries = entries;
 
 	for (unsigned i = 1; i < entries; i++) {
 		const char *why = 0;
@@ -112,11 +107,11 @@ const char *guest_mode_load_gdt(struct vcpu *v, const struct x86_desc *guest_gdt
 				kernel_view[i].hi &= ~DESC_HI_P;
 		}
 	}
-	build_user_ranges(v);
-	if (guest_host_base)
-		user_cr3 = physmode_build_user(&user_tables, guest_host_base, v->mem_bytes,
-					       user_ranges, user_nranges, PDX(SWITCHER_BASE),
-					       switcher_pde_for_guest());
+	build_user_ranges(gm, v);
+	if (gm->host_base)
+		gm->user_cr3 = physmode_build_user(&gm->user_tables, gm->host_base, v->mem_bytes,
+						   gm->user_ranges, gm->user_nranges,
+						   PDX(SWITCHER_BASE), switcher_pde_for_guest());
 	const struct x86_desc *view = v->user_mode ? user_view : kernel_view;
 	for (unsigned i = 1; i < GDT_GUEST_ENTRIES; i++)
 		cpu_tables_set_guest_entry(i, view[i]);
@@ -125,21 +120,26 @@ const char *guest_mode_load_gdt(struct vcpu *v, const struct x86_desc *guest_gdt
 
 void guest_mode_init_spaces(struct vcpu *v, uint32_t host_base)
 {
-	guest_host_base = host_base;
-	kernel_cr3 = physmode_build(&kernel_tables, host_base, v->mem_bytes, PDX(SWITCHER_BASE),
-				    switcher_pde_for_guest());
-	user_cr3 = physmode_build_user(&user_tables, host_base, v->mem_bytes, user_ranges,
-				       user_nranges, PDX(SWITCHER_BASE), switcher_pde_for_guest());
+	struct guest_modes *gm = machine_of(v)->modes;
+
+	gm->host_base = host_base;
+	gm->kernel_cr3 = physmode_build(&gm->kernel_tables, host_base, v->mem_bytes,
+					PDX(SWITCHER_BASE), switcher_pde_for_guest());
+	gm->user_cr3 = physmode_build_user(&gm->user_tables, host_base, v->mem_bytes,
+					   gm->user_ranges, gm->user_nranges, PDX(SWITCHER_BASE),
+					   switcher_pde_for_guest());
 	shadow_init(v, host_base);
 	guest_mode_refresh_cr3(v);
 }
 
 void guest_mode_refresh_cr3(struct vcpu *v)
 {
+	const struct guest_modes *gm = machine_of(v)->modes;
+
 	if (shadow_paging_on(v))
 		switcher_guest_cr3 = shadow_cr3(v);
 	else
-		switcher_guest_cr3 = v->user_mode ? user_cr3 : kernel_cr3;
+		switcher_guest_cr3 = v->user_mode ? gm->user_cr3 : gm->kernel_cr3;
 }
 
 static void load_view(const struct x86_desc *view)
@@ -153,7 +153,7 @@ void guest_mode_enter_user(struct vcpu *v)
 	if (v->user_mode)
 		return;
 	v->user_mode = 1;
-	load_view(user_view);
+	load_view(machine_of(v)->modes->user_view);
 	guest_mode_refresh_cr3(v);
 }
 
@@ -162,6 +162,6 @@ void guest_mode_enter_kernel(struct vcpu *v)
 	if (!v->user_mode)
 		return;
 	v->user_mode = 0;
-	load_view(kernel_view);
+	load_view(machine_of(v)->modes->kernel_view);
 	guest_mode_refresh_cr3(v);
 }

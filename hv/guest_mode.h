@@ -7,8 +7,25 @@
 #define TV_HV_GUEST_MODE_H
 
 #include <stdint.h>
+#include "hv/layout.h"
 #include "hv/vcpu.h"
 #include "lib/x86_desc.h"
+#include "shadow_pt/physmode.h"
+
+/* The ranges of guest-linear memory the guest's user segments cover, at most. */
+#define USER_RANGES_MAX 16
+
+/* The two of everything (hv/guest_mode.c): a member of struct machine. */
+struct guest_modes {
+	struct x86_desc kernel_view[GDT_GUEST_ENTRIES], user_view[GDT_GUEST_ENTRIES];
+	struct x86_desc guest_copy[GDT_GUEST_ENTRIES];	/* as the guest wrote them */
+	unsigned guest_entries;
+	uint32_t kernel_cr3, user_cr3;	/* physical mode: the two address spaces */
+	uint32_t host_base;		/* 0 until the address spaces are built */
+	struct physmode_range user_ranges[USER_RANGES_MAX];
+	unsigned user_nranges;
+	struct physmode_tables kernel_tables, user_tables;
+};
 
 /* Build both views of the guest's GDT (from LGDT); returns a refusal reason or NULL. */
 const char *guest_mode_load_gdt(struct vcpu *v, const struct x86_desc *guest_gdt,

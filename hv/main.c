@@ -11,7 +11,6 @@
  *    image, copy it in, and write its multiboot information.
  * 4. Build the guest's page tables and its first trap frame, and enter it.
  */
-#include "hv/hot.h"
 #include "hv/address_space.h"
 #include "hv/console.h"
 #include "hv/cpu_tables.h"
@@ -22,6 +21,7 @@
 #include "hv/host_timer.h"
 #include "hv/integrity.h"
 #include "hv/layout.h"
+#include "hv/machine.h"
 #include "hv/patch.h"
 #include "hv/stats.h"
 #include "hv/switcher.h"
@@ -29,8 +29,6 @@
 #include "lib/mmu.h"
 #include "lib/multiboot.h"
 #include "lib/string.h"
-
-struct vcpu the_vcpu HV_HOT;
 
 
 struct hv_options {
@@ -174,14 +172,9 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 		hv_panic("the machine has %u MiB, too little for %u MiB of guest memory",
 			 ram_top >> 20, opt.mem_mib);
 
-	struct vcpu *vcpu = &the_vcpu;
-	vcpu->ring = opt.ring;
-	vcpu->mem = (uint8_t *)host_base;
-	vcpu->mem_bytes = mem_bytes;
-	vcpu->virt_cr0 = CR0_PE | CR0_ET;
-	/* Debug registers as after reset: DR6 and DR7 have bits that always read 1. */
-	vcpu->virt_dr[6] = 0xFFFF0FF0u;
-	vcpu->virt_dr[7] = 0x00000400u;
+	struct machine *m = &the_machine;
+	struct vcpu *vcpu = &m->cpu;
+	machine_init(m, opt.ring, (uint8_t *)host_base, mem_bytes);
 
 	static struct guest_image image;
 	const void *file = (const void *)mod->mod_start;

@@ -15,16 +15,15 @@
 #include "hv/console.h"
 #include "hv/decode.h"
 #include "hv/guest_symbols.h"
+#include "hv/machine.h"
 #include "hv/stats.h"
 #include "lib/elf32.h"
 #include "lib/string.h"
 
-#define PATCH_MAX_SITES		4096
 #define PATCH_MAX_ROOTS		4096
 #define PATCH_MAX_CODE_BYTES	(8u << 20)	/* per executable segment */
 
-static struct patch_site sites[PATCH_MAX_SITES];
-static unsigned nsites;
+/* Scratch of the one scan at load; what it finds is kept in the machine's patch table. */
 static uint32_t roots[PATCH_MAX_ROOTS];
 static uint8_t visited[PATCHER_BITMAP_BYTES(PATCH_MAX_CODE_BYTES)];
 
@@ -42,7 +41,7 @@ int patch_set_from_name(const char *name, unsigned *set)
 }
 
 /* Sites of several segments, each list sorted: sort the whole by address. */
-static void sort_sites(void)
+static void sort_sites(struct patch_site *sites, unsigned nsites)
 {
 	for (unsigned i = 1; i < nsites; i++) {
 		struct patch_site s = sites[i];
@@ -56,6 +55,11 @@ static void sort_sites(void)
 void patch_guest(struct vcpu *v, const void *file, size_t file_size,
 		 const struct guest_image *img, unsigned set)
 {
+	struct patch_table *t = machine_of(v)->patches;
+	struct patch_site *sites = t->sites;
+	unsigned nsites = 0;
+
+	t->nsites = 0;
 	if (!set)
 		return;
 	unsigned nroots = 0;
@@ -80,7 +84,8 @@ void patch_guest(struct vcpu *v, const void *file, size_t file_size,
 			patcher_apply(v->mem + seg->gpa, seg->la, &sites[nsites + k]);
 		nsites += found;
 	}
-	sort_sites();
+	sort_sites(sites, nsites);
+	t->nsites = nsites;
 
 	for (unsigned i = 0; stats_tracing() && i < nsites; i++) {
 		const struct decoded_insn *insn = decode_at(sites[i].la, sites[i].original,
@@ -92,7 +97,8 @@ void patch_guest(struct vcpu *v, const void *file, size_t file_size,
 	console_event("stat what=\"patched sites\" count=%u", nsites);
 }
 
-const struct patch_site *patch_site_at(uint32_t la)
+const struct patch_site *patch_site_at(const struct vcpu *v, uint32_t la)
 {
-	return patcher_lookup(sites, nsites, la);
+	const struct patch_table *t = machine_of_const(v)->patches;
+	return patcher_lookup(t->sites, t->nsites, la);
 }

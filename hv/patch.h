@@ -16,6 +16,14 @@
 /* A patched instruction arrives as INT3 through a DPL-0 gate: #GP((3 << 3) | 2). */
 #define PATCH_TRAP_ERROR_CODE ((VEC_BP << 3) | 2)
 
+#define PATCH_MAX_SITES		4096
+
+/* The patched instructions, sorted by address: a member of struct machine. */
+struct patch_table {
+	struct patch_site sites[PATCH_MAX_SITES];
+	unsigned nsites;
+};
+
 /* "none", "popf" (POPF and PUSHF) or "all" (also PUSH CS and MOV from CS). */
 int patch_set_from_name(const char *name, unsigned *set);
 
@@ -24,6 +32,6 @@ void patch_guest(struct vcpu *v, const void *file, size_t file_size,
 		 const struct guest_image *img, unsigned set);
 
 /* The patched instruction at guest linear address la, or NULL. */
-const struct patch_site *patch_site_at(uint32_t la);
+const struct patch_site *patch_site_at(const struct vcpu *v, uint32_t la);
 
 #endif

@@ -15,6 +15,7 @@
 #include "hv/address_space.h"
 #include "hv/console.h"
 #include "hv/layout.h"
+#include "hv/machine.h"
 #include "hv/reflect.h"
 #include "hv/stats.h"
 #include "lib/mmu.h"
@@ -22,9 +23,6 @@
 
 _Static_assert((GUEST_MEM_MAX_MIB << 20) / PAGE_SIZE <= SHADOW_GUEST_PAGES_MAX,
 	       "shadow_cache.h must track every page of the largest guest");
-
-/* Identity-mapped: the hypervisor's address of the tables is their physical one. */
-static struct shadow_mmu shadow;
 
 static struct shadow_cpu cpu_of(const struct vcpu *v)
 {
@@ -37,45 +35,48 @@ static struct shadow_cpu cpu_of(const struct vcpu *v)
 
 void shadow_init(struct vcpu *v, uint32_t host_base)
 {
-	shadow_mmu_init(&shadow, v->mem, v->mem_bytes, host_base, (uint32_t)&shadow,
+	struct shadow_mmu *shadow = machine_of(v)->shadow;
+	/* Identity-mapped: the hypervisor's address of the tables is their physical one. */
+	shadow_mmu_init(shadow, v->mem, v->mem_bytes, host_base, (uint32_t)shadow,
 			PDX(SWITCHER_BASE), switcher_pde_for_guest());
 }
 
 uint32_t shadow_cr3(const struct vcpu *v)
 {
-	return shadow_mmu_cr3(&shadow, v->user_mode);
+	return shadow_mmu_cr3(machine_of_const(v)->shadow, v->user_mode);
 }
 
 void shadow_switch_cr3(struct vcpu *v)
 {
-	shadow_mmu_switch_cr3(&shadow, v->virt_cr3);
+	shadow_mmu_switch_cr3(machine_of(v)->shadow, v->virt_cr3);
 }
 
 void shadow_flush_all(struct vcpu *v)
 {
-	shadow_mmu_flush_all(&shadow);
+	shadow_mmu_flush_all(machine_of(v)->shadow);
 }
 
 void shadow_guest_wrote(struct vcpu *v, uint32_t gpa, uint32_t len)
 {
-	shadow_mmu_guest_wrote(&shadow, gpa, len);
+	shadow_mmu_guest_wrote(machine_of(v)->shadow, gpa, len);
 }
 
 int shadow_translate(struct vcpu *v, uint32_t la, int write, int system, uint32_t *gpa)
 {
 	struct shadow_cpu cpu = cpu_of(v);
-	return shadow_mmu_translate(&shadow, &cpu, la, write, system, gpa);
+	return shadow_mmu_translate(machine_of(v)->shadow, &cpu, la, write, system, gpa);
 }
 
 int shadow_single_step(struct vcpu *v, unsigned vector)
 {
-	return shadow_mmu_step_end(&shadow, vector, v->regs.eip, v->regs.cs, &v->regs.eflags);
+	return shadow_mmu_step_end(machine_of(v)->shadow, vector, v->regs.eip, v->regs.cs,
+				   &v->regs.eflags);
 }
 
 void shadow_page_fault(struct vcpu *v, uint32_t la, uint32_t real_error)
 {
 	struct shadow_cpu cpu = cpu_of(v);
-	struct shadow_verdict r = shadow_mmu_fault(&shadow, &cpu, la, real_error);
+	struct shadow_verdict r = shadow_mmu_fault(machine_of(v)->shadow, &cpu, la, real_error);
 
 	v->regs.eflags = cpu.eflags;
 	switch (r.outcome) {
@@ -111,17 +112,18 @@ void shadow_page_fault(struct vcpu *v, uint32_t la, uint32_t real_error)
 	}
 }
 
-void shadow_report(void)
+void shadow_report(const struct machine *m)
 {
-	const struct shadow_cache_counters *c = &shadow.cache.counters;
+	const struct shadow_mmu *shadow = m->shadow;
+	const struct shadow_cache_counters *c = &shadow->cache.counters;
 
 	if (!c->contexts_built)
 		return;	/* the guest never turned paging on */
-	console_event("stat what=\"shadow: hidden faults\" count=%u", shadow.counters.hidden_faults);
+	console_event("stat what=\"shadow: hidden faults\" count=%u", shadow->counters.hidden_faults);
 	console_event("stat what=\"shadow: faults delivered to the guest\" count=%u",
-		      shadow.counters.delivered_faults);
+		      shadow->counters.delivered_faults);
 	console_event("stat what=\"shadow: page-table write traps\" count=%u",
-		      shadow.counters.pt_write_traps);
+		      shadow->counters.pt_write_traps);
 	console_event("stat what=\"shadow: tables built\" count=%u", c->tables_built);
 	console_event("stat what=\"shadow: tables dropped\" count=%u", c->tables_dropped);
 	console_event("stat what=\"shadow: address spaces built\" count=%u", c->contexts_built);

@@ -43,6 +43,7 @@ int shadow_single_step(struct vcpu *v, unsigned vector);
 int shadow_translate(struct vcpu *v, uint32_t la, int write, int system, uint32_t *gpa);
 
 /* "tv:stat" lines for the summary. */
-void shadow_report(void);
+struct machine;
+void shadow_report(const struct machine *m);
 
 #endif

@@ -11,6 +11,7 @@
 #include "hv/decode.h"
 #include "hv/trap_frame.h"
 #include "hv/trap_cost.h"
+#include "hv/machine.h"
 #include "hv/shadow.h"
 #include "lib/string.h"
 
@@ -103,6 +104,6 @@ void stats_report(void)
 		console_event("stat what=\"decode cache hits\" count=%u", ds->hits);
 		console_event("stat what=\"decode cache misses\" count=%u", ds->misses);
 	}
-	shadow_report();
+	shadow_report(&the_machine);
 	trap_cost_report();
 }

@@ -18,6 +18,7 @@
 #include "hv/emulate.h"
 #include "hv/guest_mode.h"
 #include "hv/layout.h"
+#include "hv/machine.h"
 #include "hv/reflect.h"
 #include "hv/stats.h"
 #include "hv/switcher.h"
@@ -107,7 +108,8 @@ static void check_frame(struct vcpu *v)
 
 void hv_trap(struct trap_frame *frame)
 {
-	struct vcpu *v = &the_vcpu;
+	struct machine *m = &the_machine;
+	struct vcpu *v = &m->cpu;
 	unsigned vector = frame->vector;
 	uint32_t began = trap_cost_now();
 
@@ -146,12 +148,12 @@ void hv_trap(struct trap_frame *frame)
 					 v->regs.eip, 0);
 		} else {
 			stats_trap(&v->regs, 0, "interrupt");
-			virq_host_interrupt(v, vector);
+			virq_host_interrupt(m, vector);
 		}
 		break;
 	}
 back_to_guest:
-	virq_deliver(v);
+	virq_deliver(m);
 	check_frame(v);
 	*frame = v->regs;
 	trap_cost_record(COST_HANDLING, trap_cost_now() - began);

@@ -45,6 +45,4 @@ struct vcpu {
 	uint32_t mem_bytes;
 };
 
-extern struct vcpu the_vcpu;
-
 #endif

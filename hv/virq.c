@@ -16,42 +16,48 @@
  */
 #include "hv/virq.h"
 #include "hv/host_timer.h"
+#include "hv/machine.h"
 #include "hv/reflect.h"
-#include "hv/vpic.h"
-#include "hv/vpit.h"
+#include "hv/vdev.h"
 
-void virq_host_interrupt(struct vcpu *v, unsigned vector)
+void virq_host_interrupt(struct machine *m, unsigned vector)
 {
 	/* Only the timer is unmasked; anything else (a spurious IRQ 7) needs no EOI. */
 	if (vector == HOST_IRQ_VECTOR_BASE + HOST_IRQ_TIMER) {
 		host_pic_eoi(HOST_IRQ_TIMER);
-		vpit_tick();
-		vpic_raise(0);
+		vpit_tick(&m->pit);
+		vpic_raise(&m->pic, 0);
 	}
 }
 
-void virq_deliver(struct vcpu *v)
+void virq_deliver(struct machine *m)
 {
+	struct vcpu *v = &m->cpu;
+	const struct vdev *controller;
+
 	if (v->sti_shadow) {
 		v->sti_shadow = 0;
 		return;
 	}
 	if (!v->virt_if)
 		return;
-	int vector = vpic_pending_vector();
+	int vector = vdev_pending_vector(m, &controller);
 	if (vector < 0)
 		return;
-	vpic_acknowledge();
+	controller->acknowledge(m);
 	reflect_to_guest(v, (unsigned)vector, REFLECT_NO_ERROR_CODE, v->regs.eip, 0);
 }
 
-int virq_wait_for_interrupt(struct vcpu *v)
+int virq_wait_for_interrupt(struct machine *m)
 {
-	if (!v->virt_if)
+	const struct vdev *controller;
+
+	if (!m->cpu.virt_if)
 		return 0;
-	if (vpic_pending_vector() >= 0)
+	if (vdev_pending_vector(m, &controller) >= 0)
 		return 1;
-	if (!vpit_will_fire() || !vpic_line_unmasked(0))
+	/* The one source of interrupts: the PIT on the PIC's line 0. */
+	if (!vpit_will_fire(&m->pit) || !vpic_line_unmasked(&m->pic, 0))
 		return 0;
 	/*
 	 * Wait with interrupts off until the real timer raises its line; once

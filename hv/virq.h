@@ -5,18 +5,18 @@
 #ifndef TV_HV_VIRQ_H
 #define TV_HV_VIRQ_H
 
-#include "hv/vcpu.h"
+struct machine;
 
 /* A real interrupt arrived while the guest ran (vector 0x20 and up). */
-void virq_host_interrupt(struct vcpu *v, unsigned vector);
+void virq_host_interrupt(struct machine *m, unsigned vector);
 
 /* On the way back to the guest: deliver the pending virtual interrupt if it may be taken now. */
-void virq_deliver(struct vcpu *v);
+void virq_deliver(struct machine *m);
 
 /*
  * HLT: 1 if an interrupt will come and the guest should resume (having
  * waited for it); 0 if none ever can.
  */
-int virq_wait_for_interrupt(struct vcpu *v);
+int virq_wait_for_interrupt(struct machine *m);
 
 #endif

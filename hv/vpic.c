@@ -9,40 +9,24 @@
  * is fixed: line 0 highest. Rotation, special mask and poll modes are not
  * modelled; their commands are accepted and ignored.
  */
-#include "hv/hot.h"
 #include "hv/vpic.h"
-
-struct pic8259 {
-	uint8_t irr;		/* requests waiting */
-	uint8_t isr;		/* requests being serviced */
-	uint8_t imr;		/* masked lines */
-	uint8_t vector_base;	/* from ICW2 */
-	uint8_t init_step;	/* 0: initialised; 2..4: expecting ICWn */
-	uint8_t needs_icw4, single, auto_eoi;
-	uint8_t read_isr;	/* OCW3 selected the in-service register */
-	uint8_t initialised;
-};
-
-static struct pic8259 pics[2] HV_HOT = {
-	{ .imr = 0xFF, .vector_base = 0x08 },	/* BIOS defaults, all masked */
-	{ .imr = 0xFF, .vector_base = 0x70 },
-};
 
 #define CASCADE_LINE 2	/* the slave is wired to the master's line 2 */
 
-int vpic_owns_port(uint16_t port)
+void vpic_reset(struct vpic *pic)
 {
-	return port == 0x20 || port == 0x21 || port == 0xA0 || port == 0xA1;
+	pic->chip[0] = (struct pic8259){ .imr = 0xFF, .vector_base = 0x08 };
+	pic->chip[1] = (struct pic8259){ .imr = 0xFF, .vector_base = 0x70 };
 }
 
-static struct pic8259 *pic_for(uint16_t port)
+static struct pic8259 *pic_for(struct vpic *pic, uint16_t port)
 {
-	return &pics[port >= 0xA0];
+	return &pic->chip[port >= 0xA0];
 }
 
-uint8_t vpic_in(uint16_t port)
+uint8_t vpic_in(struct vpic *pic, uint16_t port)
 {
-	struct pic8259 *p = pic_for(port);
+	struct pic8259 *p = pic_for(pic, port);
 	if (port & 1)
 		return p->imr;
 	return p->read_isr ? p->isr : p->irr;
@@ -59,9 +43,9 @@ static void end_of_interrupt(struct pic8259 *p, int line)
 	p->isr &= (uint8_t)~(1u << line);
 }
 
-void vpic_out(uint16_t port, uint8_t value)
+void vpic_out(struct vpic *pic, uint16_t port, uint8_t value)
 {
-	struct pic8259 *p = pic_for(port);
+	struct pic8259 *p = pic_for(pic, port);
 
 	if (!(port & 1)) {
 		if (value & 0x10) {		/* ICW1 */
@@ -105,13 +89,13 @@ void vpic_out(uint16_t port, uint8_t value)
 		p->initialised = 1;
 }
 
-void vpic_raise(unsigned irq)
+void vpic_raise(struct vpic *pic, unsigned irq)
 {
 	if (irq < 8) {
-		pics[0].irr |= (uint8_t)(1u << irq);
+		pic->chip[0].irr |= (uint8_t)(1u << irq);
 	} else if (irq < 16) {
-		pics[1].irr |= (uint8_t)(1u << (irq - 8));
-		pics[0].irr |= 1u << CASCADE_LINE;
+		pic->chip[1].irr |= (uint8_t)(1u << (irq - 8));
+		pic->chip[0].irr |= 1u << CASCADE_LINE;
 	}
 }
 
@@ -128,18 +112,18 @@ static int pic_line(const struct pic8259 *p)
 	return -1;
 }
 
-int vpic_pending_vector(void)
+int vpic_pending_vector(const struct vpic *pic)
 {
-	int line = pic_line(&pics[0]);
-	if (line < 0 || !pics[0].initialised)
+	int line = pic_line(&pic->chip[0]);
+	if (line < 0 || !pic->chip[0].initialised)
 		return -1;
 	if (line == CASCADE_LINE) {
-		int slave = pic_line(&pics[1]);
+		int slave = pic_line(&pic->chip[1]);
 		if (slave < 0)
 			return -1;
-		return pics[1].vector_base + slave;
+		return pic->chip[1].vector_base + slave;
 	}
-	return pics[0].vector_base + line;
+	return pic->chip[0].vector_base + line;
 }
 
 static void acknowledge(struct pic8259 *p, int line)
@@ -149,23 +133,23 @@ static void acknowledge(struct pic8259 *p, int line)
 		p->isr |= (uint8_t)(1u << line);
 }
 
-void vpic_acknowledge(void)
+void vpic_acknowledge(struct vpic *pic)
 {
-	int line = pic_line(&pics[0]);
+	int line = pic_line(&pic->chip[0]);
 	if (line < 0)
 		return;
-	acknowledge(&pics[0], line);
+	acknowledge(&pic->chip[0], line);
 	if (line == CASCADE_LINE) {
-		int slave = pic_line(&pics[1]);
+		int slave = pic_line(&pic->chip[1]);
 		if (slave >= 0)
-			acknowledge(&pics[1], slave);
+			acknowledge(&pic->chip[1], slave);
 		/* The cascade line stays raised while the slave has more to say. */
-		if (pics[1].irr & (uint8_t)~pics[1].imr)
-			pics[0].irr |= 1u << CASCADE_LINE;
+		if (pic->chip[1].irr & (uint8_t)~pic->chip[1].imr)
+			pic->chip[0].irr |= 1u << CASCADE_LINE;
 	}
 }
 
-int vpic_line_unmasked(unsigned irq)
+int vpic_line_unmasked(const struct vpic *pic, unsigned irq)
 {
-	return pics[0].initialised && irq < 8 && !(pics[0].imr & (1u << irq));
+	return pic->chip[0].initialised && irq < 8 && !(pic->chip[0].imr & (1u << irq));
 }

@@ -7,23 +7,41 @@
 
 #include <stdint.h>
 
+struct pic8259 {
+	uint8_t irr;		/* requests waiting */
+	uint8_t isr;		/* requests being serviced */
+	uint8_t imr;		/* masked lines */
+	uint8_t vector_base;	/* from ICW2 */
+	uint8_t init_step;	/* 0: initialised; 2..4: expecting ICWn */
+	uint8_t needs_icw4, single, auto_eoi;
+	uint8_t read_isr;	/* OCW3 selected the in-service register */
+	uint8_t initialised;
+};
+
+/* The cascaded pair of a PC: chip[0] the master, chip[1] the slave. */
+struct vpic {
+	struct pic8259 chip[2];
+};
+
+/* As the BIOS leaves them: every line masked, vectors 0x08 and 0x70. */
+void vpic_reset(struct vpic *pic);
+
 /* Port access by the guest: 0x20/0x21 (master), 0xA0/0xA1 (slave). */
-int vpic_owns_port(uint16_t port);
-uint8_t vpic_in(uint16_t port);
-void vpic_out(uint16_t port, uint8_t value);
+uint8_t vpic_in(struct vpic *pic, uint16_t port);
+void vpic_out(struct vpic *pic, uint16_t port, uint8_t value);
 
 /* A device raises line irq (0..15): its request bit is set. */
-void vpic_raise(unsigned irq);
+void vpic_raise(struct vpic *pic, unsigned irq);
 
 /*
  * The vector of the highest-priority request the guest should take now
  * (unmasked, not blocked by one in service), or -1. vpic_acknowledge() is
  * the CPU's INTA cycle: the request moves to in-service.
  */
-int vpic_pending_vector(void);
-void vpic_acknowledge(void);
+int vpic_pending_vector(const struct vpic *pic);
+void vpic_acknowledge(struct vpic *pic);
 
 /* Could an interrupt ever reach the guest (initialised, some line unmasked)? */
-int vpic_line_unmasked(unsigned irq);
+int vpic_line_unmasked(const struct vpic *pic, unsigned irq);
 
 #endif

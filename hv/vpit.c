@@ -11,7 +11,6 @@
  * time for anything else) are raised to it. Channels 1 and 2 are not
  * modelled: their ports read as all ones like any unknown port.
  */
-#include "hv/hot.h"
 #include "hv/vpit.h"
 #include "hv/host_timer.h"
 
@@ -19,41 +18,31 @@
 #define PIT_PORT_COMMAND	0x43
 #define PIT_MIN_COUNT		119
 
-static struct {
-	uint8_t control;	/* the last control word for channel 0 */
-	uint8_t access;		/* 1 low byte, 2 high byte, 3 low then high */
-	uint8_t mode;		/* 0..5 */
-	uint8_t low_written;	/* lohi access: the low byte came, the high is next */
-	uint16_t count;
-	uint8_t programmed;
-	uint8_t one_shot_fired;
-} ch0 HV_HOT;
-
-int vpit_owns_port(uint16_t port)
+void vpit_reset(struct vpit *pit)
 {
-	return port == PIT_PORT_CHANNEL0 || port == PIT_PORT_COMMAND;
+	*pit = (struct vpit){ 0 };
 }
 
-uint8_t vpit_in(uint16_t port)
+uint8_t vpit_in(struct vpit *pit, uint16_t port)
 {
 	if (port == PIT_PORT_CHANNEL0)
 		return host_pit_read_counter0();
 	return 0xFF;	/* the command register cannot be read */
 }
 
-static void program(void)
+static void program(struct vpit *ch0)
 {
-	uint32_t count = ch0.count ? ch0.count : 0x10000;
+	uint32_t count = ch0->count ? ch0->count : 0x10000;
 	if (count < PIT_MIN_COUNT)
 		count = PIT_MIN_COUNT;
 	/* Write the real count with the guest's mode, always as low then high byte. */
-	host_pit_program((uint8_t)((ch0.control & 0x0F) | 0x30), (uint16_t)count, 3);
-	ch0.programmed = 1;
-	ch0.one_shot_fired = 0;
+	host_pit_program((uint8_t)((ch0->control & 0x0F) | 0x30), (uint16_t)count, 3);
+	ch0->programmed = 1;
+	ch0->one_shot_fired = 0;
 	host_pic_unmask(HOST_IRQ_TIMER);
 }
 
-void vpit_out(uint16_t port, uint8_t value)
+void vpit_out(struct vpit *ch0, uint16_t port, uint8_t value)
 {
 	if (port == PIT_PORT_COMMAND) {
 		unsigned channel = value >> 6, access = (value >> 4) & 3;
@@ -67,33 +56,33 @@ void vpit_out(uint16_t port, uint8_t value)
 			 * written: the real one too, so nothing fires meanwhile.
 			 */
 			host_pit_command((uint8_t)((value & 0x0F) | 0x30));
-			ch0.programmed = 0;
-			ch0.control = value;
-			ch0.access = (uint8_t)access;
-			ch0.mode = (value >> 1) & 7;
-			if (ch0.mode > 5)
-				ch0.mode -= 4;		/* 6 and 7 are 2 and 3 */
-			ch0.low_written = 0;
+			ch0->programmed = 0;
+			ch0->control = value;
+			ch0->access = (uint8_t)access;
+			ch0->mode = (value >> 1) & 7;
+			if (ch0->mode > 5)
+				ch0->mode -= 4;		/* 6 and 7 are 2 and 3 */
+			ch0->low_written = 0;
 		}
 		return;
 	}
-	switch (ch0.access) {
+	switch (ch0->access) {
 	case 1:
-		ch0.count = value;
-		program();
+		ch0->count = value;
+		program(ch0);
 		break;
 	case 2:
-		ch0.count = (uint16_t)(value << 8);
-		program();
+		ch0->count = (uint16_t)(value << 8);
+		program(ch0);
 		break;
 	case 3:
-		if (!ch0.low_written) {
-			ch0.count = value;
-			ch0.low_written = 1;
+		if (!ch0->low_written) {
+			ch0->count = value;
+			ch0->low_written = 1;
 		} else {
-			ch0.count |= (uint16_t)(value << 8);
-			ch0.low_written = 0;
-			program();
+			ch0->count |= (uint16_t)(value << 8);
+			ch0->low_written = 0;
+			program(ch0);
 		}
 		break;
 	default:
@@ -101,15 +90,15 @@ void vpit_out(uint16_t port, uint8_t value)
 	}
 }
 
-void vpit_tick(void)
+void vpit_tick(struct vpit *ch0)
 {
-	if (ch0.mode == 0 || ch0.mode == 1 || ch0.mode == 4 || ch0.mode == 5)
-		ch0.one_shot_fired = 1;
+	if (ch0->mode == 0 || ch0->mode == 1 || ch0->mode == 4 || ch0->mode == 5)
+		ch0->one_shot_fired = 1;
 }
 
-int vpit_will_fire(void)
+int vpit_will_fire(const struct vpit *ch0)
 {
-	if (!ch0.programmed)
+	if (!ch0->programmed)
 		return 0;
-	return ch0.mode == 2 || ch0.mode == 3 || !ch0.one_shot_fired;
+	return ch0->mode == 2 || ch0->mode == 3 || !ch0->one_shot_fired;
 }

@@ -1,0 +1,65 @@
+/*
+ * hv/machine.h: the guest machine: everything the guest can observe or
+ * change, in one struct.
+ * Runs in: hypervisor, ring 0.
+ *
+ * The hypervisor runs one machine. Its parts are members here and are
+ * reached through the machine a function is given (or through the vCPU it
+ * is given: the vCPU is the machine's first member, machine_of()), never
+ * through a file's own static. The hypervisor's own state (its heap, its
+ * real descriptor tables, its counters, the decode cache) is not the
+ * guest's and stays in its files.
+ *
+ * The small parts every trap touches (the vCPU, the devices) are held by
+ * value, so the machine itself lives with the other hot data (hv/hot.h);
+ * the large ones (several MiB of page tables) are held by pointer, their
+ * storage beside the machine in hv/machine.c.
+ */
+#ifndef TV_HV_MACHINE_H
+#define TV_HV_MACHINE_H
+
+#include <stddef.h>
+#include "hv/vcpu.h"
+#include "hv/vpic.h"
+#include "hv/vpit.h"
+#include "hv/vuart.h"
+
+struct guest_modes;
+struct shadow_mmu;
+struct patch_table;
+
+struct machine {
+	/* The processor, and guest memory (cpu.mem, cpu.mem_bytes). */
+	struct vcpu cpu;
+
+	/* Each virtual device's state (the table of devices is hv/vdev.c). */
+	struct vpic pic;		/* the two 8259As */
+	struct vpit pit;		/* the 8254's channel 0 */
+	struct vuart com1;		/* the serial port */
+
+	/* The address spaces and GDT views of guest kernel and user mode (hv/guest_mode.c). */
+	struct guest_modes *modes;
+	/* The shadow page tables while the guest's paging is on (hv/shadow.c). */
+	struct shadow_mmu *shadow;
+	/* The instructions the patcher rewrote (hv/patch.c). */
+	struct patch_table *patches;
+};
+
+/* The machine this hypervisor runs: entered from hv/trap.c, reported on at the end. */
+extern struct machine the_machine;
+
+/* The machine a vCPU belongs to. */
+static inline struct machine *machine_of(struct vcpu *v)
+{
+	return (struct machine *)((char *)v - offsetof(struct machine, cpu));
+}
+
+static inline const struct machine *machine_of_const(const struct vcpu *v)
+{
+	return (const struct machine *)((const char *)v - offsetof(struct machine, cpu));
+}
+
+/* Power on: every member as after reset; guest memory at mem, mem_bytes long. */
+void machine_init(struct machine *m, unsigned ring, uint8_t *mem, uint32_t mem_bytes);
+
+#endif
