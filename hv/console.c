@@ -16,6 +16,7 @@
 #include "hv/console.h"
 #include "hv/integrity.h"
 #include "hv/stats.h"
+#include "lib/exit_status.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "lib/x86.h"
@@ -25,9 +26,6 @@
 #define LSR_THRE	0x20
 #define DEBUG_EXIT_PORT	0xF4
 
-/* The host program's exit statuses (docs/console-protocol.md). */
-enum { STATUS_GUEST_OK = 0, STATUS_GUEST_FAILED = 1, STATUS_REFUSED = 3,
-       STATUS_STOPPED = 4, STATUS_PANIC = 6 };
 
 void console_init(void)
 {
@@ -151,7 +149,7 @@ void hv_exit_guest(uint32_t status)
 {
 	finish();
 	console_event("exit kind=guest status=%u", status);
-	end_run(status == 0 ? STATUS_GUEST_OK : STATUS_GUEST_FAILED);
+	end_run(status == 0 ? TV_STATUS_GUEST_OK : TV_STATUS_GUEST_FAILED);
 }
 
 void hv_exit_refused(const char *reason)
@@ -160,7 +158,7 @@ void hv_exit_refused(const char *reason)
 	finish();
 	console_quote(q, sizeof q, reason);
 	console_event("exit kind=refused reason=%s", q);
-	end_run(STATUS_REFUSED);
+	end_run(TV_STATUS_REFUSED);
 }
 
 static void __attribute__((noreturn)) exit_with_reason(const char *kind, uint32_t status,
@@ -178,12 +176,12 @@ void hv_exit_stopped(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	exit_with_reason("stopped", STATUS_STOPPED, fmt, ap);
+	exit_with_reason("stopped", TV_STATUS_STOPPED, fmt, ap);
 }
 
 void hv_panic(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	exit_with_reason("panic", STATUS_PANIC, fmt, ap);
+	exit_with_reason("panic", TV_STATUS_NO_RESULT, fmt, ap);
 }

@@ -22,7 +22,7 @@
 extern const char tv_bench_help[];
 
 /*
- * Run the subcommand; returns the program's exit status (tools/outcome.h),
+ * Run the subcommand; returns the program's exit status (lib/exit_status.h),
  * or TV_CLI_WANTS_HELP (tools/cli_args.h) for -h or --help.
  */
 int tv_bench_command(int argc, char **argv);

@@ -24,7 +24,7 @@
 extern const char tv_classify_help[];
 
 /*
- * Run the subcommand; returns the program's exit status (tools/outcome.h),
+ * Run the subcommand; returns the program's exit status (lib/exit_status.h),
  * or TV_CLI_WANTS_HELP (tools/cli_args.h) for -h or --help.
  */
 int tv_classify_command(int argc, char **argv);

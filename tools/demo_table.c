@@ -310,6 +310,6 @@ int tv_demo_exit_status(const struct tv_demo_results *r)
 		if (!tv_demo_run_complete(r, (enum tv_demo_run_id)run))
 			return TV_STATUS_NO_RESULT;
 	if (!tv_demo_bare_as_architecture(r))
-		return TV_DEMO_STATUS_BARE_DISAGREES;
+		return TV_STATUS_BARE_DISAGREES;
 	return TV_STATUS_GUEST_OK;
 }

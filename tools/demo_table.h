@@ -30,13 +30,6 @@ enum tv_demo_run_id {
 	TV_DEMO_RUNS,
 };
 
-/*
- * Exit status when every run completed but the bare machine did not do
- * what the architecture promises a ring-0 kernel (the emulated CPU itself
- * disagrees). The other statuses are those of tools/outcome.h.
- */
-#define TV_DEMO_STATUS_BARE_DISAGREES	7
-
 #define TV_DEMO_EXPERIMENTS_MAX	16
 #define TV_DEMO_NAME_MAX	48
 #define TV_DEMO_CATEGORY_MAX	48
@@ -77,7 +70,7 @@ struct tv_demo_run {
 
 	/* Filled as the run is read. */
 	int ran;		/* tv_run() was called and returned */
-	int host_status;	/* tools/outcome.h, as for `trapvisor run` */
+	int host_status;	/* lib/exit_status.h, as for `trapvisor run` */
 	char end[64];		/* how it ended, in words */
 	int64_t guest_status;	/* -1 when the guest did not exit */
 	char message[TV_DEMO_MESSAGE_MAX];	/* the host's explanation, if any */
@@ -166,7 +159,7 @@ int tv_demo_bare_as_architecture(const struct tv_demo_results *r);
 /*
  * The demo's exit status: the first run (in column order) that failed gives
  * its own status; a run that ended well but reported too little gives
- * TV_STATUS_NO_RESULT; then TV_DEMO_STATUS_BARE_DISAGREES; else 0. Any
+ * TV_STATUS_NO_RESULT; then TV_STATUS_BARE_DISAGREES; else 0. Any
  * difference from the bare machine in the other columns is the
  * demonstration, never an error.
  */

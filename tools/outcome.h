@@ -11,16 +11,7 @@
 
 #include <stdint.h>
 
-/* The host program's exit statuses. */
-enum tv_host_status {
-	TV_STATUS_GUEST_OK = 0,		/* the guest exited with status 0 */
-	TV_STATUS_GUEST_FAILED = 1,	/* the guest exited with a nonzero status */
-	TV_STATUS_USAGE = 2,		/* usage or set-up error (nothing ran) */
-	TV_STATUS_REFUSED = 3,		/* the guest image was refused before it ran */
-	TV_STATUS_STOPPED = 4,		/* the guest was stopped before it exited */
-	TV_STATUS_TIMEOUT = 5,		/* the time limit ran out */
-	TV_STATUS_NO_RESULT = 6,	/* hypervisor panic, or no result at all */
-};
+#include "lib/exit_status.h"	/* the statuses themselves, shared with the hypervisor */
 
 enum tv_run_end {
 	TV_END_NONE,		/* nothing ran (set-up error) */

@@ -101,7 +101,7 @@ struct tv_run_record {
 	int qemu_code;			/* its exit code, when it exited */
 	uint64_t machine_mib;		/* the -m given to QEMU */
 	double wall_s;			/* from start of QEMU to its end */
-	int host_status;		/* enum tv_host_status */
+	int host_status;		/* enum tv_exit_status (lib/exit_status.h) */
 };
 
 /*

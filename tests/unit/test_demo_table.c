@@ -397,7 +397,7 @@ START_TEST(test_columns_compare_with_bare_run_not_claim)
 	ck_assert_int_eq(tv_demo_mark(&r, 0, TV_DEMO_PATCHED), TV_DEMO_DIFFERS);
 	ck_assert_int_eq(tv_demo_mark(&r, 0, TV_DEMO_PARAVIRT), TV_DEMO_DIFFERS);
 	ck_assert(!tv_demo_bare_as_architecture(&r));
-	ck_assert_int_eq(tv_demo_exit_status(&r), TV_DEMO_STATUS_BARE_DISAGREES);
+	ck_assert_int_eq(tv_demo_exit_status(&r), TV_STATUS_BARE_DISAGREES);
 
 	struct tv_demo_narrative n;
 	tv_demo_narrate(&r, &n);
