@@ -3,3 +3,6 @@
 tv_unit_test(test_mptable
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_mptable.c
   LIBS tv_platform_host)
+tv_unit_test(test_lapic
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_lapic.c
+  LIBS tv_platform_host)
