@@ -6,3 +6,6 @@ tv_unit_test(test_mptable
 tv_unit_test(test_lapic
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_lapic.c
   LIBS tv_platform_host)
+tv_unit_test(test_ioapic
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_ioapic.c
+  LIBS tv_platform_host)
