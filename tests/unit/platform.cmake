@@ -9,3 +9,12 @@ tv_unit_test(test_lapic
 tv_unit_test(test_ioapic
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_ioapic.c
   LIBS tv_platform_host)
+tv_unit_test(test_uart16550
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_uart16550.c
+  LIBS tv_platform_host)
+tv_unit_test(test_cmos_rtc
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_cmos_rtc.c
+  LIBS tv_platform_host)
+tv_unit_test(test_pit8254
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pit8254.c
+  LIBS tv_platform_host)
