@@ -18,3 +18,9 @@ tv_unit_test(test_cmos_rtc
 tv_unit_test(test_pit8254
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pit8254.c
   LIBS tv_platform_host)
+tv_unit_test(test_kbc
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_kbc.c
+  LIBS tv_platform_host)
+tv_unit_test(test_small_devices
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_small_devices.c
+  LIBS tv_platform_host)
