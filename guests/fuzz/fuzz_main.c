@@ -1,0 +1,429 @@
+/*
+ * guests/fuzz/fuzz_main.c: the differential fuzzer's guest: runs random
+ * instruction sequences (fuzz_gen.c) one by one, each from a known state,
+ * and prints the state each ends in, for `trapvisor fuzz` to compare
+ * between the bare machine and the hypervisor.
+ * Runs in: guest (natively in ring 0, or deprivileged under the hypervisor).
+ *
+ * 1. Install the tables (fuzz_tables.c), initialise the PICs with only the
+ *    timer's line open, turn paging on.
+ * 2. For each sequence: generate it, copy it into the arena's code page
+ *    (the rest of the page is INT3), fill the scratch page and the stack
+ *    from the sequence's seed, undo what an earlier sequence may have left
+ *    in debug registers, the LDTR, the PIC's mask and COM1's scratch
+ *    register, arm the watchdog (the PIT's channel 0, one shot of
+ *    FUZZ_WATCHDOG_COUNT ticks, 55 ms), and run it (fuzz_exec.S).
+ * 3. Every sequence ends in the trap handler below: an exception, INT n,
+ *    the watchdog's tick (a sequence that loops or halts), or the UD2 at
+ *    the end label after the last instruction. The handler stops the
+ *    watchdog, records the state, puts back CR0, CR4, the GDT and IDT, and
+ *    resumes the harness.
+ * 4. One line per sequence.
+ *
+ * Command line: `seed=S start=K count=N [detail]` (decimal; defaults 1, 0,
+ * 1000). Anything else: an error line and exit status 2.
+ *
+ * Output:
+ *   FUZZ-LAYOUT code=0x.. end=0x.. scratch=0x.. stack=0x.. tables=0x.. cr3=0x..
+ *     where things are, so the host can build the same sequences;
+ *   F <k> <vector> <error> <eflags> <eip> <state> <memory>
+ *     one per sequence, all hexadecimal but k: vector 100 is the
+ *     watchdog's tick, 101 the end label reached (eflags then as PUSHF
+ *     there saw them, eip 0); state hashes the general registers, the
+ *     segment registers, CR0, CR2 (after a #PF) and CR4; memory hashes the
+ *     scratch page and the stack from the final ESP up;
+ *   with `detail`, a D line after each with those registers one by one;
+ *   FUZZ-END count=N.
+ * Exit status 0, 2 for a bad command line, 127 if a trap came outside a
+ * sequence.
+ */
+#include <stdbool.h>
+
+#include "guests/fuzz/fuzz.h"
+#include "guests/lib/guest_exit.h"
+#include "guests/lib/guest_main.h"
+#include "guests/lib/guest_multiboot.h"
+#include "guests/lib/guest_trap.h"
+#include "lib/string.h"
+#include "lib/x86.h"
+
+#define FUZZ_EXIT_USAGE		2
+
+#define FUZZ_VEC_TICK		0x100
+#define FUZZ_VEC_DONE		0x101
+
+#define PIC1_CMD		0x20
+#define PIC1_DATA		0x21
+#define PIC2_CMD		0xA0
+#define PIC2_DATA		0xA1
+#define PIC_EOI			0x20
+#define PIC_READ_IRR		0x0A
+#define PIC_READ_ISR		0x0B
+#define PIT_CH0			0x40
+#define PIT_CMD			0x43
+#define PIT_CH0_ONESHOT		0x30	/* channel 0, low then high byte, mode 0 */
+/*
+ * The longest one-shot the PIT has: 65536 ticks of 1.193182 MHz, 55 ms of
+ * real time. Under the hypervisor, on a busy host, the few traps between
+ * arming it and the sequence's first instruction can take milliseconds; a
+ * shorter watchdog would fire in sequences that do not loop.
+ */
+#define FUZZ_WATCHDOG_COUNT	0	/* 0 means 65536 */
+#define COM1_SCRATCH		0x3FF
+
+#define EFLAGS_VM		0x00020000u
+
+struct fuzz_result {
+	uint32_t vector, error, eip, eflags;
+	uint32_t reg[8];		/* EAX ECX EDX EBX ESP EBP ESI EDI */
+	uint32_t cs, ss, ds, es, fs, gs;
+	uint32_t cr0, cr2, cr4;
+	uint32_t mem;
+};
+
+enum fuzz_phase { FUZZ_IDLE, FUZZ_RUNNING, FUZZ_DRAINING };
+
+static volatile enum fuzz_phase fuzz_phase;
+static struct fuzz_result fuzz_res;
+static struct fuzz_layout fuzz_lay;
+static uint32_t fuzz_cr0_main;		/* CR0 outside sequences: WP clear */
+static struct fuzz_seq fuzz_seq;
+static struct fuzz_entry fuzz_entry;
+
+/* ---- the watchdog ---- */
+
+static void fuzz_watchdog_arm(void)
+{
+	outb(PIT_CMD, PIT_CH0_ONESHOT);
+	outb(PIT_CH0, FUZZ_WATCHDOG_COUNT & 0xFF);
+	outb(PIT_CH0, FUZZ_WATCHDOG_COUNT >> 8);
+}
+
+/* A control word alone stops channel 0 until a count follows. */
+static void fuzz_watchdog_stop(void)
+{
+	outb(PIT_CMD, PIT_CH0_ONESHOT);
+}
+
+static void fuzz_pic_init(void)
+{
+	outb(PIC1_CMD, 0x11);			/* ICW1: edge, cascade, ICW4 follows */
+	outb(PIC2_CMD, 0x11);
+	outb(PIC1_DATA, FUZZ_VEC_IRQ0);		/* ICW2: vector bases */
+	outb(PIC2_DATA, FUZZ_VEC_IRQ0 + 8);
+	outb(PIC1_DATA, 0x04);			/* ICW3: slave on line 2 */
+	outb(PIC2_DATA, 0x02);
+	outb(PIC1_DATA, 0x01);			/* ICW4: 8086 mode */
+	outb(PIC2_DATA, 0x01);
+	outb(PIC1_DATA, 0xFE);			/* only the timer */
+	outb(PIC2_DATA, 0xFF);
+}
+
+/*
+ * Natively the BIOS left the PIT ticking at 18.2 Hz; under the hypervisor
+ * the first count programmed can bring a tick at once. Take one whole
+ * watchdog period here, with nothing running, so the first sequence starts
+ * like every other.
+ */
+static void fuzz_watchdog_start(void)
+{
+	fuzz_phase = FUZZ_DRAINING;
+	fuzz_watchdog_arm();
+	sti();
+	hlt();
+	cli();
+	fuzz_watchdog_stop();
+	fuzz_phase = FUZZ_IDLE;
+}
+
+/* A tick that came while a sequence had interrupts off waits in the IRR: take it now, not in the next sequence. */
+static void fuzz_drain_tick(void)
+{
+	for (int i = 0; i < 4; i++) {
+		outb(PIC1_CMD, PIC_READ_IRR);
+		if (!(inb(PIC1_CMD) & 1))
+			return;
+		fuzz_phase = FUZZ_DRAINING;
+		sti();
+		(void)inb(PIC1_DATA);	/* a trap: where the hypervisor delivers */
+		cli();
+		fuzz_phase = FUZZ_IDLE;
+	}
+}
+
+/* ---- the trap handler: every sequence ends here ---- */
+
+static uint32_t fuzz_mem_hash(uint32_t esp)
+{
+	uint32_t h = fuzz_hash(FUZZ_HASH_INIT, FUZZ_SCRATCH_PAGE, FUZZ_SCRATCH_SIZE);
+
+	if (esp >= (uint32_t)FUZZ_STACK_LOW && esp < (uint32_t)FUZZ_STACK_HIGH)
+		h = fuzz_hash(h, (const void *)esp, (uint32_t)FUZZ_STACK_HIGH - esp);
+	return h;
+}
+
+static void fuzz_trap(struct guest_trap_frame *f)
+{
+	uint32_t cr0 = read_cr0();
+
+	/* First: with WP clear the guest's own data is writable again. */
+	write_cr0(fuzz_cr0_main);
+	if (fuzz_phase == FUZZ_DRAINING && f->vector == FUZZ_VEC_IRQ0) {
+		outb(PIC1_CMD, PIC_EOI);
+		return;
+	}
+	if (fuzz_phase != FUZZ_RUNNING) {
+		fuzz_printf("FAIL: trap outside a sequence: vector %u error 0x%x eip 0x%08x\n",
+			    f->vector, f->error, f->eip);
+		guest_exit(GUEST_EXIT_PANIC);
+	}
+	fuzz_watchdog_stop();
+
+	struct fuzz_result *r = &fuzz_res;
+	const uint32_t *above = &f->eflags + 1;	/* what the CPU pushed before EFLAGS */
+
+	r->vector = f->vector;
+	r->error = f->error;
+	r->eip = f->eip;
+	r->eflags = f->eflags;
+	r->cs = f->cs & 0xFFFFu;
+	r->ds = f->ds;
+	r->es = f->es;
+	r->fs = f->fs;
+	r->gs = f->gs;
+	if (f->vector == FUZZ_VEC_IRQ0) {
+		outb(PIC1_CMD, PIC_READ_ISR);
+		if (inb(PIC1_CMD) & 1) {
+			r->vector = FUZZ_VEC_TICK;
+			outb(PIC1_CMD, PIC_EOI);
+		}
+	}
+	r->reg[0] = f->eax;
+	r->reg[1] = f->ecx;
+	r->reg[2] = f->edx;
+	r->reg[3] = f->ebx;
+	r->reg[5] = f->ebp;
+	r->reg[6] = f->esi;
+	r->reg[7] = f->edi;
+	if (f->eflags & EFLAGS_VM) {
+		/* From virtual-8086 mode: the CPU also saved the data segments. */
+		r->reg[4] = above[0];
+		r->ss = above[1] & 0xFFFFu;
+		r->es = above[2] & 0xFFFFu;
+		r->ds = above[3] & 0xFFFFu;
+		r->fs = above[4] & 0xFFFFu;
+		r->gs = above[5] & 0xFFFFu;
+	} else if (f->cs & 3) {
+		/* From an outer ring: the CPU switched to the TSS's stack. */
+		r->reg[4] = above[0];
+		r->ss = above[1] & 0xFFFFu;
+	} else {
+		r->reg[4] = (uint32_t)above;
+		/*
+		 * At CPL 0 the RPL of SS is 0 by definition; a deprivileged
+		 * guest's MOV from SS would show the real ring here, on every
+		 * line. The sequences test that leak themselves (MOV from SS).
+		 */
+		r->ss = read_ss() & ~3u;
+	}
+	if (f->vector == 6 && f->eip == (uint32_t)fuzz_seq_end_ud2 && !(f->eflags & EFLAGS_VM)) {
+		/* The end label: its PUSHF left EFLAGS on the sequence's stack. */
+		r->vector = FUZZ_VEC_DONE;
+		r->eflags = *(const uint32_t *)r->reg[4];
+		r->reg[4] += 4;
+		r->eip = 0;
+	}
+	r->cr0 = cr0;
+	r->cr2 = f->vector == 14 ? read_cr2() : 0;
+	r->cr4 = read_cr4();
+	if (r->cr4)
+		write_cr4(0);
+	r->mem = fuzz_mem_hash(r->reg[4]);
+	fuzz_tables_reload();
+
+	f->eip = (uint32_t)fuzz_resume;
+	f->cs = FUZZ_SEL_CODE0;
+	f->eflags = 0x2;
+	f->ds = f->es = f->fs = f->gs = FUZZ_SEL_DATA0;
+}
+
+/* ---- one sequence ---- */
+
+static bool fuzz_has(const struct fuzz_seq *s, unsigned kind)
+{
+	for (unsigned i = 0; i < s->ninsn; i++)
+		if (s->insn[i].kind == kind)
+			return true;
+	return false;
+}
+
+#define WRITE_DR(n, v) __asm__ volatile("movl %0, %%db" #n : : "r"(v))
+
+/* What a sequence may change that the handler does not put back: only when it could have. */
+static void fuzz_reset_state(const struct fuzz_seq *s)
+{
+	__asm__ volatile("fninit");
+	if (fuzz_has(s, FUZZ_K_MOVDR_READ) || fuzz_has(s, FUZZ_K_MOVDR_WRITE)) {
+		uint32_t zero = 0;
+		WRITE_DR(7, zero);
+		WRITE_DR(0, zero);
+		WRITE_DR(1, zero);
+		WRITE_DR(2, zero);
+		WRITE_DR(3, zero);
+		WRITE_DR(6, zero);
+	}
+	if (fuzz_has(s, FUZZ_K_LLDT))
+		lldt(0);
+	if (fuzz_has(s, FUZZ_K_MOVCR_WRITE) && read_cr3() != fuzz_lay.cr3)
+		write_cr3(fuzz_lay.cr3);
+	/* CR2 keeps the last #PF's address: a read of it must not see an earlier sequence's. */
+	if (fuzz_has(s, FUZZ_K_MOVCR_READ))
+		__asm__ volatile("movl %0, %%cr2" : : "r"(0u));
+	if (fuzz_has(s, FUZZ_K_OUT) || fuzz_has(s, FUZZ_K_STRIO)) {
+		outb(PIC1_DATA, 0xFE);
+		outb(PIC2_DATA, 0xFF);
+		outb(COM1_SCRATCH, 0);
+	}
+}
+
+static void fuzz_prepare(const struct fuzz_seq *s, struct fuzz_entry *e)
+{
+	uint64_t st = s->fill;
+	uint32_t *w;
+
+	memcpy(FUZZ_CODE_PAGE, s->code, s->len);
+	memset(FUZZ_CODE_PAGE + s->len, 0xCC, FUZZ_PAGE - s->len);	/* INT3 */
+	w = (uint32_t *)FUZZ_SCRATCH_PAGE;
+	for (unsigned i = 0; i < FUZZ_SCRATCH_SIZE / 4; i++)
+		w[i] = fuzz_fill_next(&st);
+	memset(FUZZ_STACK_LOW, 0, (uint32_t)(FUZZ_STACK_TOP - FUZZ_STACK_LOW));
+	w = (uint32_t *)FUZZ_STACK_TOP;
+	for (unsigned i = 0; i < FUZZ_STACK_FILL / 4; i++)
+		w[i] = fuzz_fill_next(&st);
+	memset(FUZZ_STACK0_TOP - FUZZ_PAGE, 0, FUZZ_PAGE);
+
+	for (unsigned i = 0; i < 8; i++)
+		e->reg[i] = s->reg[i];
+	e->reg[4] = (uint32_t)FUZZ_STACK_TOP;
+	e->eflags = s->eflags;
+	e->eip = fuzz_lay.code;
+	e->fs = s->fs;
+	e->gs = s->gs;
+}
+
+static void fuzz_report(uint32_t k, const struct fuzz_result *r, bool detail)
+{
+	uint32_t h = fuzz_hash(FUZZ_HASH_INIT, r->reg, sizeof(r->reg));
+
+	h = fuzz_hash(h, &r->cs, 9 * sizeof(uint32_t));	/* cs ss ds es fs gs cr0 cr2 cr4 */
+	fuzz_printf("F %u %x %x %08x %08x %08x %08x\n", k, r->vector, r->error, r->eflags, r->eip,
+		    h, r->mem);
+	if (detail)
+		fuzz_printf("D eax=%08x ecx=%08x edx=%08x ebx=%08x esp=%08x ebp=%08x esi=%08x "
+			    "edi=%08x cs=%04x ss=%04x ds=%04x es=%04x fs=%04x gs=%04x cr0=%08x "
+			    "cr2=%08x cr4=%08x\n",
+			    r->reg[0], r->reg[1], r->reg[2], r->reg[3], r->reg[4], r->reg[5],
+			    r->reg[6], r->reg[7], r->cs, r->ss, r->ds, r->es, r->fs, r->gs, r->cr0,
+			    r->cr2, r->cr4);
+}
+
+/*
+ * One empty sequence (a jump to the end label) through the whole path,
+ * its result dropped: under the hypervisor the first count written to the
+ * timer after boot can tick at once, and that must not land in sequence
+ * `start` of a run and not in the same sequence of another.
+ */
+static void fuzz_warm_up(void)
+{
+	static const struct fuzz_seq empty;
+
+	fuzz_prepare(&empty, &fuzz_entry);
+	uint32_t rel = fuzz_lay.end - (fuzz_lay.code + 5);
+	FUZZ_CODE_PAGE[0] = 0xE9;
+	memcpy(FUZZ_CODE_PAGE + 1, &rel, 4);
+	fuzz_entry.eflags = 0x202;
+	for (int i = 0; i < 2; i++) {
+		fuzz_drain_tick();
+		fuzz_watchdog_arm();
+		fuzz_phase = FUZZ_RUNNING;
+		fuzz_exec(&fuzz_entry);
+		fuzz_phase = FUZZ_IDLE;
+	}
+}
+
+/* ---- the command line ---- */
+
+static bool fuzz_number(const char *word, const char *key, uint32_t *out)
+{
+	size_t n = strlen(key);
+	uint64_t v = 0;
+
+	if (strncmp(word, key, n) != 0 || !word[n])
+		return false;
+	for (const char *p = word + n; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		v = v * 10 + (uint64_t)(*p - '0');
+		if (v > 0xFFFFFFFFull)
+			return false;
+	}
+	*out = (uint32_t)v;
+	return true;
+}
+
+int guest_main(uint32_t magic, const struct multiboot_info *info)
+{
+	uint32_t seed = 1, start = 0, count = 1000;
+	bool detail = false;
+	char word[64];
+
+	fuzz_tables_install();
+	fuzz_console_init();
+	if (magic != MULTIBOOT_BOOTLOADER_MAGIC) {
+		fuzz_printf("fuzz: error: not started by a multiboot loader\n");
+		return FUZZ_EXIT_USAGE;
+	}
+	for (unsigned n = 1; guest_mb_cmdline_word(info, n, word, sizeof(word)); n++) {
+		if (strcmp(word, "detail") == 0)
+			detail = true;
+		else if (!fuzz_number(word, "seed=", &seed) && !fuzz_number(word, "start=", &start) &&
+			 !fuzz_number(word, "count=", &count)) {
+			fuzz_printf("fuzz: error: unknown option \"%s\" (give seed=S start=K count=N detail)\n",
+				    word);
+			return FUZZ_EXIT_USAGE;
+		}
+	}
+	for (unsigned v = 0; v < GUEST_TRAP_VECTORS; v++)
+		guest_trap_set_handler(v, fuzz_trap);
+
+	fuzz_lay.code = (uint32_t)FUZZ_CODE_PAGE;
+	fuzz_lay.end = (uint32_t)fuzz_seq_end;
+	fuzz_lay.scratch = (uint32_t)FUZZ_SCRATCH_PAGE;
+	fuzz_lay.stack_top = (uint32_t)FUZZ_STACK_TOP;
+	fuzz_lay.tables = (uint32_t)fuzz_table_alts;
+	fuzz_lay.cr3 = fuzz_paging_enable();
+	fuzz_cr0_main = read_cr0() & ~CR0_WP;
+	fuzz_pic_init();
+	fuzz_watchdog_start();
+	fuzz_printf("FUZZ-LAYOUT code=0x%x end=0x%x scratch=0x%x stack=0x%x tables=0x%x cr3=0x%x\n",
+		    fuzz_lay.code, fuzz_lay.end, fuzz_lay.scratch, fuzz_lay.stack_top,
+		    fuzz_lay.tables, fuzz_lay.cr3);
+
+	fuzz_warm_up();
+	for (uint32_t i = 0; i < count; i++) {
+		uint32_t k = start + i;
+
+		fuzz_generate(seed, k, &fuzz_lay, &fuzz_seq);
+		fuzz_reset_state(&fuzz_seq);
+		fuzz_prepare(&fuzz_seq, &fuzz_entry);
+		memset(&fuzz_res, 0, sizeof(fuzz_res));
+		fuzz_drain_tick();
+		fuzz_watchdog_arm();
+		fuzz_phase = FUZZ_RUNNING;
+		fuzz_exec(&fuzz_entry);
+		fuzz_phase = FUZZ_IDLE;
+		fuzz_report(k, &fuzz_res, detail);
+	}
+	fuzz_printf("FUZZ-END count=%u\n", count);
+	return GUEST_EXIT_OK;
+}
