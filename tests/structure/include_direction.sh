@@ -9,6 +9,10 @@
 # header and assembly file under each of those directories that exists is
 # searched, so a directory added later is covered as soon as it is named here.
 #
+# platform/ (the virtual PC's devices) is held to more: it sits beside
+# deprivilege/ and shadow_pt/, not above them, so its files include nothing
+# but lib/ and platform/ (and the compiler's own headers).
+#
 # usage: include_direction.sh SOURCE_ROOT
 # exit status: 0 no upward include; 1 some file includes hv/ or tools/ (each
 # is listed); 2 usage error.
@@ -36,13 +40,24 @@ for layer in $pure_layers; do
 		found=1
 	done
 done
+if [ -d "$root/platform" ]; then
+	for file in $(find "$root/platform" -type f \( -name '*.c' -o -name '*.h' \) | sort); do
+		sideways=$(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$file" |
+			grep -vE '#[[:space:]]*include[[:space:]]*"(lib|platform)/')
+		[ -n "$sideways" ] || continue
+		echo "$sideways" | while IFS= read -r line; do
+			echo "${file#"$root"/}:$line: platform/ includes only lib/ and platform/"
+		done
+		found=1
+	done
+fi
 if [ "$searched" -eq 0 ]; then
 	echo "include_direction: no source file found under $root ($pure_layers)" >&2
 	exit 2
 fi
 if [ "$found" -ne 0 ]; then
-	echo "include_direction: $pure_layers must depend only on lib/ and on themselves"
+	echo "include_direction: $pure_layers must depend only on lib/ and on themselves (platform/ not on deprivilege/ or shadow_pt/ either)"
 	exit 1
 fi
-echo "include_direction: $searched files in $pure_layers include nothing of hv/ or tools/"
+echo "include_direction: $searched files in $pure_layers include nothing of hv/ or tools/; platform/ only lib/ and itself"
 exit 0
