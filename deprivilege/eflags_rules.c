@@ -49,6 +49,24 @@ uint32_t eflags_after_popf(uint32_t old, uint32_t popped, unsigned cpl,
 	return (result & EFLAGS_DEFINED) | EFLAGS_FIXED;
 }
 
+/* What IRETD loads from the popped image at any CPL. */
+#define IRET_WRITABLE	(EFLAGS_CF | EFLAGS_PF | EFLAGS_AF | EFLAGS_ZF | \
+			 EFLAGS_SF | EFLAGS_TF | EFLAGS_DF | EFLAGS_OF | \
+			 EFLAGS_NT | EFLAGS_RF | EFLAGS_AC | EFLAGS_ID)
+
+uint32_t eflags_after_iret(uint32_t old, uint32_t popped, unsigned cpl)
+{
+	unsigned old_iopl = (old & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT;
+	uint32_t writable = IRET_WRITABLE;
+
+	if (cpl == 0)
+		writable |= EFLAGS_IOPL;
+	if (cpl <= old_iopl)
+		writable |= EFLAGS_IF;
+	uint32_t result = (old & ~writable) | (popped & writable);
+	return (result & EFLAGS_DEFINED) | EFLAGS_FIXED;
+}
+
 uint32_t eflags_for_pushf(uint32_t eflags)
 {
 	return eflags & ~(EFLAGS_VM | EFLAGS_RF);

@@ -35,6 +35,19 @@ uint32_t eflags_after_popf(uint32_t old, uint32_t popped, unsigned cpl,
 			   int operand16);
 
 /*
+ * The EFLAGS a 32-bit IRET at cpl leaves behind when it returns within
+ * protected mode (to the same or an outer level, not to virtual-8086 mode,
+ * not from a nested task): from popped, CF PF AF ZF SF TF DF OF NT RF AC
+ * ID; IF only when cpl <= IOPL (the IOPL before the IRET); IOPL only at
+ * CPL 0. VM, VIF and VIP are the caller's business (at CPL 0 they take
+ * the popped values, and VM means virtual-8086 mode); they come out as in
+ * old. NT in popped is loaded like any other flag: only NT in old makes
+ * an IRET a task return (SDM vol. 2A, IRET "Operation",
+ * RETURN-TO-SAME-PRIVILEGE-LEVEL and RETURN-TO-OUTER-PRIVILEGE-LEVEL).
+ */
+uint32_t eflags_after_iret(uint32_t old, uint32_t popped, unsigned cpl);
+
+/*
  * The doubleword PUSHFD writes to the stack for a CPU whose EFLAGS is
  * eflags: the same with VM and RF cleared. PUSHF with a 16-bit operand
  * pushes the low 16 bits of this value.

@@ -16,6 +16,9 @@
 hv_boot_entry:
 	cli
 	movl $hv_boot_stack_top, %esp
+	/* Multiboot leaves EFLAGS undefined but for IF and VM: DF, NT and AC known too. */
+	pushl $0x00000002
+	popfl
 	pushl %ebx		/* multiboot information */
 	pushl %eax		/* the loader's magic */
 	call hv_main

@@ -105,6 +105,7 @@ void emulate_raise_gp(struct vcpu *v, uint32_t error, const struct decoded_insn 
 	reflect_to_guest(v, VEC_GP, error, v->regs.eip, insn ? insn->text : 0);
 }
 
+
 /* MOV to or from a control (cr = 1) or debug (cr = 0) register? */
 static int moves_special_register(const struct decoded_insn *insn, int cr)
 {
@@ -170,15 +171,53 @@ static int writes_ss(const struct decoded_insn *insn)
 	       insn->x86.op_count >= 1 && dst->type == X86_OP_REG && dst->reg == X86_REG_SS;
 }
 
+static void raise_ud(struct vcpu *v, const struct decoded_insn *insn)
+{
+	reflect_to_guest(v, VEC_UD, REFLECT_NO_ERROR_CODE, v->regs.eip, insn ? insn->text : 0);
+}
+
+/*
+ * The single-step trap the bare CPU raises after an instruction that began
+ * with TF set (SDM vol. 3, 17.3.1.4), for one the hypervisor carried out
+ * instead: without it the #DB would come one guest instruction late. None
+ * follows an instruction that faulted (its handler was delivered instead),
+ * nor MOV SS and POP SS, which hold debug traps off for one instruction.
+ */
+#define DR6_BS 0x00004000u	/* single step */
+
+static void single_step_after(struct vcpu *v, uint32_t eflags_before, uint32_t deliveries_before,
+			      const struct decoded_insn *insn)
+{
+	if (!(eflags_before & EFLAGS_TF) || v->deliveries != deliveries_before ||
+	    (insn && writes_ss(insn)))
+		return;
+	v->virt_dr[6] |= DR6_BS;
+	reflect_to_guest(v, VEC_DB, REFLECT_NO_ERROR_CODE, v->regs.eip, insn ? insn->text : 0);
+}
+
+/*
+ * LOCK with any instruction the hypervisor emulates or reflects as a
+ * software interrupt is #UD at every CPL (SDM vol. 2A, LOCK: "an
+ * undefined opcode exception will be generated" for an instruction not in
+ * its list, which holds only read-modify-write memory instructions).
+ */
+static int locked(const struct decoded_insn *insn)
+{
+	return insn->x86.prefix[0] == X86_PREFIX_LOCK;
+}
+
 void emulate_general_protection(struct vcpu *v)
 {
 	uint32_t la = guest_segment_base((uint16_t)v->regs.cs) + v->regs.eip;
 	uint8_t bytes[DECODE_MAX_LEN];
+	uint32_t eflags_before = v->regs.eflags;
+	uint32_t deliveries_before = v->deliveries;
 
 	if (v->regs.error == PATCH_TRAP_ERROR_CODE) {
 		const struct patch_site *site = patch_site_at(v, la);
 		if (site) {
 			emulate_patched(v, site);
+			single_step_after(v, eflags_before, deliveries_before, 0);
 			return;
 		}
 	}
@@ -193,9 +232,24 @@ void emulate_general_protection(struct vcpu *v)
 	const struct decoded_insn *insn = decode_at_mode(la, bytes, avail, guest_code16(v));
 	trap_cost_record(decode_stats()->misses != misses ? COST_DECODE_MISS : COST_DECODE_HIT,
 			 trap_cost_now() - started);
-	if (!insn)
-		hv_exit_stopped("#GP at 0x%08x on bytes that do not decode", la);
+	if (!insn && avail < DECODE_MAX_LEN)
+		hv_exit_stopped("#GP at 0x%08x on bytes that do not decode, at the end of guest memory",
+				la);
+	/*
+	 * Bytes that are no instruction (LOCK CLI, say) raise #GP at ring 1,
+	 * the privilege check coming first, but #UD at ring 0.
+	 */
+	if (!insn) {
+		stats_trap(&v->regs, 0, "reflect");
+		raise_ud(v, 0);
+		return;
+	}
 
+	if (locked(insn)) {
+		stats_trap(&v->regs, insn, "reflect");
+		raise_ud(v, insn);
+		return;
+	}
 	/* Traced before it runs, so the trace shows the instruction's own address. */
 	switch (insn->id) {
 	case X86_INS_INT:
@@ -204,6 +258,7 @@ void emulate_general_protection(struct vcpu *v)
 		if (is_hypercall(v, insn)) {
 			stats_trap(&v->regs, insn, "hypercall");
 			emulate_hypercall(v, insn);
+			single_step_after(v, eflags_before, deliveries_before, insn);
 			return;
 		}
 		stats_trap(&v->regs, insn, "reflect");
@@ -268,6 +323,7 @@ void emulate_general_protection(struct vcpu *v)
 		started = trap_cost_now();
 		emulate(v, insn);
 		trap_cost_record(COST_EMULATE, trap_cost_now() - started);
+		single_step_after(v, eflags_before, deliveries_before, insn);
 		return;
 	}
 	if (v->regs.error == 0 && is_privileged(insn)) {

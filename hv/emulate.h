@@ -24,6 +24,8 @@ void emulate_lidt(struct vcpu *v, const struct decoded_insn *insn);
 void emulate_load_ss(struct vcpu *v, const struct decoded_insn *insn);
 void emulate_iret(struct vcpu *v, const struct decoded_insn *insn);
 void emulate_far_return(struct vcpu *v, const struct decoded_insn *insn);
+/* #TS: an IRET with NT set, redone against the guest's TSS; 0 if the #TS is not that. */
+int emulate_task_return(struct vcpu *v);
 
 /* emulate_system.c: control, debug and model-specific registers, caches, LLDT/LTR, counters. */
 void emulate_mov_cr(struct vcpu *v, const struct decoded_insn *insn);

@@ -43,7 +43,8 @@ void emulate_string_io(struct vcpu *v, const struct decoded_insn *insn)
 {
 	int is_out = insn->id == X86_INS_OUTSB || insn->id == X86_INS_OUTSW ||
 		     insn->id == X86_INS_OUTSD;
-	int rep = insn->x86.prefix[0] == X86_PREFIX_REP;
+	/* REPNE repeats INS and OUTS as REP does (neither looks at ZF there). */
+	int rep = insn->x86.prefix[0] == X86_PREFIX_REP || insn->x86.prefix[0] == X86_PREFIX_REPNE;
 	int addr32 = insn->x86.addr_size != 2;
 	unsigned size = string_io_size(insn->id);
 	uint16_t port = (uint16_t)guest_reg_read(v, X86_REG_DX);

@@ -12,6 +12,12 @@
  * 3. IRET and far RET back to the guest kernel trap (the frame says RPL 0,
  *    below the real CPL); they are completed here, and IRET's EFLAGS give
  *    the guest its virtual IF back, which the real IRET would have ignored.
+ *    A popped code selector the bare machine would refuse gets its fault
+ *    (deprivilege/return_rules.c).
+ * 4. IRET with NT set is a task return; the real CPU tries it through the
+ *    hypervisor's TSS, whose null back link raises #TS. It is redone here
+ *    against the guest's own TSS: its fault if the link is bad, a stop if
+ *    it names a task (task switches are not emulated).
  * Selectors put into the frame are checked first: the switcher's IRET runs
  * at ring 0 and a bad selector there would be the hypervisor's fault.
  */
@@ -22,7 +28,10 @@
 #include "hv/guest_mode.h"
 #include "hv/layout.h"
 #include "hv/reflect.h"
+#include "hv/stats.h"
 #include "deprivilege/descriptor.h"
+#include "deprivilege/eflags_rules.h"
+#include "deprivilege/return_rules.h"
 #include "deprivilege/sysreg_rules.h"
 #include "lib/string.h"
 
@@ -83,12 +92,22 @@ static const struct x86_desc *guest_descriptor(uint16_t sel)
 	return cpu_tables_gdt_entry(sel);
 }
 
-/* Can the guest kernel (real ring v->ring) run on this code selector? */
-static int kernel_code_ok(const struct vcpu *v, uint16_t sel)
+/*
+ * sel's descriptor as the guest wrote it: its own copy for its GDT; for the
+ * LDT and the boot segments the shadow, with the kernel's real ring read
+ * back as DPL 0. Returns -1 when sel lies beyond its table.
+ */
+static int seen_descriptor(const struct vcpu *v, uint16_t sel, struct x86_desc *out)
 {
-	const struct x86_desc *d = guest_descriptor(sel);
-	return d && DESC_P(*d) && DESC_S(*d) && (DESC_TYPE(*d) & DESC_TYPE_CODE) &&
-	       DESC_DPL(*d) <= v->ring;
+	if (!(sel & SEL_TI) && SEL_INDEX(sel) < GDT_GUEST_ENTRIES)
+		return guest_mode_guest_gdt_entry(v, sel, out);
+	const struct x86_desc *real = guest_descriptor(sel);
+	if (!real)
+		return -1;
+	*out = *real;
+	if (DESC_DPL(*out) == v->ring)
+		out->hi &= ~DESC_HI_DPL_MASK;
+	return 0;
 }
 
 void emulate_load_ss(struct vcpu *v, const struct decoded_insn *insn)
@@ -151,14 +170,25 @@ static int far_return_target(struct vcpu *v, const struct decoded_insn *insn,
 		emulate_raise_gp(v, sel & ~3u, insn);
 		return -1;
 	}
-	if (SEL_RPL(sel) != 0) {
-		hv_exit_stopped("unemulated: %s at 0x%08x returning to ring %u",
-				insn->text, v->regs.eip, SEL_RPL(sel));
-	}
-	if (!kernel_code_ok(v, sel)) {
-		emulate_raise_gp(v, sel & ~3u, insn);
+	struct x86_desc d;
+	int have = seen_descriptor(v, sel, &d) == 0;
+	struct sysreg_result r = return_check_cs(sel, have ? &d : 0);
+	if (r.outcome == SYSREG_FAULT) {
+		reflect_to_guest(v, r.vector, r.error, v->regs.eip, insn->text);
 		return -1;
 	}
+	/*
+	 * A good code segment at RPL 3: the guest's user code, which the real
+	 * CPU enters itself (or reaches through #NP, hv/emulate_user.c); if it
+	 * faulted instead, it found the stack wrong, as the bare machine would.
+	 */
+	if (SEL_RPL(sel) == 3) {
+		emulate_raise_gp(v, v->regs.error, insn);
+		return -1;
+	}
+	if (SEL_RPL(sel) != 0)
+		hv_exit_stopped("unemulated: %s at 0x%08x returning to ring %u",
+				insn->text, v->regs.eip, SEL_RPL(sel));
 	*real_cs = desc_selector_compress(sel, v->ring);
 	return 0;
 }
@@ -173,17 +203,21 @@ void emulate_iret(struct vcpu *v, const struct decoded_insn *insn)
 		hv_exit_stopped("unemulated: 16-bit %s at 0x%08x", insn->text, v->regs.eip);
 	if (guest_read(v, ss_base + v->regs.esp, frame, sizeof frame))
 		hv_exit_stopped("iret at 0x%08x: the stack lies outside guest memory", v->regs.eip);
-	if (frame[2] & (EFLAGS_VM | EFLAGS_NT))
-		hv_exit_stopped("unemulated: iret at 0x%08x to %s", v->regs.eip,
-				frame[2] & EFLAGS_VM ? "virtual-8086 mode" : "a nested task");
+	/* VM counts only at CPL 0 (SDM: "IF tempEFLAGS(VM) = 1 and CPL = 0"). */
+	if ((frame[2] & EFLAGS_VM) && !v->user_mode)
+		hv_exit_stopped("unemulated: iret at 0x%08x to virtual-8086 mode", v->regs.eip);
 	if (far_return_target(v, insn, frame[1], &real_cs))
 		return;
 
-	/* At CPL 0 IRET may change IF and IOPL: here they change only virtually. */
-	v->virt_if = !!(frame[2] & EFLAGS_IF);
-	v->virt_iopl = (frame[2] & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT;
-	v->regs.eflags = (frame[2] & ~(EFLAGS_IOPL | EFLAGS_VIF | EFLAGS_VIP)) |
-			 EFLAGS_IF | EFLAGS_FIXED;
+	/*
+	 * At CPL 0 IRET may change IF and IOPL: here they change only
+	 * virtually. A popped NT is an ordinary flag (only the NT held before
+	 * the IRET makes a task return, and then the CPU raised #TS instead).
+	 */
+	uint32_t now = eflags_after_iret(guest_visible_eflags(v), frame[2], guest_virtual_cpl(v));
+	v->virt_if = (now & EFLAGS_IF) != 0;
+	v->virt_iopl = (now & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT;
+	v->regs.eflags = (now & ~EFLAGS_IOPL) | EFLAGS_IF;
 	v->regs.eip = frame[0];
 	v->regs.cs = real_cs;
 	v->regs.esp += sizeof frame;
@@ -207,4 +241,41 @@ void emulate_far_return(struct vcpu *v, const struct decoded_insn *insn)
 	v->regs.esp += sizeof frame;
 	if (insn->x86.op_count == 1 && insn->x86.operands[0].type == X86_OP_IMM)
 		v->regs.esp += (uint32_t)insn->x86.operands[0].imm;
+}
+
+/*
+ * #TS from the guest: an IRET with NT set returns to the task named by the
+ * back link of the current TSS, which for the real CPU is the hypervisor's
+ * (link 0, so #TS(0)). Redo it with the guest's own TSS. Returns 0 when the
+ * #TS is something else, for the caller to reflect.
+ */
+int emulate_task_return(struct vcpu *v)
+{
+	uint32_t la = guest_segment_base((uint16_t)v->regs.cs) + v->regs.eip;
+	uint8_t bytes[DECODE_MAX_LEN];
+	uint32_t avail = DECODE_MAX_LEN;
+
+	if (!(v->regs.eflags & EFLAGS_NT))
+		return 0;
+	while (avail && guest_read(v, la, bytes, avail))
+		avail--;
+	const struct decoded_insn *insn = avail ? decode_at_mode(la, bytes, avail, guest_code16(v)) : 0;
+	if (!insn || (insn->id != X86_INS_IRETD && insn->id != X86_INS_IRET))
+		return 0;
+	stats_trap(&v->regs, insn, "emulate");
+	uint16_t link = 0;
+	if (!v->virt_tr || guest_read_system(v, v->virt_tss_base, &link, sizeof link))
+		hv_exit_stopped("unemulated: %s at 0x%08x with NT set, and the guest has no readable TSS",
+				insn->text, v->regs.eip);
+	struct x86_desc d;
+	const struct x86_desc *found = 0;
+	if (sysreg_gdt_holds(link, v->virt_gdtr.limit) &&
+	    !guest_read_system(v, v->virt_gdtr.base + SEL_INDEX(link) * 8, &d, sizeof d))
+		found = &d;
+	struct sysreg_result r = return_check_task_link(link, found);
+	if (r.outcome == SYSREG_UNSUPPORTED)
+		hv_exit_stopped("unemulated: %s at 0x%08x %s to 0x%x", insn->text, v->regs.eip, r.why,
+				link);
+	reflect_to_guest(v, r.vector, r.error, v->regs.eip, insn->text);
+	return 1;
 }

@@ -16,6 +16,7 @@
 #include "hv/guest_mode.h"
 #include "hv/reflect.h"
 #include "hv/stats.h"
+#include "deprivilege/eflags_rules.h"
 #include "deprivilege/sysreg_rules.h"
 
 /* Pop n dwords from the guest kernel's stack; the guest is stopped if it lies outside memory. */
@@ -75,9 +76,11 @@ void emulate_segment_not_present(struct vcpu *v)
 		}
 		if (enter_user(v, insn, w[0], (uint16_t)w[1], w[3], (uint16_t)w[4]))
 			return;
-		v->virt_if = (w[2] & EFLAGS_IF) != 0;
-		v->virt_iopl = (w[2] & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT;
-		v->regs.eflags = (w[2] & ~(EFLAGS_IOPL | EFLAGS_VM | EFLAGS_NT)) | EFLAGS_IF;
+		/* The flags an IRET at CPL 0 loads, NT among them; IF and IOPL virtually. */
+		uint32_t now = eflags_after_iret(guest_visible_eflags(v), w[2], 0);
+		v->virt_if = (now & EFLAGS_IF) != 0;
+		v->virt_iopl = (now & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT;
+		v->regs.eflags = (now & ~EFLAGS_IOPL) | EFLAGS_IF;
 	} else {
 		uint32_t w[4];	/* EIP, CS, ESP, SS (after any immediate) */
 		uint32_t imm = insn->x86.op_count == 1 ? (uint32_t)insn->x86.operands[0].imm : 0;

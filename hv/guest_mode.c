@@ -49,6 +49,15 @@ int guest_mode_is_user_code(const struct vcpu *v, uint16_t sel)
 	       (DESC_TYPE(gm->guest_copy[i]) & DESC_TYPE_CODE);
 }
 
+int guest_mode_guest_gdt_entry(const struct vcpu *v, uint16_t sel, struct x86_desc *d)
+{
+	const struct guest_modes *gm = machine_of_const(v)->modes;
+	if ((sel & SEL_TI) || SEL_INDEX(sel) >= gm->guest_entries)
+		return -1;
+	*d = gm->guest_copy[SEL_INDEX(sel)];
+	return 0;
+}
+
 int guest_mode_user_may_touch(const struct vcpu *v, uint32_t la)
 {
 	const struct guest_modes *gm = machine_of_const(v)->modes;

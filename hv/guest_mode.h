@@ -47,6 +47,9 @@ static inline unsigned guest_virtual_cpl(const struct vcpu *v)
 	return v->user_mode ? 3 : 0;
 }
 
+/* The guest's own descriptor for a GDT selector, as it wrote it at LGDT; -1 beyond its table. */
+int guest_mode_guest_gdt_entry(const struct vcpu *v, uint16_t sel, struct x86_desc *d);
+
 /* Is this selector one of the guest's user code segments (DPL 3 in its own GDT)? */
 int guest_mode_is_user_code(const struct vcpu *v, uint16_t sel);
 

@@ -108,6 +108,7 @@ void reflect_to_guest(struct vcpu *v, unsigned vector, uint32_t error,
 	if (GATE_TYPE(gate) == DESC_SYS_INT_GATE)
 		v->virt_if = 0;
 	v->regs.eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF);
+	v->deliveries++;
 }
 
 void reflect_software_interrupt(struct vcpu *v, unsigned vector, uint32_t return_eip,

@@ -79,7 +79,8 @@ static uint32_t loadable_data_selector(uint32_t sel)
 
 /* The real EFLAGS bits a deprivileged guest keeps as it set them. */
 #define GUEST_EFLAGS_KEPT (EFLAGS_CF | EFLAGS_PF | EFLAGS_AF | EFLAGS_ZF | EFLAGS_SF | \
-			   EFLAGS_TF | EFLAGS_DF | EFLAGS_OF | EFLAGS_RF | EFLAGS_AC | EFLAGS_ID)
+			   EFLAGS_TF | EFLAGS_DF | EFLAGS_OF | EFLAGS_NT | EFLAGS_RF | \
+			   EFLAGS_AC | EFLAGS_ID)
 
 static void check_frame(struct vcpu *v)
 {
@@ -98,10 +99,11 @@ static void check_frame(struct vcpu *v)
 	f->fs = loadable_data_selector(f->fs);
 	f->gs = loadable_data_selector(f->gs);
 	/*
-	 * Whatever the guest did, it runs with interrupts really on, IOPL 0,
-	 * no virtual-8086 mode and no nested task (the switcher's own IRET
-	 * checks only the current NT, but the guest's next IRET would be a
-	 * task return through the hypervisor's TSS).
+	 * Whatever the guest did, it runs with interrupts really on, IOPL 0 and
+	 * no virtual-8086 mode. NT is the guest's to keep (POPF sets it at any
+	 * CPL): the switcher's IRET runs with NT clear, so only the guest's own
+	 * next IRET is a task return, which faults with #TS through the
+	 * hypervisor's TSS and is redone by emulate_task_return.
 	 */
 	f->eflags = (f->eflags & GUEST_EFLAGS_KEPT) | EFLAGS_IF | EFLAGS_FIXED;
 }
@@ -138,6 +140,12 @@ void hv_trap(struct trap_frame *frame)
 		break;
 	case VEC_NP:
 		emulate_segment_not_present(v);
+		break;
+	case VEC_TS:
+		if (!emulate_task_return(v)) {
+			stats_trap(&v->regs, 0, "reflect");
+			reflect_to_guest(v, vector, v->regs.error, v->regs.eip, 0);
+		}
 		break;
 	default:
 		if (vector < 32) {

@@ -25,6 +25,7 @@ struct vcpu {
 	int virt_if;		/* the guest's interrupt flag */
 	unsigned virt_iopl;	/* the guest's I/O privilege level */
 	int sti_shadow;		/* STI just set IF: no interrupt before the next instruction */
+	uint32_t deliveries;	/* exceptions and interrupts delivered to the guest so far */
 
 	struct x86_pseudo_desc virt_gdtr;	/* as the guest loaded them (guest-linear) */
 	struct x86_pseudo_desc virt_idtr;

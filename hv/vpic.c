@@ -151,5 +151,8 @@ void vpic_acknowledge(struct vpic *pic)
 
 int vpic_line_unmasked(const struct vpic *pic, unsigned irq)
 {
-	return pic->chip[0].initialised && irq < 8 && !(pic->chip[0].imr & (1u << irq));
+	/* A line in service, or one above it, blocks its next request until an EOI. */
+	uint8_t at_or_above = (uint8_t)((2u << irq) - 1);
+	return pic->chip[0].initialised && irq < 8 && !(pic->chip[0].imr & (1u << irq)) &&
+	       !(pic->chip[0].isr & at_or_above);
 }

@@ -41,7 +41,11 @@ void vpic_raise(struct vpic *pic, unsigned irq);
 int vpic_pending_vector(const struct vpic *pic);
 void vpic_acknowledge(struct vpic *pic);
 
-/* Could an interrupt ever reach the guest (initialised, some line unmasked)? */
+/*
+ * Could line irq's next request reach the guest: initialised, unmasked, and
+ * not blocked by a request in service at its priority or above (which only
+ * the guest's EOI can end)?
+ */
 int vpic_line_unmasked(const struct vpic *pic, unsigned irq);
 
 #endif

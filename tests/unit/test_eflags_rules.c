@@ -126,6 +126,52 @@ START_TEST(pushf_rule)
 }
 END_TEST
 
+/*
+ * IRETD, Intel SDM vol. 2A, IRET/IRETD "Operation",
+ * RETURN-TO-SAME-PRIVILEGE-LEVEL: "EFLAGS (CF, PF, AF, ZF, SF, TF, DF, OF,
+ * NT) <- tempEFLAGS; IF CPL <= IOPL THEN EFLAGS(IF) <- tempEFLAGS; IF CPL =
+ * 0 THEN EFLAGS(IOPL) <- tempEFLAGS; ... EFLAGS(RF, AC, ID) <- tempEFLAGS"
+ * for a 32-bit operand size. NT comes from the stack like the others:
+ * only the NT the CPU holds before the IRET ("IF EFLAGS.NT = 1 THEN GOTO
+ * TASK-RETURN") makes it a task return.
+ */
+struct iret_row {
+	const char *rule;
+	uint32_t old;
+	uint32_t popped;
+	unsigned cpl;
+	uint32_t expected;
+};
+
+static const struct iret_row iret_rows[] = {
+	/* A popped NT is loaded: an ordinary return that leaves NT set. */
+	{ "popped NT loaded", 0x00000002, 0x00004002, 0, 0x00004002 },
+	/* ... and a popped NT of 0 clears it. */
+	{ "NT cleared", 0x00004002, 0x00000002, 0, 0x00000002 },
+	/* CPL 0 loads IF and IOPL. */
+	{ "cpl0 IF and IOPL", 0x00000002, 0x00003202, 0, 0x00003202 },
+	/* CPL 3 with IOPL 0: IF and IOPL stay, the status flags, DF and TF load. */
+	{ "cpl3 keeps IF IOPL", 0x00000202, 0x00003DD7, 3, 0x00000FD7 },
+	/* CPL 3 with IOPL 3: IF loads, IOPL does not. */
+	{ "cpl3 iopl3 IF", 0x00003202, 0x00000002, 3, 0x00003002 },
+	/* RF, AC and ID load (the 32-bit form). */
+	{ "RF AC ID", 0x00000002, 0x00250002, 0, 0x00250002 },
+	/* VM, VIF and VIP are left to the caller: kept as they were. */
+	{ "VM VIF VIP kept", 0x00000002, 0x001A0002, 0, 0x00000002 },
+	/* Reserved bits read as the CPU has them: bit 1 set, 3, 5, 15, 22..31 clear. */
+	{ "reserved bits", 0x00000002, 0xFFC0802A, 0, 0x00000002 },
+};
+
+START_TEST(iret_rule)
+{
+	const struct iret_row *r = &iret_rows[_i];
+	uint32_t got = eflags_after_iret(r->old, r->popped, r->cpl);
+
+	ck_assert_msg(got == r->expected, "%s: old %08x popped %08x cpl %u: got %08x, expected %08x",
+		      r->rule, r->old, r->popped, r->cpl, got, r->expected);
+}
+END_TEST
+
 #define ROWS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static Suite *eflags_rules_suite(void)
@@ -138,6 +184,9 @@ static Suite *eflags_rules_suite(void)
 	suite_add_tcase(s, popf);
 	tcase_add_loop_test(pushf, pushf_rule, 0, ROWS(pushf_rows));
 	suite_add_tcase(s, pushf);
+	TCase *iret = tcase_create("iret");
+	tcase_add_loop_test(iret, iret_rule, 0, ROWS(iret_rows));
+	suite_add_tcase(s, iret);
 	return s;
 }
 

@@ -1,0 +1,51 @@
+/*
+ * guests/hostile/hostile.h: shared by the hostile guest's rows.
+ * Runs in: guest.
+ */
+#ifndef TV_GUESTS_HOSTILE_HOSTILE_H
+#define TV_GUESTS_HOSTILE_HOSTILE_H
+
+#include <stdint.h>
+
+/* What a probe ended with: a trap the guest took, or none. */
+struct hostile_outcome {
+	int trapped;		/* 1: a trap ended the probe */
+	uint32_t vector, error;
+	uint32_t eip;		/* where it was taken */
+	uint32_t eflags;	/* the frame's EFLAGS */
+};
+
+/*
+ * Run fn (no arguments, returns normally or traps). A trap during it ends
+ * it: its vector, error code, EIP and EFLAGS are recorded and the call
+ * returns as if fn had returned. Every vector but the timer's counts.
+ */
+struct hostile_outcome hostile_try(void (*fn)(void));
+
+/* Print "HOSTILE-RESULT: <row>: <what>" for one outcome (vector and error, or "no trap"). */
+void hostile_report(const char *row, const char *what, const struct hostile_outcome *o);
+
+/* Called by hostile_probe.S; and its recovery point for the trap handler. */
+uint32_t hostile_probe_run(void (*fn)(void));
+extern char hostile_probe_recover[];
+
+/* The rows (hostile_flags.c, hostile_frames.c). */
+void hostile_df_traps(void);
+void hostile_df_rep_movs_timer(void);
+void hostile_cmpxchg8b_flags(void);
+void hostile_iret_vm(void);
+void hostile_iret_popped_nt(void);
+void hostile_iret_current_nt(void);
+void hostile_iret_rpl3_kernel_cs(void);
+void hostile_retf_rpl3_kernel_cs(void);
+void hostile_lock_prefix(void);
+void hostile_repne_outs(void);
+void hostile_single_step(void);
+
+/* A TSS loaded with LTR, for rows that change privilege or return from a task. */
+void hostile_tss_install(uint16_t link);
+
+#define HOSTILE_SEL_TSS		(3 << 3)	/* GDT entry 3 */
+#define HOSTILE_TSS_ESP0_BYTES	8192
+
+#endif

@@ -1,0 +1,111 @@
+# tests/integration/hostile.cmake: the hostile guest (guests/hostile/), which
+# attacks the trap path itself, natively and with the guest kernel in ring 1
+# and ring 3. Included by CMakeLists.txt beside this file.
+#
+# Each row's expected lines are what the architecture fixes (Intel SDM, as
+# cited in guests/hostile/ and tests/unit/test_return_rules.c): the bare
+# machine must print them, and so must the hypervisor, with its own memory
+# unchanged, never a crash, a panic or a hang. Where the two may differ, the
+# difference is in docs/guest-contract.md and the row says so below.
+
+# tv_hostile(ROW EXPECT pattern... [NATIVE pattern...] [RING3 pattern...])
+# NATIVE and RING3, when given, replace EXPECT for that run.
+function(tv_hostile row)
+  cmake_parse_arguments(H "" "" "EXPECT;NATIVE;RING3" ${ARGN})
+  foreach(side native ring1 ring3)
+    set(patterns ${H_EXPECT})
+    if(side STREQUAL "native" AND H_NATIVE)
+      set(patterns ${H_NATIVE})
+    elseif(side STREQUAL "ring3" AND H_RING3)
+      set(patterns ${H_RING3})
+    endif()
+    set(args --status 0 --expect "^guest\\| HOSTILE-DONE: ${row}$" --reject "FAIL:")
+    foreach(p ${patterns})
+      list(APPEND args --expect "^guest\\| HOSTILE-RESULT: ${row}: ${p}")
+    endforeach()
+    if(side STREQUAL "native")
+      tv_integration_test(NAME native.hostile.${row}
+        COMMAND ${TV_EXPECT_RUN} ${args} -- native hostile --timeout 60 -- ${row})
+    else()
+      string(REPLACE "ring" "" ring ${side})
+      tv_integration_test(NAME ${side}.hostile.${row}
+        COMMAND ${TV_EXPECT_RUN} ${args}
+          --expect "^hv\\| hypervisor memory unchanged" --reject "panic"
+          -- run hostile --ring ${ring} --timeout 60 -- ${row})
+    endif()
+  endforeach()
+endfunction()
+
+# The direction flag across every kind of trap: the hypervisor must not
+# run on the guest's DF (its string copies would go backwards through its
+# memory), and the guest must keep it.
+tv_hostile(df-traps EXPECT
+  "after cli: DF=1$" "after out: DF=1$"
+  "int 0x40 handler saw DF=1, after iret DF=1$"
+  "ud2: #UD error 0x0$" "ud2 frame DF=1$")
+tv_hostile(df-rep-movs-timer EXPECT "copies correct, ticks inside the backward copy: many$")
+# SDM vol. 3, 17.3.1.4: the single-step #DB follows the instruction TF was set for.
+tv_hostile(single-step EXPECT
+  "tf then cli: #DB error 0x0$" "tf then cli: eip 0 bytes past the cli$"
+  "tf then out: #DB error 0x0$" "tf then out: eip 0 bytes past the out$")
+# SDM vol. 2A, IRET: a popped NT is loaded; only the NT held before the IRET is a task return.
+tv_hostile(iret-popped-nt EXPECT "iret: no trap$" "NT after the iret 1, after a trap 1$")
+tv_hostile(iret-current-nt EXPECT "iret with NT set, null back link: #TS error 0x0$")
+# SDM vol. 2A/2B, IRET and RET: a non-conforming DPL 0 code segment with RPL 3
+# is #GP(selector). With the guest kernel in ring 3 its own code selector
+# already has RPL 3, so the return goes through (docs/guest-contract.md).
+tv_hostile(iret-rpl3-kernel-cs EXPECT "iret to cs 0x0b: #GP error 0x8$"
+  RING3 "iret to cs 0x0b: no trap$")
+tv_hostile(retf-rpl3-kernel-cs EXPECT "lret to cs 0x0b: #GP error 0x8$"
+  RING3 "lret to cs 0x0b: no trap$")
+# REPNE repeats OUTS as REP does.
+tv_hostile(repne-outs EXPECT "ecx 0, esi moved 4 bytes$")
+# SDM vol. 2A, LOCK: #UD with any instruction outside its list. QEMU's bare
+# machine runs LOCK CLI and the others as if unprefixed (a leniency of TCG,
+# in docs/guest-contract.md); it agrees on control registers that do not exist.
+set(TV_HOSTILE_LOCKED cli sti clts wbinvd "mov eax, cr0" "in al, 0x80" "out 0x80, al" rdmsr
+  "invlpg \\[eax\\]")
+set(TV_HOSTILE_LOCK_UD "mov eax, cr1: #UD error 0x0$" "mov eax, cr5: #UD error 0x0$")
+set(TV_HOSTILE_LOCK_NATIVE ${TV_HOSTILE_LOCK_UD})
+foreach(insn ${TV_HOSTILE_LOCKED})
+  list(APPEND TV_HOSTILE_LOCK_UD "lock ${insn}: #UD error 0x0$")
+  list(APPEND TV_HOSTILE_LOCK_NATIVE "lock ${insn}: no trap$")
+endforeach()
+tv_hostile(lock-prefix EXPECT ${TV_HOSTILE_LOCK_UD} NATIVE ${TV_HOSTILE_LOCK_NATIVE})
+
+# Flags QEMU 7.2 leaves after POPF, CMP, CMPXCHG8B: whatever they are, the
+# same under the hypervisor as on the bare machine.
+foreach(ring 1 3)
+  tv_integration_test(NAME ring${ring}.hostile.cmpxchg8b-flags_same_as_native
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/same_as_native.sh
+      "^guest\\| HOSTILE-RESULT: " ${ring} hostile cmpxchg8b-flags)
+endforeach()
+
+# IRET into virtual-8086 mode: natively the guest gets there (CLI then
+# faults with #GP(0), VM set in the frame). Virtual-8086 mode is not
+# offered under the hypervisor; QEMU lets an IRET at CPL 1 or 3 set VM, so
+# the guest is in it without a trap, and its first fault must stop it.
+tv_integration_test(NAME native.hostile.iret-vm
+  COMMAND ${TV_EXPECT_RUN} --status 0
+    --expect "^guest\\| HOSTILE-RESULT: iret-vm: cli in virtual-8086 mode: #GP error 0x0$"
+    --expect "^guest\\| HOSTILE-RESULT: iret-vm: the fault came from virtual-8086 mode: yes$"
+    -- native hostile --timeout 60 -- iret-vm)
+foreach(ring 1 3)
+  tv_integration_test(NAME ring${ring}.hostile.iret-vm
+    COMMAND ${TV_EXPECT_RUN} --status 4
+      --expect "^run ended: the hypervisor stopped the guest: unemulated: the guest runs in virtual-8086 mode"
+      --expect "^hv\\| hypervisor memory unchanged"
+      --reject "HOSTILE-RESULT" --reject "panic"
+      -- run hostile --ring ${ring} --timeout 60 -- iret-vm)
+endforeach()
+
+tv_integration_test(NAME native.hostile.unknown_row
+  COMMAND ${TV_EXPECT_RUN} --status 1 --expect "unknown row"
+    --reject "HOSTILE:" -- native hostile --timeout 30 -- frobnicate)
+
+# The hypervisor never uses the FPU, MMX or SSE (-mgeneral-regs-only), so it
+# runs safely on whatever the guest left there (docs/containment.md): not
+# one such instruction in its image, Capstone included.
+add_test(NAME integration.hv.no_fpu_instructions
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/no_fpu_instructions.sh $<TARGET_FILE:hv>)
+set_tests_properties(integration.hv.no_fpu_instructions PROPERTIES LABELS integration)
