@@ -136,6 +136,9 @@ void shadow_cache_switch(struct shadow_cache *sc, uint32_t gcr3)
 uint32_t *shadow_cache_find_table(struct shadow_cache *sc, unsigned mode, uint32_t la)
 {
 	uint32_t pde = sc->dir[sc->current][mode][PDX(la)];
+	/* The switcher's PDE is present but names the switcher's page table, not one of the pool. */
+	if (PDX(la) == sc->switcher_pdx)
+		return 0;
 	return (pde & PTE_P) ? pool_table(sc, pde) : 0;
 }
 

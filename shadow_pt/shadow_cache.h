@@ -115,7 +115,7 @@ void shadow_cache_note_writable(struct shadow_cache *sc, uint32_t gpa);
 uint32_t *shadow_cache_table(struct shadow_cache *sc, unsigned mode, uint32_t la,
 			     uint32_t source_gpa);
 
-/* The current context's shadow page table for la in mode, or 0 if it has none. */
+/* The current context's shadow page table for la in mode, or 0 if it has none (the switcher's slot never has one). */
 uint32_t *shadow_cache_find_table(struct shadow_cache *sc, unsigned mode, uint32_t la);
 
 /* The tracked guest page holding gpa changed: drop every shadow built from it. */

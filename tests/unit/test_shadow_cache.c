@@ -293,6 +293,17 @@ START_TEST(table_is_made_once)
 }
 END_TEST
 
+/* The switcher's slot holds a present PDE, yet no shadow table: none is found there. */
+START_TEST(switcher_slot_has_no_table)
+{
+	shadow_cache_switch(sc, GCR3(0));
+	ck_assert_uint_eq(dir(KERNEL)[SWITCHER_PDX], SWITCHER_PDE);
+	ck_assert_ptr_null(shadow_cache_find_table(sc, KERNEL, LA(SWITCHER_PDX)));
+	ck_assert_ptr_null(shadow_cache_find_table(sc, USER, LA(SWITCHER_PDX) + 0x3FF000));
+	ck_assert_ptr_null(shadow_cache_table(sc, KERNEL, LA(SWITCHER_PDX), GPT(0)));
+}
+END_TEST
+
 /* A table handed out again is zeroed again: nothing of its last use survives. */
 START_TEST(reused_table_is_zeroed)
 {
@@ -583,6 +594,7 @@ static Suite *shadow_cache_suite(void)
 	tcase_add_test(c, directory_outside_memory_is_not_tracked);
 
 	tcase_add_test(p, table_is_made_once);
+	tcase_add_test(p, switcher_slot_has_no_table);
 	tcase_add_test(p, reused_table_is_zeroed);
 	tcase_add_test(p, pool_holds_its_size);
 	tcase_add_test(p, pool_exhaustion_flushes_and_tracks_the_new_table);
