@@ -185,7 +185,11 @@ void shadow_cache_source_changed(struct shadow_cache *sc, uint32_t gpa)
 
 void shadow_cache_guest_wrote(struct shadow_cache *sc, uint32_t gpa, uint32_t len)
 {
-	for (uint32_t p = gpa & PAGE_MASK; p < gpa + len && p < sc->mem_bytes; p += PAGE_SIZE)
+	/* Tracked pages lie in guest memory: ending the range there also keeps gpa + len from wrapping. */
+	if (gpa >= sc->mem_bytes || len == 0)
+		return;
+	uint32_t end = len > sc->mem_bytes - gpa ? sc->mem_bytes : gpa + len;
+	for (uint32_t p = gpa & PAGE_MASK; p < end; p += PAGE_SIZE)
 		if (bit_get(sc->tracked, p / PAGE_SIZE))
 			shadow_cache_source_changed(sc, p);
 }

@@ -417,6 +417,26 @@ START_TEST(large_page_table_comes_from_the_directory)
 END_TEST
 
 /* The hypervisor's own writes for the guest drop what they change, page by page. */
+/* A write whose end lies past 4 GiB still covers every page up to the end of guest memory. */
+START_TEST(write_reaching_past_4_gib_drops_to_the_end)
+{
+	shadow_cache_switch(sc, GCR3(0));
+	fill(KERNEL, LA(1), GPT(0), GDATA | PTE_P);
+	fill(KERNEL, LA(2), GPT(3), GDATA | PTE_P);
+
+	/* From inside GPT(0) on, 0xFFFFFF00 bytes: gpa + len wraps to just below GPT(0). */
+	shadow_cache_guest_wrote(sc, GPT(0) + 0x100, 0xFFFFFF00u);
+	ck_assert_ptr_null(table_of(KERNEL, LA(1)));
+	ck_assert_ptr_null(table_of(KERNEL, LA(2)));
+	ck_assert_uint_eq(sc->counters.tables_dropped, 2);
+
+	/* A write of nothing changes nothing. */
+	fill(KERNEL, LA(1), GPT(0), GDATA | PTE_P);
+	shadow_cache_guest_wrote(sc, GPT(0) + 0x100, 0);
+	ck_assert_ptr_nonnull(table_of(KERNEL, LA(1)));
+}
+END_TEST
+
 START_TEST(hypervisor_write_drops_tracked_pages)
 {
 	shadow_cache_switch(sc, GCR3(0));
@@ -606,6 +626,7 @@ static Suite *shadow_cache_suite(void)
 	tcase_add_test(i, directory_change_empties_its_context);
 	tcase_add_test(i, large_page_table_comes_from_the_directory);
 	tcase_add_test(i, hypervisor_write_drops_tracked_pages);
+	tcase_add_test(i, write_reaching_past_4_gib_drops_to_the_end);
 
 	tcase_add_test(f, tracking_a_writable_page_flushes_all);
 	tcase_add_test(f, tracking_a_read_only_page_does_not_flush);
