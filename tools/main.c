@@ -343,7 +343,10 @@ static void general_help(FILE *f)
 		"usage: " TV_PROG " COMMAND [options]\n\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %s\n", commands[i].synopsis);
-	fprintf(f, "  test   (the ./trapvisor launcher only) build and run every test\n\n"
+	fprintf(f, "  test   (the ./trapvisor launcher only) build and run every test\n"
+		"  fuzz-host [--target NAME] [--runs N | --seconds S] [--smoke] [--list]\n"
+		"         (the ./trapvisor launcher only) fuzz the pure logic on the host\n"
+		"         with libFuzzer, ASan and UBSan (docs/fuzz-host.md)\n\n"
 		"GUEST is a built-in guest's name (see 'list') or the path of a\n"
 		"multiboot ELF kernel.\n\n%s\n%s\n%s", options_help, status_help, env_help);
 }
