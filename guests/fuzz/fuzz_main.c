@@ -68,7 +68,7 @@
  * arming it and the sequence's first instruction can take milliseconds; a
  * shorter watchdog would fire in sequences that do not loop.
  */
-#define FUZZ_WATCHDOG_COUNT	0	/* 0 means 65536 */
+#define FUZZ_WATCHDOG_COUNT	0xFFFF
 #define COM1_SCRATCH		0x3FF
 
 #define EFLAGS_VM		0x00020000u
