@@ -63,10 +63,12 @@
 #define PIT_CMD			0x43
 #define PIT_CH0_ONESHOT		0x30	/* channel 0, low then high byte, mode 0 */
 /*
- * The longest one-shot the PIT has: 65536 ticks of 1.193182 MHz, 55 ms of
- * real time. Under the hypervisor, on a busy host, the few traps between
- * arming it and the sequence's first instruction can take milliseconds; a
- * shorter watchdog would fire in sequences that do not loop.
+ * Nearly the longest one-shot the PIT has: 65535 ticks of 1.193182 MHz,
+ * 55 ms of real time. Under the hypervisor, on a busy host, the few traps
+ * between arming it and the sequence's first instruction can take
+ * milliseconds; a shorter watchdog would fire in sequences that do not
+ * loop. Not 0, which means 65536 to an 8254 but which the hypervisor's
+ * timer took as an immediate tick.
  */
 #define FUZZ_WATCHDOG_COUNT	0xFFFF
 #define COM1_SCRATCH		0x3FF

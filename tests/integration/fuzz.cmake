@@ -13,7 +13,7 @@
 # guest is restarted after that sequence (a boot, about a second); they can
 # grow as the stops go away.
 set(TV_FUZZ_SEED 11)
-set(TV_FUZZ_COUNT 100)
+set(TV_FUZZ_COUNT 60)
 
 function(tv_fuzz_test name)
   tv_integration_test(NAME fuzz.${name} TIMEOUT 400
@@ -22,10 +22,13 @@ function(tv_fuzz_test name)
   set_tests_properties(integration.fuzz.${name} PROPERTIES LABELS "integration;fuzz")
 endfunction()
 
-tv_fuzz_test(ring1_none --ring 1 --patch none)
-tv_fuzz_test(ring3_none --ring 3 --patch none)
-tv_fuzz_test(ring1_all_umip --ring 1 --patch all --umip)
-tv_fuzz_test(ring3_popf_umip --ring 3 --patch popf --umip)
+# Ring 1 and 3, patch none and all, UMIP off and on: the eight modes.
+foreach(ring 1 3)
+  foreach(patch none all)
+    tv_fuzz_test(ring${ring}_${patch} --ring ${ring} --patch ${patch})
+    tv_fuzz_test(ring${ring}_${patch}_umip --ring ${ring} --patch ${patch} --umip)
+  endforeach()
+endforeach()
 
 # The command's own checks, without QEMU.
 tv_integration_test(NAME fuzz.bad_patch
