@@ -74,6 +74,7 @@
 #define COM1_SCRATCH		0x3FF
 
 #define EFLAGS_VM		0x00020000u
+#define EFLAGS_VIF_VIP		0x00180000u
 
 struct fuzz_result {
 	uint32_t vector, error, eip, eflags;
@@ -235,6 +236,13 @@ static void fuzz_trap(struct guest_trap_frame *f)
 		r->reg[4] += 4;
 		r->eip = 0;
 	}
+	/*
+	 * QEMU's IRET and POPF at CPL 0 never change VIF and VIP (the SDM's
+	 * IRET loads them), so once a sequence has been in virtual-8086 mode
+	 * they would stay set for the rest of a run on the bare machine: a
+	 * history no other sequence should see. They are left out.
+	 */
+	r->eflags &= ~EFLAGS_VIF_VIP;
 	r->cr0 = cr0;
 	r->cr2 = f->vector == 14 ? read_cr2() : 0;
 	r->cr4 = read_cr4();
