@@ -5,9 +5,13 @@
  * A deprivileged guest raises #GP for two reasons: it ran an instruction
  * only ring 0 may run (CLI, OUT, LGDT, ...), or it broke a protection rule
  * it would break on the bare machine too. The decoder (through its cache)
- * names the instruction; one small function per instruction emulates it;
- * anything else privileged stops the guest rather than be skipped, and
- * anything else at all goes back to the guest as the #GP it was.
+ * names the instruction and one table, below, says what trapvisor knows of
+ * it: its handler, who may run it on a bare CPU (CPL 0 only, CPL <= IOPL,
+ * anyone) and whether it is sensitive but unprivileged. The handlers live
+ * apart from the table, in emulate_*.c, as KVM keeps its em_* functions
+ * apart from its opcode table. An instruction privileged but without a
+ * handler stops the guest rather than be skipped, and anything else at all
+ * goes back to the guest as the #GP it was.
  */
 #include "hv/emulate.h"
 #include "hv/console.h"
@@ -21,38 +25,42 @@
 #include "lib/hypercall.h"
 #include "lib/string.h"
 
-static void emulate_cli(struct vcpu *v, const struct decoded_insn *insn)
+static enum em_result emulate_cli(struct vcpu *v, const struct decoded_insn *insn)
 {
 	v->virt_if = 0;
-	v->regs.eip += insn->len;
+	return EM_ADVANCE;
 }
 
-static void emulate_sti(struct vcpu *v, const struct decoded_insn *insn)
+static enum em_result emulate_sti(struct vcpu *v, const struct decoded_insn *insn)
 {
 	/* STI delays interrupts by one instruction only when IF was 0. */
 	if (!v->virt_if)
 		v->sti_shadow = 1;
 	v->virt_if = 1;
-	v->regs.eip += insn->len;
+	return EM_ADVANCE;
 }
 
-static void emulate_hlt(struct vcpu *v, const struct decoded_insn *insn)
+static enum em_result emulate_hlt(struct vcpu *v, const struct decoded_insn *insn)
 {
 	if (!virq_wait_for_interrupt(machine_of(v)))
 		hv_exit_stopped("halted: the guest ran hlt at 0x%08x with interrupts %s and no interrupt can come",
 				v->regs.eip, v->virt_if ? "on" : "off");
-	v->regs.eip += insn->len;
+	return EM_ADVANCE;
 }
 
 /*
- * INT n, INT3 and INTO reach the hypervisor as #GP (every real gate is
- * DPL 0); the guest gets the software interrupt it asked for.
- */
-/*
  * The paravirtual calls (lib/hypercall.h): what CLI, STI, PUSHF, POPF and a
- * read of CS mean to a ring-0 kernel, asked for explicitly.
+ * read of CS mean to a ring-0 kernel, asked for explicitly. An INT of
+ * TV_HYPERCALL_VECTOR with the magic in EAX, from the guest kernel.
  */
-static void emulate_hypercall(struct vcpu *v, const struct decoded_insn *insn)
+static int is_hypercall(const struct vcpu *v, const struct decoded_insn *insn)
+{
+	return insn->id == X86_INS_INT && !v->user_mode &&
+	       (insn->x86.operands[0].imm & 0xFF) == TV_HYPERCALL_VECTOR &&
+	       (v->regs.eax & TV_HYPERCALL_MAGIC_MASK) == TV_HYPERCALL_MAGIC;
+}
+
+static enum em_result emulate_hypercall(struct vcpu *v, const struct decoded_insn *insn)
 {
 	uint32_t result = 0;
 	switch (v->regs.eax & ~TV_HYPERCALL_MAGIC_MASK) {
@@ -78,17 +86,14 @@ static void emulate_hypercall(struct vcpu *v, const struct decoded_insn *insn)
 		break;
 	}
 	v->regs.eax = result;
-	v->regs.eip += insn->len;
+	return EM_ADVANCE;
 }
 
-static int is_hypercall(const struct vcpu *v, const struct decoded_insn *insn)
-{
-	return insn->id == X86_INS_INT && !v->user_mode &&
-	       (insn->x86.operands[0].imm & 0xFF) == TV_HYPERCALL_VECTOR &&
-	       (v->regs.eax & TV_HYPERCALL_MAGIC_MASK) == TV_HYPERCALL_MAGIC;
-}
-
-static void emulate_soft_int(struct vcpu *v, const struct decoded_insn *insn)
+/*
+ * INT n, INT3 and INTO reach the hypervisor as #GP (every real gate is
+ * DPL 0); the guest gets the software interrupt it asked for.
+ */
+static enum em_result emulate_soft_int(struct vcpu *v, const struct decoded_insn *insn)
 {
 	unsigned vector;
 	if (insn->id == X86_INS_INT3)
@@ -98,6 +103,7 @@ static void emulate_soft_int(struct vcpu *v, const struct decoded_insn *insn)
 	else
 		vector = (unsigned)insn->x86.operands[0].imm & 0xFF;
 	reflect_software_interrupt(v, vector, v->regs.eip + insn->len, insn->text);
+	return EM_DONE;
 }
 
 void emulate_raise_gp(struct vcpu *v, uint32_t error, const struct decoded_insn *insn)
@@ -105,63 +111,26 @@ void emulate_raise_gp(struct vcpu *v, uint32_t error, const struct decoded_insn 
 	reflect_to_guest(v, VEC_GP, error, v->regs.eip, insn ? insn->text : 0);
 }
 
-
-/* MOV to or from a control (cr = 1) or debug (cr = 0) register? */
-static int moves_special_register(const struct decoded_insn *insn, int cr)
+/* A register operand in first..last (CR0..CR15, DR0..DR15)? */
+static int has_register_in(const struct decoded_insn *insn, x86_reg first, x86_reg last)
 {
-	if (insn->id != X86_INS_MOV)
-		return 0;
 	for (unsigned i = 0; i < insn->x86.op_count; i++) {
 		const cs_x86_op *op = &insn->x86.operands[i];
-		if (op->type != X86_OP_REG)
-			continue;
-		if (cr && op->reg >= X86_REG_CR0 && op->reg <= X86_REG_CR15)
-			return 1;
-		if (!cr && op->reg >= X86_REG_DR0 && op->reg <= X86_REG_DR15)
+		if (op->type == X86_OP_REG && op->reg >= first && op->reg <= last)
 			return 1;
 	}
 	return 0;
 }
 
-/*
- * Privileged instructions this hypervisor does not emulate, besides those
- * Capstone itself groups as privileged (it misses a few: hv/decode.h).
- */
-static int is_privileged(const struct decoded_insn *insn)
+/* The MOV and POP forms each row takes (Capstone gives every MOV one id). */
+static int moves_cr(const struct decoded_insn *insn)
 {
-	switch (insn->id) {
-	case X86_INS_RSM:
-		return 1;
-	default:
-		return insn->privileged;
-	}
+	return has_register_in(insn, X86_REG_CR0, X86_REG_CR15);
 }
 
-/*
- * What the guest's user code (CPL 3) may have emulated: SYSENTER, and the
- * IOPL-sensitive instructions when the guest kernel gave it IOPL 3. Every
- * other instruction that traps from user mode would fault at CPL 3 on the
- * bare machine as well.
- */
-static int user_may_run(const struct vcpu *v, const struct decoded_insn *insn)
+static int moves_dr(const struct decoded_insn *insn)
 {
-	switch (insn->id) {
-	case X86_INS_SYSENTER:
-		return 1;
-	case X86_INS_CLI:
-	case X86_INS_STI:
-	case X86_INS_IN:
-	case X86_INS_OUT:
-	case X86_INS_INSB:
-	case X86_INS_INSW:
-	case X86_INS_INSD:
-	case X86_INS_OUTSB:
-	case X86_INS_OUTSW:
-	case X86_INS_OUTSD:
-		return v->virt_iopl == 3;
-	default:
-		return 0;
-	}
+	return has_register_in(insn, X86_REG_DR0, X86_REG_DR15);
 }
 
 static int writes_ss(const struct decoded_insn *insn)
@@ -169,6 +138,110 @@ static int writes_ss(const struct decoded_insn *insn)
 	const cs_x86_op *dst = &insn->x86.operands[0];
 	return (insn->id == X86_INS_MOV || insn->id == X86_INS_POP) &&
 	       insn->x86.op_count >= 1 && dst->type == X86_OP_REG && dst->reg == X86_REG_SS;
+}
+
+static int reads_cs(const struct decoded_insn *insn)
+{
+	const cs_x86_op *src = &insn->x86.operands[insn->id == X86_INS_PUSH ? 0 : 1];
+	return insn->x86.op_count >= 1 && src->type == X86_OP_REG && src->reg == X86_REG_CS;
+}
+
+#define ROW(ins, fn, who) { X86_INS_##ins, 0, fn, EM_FOR_##who, 0, "emulate" }
+#define ROW_IF(ins, match, fn, who) { X86_INS_##ins, match, fn, EM_FOR_##who, 0, "emulate" }
+#define SOFT_INT(ins) { X86_INS_##ins, 0, emulate_soft_int, EM_FOR_ANYONE, 0, "reflect" }
+#define PATCHED(ins, match, fn) { X86_INS_##ins, match, fn, EM_FOR_ANYONE, 1, "emulate" }
+#define NOT_EMULATED(ins) { X86_INS_##ins, 0, 0, EM_FOR_KERNEL, 0, "stop" }
+
+/*
+ * Every instruction the hypervisor knows, one row each. The lookup is a
+ * scan from the top, so the ones a guest traps on most come first (port
+ * I/O of its console, the interrupt flag, IRET).
+ */
+static const struct em_row em_table[] = {
+	/* Port I/O (emulate_io.c): IOPL-sensitive. */
+	ROW(IN, emulate_in_out, IOPL),
+	ROW(OUT, emulate_in_out, IOPL),
+	/* The interrupt flag and waiting for an interrupt. */
+	ROW(CLI, emulate_cli, IOPL),
+	ROW(STI, emulate_sti, IOPL),
+	ROW(HLT, emulate_hlt, KERNEL),
+	/* Returns to the guest kernel (emulate_segments.c): RPL 0 in the frame traps at its ring. */
+	ROW(IRETD, emulate_iret, KERNEL),
+	ROW(IRET, emulate_iret, KERNEL),
+	ROW(RETF, emulate_far_return, KERNEL),
+	/* Software interrupts: through a DPL-0 gate they raise #GP. */
+	SOFT_INT(INT),
+	SOFT_INT(INT3),
+	SOFT_INT(INTO),
+	ROW(INSB, emulate_string_io, IOPL),
+	ROW(INSW, emulate_string_io, IOPL),
+	ROW(INSD, emulate_string_io, IOPL),
+	ROW(OUTSB, emulate_string_io, IOPL),
+	ROW(OUTSW, emulate_string_io, IOPL),
+	ROW(OUTSD, emulate_string_io, IOPL),
+	/* Descriptor tables and segments (emulate_segments.c). */
+	ROW(LGDT, emulate_lgdt, KERNEL),
+	ROW(LIDT, emulate_lidt, KERNEL),
+	ROW_IF(MOV, writes_ss, emulate_load_ss, KERNEL),	/* an RPL-0 selector traps at its ring */
+	ROW_IF(POP, writes_ss, emulate_load_ss, KERNEL),
+	/* System registers, caches, counters (emulate_system.c). */
+	ROW_IF(MOV, moves_cr, emulate_mov_cr, KERNEL),
+	ROW_IF(MOV, moves_dr, emulate_mov_dr, KERNEL),
+	ROW(CLTS, emulate_clts, KERNEL),
+	ROW(LMSW, emulate_lmsw, KERNEL),
+	ROW(INVLPG, emulate_cache_tlb, KERNEL),
+	ROW(INVD, emulate_cache_tlb, KERNEL),
+	ROW(WBINVD, emulate_cache_tlb, KERNEL),
+	ROW(RDMSR, emulate_msr, KERNEL),
+	ROW(WRMSR, emulate_msr, KERNEL),
+	ROW(RDTSC, emulate_rdtsc, KERNEL),	/* traps only with the guest's CR4.TSD */
+	ROW(RDPMC, emulate_rdpmc, KERNEL),
+	ROW(LLDT, emulate_lldt, KERNEL),
+	ROW(LTR, emulate_ltr, KERNEL),
+	/* With CR4.UMIP these trap at CPL > 0 (emulate_system.c). */
+	ROW(SGDT, emulate_umip, KERNEL),
+	ROW(SIDT, emulate_umip, KERNEL),
+	ROW(SLDT, emulate_umip, KERNEL),
+	ROW(SMSW, emulate_umip, KERNEL),
+	ROW(STR, emulate_umip, KERNEL),
+	/* Fast system calls (emulate_user.c). */
+	ROW(SYSENTER, emulate_sysenter, ANYONE),
+	ROW(SYSEXIT, emulate_sysexit, KERNEL),
+	/* Sensitive, unprivileged: only a patched site traps (emulate_flags.c). */
+	PATCHED(POPFD, 0, emulate_popf),
+	PATCHED(POPF, 0, emulate_popf),
+	PATCHED(PUSHFD, 0, emulate_pushf),
+	PATCHED(PUSHF, 0, emulate_pushf),
+	PATCHED(PUSH, reads_cs, emulate_push_cs),
+	PATCHED(MOV, reads_cs, emulate_mov_from_cs),
+	/* Privileged, and not emulated: Capstone does not group it as privileged. */
+	NOT_EMULATED(RSM),
+};
+
+/* An INT of the hypercall vector with the magic in EAX, from the guest kernel: not an INT. */
+static const struct em_row hypercall_row = {
+	X86_INS_INT, 0, emulate_hypercall, EM_FOR_KERNEL, 0, "hypercall"
+};
+
+const struct em_row *emulate_row(const struct decoded_insn *insn)
+{
+	for (unsigned i = 0; i < sizeof em_table / sizeof em_table[0]; i++) {
+		const struct em_row *row = &em_table[i];
+		if (row->id == insn->id && (!row->match || row->match(insn)))
+			return row;
+	}
+	return 0;
+}
+
+/*
+ * What the guest's user code (CPL 3) may have emulated: SYSENTER and
+ * software interrupts, and the IOPL-sensitive instructions when the guest
+ * kernel gave it IOPL 3. Any other instruction that traps from user mode
+ * would fault at CPL 3 on the bare machine as well.
+ */
+static int user_may_run(const struct vcpu *v, const struct em_row *row)
+{
+	return row->who == EM_FOR_ANYONE || (row->who == EM_FOR_IOPL && v->virt_iopl == 3);
 }
 
 static void raise_ud(struct vcpu *v, const struct decoded_insn *insn)
@@ -188,11 +261,10 @@ static void raise_ud(struct vcpu *v, const struct decoded_insn *insn)
 static void single_step_after(struct vcpu *v, uint32_t eflags_before, uint32_t deliveries_before,
 			      const struct decoded_insn *insn)
 {
-	if (!(eflags_before & EFLAGS_TF) || v->deliveries != deliveries_before ||
-	    (insn && writes_ss(insn)))
+	if (!(eflags_before & EFLAGS_TF) || v->deliveries != deliveries_before || writes_ss(insn))
 		return;
 	v->virt_dr[6] |= DR6_BS;
-	reflect_to_guest(v, VEC_DB, REFLECT_NO_ERROR_CODE, v->regs.eip, insn ? insn->text : 0);
+	reflect_to_guest(v, VEC_DB, REFLECT_NO_ERROR_CODE, v->regs.eip, insn->text);
 }
 
 /*
@@ -206,18 +278,42 @@ static int locked(const struct decoded_insn *insn)
 	return insn->x86.prefix[0] == X86_PREFIX_LOCK;
 }
 
+/*
+ * Run a row's handler, timed; move EIP past the instruction if it
+ * completed, and give the guest the single-step trap it would then take.
+ */
+static void run_row(struct vcpu *v, const struct em_row *row, const struct decoded_insn *insn)
+{
+	uint32_t eflags_before = v->regs.eflags, deliveries_before = v->deliveries;
+	uint32_t started = trap_cost_now();
+	if (row->emulate(v, insn) == EM_ADVANCE)
+		v->regs.eip += insn->len;
+	trap_cost_record(COST_EMULATE, trap_cost_now() - started);
+	single_step_after(v, eflags_before, deliveries_before, insn);
+}
+
+void emulate_patched(struct vcpu *v, const struct patch_site *site)
+{
+	const struct decoded_insn *insn = decode_at(site->la, site->original, site->len);
+	if (!insn)
+		hv_panic("patched instruction at 0x%08x no longer decodes", site->la);
+	const struct em_row *row = emulate_row(insn);
+	if (!row || !row->sensitive_unprivileged)
+		hv_panic("patched instruction at 0x%08x (%s) has no row to emulate it", site->la,
+			 insn->text);
+	stats_trap(&v->regs, insn, row->action);
+	run_row(v, row, insn);
+}
+
 void emulate_general_protection(struct vcpu *v)
 {
 	uint32_t la = guest_segment_base((uint16_t)v->regs.cs) + v->regs.eip;
 	uint8_t bytes[DECODE_MAX_LEN];
-	uint32_t eflags_before = v->regs.eflags;
-	uint32_t deliveries_before = v->deliveries;
 
 	if (v->regs.error == PATCH_TRAP_ERROR_CODE) {
 		const struct patch_site *site = patch_site_at(v, la);
 		if (site) {
 			emulate_patched(v, site);
-			single_step_after(v, eflags_before, deliveries_before, 0);
 			return;
 		}
 	}
@@ -244,89 +340,30 @@ void emulate_general_protection(struct vcpu *v)
 		raise_ud(v, 0);
 		return;
 	}
-
 	if (locked(insn)) {
 		stats_trap(&v->regs, insn, "reflect");
 		raise_ud(v, insn);
 		return;
 	}
-	/* Traced before it runs, so the trace shows the instruction's own address. */
-	switch (insn->id) {
-	case X86_INS_INT:
-	case X86_INS_INT3:
-	case X86_INS_INTO:
-		if (is_hypercall(v, insn)) {
-			stats_trap(&v->regs, insn, "hypercall");
-			emulate_hypercall(v, insn);
-			single_step_after(v, eflags_before, deliveries_before, insn);
-			return;
-		}
-		stats_trap(&v->regs, insn, "reflect");
-		emulate_soft_int(v, insn);
-		return;
-	default:
-		break;
-	}
-	if (v->user_mode && !user_may_run(v, insn)) {
+
+	/* A sensitive unprivileged instruction never traps itself: its #GP is a real one. */
+	const struct em_row *row = is_hypercall(v, insn) ? &hypercall_row : emulate_row(insn);
+	if (row && row->sensitive_unprivileged)
+		row = 0;
+	if (v->user_mode && !(row && user_may_run(v, row))) {
 		/* At the guest's CPL 3 the bare machine faults too: it is the guest kernel's #GP. */
 		stats_trap(&v->regs, insn, "reflect");
 		emulate_raise_gp(v, v->regs.error, insn);
 		return;
 	}
-	void (*emulate)(struct vcpu *, const struct decoded_insn *) = 0;
-	switch (insn->id) {
-	case X86_INS_CLI: emulate = emulate_cli; break;
-	case X86_INS_STI: emulate = emulate_sti; break;
-	case X86_INS_HLT: emulate = emulate_hlt; break;
-	case X86_INS_IN:
-	case X86_INS_OUT: emulate = emulate_in_out; break;
-	case X86_INS_INSB:
-	case X86_INS_INSW:
-	case X86_INS_INSD:
-	case X86_INS_OUTSB:
-	case X86_INS_OUTSW:
-	case X86_INS_OUTSD: emulate = emulate_string_io; break;
-	case X86_INS_LGDT: emulate = emulate_lgdt; break;
-	case X86_INS_LIDT: emulate = emulate_lidt; break;
-	case X86_INS_IRETD:
-	case X86_INS_IRET: emulate = emulate_iret; break;
-	case X86_INS_RETF: emulate = emulate_far_return; break;
-	case X86_INS_CLTS: emulate = emulate_clts; break;
-	case X86_INS_LMSW: emulate = emulate_lmsw; break;
-	case X86_INS_INVLPG:
-	case X86_INS_INVD:
-	case X86_INS_WBINVD: emulate = emulate_cache_tlb; break;
-	case X86_INS_RDMSR:
-	case X86_INS_WRMSR: emulate = emulate_msr; break;
-	case X86_INS_RDTSC: emulate = emulate_rdtsc; break;
-	case X86_INS_RDPMC: emulate = emulate_rdpmc; break;
-	case X86_INS_LLDT: emulate = emulate_lldt; break;
-	case X86_INS_SYSENTER: emulate = emulate_sysenter; break;
-	case X86_INS_SYSEXIT: emulate = emulate_sysexit; break;
-	case X86_INS_LTR: emulate = emulate_ltr; break;
-	case X86_INS_SGDT:
-	case X86_INS_SIDT:
-	case X86_INS_SLDT:
-	case X86_INS_SMSW:
-	case X86_INS_STR: emulate = emulate_umip; break;
-	default:
-		if (writes_ss(insn))
-			emulate = emulate_load_ss;
-		else if (moves_special_register(insn, 1))
-			emulate = emulate_mov_cr;
-		else if (moves_special_register(insn, 0))
-			emulate = emulate_mov_dr;
-		break;
-	}
-	if (emulate) {
-		stats_trap(&v->regs, insn, "emulate");
-		started = trap_cost_now();
-		emulate(v, insn);
-		trap_cost_record(COST_EMULATE, trap_cost_now() - started);
-		single_step_after(v, eflags_before, deliveries_before, insn);
+	if (row && row->emulate) {
+		/* Traced before it runs, so the trace shows the instruction's own address. */
+		stats_trap(&v->regs, insn, row->action);
+		run_row(v, row, insn);
 		return;
 	}
-	if (v->regs.error == 0 && is_privileged(insn)) {
+	int privileged = row ? row->who == EM_FOR_KERNEL : insn->privileged;
+	if (v->regs.error == 0 && privileged) {
 		stats_trap(&v->regs, insn, "stop");
 		hv_exit_stopped("unemulated: %s at 0x%08x", insn->text, v->regs.eip);
 	}

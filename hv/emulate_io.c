@@ -7,12 +7,11 @@
  * or DX port; single or REP string.
  */
 #include "hv/emulate.h"
-#include "hv/console.h"
 #include "hv/guest_access.h"
 #include "hv/machine.h"
 #include "hv/vdev.h"
 
-void emulate_in_out(struct vcpu *v, const struct decoded_insn *insn)
+enum em_result emulate_in_out(struct vcpu *v, const struct decoded_insn *insn)
 {
 	int is_out = insn->id == X86_INS_OUT;
 	const cs_x86_op *port_op = &insn->x86.operands[is_out ? 0 : 1];
@@ -25,7 +24,7 @@ void emulate_in_out(struct vcpu *v, const struct decoded_insn *insn)
 		vdev_out(machine_of(v), port, size, guest_reg_read(v, data_op->reg));
 	else
 		guest_reg_write(v, data_op->reg, vdev_in(machine_of(v), port, size));
-	v->regs.eip += insn->len;
+	return EM_ADVANCE;
 }
 
 static unsigned string_io_size(unsigned id)
@@ -39,7 +38,7 @@ static unsigned string_io_size(unsigned id)
 	}
 }
 
-void emulate_string_io(struct vcpu *v, const struct decoded_insn *insn)
+enum em_result emulate_string_io(struct vcpu *v, const struct decoded_insn *insn)
 {
 	int is_out = insn->id == X86_INS_OUTSB || insn->id == X86_INS_OUTSW ||
 		     insn->id == X86_INS_OUTSD;
@@ -67,15 +66,11 @@ void emulate_string_io(struct vcpu *v, const struct decoded_insn *insn)
 		uint32_t offset = addr32 ? *index : *index & 0xFFFF;
 		uint32_t value = 0;
 		if (is_out) {
-			if (guest_read(v, base + offset, &value, size))
-				hv_exit_stopped("%s at 0x%08x reads 0x%08x, outside guest memory",
-						insn->text, v->regs.eip, base + offset);
+			guest_read_or_stop(v, base + offset, &value, size, insn);
 			vdev_out(machine_of(v), port, size, value);
 		} else {
 			value = vdev_in(machine_of(v), port, size);
-			if (guest_write(v, base + offset, &value, size))
-				hv_exit_stopped("%s at 0x%08x writes 0x%08x, outside guest memory",
-						insn->text, v->regs.eip, base + offset);
+			guest_write_or_stop(v, base + offset, &value, size, insn);
 		}
 		if (addr32)
 			*index += (uint32_t)step;
@@ -88,5 +83,5 @@ void emulate_string_io(struct vcpu *v, const struct decoded_insn *insn)
 				v->regs.ecx = (v->regs.ecx & 0xFFFF0000u) | ((v->regs.ecx - 1) & 0xFFFF);
 		}
 	}
-	v->regs.eip += insn->len;
+	return EM_ADVANCE;
 }

@@ -35,22 +35,19 @@
 #include "deprivilege/sysreg_rules.h"
 #include "lib/string.h"
 
-static int read_pseudo_desc(struct vcpu *v, const struct decoded_insn *insn,
-			    struct x86_pseudo_desc *out)
+static void read_pseudo_desc(struct vcpu *v, const struct decoded_insn *insn,
+			     struct x86_pseudo_desc *out)
 {
 	uint32_t la = guest_operand_address(v, &insn->x86.operands[0]);
-	if (guest_read(v, la, out, sizeof *out))
-		return -1;
+	guest_read_or_stop(v, la, out, sizeof *out, insn);
 	if (insn->x86.prefix[2] == X86_PREFIX_OPSIZE)
 		out->base &= 0x00FFFFFFu;	/* 16-bit operand size: 24-bit base */
-	return 0;
 }
 
-void emulate_lgdt(struct vcpu *v, const struct decoded_insn *insn)
+enum em_result emulate_lgdt(struct vcpu *v, const struct decoded_insn *insn)
 {
 	struct x86_pseudo_desc gdtr;
-	if (read_pseudo_desc(v, insn, &gdtr))
-		hv_exit_stopped("lgdt at 0x%08x: its operand lies outside guest memory", v->regs.eip);
+	read_pseudo_desc(v, insn, &gdtr);
 
 	unsigned entries = ((unsigned)gdtr.limit + 1) / 8;
 	if (entries > GDT_GUEST_ENTRIES)
@@ -58,25 +55,22 @@ void emulate_lgdt(struct vcpu *v, const struct decoded_insn *insn)
 				v->regs.eip, entries, GDT_GUEST_ENTRIES);
 
 	static struct x86_desc guest_gdt[GDT_GUEST_ENTRIES];
-	if (guest_read_system(v, gdtr.base, guest_gdt, entries * 8))
-		hv_exit_stopped("lgdt at 0x%08x: the guest's GDT at 0x%08x lies outside its memory",
-				v->regs.eip, gdtr.base);
+	guest_read_system_or_stop(v, gdtr.base, guest_gdt, entries * 8, insn);
 	unsigned refused = 0;
 	const char *why = guest_mode_load_gdt(v, guest_gdt, entries, &refused);
 	if (why)
 		hv_exit_stopped("lgdt at 0x%08x: GDT entry %u refused: %s", v->regs.eip, refused, why);
 	v->virt_gdtr = gdtr;
-	v->regs.eip += insn->len;
+	return EM_ADVANCE;
 }
 
-void emulate_lidt(struct vcpu *v, const struct decoded_insn *insn)
+enum em_result emulate_lidt(struct vcpu *v, const struct decoded_insn *insn)
 {
 	struct x86_pseudo_desc idtr;
-	if (read_pseudo_desc(v, insn, &idtr))
-		hv_exit_stopped("lidt at 0x%08x: its operand lies outside guest memory", v->regs.eip);
+	read_pseudo_desc(v, insn, &idtr);
 	v->virt_idtr = idtr;
 	v->idt_loaded = 1;
-	v->regs.eip += insn->len;
+	return EM_ADVANCE;
 }
 
 /* A selector in the guest's part of the real GDT whose descriptor passes `ok`. */
@@ -110,22 +104,20 @@ static int seen_descriptor(const struct vcpu *v, uint16_t sel, struct x86_desc *
 	return 0;
 }
 
-void emulate_load_ss(struct vcpu *v, const struct decoded_insn *insn)
+enum em_result emulate_load_ss(struct vcpu *v, const struct decoded_insn *insn)
 {
 	const cs_x86_op *src = &insn->x86.operands[1];
-	uint32_t value;
+	uint32_t value = 0;
 	uint32_t esp_after = v->regs.esp;
 
 	if (insn->id == X86_INS_POP) {
-		if (guest_read(v, guest_segment_base((uint16_t)v->regs.ss) + v->regs.esp, &value, 4))
-			hv_exit_stopped("pop ss at 0x%08x: the stack lies outside guest memory",
-					v->regs.eip);
+		/* Read, not popped yet: ESP changes only if the load succeeds. */
+		guest_stack_read_or_stop(v, 0, &value, 4, insn);
 		esp_after += 4;
 	} else if (src->type == X86_OP_REG) {
 		value = guest_reg_read(v, src->reg);
-	} else if (guest_read(v, guest_operand_address(v, src), &value, 2)) {
-		hv_exit_stopped("%s at 0x%08x: its operand lies outside guest memory",
-				insn->text, v->regs.eip);
+	} else {
+		guest_read_or_stop(v, guest_operand_address(v, src), &value, 2, insn);
 	}
 	uint16_t sel = (uint16_t)value;
 
@@ -145,16 +137,16 @@ void emulate_load_ss(struct vcpu *v, const struct decoded_insn *insn)
 	struct sysreg_result r = sysreg_check_load_ss(sel, real ? &seen : 0, 0);
 	if (r.outcome == SYSREG_FAULT && r.vector == VEC_GP) {
 		emulate_raise_gp(v, r.error, insn);
-		return;
+		return EM_DONE;
 	}
 	if (r.outcome != SYSREG_OK) {
 		reflect_to_guest(v, r.vector, r.error, v->regs.eip, insn->text);	/* #SS(sel) */
-		return;
+		return EM_DONE;
 	}
 	v->regs.ss = desc_selector_compress(sel, v->ring);
 	v->regs.esp = esp_after;
 	v->sti_shadow = 1;	/* MOV SS also holds interrupts off for one instruction */
-	v->regs.eip += insn->len;
+	return EM_ADVANCE;
 }
 
 /*
@@ -193,21 +185,19 @@ static int far_return_target(struct vcpu *v, const struct decoded_insn *insn,
 	return 0;
 }
 
-void emulate_iret(struct vcpu *v, const struct decoded_insn *insn)
+enum em_result emulate_iret(struct vcpu *v, const struct decoded_insn *insn)
 {
 	uint32_t frame[3];	/* EIP, CS, EFLAGS */
-	uint32_t ss_base = guest_segment_base((uint16_t)v->regs.ss);
 	uint16_t real_cs;
 
 	if (insn->id != X86_INS_IRETD)
 		hv_exit_stopped("unemulated: 16-bit %s at 0x%08x", insn->text, v->regs.eip);
-	if (guest_read(v, ss_base + v->regs.esp, frame, sizeof frame))
-		hv_exit_stopped("iret at 0x%08x: the stack lies outside guest memory", v->regs.eip);
+	guest_stack_read_or_stop(v, 0, frame, sizeof frame, insn);
 	/* VM counts only at CPL 0 (SDM: "IF tempEFLAGS(VM) = 1 and CPL = 0"). */
 	if ((frame[2] & EFLAGS_VM) && !v->user_mode)
 		hv_exit_stopped("unemulated: iret at 0x%08x to virtual-8086 mode", v->regs.eip);
 	if (far_return_target(v, insn, frame[1], &real_cs))
-		return;
+		return EM_DONE;
 
 	/*
 	 * At CPL 0 IRET may change IF and IOPL: here they change only
@@ -221,26 +211,25 @@ void emulate_iret(struct vcpu *v, const struct decoded_insn *insn)
 	v->regs.eip = frame[0];
 	v->regs.cs = real_cs;
 	v->regs.esp += sizeof frame;
+	return EM_DONE;
 }
 
-void emulate_far_return(struct vcpu *v, const struct decoded_insn *insn)
+enum em_result emulate_far_return(struct vcpu *v, const struct decoded_insn *insn)
 {
 	uint32_t frame[2];	/* EIP, CS */
-	uint32_t ss_base = guest_segment_base((uint16_t)v->regs.ss);
 	uint16_t real_cs;
 
 	if (insn->x86.prefix[2] == X86_PREFIX_OPSIZE)
 		hv_exit_stopped("unemulated: 16-bit %s at 0x%08x", insn->text, v->regs.eip);
-	if (guest_read(v, ss_base + v->regs.esp, frame, sizeof frame))
-		hv_exit_stopped("%s at 0x%08x: the stack lies outside guest memory",
-				insn->text, v->regs.eip);
+	guest_stack_read_or_stop(v, 0, frame, sizeof frame, insn);
 	if (far_return_target(v, insn, frame[1], &real_cs))
-		return;
+		return EM_DONE;
 	v->regs.eip = frame[0];
 	v->regs.cs = real_cs;
 	v->regs.esp += sizeof frame;
 	if (insn->x86.op_count == 1 && insn->x86.operands[0].type == X86_OP_IMM)
 		v->regs.esp += (uint32_t)insn->x86.operands[0].imm;
+	return EM_DONE;
 }
 
 /*

@@ -18,13 +18,15 @@
 #include "hv/guest_mode.h"
 #include "hv/shadow.h"
 #include "hv/layout.h"
+#include "hv/real_cpu.h"
 #include "hv/reflect.h"
 #include "deprivilege/descriptor.h"
 #include "deprivilege/sysreg_rules.h"
 #include "lib/string.h"
 
-/* Carry out a decision of deprivilege/sysreg_rules.c that is not SYSREG_OK. */
-static void refuse(struct vcpu *v, const struct decoded_insn *insn, struct sysreg_result r)
+/* Carry out a decision of deprivilege/sysreg_rules.c that is not SYSREG_OK: the guest's fault. */
+static enum em_result refuse(struct vcpu *v, const struct decoded_insn *insn,
+			     struct sysreg_result r)
 {
 	if (r.outcome == SYSREG_UNSUPPORTED)
 		hv_exit_stopped("unemulated: %s at 0x%08x %s", insn->text, v->regs.eip, r.why);
@@ -34,36 +36,15 @@ static void refuse(struct vcpu *v, const struct decoded_insn *insn, struct sysre
 		reflect_to_guest(v, r.vector,
 				 r.error == SYSREG_NO_ERROR_CODE ? REFLECT_NO_ERROR_CODE : r.error,
 				 v->regs.eip, insn->text);
+	return EM_DONE;
 }
 
-static void raise_ud(struct vcpu *v, const struct decoded_insn *insn)
-{
-	reflect_to_guest(v, VEC_UD, REFLECT_NO_ERROR_CODE, v->regs.eip, insn->text);
-}
-
-static void set_real_tsd(int on)
-{
-	uint32_t cr4 = read_cr4();
-	write_cr4(on ? cr4 | CR4_TSD : cr4 & ~CR4_TSD);
-}
-
-int cpu_has_umip(void)
-{
-	uint32_t a, b, c, d;
-	cpuid(0, 0, &a, &b, &c, &d);
-	if (a < 7)
-		return 0;
-	cpuid(7, 0, &a, &b, &c, &d);
-	return (c >> 2) & 1;
-}
-
-static int set_virtual_cr0(struct vcpu *v, uint32_t value, const struct decoded_insn *insn)
+static enum em_result set_virtual_cr0(struct vcpu *v, uint32_t value,
+				      const struct decoded_insn *insn)
 {
 	struct sysreg_cr_write w = sysreg_write_cr0(v->virt_cr0, value);
-	if (w.result.outcome != SYSREG_OK) {
-		refuse(v, insn, w.result);
-		return -1;
-	}
+	if (w.result.outcome != SYSREG_OK)
+		return refuse(v, insn, w.result);
 	v->virt_cr0 = w.value;
 	/* PG or WP changed: the shadows were built for the old ones. */
 	if (w.flush) {
@@ -72,16 +53,15 @@ static int set_virtual_cr0(struct vcpu *v, uint32_t value, const struct decoded_
 			shadow_switch_cr3(v);
 		guest_mode_refresh_cr3(v);
 	}
-	return 0;
+	return EM_ADVANCE;
 }
 
-static int set_virtual_cr4(struct vcpu *v, uint32_t value, const struct decoded_insn *insn)
+static enum em_result set_virtual_cr4(struct vcpu *v, uint32_t value,
+				      const struct decoded_insn *insn)
 {
 	struct sysreg_cr_write w = sysreg_write_cr4(v->virt_cr4, value, cpu_has_umip());
-	if (w.result.outcome != SYSREG_OK) {
-		refuse(v, insn, w.result);
-		return -1;
-	}
+	if (w.result.outcome != SYSREG_OK)
+		return refuse(v, insn, w.result);
 	v->virt_cr4 = w.value;
 	if (w.flush)
 		shadow_flush_all(v);
@@ -89,25 +69,23 @@ static int set_virtual_cr4(struct vcpu *v, uint32_t value, const struct decoded_
 	 * TSD and PCE restrict RDTSC and RDPMC to ring 0 in the guest's eyes:
 	 * the real bits make them trap, so the guest's user mode gets its #GP.
 	 */
-	set_real_tsd((value & CR4_TSD) != 0);
-	return 0;
+	real_cpu_set_tsd((value & CR4_TSD) != 0);
+	return EM_ADVANCE;
 }
 
-void emulate_mov_cr(struct vcpu *v, const struct decoded_insn *insn)
+enum em_result emulate_mov_cr(struct vcpu *v, const struct decoded_insn *insn)
 {
 	const cs_x86_op *dst = &insn->x86.operands[0], *src = &insn->x86.operands[1];
 	int to_cr = dst->reg >= X86_REG_CR0 && dst->reg <= X86_REG_CR15;
 	unsigned n = (unsigned)((to_cr ? dst->reg : src->reg) - X86_REG_CR0);
 	struct sysreg_result r = sysreg_check_cr(n);
 
-	if (r.outcome != SYSREG_OK) {
-		refuse(v, insn, r);
-		return;
-	}
+	if (r.outcome != SYSREG_OK)
+		return refuse(v, insn, r);
 	if (to_cr) {
 		uint32_t value = guest_reg_read(v, src->reg);
 		switch (n) {
-		case 0: if (set_virtual_cr0(v, value, insn)) return; break;
+		case 0: return set_virtual_cr0(v, value, insn);
 		case 2: v->virt_cr2 = value; break;
 		case 3:
 			/* Another address space: its shadows, kept or new. */
@@ -118,9 +96,7 @@ void emulate_mov_cr(struct vcpu *v, const struct decoded_insn *insn)
 			}
 			break;
 		default: /* 4, the only other sysreg_check_cr() lets through */
-			if (set_virtual_cr4(v, value, insn))
-				return;
-			break;
+			return set_virtual_cr4(v, value, insn);
 		}
 	} else {
 		uint32_t value;
@@ -132,66 +108,68 @@ void emulate_mov_cr(struct vcpu *v, const struct decoded_insn *insn)
 		}
 		guest_reg_write(v, dst->reg, value);
 	}
-	v->regs.eip += insn->len;
+	return EM_ADVANCE;
 }
 
 /* Debug registers are kept, not armed: guest breakpoints do not fire (a documented limit). */
-void emulate_mov_dr(struct vcpu *v, const struct decoded_insn *insn)
+enum em_result emulate_mov_dr(struct vcpu *v, const struct decoded_insn *insn)
 {
 	const cs_x86_op *dst = &insn->x86.operands[0], *src = &insn->x86.operands[1];
 	int to_dr = dst->reg >= X86_REG_DR0 && dst->reg <= X86_REG_DR15;
 	unsigned n = (unsigned)((to_dr ? dst->reg : src->reg) - X86_REG_DR0);
 	struct sysreg_result r = sysreg_check_dr(n, v->virt_cr4, &n);	/* DR4, DR5: DR6, DR7 */
 
-	if (r.outcome != SYSREG_OK) {
-		refuse(v, insn, r);
-		return;
-	}
+	if (r.outcome != SYSREG_OK)
+		return refuse(v, insn, r);
 	if (to_dr)
 		v->virt_dr[n] = sysreg_dr_after_write(n, guest_reg_read(v, src->reg));
 	else
 		guest_reg_write(v, dst->reg, v->virt_dr[n]);
-	v->regs.eip += insn->len;
+	return EM_ADVANCE;
 }
 
-void emulate_clts(struct vcpu *v, const struct decoded_insn *insn)
+enum em_result emulate_clts(struct vcpu *v, const struct decoded_insn *insn)
 {
 	v->virt_cr0 &= ~CR0_TS;
-	v->regs.eip += insn->len;
+	return EM_ADVANCE;
 }
 
-void emulate_lmsw(struct vcpu *v, const struct decoded_insn *insn)
+/* A 16-bit operand from a register or memory (LMSW, LLDT, LTR). */
+static uint16_t word_operand(struct vcpu *v, const struct decoded_insn *insn)
 {
 	const cs_x86_op *src = &insn->x86.operands[0];
 	uint16_t value = 0;
 	if (src->type == X86_OP_REG)
 		value = (uint16_t)guest_reg_read(v, src->reg);
-	else if (guest_read(v, guest_operand_address(v, src), &value, 2))
-		hv_exit_stopped("%s at 0x%08x: operand outside guest memory", insn->text, v->regs.eip);
-	v->virt_cr0 = sysreg_cr0_after_lmsw(v->virt_cr0, value);
-	v->regs.eip += insn->len;
+	else
+		guest_read_or_stop(v, guest_operand_address(v, src), &value, 2, insn);
+	return value;
+}
+
+enum em_result emulate_lmsw(struct vcpu *v, const struct decoded_insn *insn)
+{
+	v->virt_cr0 = sysreg_cr0_after_lmsw(v->virt_cr0, word_operand(v, insn));
+	return EM_ADVANCE;
 }
 
 /*
  * INVLPG: nothing to drop, the shadows track every write to the guest's page
  * tables (shadow_pt/README.md, section 3). INVD and WBINVD: the caches are the host's.
  */
-void emulate_cache_tlb(struct vcpu *v, const struct decoded_insn *insn)
+enum em_result emulate_cache_tlb(struct vcpu *v, const struct decoded_insn *insn)
 {
-	v->regs.eip += insn->len;
+	return EM_ADVANCE;
 }
 
-void emulate_msr(struct vcpu *v, const struct decoded_insn *insn)
+enum em_result emulate_msr(struct vcpu *v, const struct decoded_insn *insn)
 {
 	uint32_t index = v->regs.ecx;
 	int write = insn->id == X86_INS_WRMSR;
 	uint64_t value = ((uint64_t)v->regs.edx << 32) | v->regs.eax;
 	struct sysreg_result r = sysreg_check_msr(index);
 
-	if (r.outcome != SYSREG_OK) {
-		refuse(v, insn, r);	/* an MSR the CPU does not have */
-		return;
-	}
+	if (r.outcome != SYSREG_OK)
+		return refuse(v, insn, r);	/* an MSR the CPU does not have */
 	switch (index) {
 	case MSR_SYSENTER_CS:
 		if (write)
@@ -220,43 +198,33 @@ void emulate_msr(struct vcpu *v, const struct decoded_insn *insn)
 	default:	/* MSR_APIC_BASE */
 		/* Read as the real CPU has it; the guest cannot move or disable the APIC. */
 		if (!write)
-			value = read_msr(MSR_APIC_BASE);
+			value = real_cpu_apic_base();
 		break;
 	}
 	if (!write) {
 		v->regs.eax = (uint32_t)value;
 		v->regs.edx = (uint32_t)(value >> 32);
 	}
-	v->regs.eip += insn->len;
+	return EM_ADVANCE;
 }
 
-void emulate_rdtsc(struct vcpu *v, const struct decoded_insn *insn)
+enum em_result emulate_rdtsc(struct vcpu *v, const struct decoded_insn *insn)
 {
 	/* Trapped only because the guest set CR4.TSD; its kernel (virtual CPL 0) may read it. */
 	uint64_t tsc = rdtsc() + v->tsc_offset;
 	v->regs.eax = (uint32_t)tsc;
 	v->regs.edx = (uint32_t)(tsc >> 32);
-	v->regs.eip += insn->len;
+	return EM_ADVANCE;
 }
 
-void emulate_rdpmc(struct vcpu *v, const struct decoded_insn *insn)
+enum em_result emulate_rdpmc(struct vcpu *v, const struct decoded_insn *insn)
 {
 	/*
 	 * QEMU TCG implements no performance counters: RDPMC at ring 0 on the
 	 * emulated bare machine raises #UD, so the guest gets #UD here too.
 	 */
-	raise_ud(v, insn);
-}
-
-static uint16_t selector_operand(struct vcpu *v, const struct decoded_insn *insn)
-{
-	const cs_x86_op *src = &insn->x86.operands[0];
-	uint16_t sel = 0;
-	if (src->type == X86_OP_REG)
-		sel = (uint16_t)guest_reg_read(v, src->reg);
-	else if (guest_read(v, guest_operand_address(v, src), &sel, 2))
-		hv_exit_stopped("%s at 0x%08x: operand outside guest memory", insn->text, v->regs.eip);
-	return sel;
+	reflect_to_guest(v, VEC_UD, REFLECT_NO_ERROR_CODE, v->regs.eip, insn->text);
+	return EM_DONE;
 }
 
 /*
@@ -285,23 +253,21 @@ static int guest_system_descriptor(struct vcpu *v, const struct decoded_insn *in
  * accessed bits set) into the switcher's real LDT, read once now: later
  * edits to it in guest memory are seen at the next LLDT, as for the GDT.
  */
-void emulate_lldt(struct vcpu *v, const struct decoded_insn *insn)
+enum em_result emulate_lldt(struct vcpu *v, const struct decoded_insn *insn)
 {
 	static struct x86_desc guest_ldt[LDT_ENTRIES], real_ldt[LDT_ENTRIES];
-	uint16_t sel = selector_operand(v, insn);
+	uint16_t sel = word_operand(v, insn);
 	struct x86_desc d;
 	unsigned n = 0;
 
 	if (!sysreg_selector_is_null(sel)) {
 		if (guest_system_descriptor(v, insn, sel, sysreg_check_lldt, &d))
-			return;
+			return EM_DONE;
 		n = (unsigned)(((uint64_t)desc_limit(d) + 1) / 8);	/* a 4 GiB limit must not wrap to 0 */
 		if (n > LDT_ENTRIES)
 			hv_exit_stopped("lldt at 0x%08x: the guest's LDT has %u entries, at most %u are supported",
 					v->regs.eip, n, LDT_ENTRIES);
-		if (guest_read_system(v, desc_base(d), guest_ldt, n * 8))
-			hv_exit_stopped("lldt at 0x%08x: the guest's LDT at 0x%08x lies outside its memory",
-					v->regs.eip, desc_base(d));
+		guest_read_system_or_stop(v, desc_base(d), guest_ldt, n * 8, insn);
 		for (unsigned i = 0; i < n; i++) {
 			const char *why = 0;
 			if (desc_shadow(guest_ldt[i], v->ring, GUEST_LINEAR_TOP, &real_ldt[i], &why) ==
@@ -312,21 +278,21 @@ void emulate_lldt(struct vcpu *v, const struct decoded_insn *insn)
 	}
 	cpu_tables_load_ldt(real_ldt, n);
 	v->virt_ldtr = (uint16_t)(n ? sel : 0);
-	v->regs.eip += insn->len;
+	return EM_ADVANCE;
 }
 
-void emulate_ltr(struct vcpu *v, const struct decoded_insn *insn)
+enum em_result emulate_ltr(struct vcpu *v, const struct decoded_insn *insn)
 {
-	uint16_t sel = selector_operand(v, insn);
+	uint16_t sel = word_operand(v, insn);
 	struct x86_desc d;
 	if (guest_system_descriptor(v, insn, sel, sysreg_check_ltr, &d))
-		return;
+		return EM_DONE;
 	/* LTR marks the guest's descriptor busy, in the guest's own GDT. */
 	d.hi |= (DESC_SYS_TSS_BUSY ^ DESC_SYS_TSS_AVAIL) << 8;
 	guest_write_system(v, v->virt_gdtr.base + SEL_INDEX(sel) * 8, &d, sizeof d);
 	v->virt_tr = sel;
 	v->virt_tss_base = desc_base(d);
-	v->regs.eip += insn->len;
+	return EM_ADVANCE;
 }
 
 /*
@@ -334,7 +300,7 @@ void emulate_ltr(struct vcpu *v, const struct decoded_insn *insn)
  * umip=1); they then give the guest its virtual tables and registers
  * instead of leaking the hypervisor's.
  */
-void emulate_umip(struct vcpu *v, const struct decoded_insn *insn)
+enum em_result emulate_umip(struct vcpu *v, const struct decoded_insn *insn)
 {
 	const cs_x86_op *dst = &insn->x86.operands[0];
 	uint32_t value;
@@ -342,11 +308,8 @@ void emulate_umip(struct vcpu *v, const struct decoded_insn *insn)
 	if (insn->id == X86_INS_SGDT || insn->id == X86_INS_SIDT) {
 		const struct x86_pseudo_desc *t = insn->id == X86_INS_SGDT ? &v->virt_gdtr
 									   : &v->virt_idtr;
-		if (guest_write(v, guest_operand_address(v, dst), t, sizeof *t))
-			hv_exit_stopped("%s at 0x%08x: operand outside guest memory", insn->text,
-					v->regs.eip);
-		v->regs.eip += insn->len;
-		return;
+		guest_write_or_stop(v, guest_operand_address(v, dst), t, sizeof *t, insn);
+		return EM_ADVANCE;
 	}
 	switch (insn->id) {
 	case X86_INS_SLDT: value = v->virt_ldtr; break;
@@ -362,9 +325,7 @@ void emulate_umip(struct vcpu *v, const struct decoded_insn *insn)
 		guest_reg_write(v, dst->reg, value);
 	} else {
 		uint16_t low = (uint16_t)value;
-		if (guest_write(v, guest_operand_address(v, dst), &low, 2))
-			hv_exit_stopped("%s at 0x%08x: operand outside guest memory", insn->text,
-					v->regs.eip);
+		guest_write_or_stop(v, guest_operand_address(v, dst), &low, 2, insn);
 	}
-	v->regs.eip += insn->len;
+	return EM_ADVANCE;
 }

@@ -10,7 +10,6 @@
  * in the user view and the user address space.
  */
 #include "hv/emulate.h"
-#include "hv/console.h"
 #include "hv/cpu_tables.h"
 #include "hv/guest_access.h"
 #include "hv/guest_mode.h"
@@ -18,14 +17,6 @@
 #include "hv/stats.h"
 #include "deprivilege/eflags_rules.h"
 #include "deprivilege/sysreg_rules.h"
-
-/* Pop n dwords from the guest kernel's stack; the guest is stopped if it lies outside memory. */
-static void pop_frame(struct vcpu *v, const struct decoded_insn *insn, uint32_t *w, unsigned n)
-{
-	if (guest_read(v, guest_segment_base((uint16_t)v->regs.ss) + v->regs.esp, w, n * 4))
-		hv_exit_stopped("%s at 0x%08x: the stack lies outside guest memory", insn->text,
-				v->regs.eip);
-}
 
 /* Into user mode at cs:eip with ss:esp; the stack segment is checked in the user view. */
 static int enter_user(struct vcpu *v, const struct decoded_insn *insn, uint32_t eip,
@@ -69,7 +60,7 @@ void emulate_segment_not_present(struct vcpu *v)
 	stats_trap(&v->regs, insn, "emulate");
 	if (insn->id == X86_INS_IRETD) {
 		uint32_t w[5];	/* EIP, CS, EFLAGS, ESP, SS */
-		pop_frame(v, insn, w, 5);
+		guest_stack_read_or_stop(v, 0, w, sizeof w, insn);
 		if (SEL_RPL(w[1]) != 3) {
 			emulate_raise_gp(v, w[1] & ~3u, insn);
 			return;
@@ -84,11 +75,8 @@ void emulate_segment_not_present(struct vcpu *v)
 	} else {
 		uint32_t w[4];	/* EIP, CS, ESP, SS (after any immediate) */
 		uint32_t imm = insn->x86.op_count == 1 ? (uint32_t)insn->x86.operands[0].imm : 0;
-		pop_frame(v, insn, w, 2);
-		uint32_t esp = v->regs.esp;
-		v->regs.esp += 8 + imm;
-		pop_frame(v, insn, w + 2, 2);
-		v->regs.esp = esp;
+		guest_stack_read_or_stop(v, 0, w, 8, insn);
+		guest_stack_read_or_stop(v, 8 + imm, w + 2, 8, insn);
 		if (SEL_RPL(w[1]) != 3) {
 			emulate_raise_gp(v, w[1] & ~3u, insn);
 			return;
@@ -97,13 +85,13 @@ void emulate_segment_not_present(struct vcpu *v)
 	}
 }
 
-void emulate_sysenter(struct vcpu *v, const struct decoded_insn *insn)
+enum em_result emulate_sysenter(struct vcpu *v, const struct decoded_insn *insn)
 {
 	uint16_t cs = (uint16_t)(v->msr_sysenter_cs & ~3u);
 	/* Intel SDM, SYSENTER: #GP(0) if IA32_SYSENTER_CS is null. */
 	if (!cs) {
 		emulate_raise_gp(v, 0, insn);
-		return;
+		return EM_DONE;
 	}
 	guest_mode_enter_kernel(v);
 	v->virt_if = 0;
@@ -112,16 +100,18 @@ void emulate_sysenter(struct vcpu *v, const struct decoded_insn *insn)
 	v->regs.ss = (uint16_t)(cs + 8) | v->ring;
 	v->regs.eip = v->msr_sysenter_eip;
 	v->regs.esp = v->msr_sysenter_esp;
+	return EM_DONE;
 }
 
-void emulate_sysexit(struct vcpu *v, const struct decoded_insn *insn)
+enum em_result emulate_sysexit(struct vcpu *v, const struct decoded_insn *insn)
 {
 	uint16_t cs = (uint16_t)(v->msr_sysenter_cs & ~3u);
 	/* Intel SDM, SYSEXIT: #GP(0) if IA32_SYSENTER_CS is null (CPL 0 is the guest's). */
 	if (!cs) {
 		emulate_raise_gp(v, 0, insn);
-		return;
+		return EM_DONE;
 	}
 	enter_user(v, insn, v->regs.edx, (uint16_t)(cs + 16) | 3, v->regs.ecx,
 		   (uint16_t)(cs + 24) | 3);
+	return EM_DONE;
 }

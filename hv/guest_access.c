@@ -9,7 +9,9 @@
  * bounds check in translate().
  */
 #include "hv/guest_access.h"
+#include "hv/console.h"
 #include "hv/cpu_tables.h"
+#include "hv/decode.h"
 #include "lib/mmu.h"
 #include "hv/shadow.h"
 #include "lib/string.h"
@@ -181,10 +183,53 @@ int guest_push32(struct vcpu *v, uint32_t value)
 	return 0;
 }
 
-int guest_pop32(struct vcpu *v, uint32_t *value)
+static void __attribute__((noreturn)) outside(const struct vcpu *v, uint32_t la,
+					       const struct decoded_insn *insn)
 {
-	if (guest_read(v, guest_segment_base((uint16_t)v->regs.ss) + v->regs.esp, value, 4))
-		return -1;
-	v->regs.esp += 4;
-	return 0;
+	hv_exit_stopped("%s at 0x%08x: 0x%08x lies outside guest memory",
+			insn ? insn->text : "?", v->regs.eip, la);
+}
+
+void guest_read_or_stop(struct vcpu *v, uint32_t la, void *dst, uint32_t len,
+			const struct decoded_insn *insn)
+{
+	if (guest_read(v, la, dst, len))
+		outside(v, la, insn);
+}
+
+void guest_write_or_stop(struct vcpu *v, uint32_t la, const void *src, uint32_t len,
+			 const struct decoded_insn *insn)
+{
+	if (guest_write(v, la, src, len))
+		outside(v, la, insn);
+}
+
+void guest_read_system_or_stop(struct vcpu *v, uint32_t la, void *dst, uint32_t len,
+			       const struct decoded_insn *insn)
+{
+	if (guest_read_system(v, la, dst, len))
+		outside(v, la, insn);
+}
+
+void guest_push_or_stop(struct vcpu *v, uint32_t value, unsigned bytes,
+			const struct decoded_insn *insn)
+{
+	uint32_t esp = v->regs.esp - bytes;
+	guest_write_or_stop(v, guest_segment_base((uint16_t)v->regs.ss) + esp, &value, bytes, insn);
+	v->regs.esp = esp;
+}
+
+uint32_t guest_pop_or_stop(struct vcpu *v, unsigned bytes, const struct decoded_insn *insn)
+{
+	uint32_t value = 0;
+	guest_stack_read_or_stop(v, 0, &value, bytes, insn);
+	v->regs.esp += bytes;
+	return value;
+}
+
+void guest_stack_read_or_stop(struct vcpu *v, uint32_t offset, void *dst, uint32_t len,
+			      const struct decoded_insn *insn)
+{
+	guest_read_or_stop(v, guest_segment_base((uint16_t)v->regs.ss) + v->regs.esp + offset, dst,
+			   len, insn);
 }

@@ -38,8 +38,32 @@ int guest_write_system(const struct vcpu *v, uint32_t la, const void *src, uint3
 /* The linear address of a memory operand, with its segment. */
 uint32_t guest_operand_address(const struct vcpu *v, const cs_x86_op *op);
 
-/* Push and pop on the guest's stack (SS:ESP); -1 if the stack is outside memory. */
+/* Push on the guest's stack (SS:ESP); -1 if the stack is outside memory. */
 int guest_push32(struct vcpu *v, uint32_t value);
-int guest_pop32(struct vcpu *v, uint32_t *value);
+
+/*
+ * The accessors of the emulator: an operand the guest's instruction names
+ * outside its memory stops the guest here, as lguest's lgread kills its
+ * guest, so no handler repeats the check: "<insn> at <eip>: 0x<la> lies
+ * outside guest memory". system: the CPU's own access to a descriptor table.
+ */
+struct decoded_insn;
+void guest_read_or_stop(struct vcpu *v, uint32_t la, void *dst, uint32_t len,
+			const struct decoded_insn *insn);
+void guest_write_or_stop(struct vcpu *v, uint32_t la, const void *src, uint32_t len,
+			 const struct decoded_insn *insn);
+void guest_read_system_or_stop(struct vcpu *v, uint32_t la, void *dst, uint32_t len,
+			       const struct decoded_insn *insn);
+
+/*
+ * The guest's stack for an instruction: push or pop `bytes` (2 or 4) at
+ * SS:ESP, or read `len` bytes at SS:ESP + offset without popping (for IRET
+ * and far RET, which may still fault after reading their frame).
+ */
+void guest_push_or_stop(struct vcpu *v, uint32_t value, unsigned bytes,
+			const struct decoded_insn *insn);
+uint32_t guest_pop_or_stop(struct vcpu *v, unsigned bytes, const struct decoded_insn *insn);
+void guest_stack_read_or_stop(struct vcpu *v, uint32_t offset, void *dst, uint32_t len,
+			      const struct decoded_insn *insn);
 
 #endif

@@ -23,6 +23,7 @@
 #include "hv/layout.h"
 #include "hv/machine.h"
 #include "hv/patch.h"
+#include "hv/real_cpu.h"
 #include "hv/stats.h"
 #include "hv/switcher.h"
 #include "hv/vcpu.h"
