@@ -60,7 +60,7 @@ const char tv_demo_help[] =
 	"                the guest's narration as it runs (stdin must be a terminal)\n"
 	"  --format F    text (the default), md (a markdown table, e.g. for slides) or\n"
 	"                json (one object: runs, experiments, cells)\n"
-	"  --mem N       the guest's memory in MiB, 1 to 512 (default 32)\n"
+	"  --mem N       the guest's memory in MiB, 1 to 1024 (default 32)\n"
 	"  --timeout S   give up on a run after S seconds and kill QEMU (default 30;\n"
 	"                --step adds time for the pauses)\n"
 	"\n"

@@ -7,6 +7,7 @@
  * that compare several runs can be added without touching the others.
  */
 #include <limits.h>
+#include <regex.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 #include "tools/demo.h"
 #include "tools/fuzz.h"
 #include "tools/guests.h"
+#include "tools/initrd.h"
 #include "tools/print.h"
 #include "tools/process.h"
 #include "tools/run.h"
@@ -31,6 +33,7 @@ enum {
 	OPT_FORMAT = 1 << 6,
 	OPT_PATCH = 1 << 7,
 	OPT_UMIP = 1 << 8,
+	OPT_PC = 1 << 9,	/* --module, --cpu, --screen, --until: run and native */
 };
 
 struct options {
@@ -44,7 +47,12 @@ struct options {
 	int step;
 	int format;		/* enum tv_demo_format */
 	const char *patch;	/* the hypervisor's patch= mode; NULL: its default */
-	int umip;		/* CR4.UMIP on (QEMU's CPU then has it: -cpu max) */
+	int umip;		/* CR4.UMIP on (QEMU's CPU must have it) */
+	const char *cpu;	/* QEMU's -cpu model; NULL: QEMU's default */
+	struct tv_module modules[TV_MODULES_MAX];
+	size_t nmodules;
+	int screen;
+	const char *until;
 	int help;
 };
 
@@ -63,24 +71,40 @@ static const char options_help[] =
 	"  --ring R      the ring the guest kernel runs in under the hypervisor\n"
 	"                (1 or 3; default 1)\n"
 	"  --trace       show every trap with its disassembly\n"
-	"  --umip        turn CR4.UMIP on (QEMU runs with -cpu max), so SGDT, SIDT,\n"
-	"                SLDT, SMSW and STR trap and are emulated\n"
+	"  --umip        turn CR4.UMIP on, so SGDT, SIDT, SLDT, SMSW and STR trap\n"
+	"                and are emulated; the CPU model must have UMIP: without\n"
+	"                --cpu QEMU runs with -cpu max (and says so)\n"
 	"  --patch P     rewrite sensitive instructions to trap before the guest\n"
 	"                runs: none, popf (POPF and PUSHF) or all (default none)\n"
-	"  --mem N       the guest's memory in MiB, 1 to 512 (default 32)\n"
+	"  --mem N       the guest's memory in MiB, 1 to 1024 (default 32)\n"
 	"  --timeout S   give up after S seconds and kill QEMU (default 30)\n"
-	"  -- ARGS       everything after -- is the guest's command line\n";
+	"  --cpu MODEL   QEMU's CPU model (-cpu), natively and under the hypervisor\n"
+	"                alike (default: QEMU's, qemu32)\n"
+	"  --module FILE[,STRING]  a multiboot module after the guest, with STRING\n"
+	"                after its path in the module's string (repeatable, in\n"
+	"                order; no ',' in FILE or STRING, no space in FILE)\n"
+	"  --screen      print the guest's 80x25 text screen when the run ends\n"
+	"  --until RE    end the run with success (status 0) as soon as a line of\n"
+	"                the guest's output, or a row of its screen, matches the\n"
+	"                extended regular expression RE\n"
+	"  -- ARGS       everything after -- is the guest's command line\n"
+	"\n"
+	"input: the program's standard input goes to the guest's COM1 as it\n"
+	"arrives. From a terminal, keys go as typed (raw mode) and Ctrl-A x ends\n"
+	"the run (Ctrl-A Ctrl-A sends Ctrl-A; Ctrl-C also ends it); from a pipe\n"
+	"or a FIFO, bytes go as written, and its end does not end the run.\n";
 
 static const char status_help[] =
 	"exit status:\n"
-	"  0  the guest exited with status 0\n"
+	"  0  the guest exited with status 0, or its output matched --until\n"
 	"  1  the guest exited with a nonzero status\n"
 	"  2  usage or set-up error; nothing ran (bad option, missing file,\n"
 	"     QEMU not installed)\n"
 	"  3  the guest image was refused before it ran\n"
 	"  4  the guest was stopped before it exited (by the hypervisor; natively:\n"
 	"     the machine reset)\n"
-	"  5  timeout: QEMU was killed\n"
+	"  5  timeout: QEMU was killed when the time ran out, or when Ctrl-A x\n"
+	"     ended the run\n"
 	"  6  no result: the hypervisor panicked, or QEMU ended without saying how\n";
 
 static const char env_help[] =
@@ -128,6 +152,34 @@ static int parse_options(const struct command *cmd, int argc, char **argv, struc
 			if (strcmp(v, "none") && strcmp(v, "popf") && strcmp(v, "all"))
 				return usage_error("--patch %s: give none, popf or all", v);
 			o->patch = v;
+		} else if ((cmd->opts & OPT_PC) && tv_cli_is_option(a, "--cpu")) {
+			if (!(v = tv_cli_option_value(argc, argv, &i, "--cpu")) || !*v)
+				return usage_error("--cpu needs a QEMU CPU model (e.g. qemu32, max)");
+			if (v[0] == '-' || strpbrk(v, " "))
+				return usage_error("--cpu %s: not a CPU model", v);
+			o->cpu = v;
+		} else if ((cmd->opts & OPT_PC) && tv_cli_is_option(a, "--module")) {
+			char why[256];
+			if (!(v = tv_cli_option_value(argc, argv, &i, "--module")) || !*v)
+				return usage_error("--module needs FILE[,STRING]");
+			if (o->nmodules == TV_MODULES_MAX)
+				return usage_error("at most %d --module options", TV_MODULES_MAX);
+			/* argv's strings are ours to cut at the comma. */
+			if (tv_module_parse((char *)v, &o->modules[o->nmodules], why,
+					    sizeof(why)) < 0)
+				return usage_error("%s", why);
+			o->nmodules++;
+		} else if ((cmd->opts & OPT_PC) && strcmp(a, "--screen") == 0) {
+			o->screen = 1;
+		} else if ((cmd->opts & OPT_PC) && tv_cli_is_option(a, "--until")) {
+			regex_t re;
+			if (!(v = tv_cli_option_value(argc, argv, &i, "--until")) || !*v)
+				return usage_error("--until needs a regular expression");
+			if (regcomp(&re, v, REG_EXTENDED | REG_NOSUB) != 0)
+				return usage_error("--until %s: not a valid extended regular "
+						   "expression", v);
+			regfree(&re);
+			o->until = v;
 		} else if ((cmd->opts & OPT_UMIP) && tv_cli_is_option(a, "--umip")) {
 			o->umip = 1;
 		} else if ((cmd->opts & OPT_MEM) && tv_cli_is_option(a, "--mem")) {
@@ -193,6 +245,24 @@ static int own_options_or_help(const struct command *cmd, int status)
 }
 
 /*
+ * With --screen, the guest's text screen, before the summary: a panic a
+ * kernel writes only there is then the last thing above how the run ended.
+ */
+static void print_screen(const struct options *o, const struct tv_run_record *rec)
+{
+	if (!o->screen)
+		return;
+	if (rec->screen.valid) {
+		tv_screen_print(stdout, &rec->screen, rec->screen_when);
+		return;
+	}
+	if (rec->mode == TV_MODE_HV)
+		printf("--- screen: the hypervisor sent none ---\n");
+	else
+		printf("--- screen: QEMU's monitor could not be read before QEMU ended ---\n");
+}
+
+/*
  * `run` and `native`: run one guest natively or under the hypervisor,
  * showing it as it goes.
  */
@@ -227,7 +297,19 @@ static int run_and_show(const struct command *cmd, int argc, char **argv, enum t
 	cfg.trace = o.trace;
 	cfg.patch = o.patch;
 	cfg.umip = o.umip;
-	cfg.cpu = o.umip ? "max" : NULL;
+	cfg.cpu = o.cpu;
+	if (o.umip && !o.cpu) {
+		/* Not silently: the reference run must be told the same model. */
+		cfg.cpu = "max";
+		fprintf(stderr, TV_PROG ": --umip: QEMU runs with --cpu max (its default "
+			"model, qemu32, has no UMIP)\n");
+	}
+	cfg.modules = o.modules;
+	cfg.nmodules = o.nmodules;
+	cfg.screen = o.screen;
+	cfg.until = o.until;
+	cfg.forward_stdin = 1;
+	cfg.stdin_console = 1;
 	cfg.on_line = tv_print_line;
 	cfg.ctx = &printer;
 
@@ -236,10 +318,17 @@ static int run_and_show(const struct command *cmd, int argc, char **argv, enum t
 	if (rec.end == TV_END_NONE) {
 		fprintf(stderr, TV_PROG ": %s\n", rec.message);
 	} else {
+		print_screen(&o, &rec);
 		tv_print_summary(&printer, &rec);
+		if (rec.end == TV_END_UNTIL)
+			printf(TV_PROG ": --until matched: %s\n", rec.until_line);
 		if (rec.end == TV_END_TIMEOUT)
-			fprintf(stderr, TV_PROG ": timed out after %g s; QEMU was killed\n",
-				o.timeout_s);
+			fprintf(stderr, TV_PROG ": timed out after %g s: the guest never exited%s; "
+				"QEMU was killed\n", o.timeout_s,
+				o.until ? " and --until never matched" : "");
+		if (rec.end == TV_END_REFUSED && o.umip && rec.reason && strstr(rec.reason, "UMIP"))
+			fprintf(stderr, TV_PROG ": --umip needs a CPU model with UMIP "
+				"(--cpu %s has none; --cpu max has it)\n", cfg.cpu);
 	}
 	int sig = rec.interrupted_by;
 	tv_run_record_free(&rec);
@@ -313,12 +402,15 @@ static int cmd_help(const struct command *cmd, int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "run", cmd_run,
-	  OPT_GUEST | OPT_RING | OPT_TRACE | OPT_PATCH | OPT_UMIP | OPT_MEM | OPT_TIMEOUT,
-	  "run GUEST [--ring 1|3] [--trace] [--patch P] [--umip] [--mem N] [--timeout S] [-- ARGS]",
+	  OPT_GUEST | OPT_RING | OPT_TRACE | OPT_PATCH | OPT_UMIP | OPT_MEM | OPT_TIMEOUT | OPT_PC,
+	  "run GUEST [--ring 1|3] [--trace] [--patch P] [--umip] [--mem N] [--timeout S]\n"
+	  "            [--cpu MODEL] [--module FILE[,STRING]]... [--screen] [--until RE]\n"
+	  "            [-- ARGS]",
 	  "Run GUEST deprivileged under the hypervisor: its output, each trap with\n"
 	  "--trace, then traps counted by instruction and how the run ended.", NULL },
-	{ "native", cmd_native, OPT_GUEST | OPT_MEM | OPT_TIMEOUT,
-	  "native GUEST [--mem N] [--timeout S] [-- ARGS]",
+	{ "native", cmd_native, OPT_GUEST | OPT_MEM | OPT_TIMEOUT | OPT_PC,
+	  "native GUEST [--mem N] [--timeout S] [--cpu MODEL] [--module FILE[,STRING]]...\n"
+	  "            [--screen] [--until RE] [-- ARGS]",
 	  "Boot the same GUEST directly on bare QEMU, the reference for equivalence.\n"
 	  "Its status is QEMU's exit code shifted right by one (7 bits survive).", NULL },
 	{ "demo", cmd_demo, OPT_RING | OPT_STEP | OPT_FORMAT | OPT_MEM | OPT_TIMEOUT,

@@ -31,7 +31,10 @@ int tv_host_status(enum tv_run_end end, int64_t guest_status)
 	case TV_END_STOPPED:
 	case TV_END_RESET:	/* the guest died without giving a status */
 		return TV_STATUS_STOPPED;
+	case TV_END_UNTIL:
+		return TV_STATUS_GUEST_OK;
 	case TV_END_TIMEOUT:
+	case TV_END_QUIT:	/* like a timeout: we ended QEMU before a result */
 		return TV_STATUS_TIMEOUT;
 	case TV_END_NONE:
 		return TV_STATUS_USAGE;
@@ -78,6 +81,8 @@ const char *tv_end_name(enum tv_run_end end)
 	case TV_END_TIMEOUT:	return "timed out";
 	case TV_END_NO_EXIT:	return "QEMU ended without a result";
 	case TV_END_INTERRUPTED: return "interrupted";
+	case TV_END_UNTIL:	return "the output matched --until";
+	case TV_END_QUIT:	return "ended with Ctrl-A x";
 	}
 	return "unknown";
 }

@@ -23,6 +23,8 @@ enum tv_run_end {
 	TV_END_TIMEOUT,		/* the time limit ran out */
 	TV_END_NO_EXIT,		/* QEMU ended without saying how */
 	TV_END_INTERRUPTED,	/* a signal (Ctrl-C) cut the run short */
+	TV_END_UNTIL,		/* the guest's output matched --until: a success */
+	TV_END_QUIT,		/* the user typed the quit key (Ctrl-A x) */
 };
 
 /* The `kind` of a `tv:exit` line; unknown kinds give TV_END_NO_EXIT. */

@@ -6,6 +6,8 @@
 #define _GNU_SOURCE
 #include "tools/process.h"
 
+#include "tools/input_keys.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -135,6 +137,9 @@ int tv_process_spawn_forwarding(struct tv_process *p, char *const argv[], double
 	p->err.fd = errp[0];
 	p->in_fd = inp[1];
 	p->forward_fd = inp[1] >= 0 ? forward_fd : -1;
+	/* A child slow to read its input must never block the pump. */
+	if (p->in_fd >= 0)
+		fcntl(p->in_fd, F_SETFL, fcntl(p->in_fd, F_GETFL) | O_NONBLOCK);
 	return 0;
 
 close_err:
@@ -157,18 +162,53 @@ static void stop_forwarding(struct tv_process *p)
 	if (p->in_fd >= 0)
 		close(p->in_fd);
 	p->in_fd = p->forward_fd = -1;
+	p->in_pending_len = 0;
 }
 
-/* Pass on what arrived on forward_fd; at its end, or if the child stops reading, stop. */
+/* Write what is pending to the child; if it stopped reading, stop. */
+static void flush_input(struct tv_process *p)
+{
+	if (p->in_fd < 0 || p->in_pending_len == 0)
+		return;
+	ssize_t n = write(p->in_fd, p->in_pending, p->in_pending_len);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		stop_forwarding(p);
+		return;
+	}
+	memmove(p->in_pending, p->in_pending + n, p->in_pending_len - (size_t)n);
+	p->in_pending_len -= (size_t)n;
+}
+
+/*
+ * Take what arrived on forward_fd (read only when nothing is pending, so a
+ * child that does not read leaves the rest where it was). At its end stop
+ * reading it, but keep the child's stdin open.
+ */
 static void forward_input(struct tv_process *p)
 {
-	char buf[256];
+	char buf[sizeof(p->in_pending) / 2];
 	ssize_t n = read(p->forward_fd, buf, sizeof(buf));
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
-	if (n <= 0 || write(p->in_fd, buf, (size_t)n) != n)
-		stop_forwarding(p);
+	if (n <= 0) {
+		p->forward_fd = -1;
+		return;
+	}
+	if (p->keys) {
+		size_t out;
+		if (tv_keys_filter(p->keys, buf, (size_t)n, p->in_pending, &out)) {
+			p->quit_typed = 1;
+			p->stop_requested = 1;
+		}
+		p->in_pending_len = out;
+	} else {
+		memcpy(p->in_pending, buf, (size_t)n);
+		p->in_pending_len = (size_t)n;
+	}
+	flush_input(p);
 }
 
 /* Hand complete lines to fn; at end of file, whatever is left too. */
@@ -264,8 +304,20 @@ void tv_process_kill(struct tv_process *p)
 	}
 }
 
+/* End the child ourselves: let the hook look at it first, then kill and drain. */
+static void end_child(struct tv_process *p, tv_line_fn fn, void *ctx)
+{
+	if (p->before_kill && !p->reaped)
+		p->before_kill(p->hook_ctx);
+	stop_forwarding(p);
+	tv_process_kill(p);
+	drain_streams(p, fn, ctx);
+}
+
 enum tv_pump_result tv_process_pump(struct tv_process *p, tv_line_fn fn, void *ctx)
 {
+	double next_tick = p->on_tick ? tv_now() + p->tick_s : 0;
+
 	while (p->out.fd >= 0 || p->err.fd >= 0) {
 		struct pollfd pfd[3];
 		struct tv_process_buf *bufs[2];
@@ -273,17 +325,23 @@ enum tv_pump_result tv_process_pump(struct tv_process *p, tv_line_fn fn, void *c
 		nfds_t n = 0;
 
 		if (tv_process_interrupted()) {
-			stop_forwarding(p);
-			tv_process_kill(p);
-			drain_streams(p, fn, ctx);
+			end_child(p, fn, ctx);
 			return TV_PUMP_INTERRUPTED;
 		}
-		double left = p->deadline - tv_now();
+		if (p->stop_requested) {
+			end_child(p, fn, ctx);
+			return TV_PUMP_STOPPED;
+		}
+		double now = tv_now();
+		double left = p->deadline - now;
 		if (left <= 0) {
-			stop_forwarding(p);
-			tv_process_kill(p);
-			drain_streams(p, fn, ctx);
+			end_child(p, fn, ctx);
 			return TV_PUMP_DEADLINE;
+		}
+		if (p->on_tick && now >= next_tick) {
+			p->on_tick(p->hook_ctx);
+			next_tick = tv_now() + p->tick_s;
+			continue;	/* the tick may have asked for a stop */
 		}
 		if (p->out.fd >= 0) {
 			pfd[n] = (struct pollfd){ .fd = p->out.fd, .events = POLLIN };
@@ -295,23 +353,34 @@ enum tv_pump_result tv_process_pump(struct tv_process *p, tv_line_fn fn, void *c
 			bufs[n] = &p->err;
 			streams[n++] = TV_STREAM_STDERR;
 		}
-		/* The input to forward, if any, goes last: bufs[] covers only the outputs. */
+		/*
+		 * The input goes last, bufs[] covers only the outputs: while
+		 * bytes wait for the child, wait for room in its pipe; else for
+		 * more input.
+		 */
 		nfds_t outputs = n;
-		if (p->forward_fd >= 0)
+		if (p->in_fd >= 0 && p->in_pending_len > 0)
+			pfd[n++] = (struct pollfd){ .fd = p->in_fd, .events = POLLOUT };
+		else if (p->forward_fd >= 0)
 			pfd[n++] = (struct pollfd){ .fd = p->forward_fd, .events = POLLIN };
-		int ms = left > 1.0 ? 1000 : (int)(left * 1000) + 1;
+		double wait = left > 1.0 ? 1.0 : left;
+		if (p->on_tick && next_tick - now < wait)
+			wait = next_tick - now > 0 ? next_tick - now : 0;
+		int ms = (int)(wait * 1000) + 1;
 		int r = poll(pfd, n, ms);
 		if (r < 0 && errno != EINTR) {
-			stop_forwarding(p);
-			tv_process_kill(p);
-			drain_streams(p, fn, ctx);
+			end_child(p, fn, ctx);
 			return TV_PUMP_INTERRUPTED;
 		}
 		for (nfds_t i = 0; r > 0 && i < outputs; i++)
 			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
 				read_stream(bufs[i], streams[i], fn, ctx);
-		if (r > 0 && n > outputs && (pfd[outputs].revents & (POLLIN | POLLHUP | POLLERR)))
-			forward_input(p);
+		if (r > 0 && n > outputs && pfd[outputs].revents) {
+			if (pfd[outputs].events == POLLOUT)
+				flush_input(p);
+			else
+				forward_input(p);
+		}
 	}
 	stop_forwarding(p);
 

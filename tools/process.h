@@ -25,12 +25,26 @@ struct tv_process_buf {
 	int fd;			/* -1 once at end of file */
 };
 
+struct tv_keys;
+
 struct tv_process {
 	pid_t pid;
 	struct tv_process_buf out, err;
 	double deadline;	/* CLOCK_MONOTONIC seconds; may be lowered while pumping */
 	int in_fd;		/* write end of the child's stdin pipe, or -1 */
 	int forward_fd;		/* our descriptor whose bytes go to in_fd, or -1 */
+	/* Bytes read from forward_fd that the child has not taken yet. */
+	char in_pending[4096];
+	size_t in_pending_len;
+	/* Set before pumping, all optional: */
+	struct tv_keys *keys;	/* filter forward_fd's bytes for the quit key */
+	void (*on_tick)(void *ctx);	/* called every tick_s while pumping */
+	double tick_s;
+	void (*before_kill)(void *ctx);	/* the child is about to be ended by us */
+	void *hook_ctx;
+	/* Set by a callback (e.g. a line that ends the run) to end the child. */
+	int stop_requested;
+	int quit_typed;		/* the user typed the quit key */
 	int killed;		/* tv_process_kill() was called */
 	int reaped;
 	int wait_status;	/* from waitpid, once reaped */
@@ -43,6 +57,7 @@ enum tv_pump_result {
 	TV_PUMP_EXITED,		/* the child ended and its output was read to the end */
 	TV_PUMP_DEADLINE,	/* the deadline passed: the child was killed */
 	TV_PUMP_INTERRUPTED,	/* a watched signal arrived: the child was killed */
+	TV_PUMP_STOPPED,	/* stop_requested, or the quit key: the child was killed */
 };
 
 /* Seconds on the monotonic clock. */
@@ -56,7 +71,10 @@ int tv_process_spawn(struct tv_process *p, char *const argv[], double deadline);
 
 /*
  * The same, but the child's stdin is a pipe, and while pumping every byte
- * read from forward_fd (e.g. 0, our own stdin) is written into it.
+ * read from forward_fd (e.g. 0, our own stdin) is written into it, as fast
+ * as the child takes it. At the end of forward_fd the pipe stays open: a
+ * guest whose input ran out keeps running (QEMU would otherwise see end of
+ * file on its serial port).
  */
 int tv_process_spawn_forwarding(struct tv_process *p, char *const argv[], double deadline,
 				int forward_fd);

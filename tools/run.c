@@ -12,18 +12,27 @@
 #include "tools/run.h"
 
 #include <errno.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
+#include "tools/input_keys.h"
+#include "tools/monitor.h"
 #include "tools/process.h"
 
 /* After `tv:exit` the hypervisor ends QEMU itself; allow it this long. */
 #define EXIT_GRACE_S	2.0
+/* Natively, how often the screen is read while the guest runs. */
+#define SCREEN_TICK_S	0.2
+/* How long QEMU's monitor may take to answer: a busy machine, before we end it. */
+#define MONITOR_WAIT_S	1.0
+#define MONITOR_LAST_WAIT_S	5.0
 
 struct run_state {
 	const struct tv_run_config *cfg;
@@ -31,6 +40,14 @@ struct run_state {
 	struct tv_process *proc;
 	long hello_idx, exit_idx;
 	int serial_seen;
+	regex_t until_re;
+	int has_until;
+	struct tv_monitor mon;		/* native runs that need the screen */
+	int has_mon;
+	double screen_read_at;		/* tv_now() of the last screen read natively */
+	uint64_t hv_screen_pa;		/* hv mode: where QEMU holds the guest's screen, or 0 */
+	int hv_screen_rows;		/* hv mode: `screen` rows the hypervisor sent */
+	struct tv_keys keys;
 };
 
 /*
@@ -71,6 +88,94 @@ static void emit(struct run_state *st, const struct tv_run_line *line)
 		st->cfg->on_line(st->cfg->ctx, line);
 }
 
+/* With --until: end the run with success when text (a guest line or screen row) matches. */
+static void check_until(struct run_state *st, const char *text, size_t len)
+{
+	if (!st->has_until || st->rec->until_line[0] || st->proc->stop_requested)
+		return;
+	char *copy = strndup(text, len);
+	if (!copy)
+		return;
+	if (regexec(&st->until_re, copy, 0, NULL, 0) == 0) {
+		snprintf(st->rec->until_line, sizeof(st->rec->until_line), "%s", copy);
+		st->proc->stop_requested = 1;
+	}
+	free(copy);
+}
+
+static void check_until_screen(struct run_state *st)
+{
+	for (int r = 0; r < TV_SCREEN_ROWS; r++)
+		if (st->rec->screen.rows[r][0])
+			check_until(st, st->rec->screen.rows[r], strlen(st->rec->screen.rows[r]));
+}
+
+/*
+ * Read the screen through QEMU's monitor: natively at 0xB8000; under the
+ * hypervisor where its `load` line said the guest's 0xB8000 lies in QEMU's
+ * memory (once the hypervisor sends its own rows, those are the screen).
+ * Returns 0 when it was read.
+ */
+static int read_screen(struct run_state *st, double wait_s)
+{
+	uint8_t cells[TV_SCREEN_BYTES];
+	uint64_t pa = TV_SCREEN_BASE;
+
+	if (!st->has_mon || st->proc->reaped)
+		return -1;
+	if (st->cfg->mode == TV_MODE_HV) {
+		if (!st->hv_screen_pa || st->hv_screen_pa > UINT32_MAX - TV_SCREEN_BYTES ||
+		    st->hv_screen_rows)
+			return -1;
+		pa = st->hv_screen_pa;
+	}
+	if (tv_monitor_read(&st->mon, (uint32_t)pa, cells, sizeof(cells), wait_s) < 0)
+		return -1;
+	tv_screen_from_cells(&st->rec->screen, cells, sizeof(cells));
+	st->screen_read_at = tv_now();
+	check_until_screen(st);
+	return 0;
+}
+
+static void on_tick(void *ctx)
+{
+	read_screen(ctx, MONITOR_WAIT_S);
+}
+
+/* We are about to end QEMU (timeout, --until, Ctrl-A x): the screen as it is now. */
+static void before_kill(void *ctx)
+{
+	struct run_state *st = ctx;
+
+	if (read_screen(st, MONITOR_LAST_WAIT_S) == 0)
+		snprintf(st->rec->screen_when, sizeof(st->rec->screen_when),
+			 "at the end of the run%s",
+			 st->cfg->mode == TV_MODE_HV ? ", read from QEMU's memory" : "");
+}
+
+/*
+ * The hypervisor's `screen` lines (docs/console-protocol.md): one per row,
+ * before its exit line, already as printable text.
+ */
+static void on_screen_row(struct run_state *st, const struct tv_event *ev)
+{
+	struct tv_run_record *rec = st->rec;
+	uint64_t row;
+	const char *text = tv_event_get(ev, "text");
+
+	if (tv_event_get_u64(ev, "row", &row) < 0 || row >= TV_SCREEN_ROWS || !text)
+		return;
+	if (st->hv_screen_rows == 0) {
+		memset(&rec->screen, 0, sizeof(rec->screen));
+		rec->screen.valid = 1;
+		snprintf(rec->screen_when, sizeof(rec->screen_when),
+			 "sent by the hypervisor at the end of the run");
+	}
+	st->hv_screen_rows++;
+	snprintf(rec->screen.rows[row], sizeof(rec->screen.rows[row]), "%s", text);
+	check_until(st, rec->screen.rows[row], strlen(rec->screen.rows[row]));
+}
+
 static void on_serial_hv(struct run_state *st, const char *s, size_t len)
 {
 	struct tv_run_record *rec = st->rec;
@@ -103,11 +208,16 @@ static void on_serial_hv(struct run_state *st, const char *s, size_t len)
 		line.source = TV_LINE_GUEST;
 		line.text = line.ev->text;
 		line.text_len = line.ev->text_len;
+		check_until(st, line.text, line.text_len);
 	} else {
 		line.source = TV_LINE_EVENT;
 	}
 	if (ev.kind == TV_EV_HELLO && st->hello_idx < 0)
 		st->hello_idx = (long)rec->nevents - 1;
+	if (ev.kind == TV_EV_LOAD)
+		tv_event_get_u64(line.ev, "screen", &st->hv_screen_pa);
+	if (ev.kind == TV_EV_UNKNOWN && strcmp(ev.name, "screen") == 0)
+		on_screen_row(st, line.ev);
 	if (ev.kind == TV_EV_EXIT && st->exit_idx < 0) {
 		st->exit_idx = (long)rec->nevents - 1;
 		double grace = tv_now() + EXIT_GRACE_S;
@@ -141,6 +251,7 @@ static void on_line(void *ctx, enum tv_stream stream, const char *s, size_t len)
 	};
 	push_text(&rec->guest_lines, &rec->nguest_lines, s, len);
 	emit(st, &line);
+	check_until(st, s, len);
 }
 
 /* A growing argv for QEMU; every string is owned. */
@@ -215,11 +326,28 @@ static int setup_error(struct tv_run_record *rec, const char *fmt, ...)
 	return rec->host_status;
 }
 
-/* Check everything that can be checked before QEMU starts, and build its argv. */
-static int build_command(const struct tv_run_config *cfg, struct tv_run_record *rec,
-			 struct argv_list *a)
+/* Every module file must exist; their bytes count towards the hypervisor's QEMU memory. */
+static int check_modules(const struct tv_run_config *cfg, struct tv_run_record *rec,
+			 uint64_t *bytes)
 {
 	struct stat sb;
+
+	for (size_t i = 0; i < cfg->nmodules; i++) {
+		if (stat(cfg->modules[i].path, &sb) < 0 || !S_ISREG(sb.st_mode))
+			return setup_error(rec, "no such module file: %s", cfg->modules[i].path);
+		/* Each module starts on a page of its own. */
+		*bytes += (uint64_t)sb.st_size + 4096;
+	}
+	return 0;
+}
+
+/* Check everything that can be checked before QEMU starts, and build its argv. */
+static int build_command(const struct tv_run_config *cfg, struct tv_run_record *rec,
+			 struct run_state *st, struct argv_list *a)
+{
+	struct stat sb;
+	uint64_t module_bytes = 0;
+	char err[512];
 
 	if (cfg->mem_mib < TV_MEM_MIB_MIN || cfg->mem_mib > TV_MEM_MIB_MAX)
 		return setup_error(rec, "guest memory must be %d to %d MiB, not %u",
@@ -234,11 +362,14 @@ static int build_command(const struct tv_run_config *cfg, struct tv_run_record *
 		if (cfg->mode == TV_MODE_HV && strchr(cfg->guest_argv[i], ','))
 			return setup_error(rec, "guest arguments must not contain ',': %s",
 					   cfg->guest_argv[i]);
+	if (check_modules(cfg, rec, &module_bytes))
+		return rec->host_status;
 
 	const char *qemu = cfg->qemu ? cfg->qemu : getenv("TRAPVISOR_QEMU");
 	if (!qemu || !*qemu)
 		qemu = "qemu-system-i386";
 	char *args = join_args(cfg);
+	char *initrd;
 
 	arg(a, "%s", qemu);
 	arg(a, "-accel");
@@ -254,24 +385,37 @@ static int build_command(const struct tv_run_config *cfg, struct tv_run_record *
 			return setup_error(rec, "the hypervisor is not built: %s",
 					   cfg->hv_path ? cfg->hv_path : "(no path)");
 		}
+		if (cfg->patch && (!*cfg->patch || strpbrk(cfg->patch, " ,"))) {
+			free(args);
+			return setup_error(rec, "bad patch mode '%s'", cfg->patch);
+		}
 		struct stat gsb;
 		stat(cfg->guest_path, &gsb);
-		rec->machine_mib = tv_hv_machine_mib(cfg->mem_mib, (uint64_t)gsb.st_size);
+		rec->machine_mib = tv_hv_machine_mib(cfg->mem_mib,
+						     (uint64_t)gsb.st_size + module_bytes);
+		/* The guest is the hypervisor's first module, its own modules follow. */
+		initrd = tv_initrd_text(cfg->guest_path, args, cfg->modules, cfg->nmodules,
+					err, sizeof(err));
+		free(args);
+		if (!initrd)
+			return setup_error(rec, "%s", err);
 		arg(a, "-m");
 		arg(a, "%llu", (unsigned long long)rec->machine_mib);
 		arg(a, "-kernel");
 		arg(a, "%s", cfg->hv_path);
 		arg(a, "-initrd");
-		arg(a, "%s%s%s", cfg->guest_path, *args ? " " : "", args);
+		arg(a, "%s", initrd);
+		free(initrd);
 		arg(a, "-append");
-		if (cfg->patch && (!*cfg->patch || strpbrk(cfg->patch, " ,"))) {
-			free(args);
-			return setup_error(rec, "bad patch mode '%s'", cfg->patch);
-		}
 		arg(a, "ring=%d trace=%d mem=%u%s%s%s", cfg->ring, cfg->trace ? 1 : 0,
 		    cfg->mem_mib, cfg->patch ? " patch=" : "", cfg->patch ? cfg->patch : "",
 		    cfg->umip ? " umip=1" : "");
 	} else {
+		initrd = tv_initrd_text(NULL, NULL, cfg->modules, cfg->nmodules, err, sizeof(err));
+		if (!initrd) {
+			free(args);
+			return setup_error(rec, "%s", err);
+		}
 		rec->machine_mib = cfg->mem_mib;
 		arg(a, "-m");
 		arg(a, "%u", cfg->mem_mib);
@@ -281,8 +425,39 @@ static int build_command(const struct tv_run_config *cfg, struct tv_run_record *
 			arg(a, "-append");
 			arg(a, "%s", args);
 		}
+		free(args);
+		if (*initrd) {
+			arg(a, "-initrd");
+			arg(a, "%s", initrd);
+		}
+		free(initrd);
+		/*
+		 * The screen a guest under the hypervisor has: text memory at
+		 * 0xB8000 and the CRTC's ports. Without a VGA device those ports
+		 * read 0xFF and text memory is not there.
+		 */
+		arg(a, "-vga");
+		arg(a, "std");
+		/*
+		 * QEMU's I/O APIC says version 0x20 while its BIOS's MP table says
+		 * 0x11; the virtual PC is the 0x11 chip the table describes
+		 * (docs/platform.md).
+		 */
+		arg(a, "-global");
+		arg(a, "ioapic.version=0x11");
 	}
-	free(args);
+	/* The screen of a live machine, for --until and for the end of a run we cut short. */
+	if (cfg->screen || cfg->until) {
+		char qmp[PATH_MAX + 64];
+
+		if (tv_monitor_init(&st->mon) < 0)
+			return setup_error(rec, "cannot make a directory for QEMU's monitor: %s",
+					   strerror(errno));
+		st->has_mon = 1;
+		tv_monitor_qemu_arg(&st->mon, qmp, sizeof(qmp));
+		arg(a, "-qmp");
+		arg(a, "%s", qmp);
+	}
 	if (cfg->cpu) {
 		arg(a, "-cpu");
 		arg(a, "%s", cfg->cpu);
@@ -387,6 +562,64 @@ static void decide_native(struct tv_run_record *rec, int serial_seen)
 	}
 }
 
+/* The terminal as it was before a run put it in raw mode, restored however we leave. */
+static struct termios saved_tty;
+static int tty_raw;
+
+static void restore_tty(void)
+{
+	if (tty_raw) {
+		tcsetattr(0, TCSAFLUSH, &saved_tty);
+		tty_raw = 0;
+	}
+}
+
+/*
+ * Keys to the guest as typed: no line editing, no echo (the guest echoes),
+ * no CR-to-NL translation (a guest's console expects the CR of Enter), no
+ * flow control. Ctrl-C still ends the run (the signal is watched); Ctrl-Z
+ * and Ctrl-\ go to the guest, as stopping the program would leave the
+ * terminal raw. Output is untouched, so our lines still end properly.
+ */
+static void raw_tty(void)
+{
+	static int registered;
+	struct termios t;
+
+	if (tty_raw || !isatty(0) || tcgetattr(0, &saved_tty) < 0)
+		return;
+	t = saved_tty;
+	t.c_lflag &= ~(tcflag_t)(ICANON | ECHO | IEXTEN);
+	t.c_iflag &= ~(tcflag_t)(IXON | ICRNL | INLCR | IGNCR | ISTRIP);
+	t.c_cc[VSUSP] = _POSIX_VDISABLE;
+	t.c_cc[VQUIT] = _POSIX_VDISABLE;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	if (tcsetattr(0, TCSAFLUSH, &t) < 0)
+		return;
+	tty_raw = 1;
+	if (!registered) {
+		atexit(restore_tty);
+		registered = 1;
+	}
+	fputs(TV_INPUT_HINT "\n", stderr);
+}
+
+/*
+ * Natively, QEMU may be gone before we could look (the debug-exit port ends
+ * it at once): the screen is then the last one read while it ran.
+ */
+static void date_native_screen(struct run_state *st)
+{
+	struct tv_run_record *rec = st->rec;
+
+	if (rec->screen_when[0] || !rec->screen.valid)
+		return;
+	snprintf(rec->screen_when, sizeof(rec->screen_when),
+		 "as read %.2f s before QEMU exited; the guest may have written after that",
+		 tv_now() - st->screen_read_at);
+}
+
 int tv_run(const struct tv_run_config *cfg, struct tv_run_record *rec)
 {
 	struct argv_list a = { 0 };
@@ -400,9 +633,15 @@ int tv_run(const struct tv_run_config *cfg, struct tv_run_record *rec)
 	rec->guest_status = -1;
 	rec->qemu_code = -1;
 
-	if (build_command(cfg, rec, &a) != 0) {
+	if (cfg->until) {
+		if (regcomp(&st.until_re, cfg->until, REG_EXTENDED | REG_NOSUB) != 0)
+			return setup_error(rec, "--until: not a valid extended regular "
+					   "expression: %s", cfg->until);
+		st.has_until = 1;
+	}
+	if (build_command(cfg, rec, &st, &a) != 0) {
 		argv_free(&a);
-		return rec->host_status;
+		goto out;
 	}
 
 	double start = tv_now();
@@ -415,11 +654,25 @@ int tv_run(const struct tv_run_config *cfg, struct tv_run_record *rec)
 		else
 			setup_error(rec, "cannot start %s: %s", a.v[0], strerror(err));
 		argv_free(&a);
-		return rec->host_status;
+		goto out;
 	}
 	argv_free(&a);
 
+	proc.hook_ctx = &st;
+	proc.before_kill = before_kill;
+	/* Under the hypervisor the screen comes at the end anyway: read it early only for --until. */
+	if (st.has_mon && (cfg->mode == TV_MODE_NATIVE || cfg->until)) {
+		proc.on_tick = on_tick;
+		proc.tick_s = SCREEN_TICK_S;
+	}
+	if (cfg->forward_stdin && cfg->stdin_console && isatty(0)) {
+		proc.keys = &st.keys;
+		raw_tty();
+	}
 	enum tv_pump_result pumped = tv_process_pump(&proc, on_line, &st);
+	restore_tty();
+	if (st.has_mon && cfg->mode == TV_MODE_NATIVE)
+		date_native_screen(&st);
 	rec->wall_s = tv_now() - start;
 	if (proc.reaped && WIFEXITED(proc.wait_status)) {
 		rec->qemu_exited = 1;
@@ -430,14 +683,21 @@ int tv_run(const struct tv_run_config *cfg, struct tv_run_record *rec)
 	if (st.exit_idx >= 0)
 		rec->exit = &rec->events[st.exit_idx];
 
-	if (pumped == TV_PUMP_INTERRUPTED) {
+	if (pumped == TV_PUMP_STOPPED && proc.quit_typed) {
+		rec->end = TV_END_QUIT;
+		snprintf(rec->message, sizeof(rec->message), "QEMU was ended before a result");
+	} else if (pumped == TV_PUMP_STOPPED) {
+		rec->end = TV_END_UNTIL;
+		rec->guest_status = -1;
+	} else if (pumped == TV_PUMP_INTERRUPTED) {
 		rec->interrupted_by = tv_process_interrupted();
 		rec->end = TV_END_INTERRUPTED;
 		snprintf(rec->message, sizeof(rec->message), "QEMU was killed");
 	} else if (pumped == TV_PUMP_DEADLINE && !rec->exit) {
 		rec->end = TV_END_TIMEOUT;
 		snprintf(rec->message, sizeof(rec->message),
-			 "no result within %g s: QEMU was killed", cfg->timeout_s);
+			 "no result within %g s: the guest never exited%s; QEMU was killed",
+			 cfg->timeout_s, cfg->until ? " and --until never matched" : "");
 	} else if (cfg->mode == TV_MODE_HV) {
 		decide_hv(rec);
 		if (rec->hello && hello_disagrees(cfg, rec))
@@ -449,6 +709,11 @@ int tv_run(const struct tv_run_config *cfg, struct tv_run_record *rec)
 		decide_native(rec, st.serial_seen);
 	}
 	rec->host_status = tv_host_status(rec->end, rec->guest_status);
+out:
+	if (st.has_until)
+		regfree(&st.until_re);
+	if (st.has_mon)
+		tv_monitor_close(&st.mon);
 	return rec->host_status;
 }
 

@@ -15,10 +15,13 @@
 
 #include "tools/outcome.h"
 #include "tools/protocol.h"
+#include "tools/initrd.h"
+#include "tools/screen.h"
 
 #define TV_MEM_MIB_DEFAULT	32
 #define TV_MEM_MIB_MIN		1
-#define TV_MEM_MIB_MAX		512
+/* The hypervisor's QEMU gets the guest's memory plus its own (tv_hv_machine_mib). */
+#define TV_MEM_MIB_MAX		1024
 #define TV_TIMEOUT_DEFAULT_S	30.0
 
 enum tv_run_mode {
@@ -44,6 +47,9 @@ struct tv_run_line {
 	size_t text_len;
 };
 
+/* What a run with terminal input says first, on stderr. */
+#define TV_INPUT_HINT	"trapvisor: keys go to the guest's COM1; Ctrl-A x ends the run"
+
 struct tv_run_config {
 	enum tv_run_mode mode;
 	const char *guest_path;		/* the guest's multiboot ELF */
@@ -61,6 +67,19 @@ struct tv_run_config {
 	const char *cpu;
 	/* Feed the host program's stdin to QEMU's (the guest's COM1 input). */
 	int forward_stdin;
+	/*
+	 * With forward_stdin: when stdin is a terminal, put it in raw mode for
+	 * the run (keys reach the guest as typed) with Ctrl-A x to end the
+	 * run (input_keys.h). Ctrl-C still ends the run.
+	 */
+	int stdin_console;
+	/* Multiboot modules after the guest (-initrd natively, after the guest under the hv). */
+	const struct tv_module *modules;
+	size_t nmodules;
+	/* Read the guest's 80x25 text screen and keep it in the record. */
+	int screen;
+	/* End the run with success when a guest line or screen row matches this ERE. */
+	const char *until;
 	/* The QEMU to run; NULL means $TRAPVISOR_QEMU, else qemu-system-i386. */
 	const char *qemu;
 	/* Called for each line as it arrives (for live output); may be NULL. */
@@ -101,6 +120,10 @@ struct tv_run_record {
 	int qemu_code;			/* its exit code, when it exited */
 	uint64_t machine_mib;		/* the -m given to QEMU */
 	double wall_s;			/* from start of QEMU to its end */
+	/* With cfg->screen: the last screen read, and when it was read. */
+	struct tv_screen screen;
+	char screen_when[128];
+	char until_line[256];		/* TV_END_UNTIL: what matched (a guest line or screen row) */
 	int host_status;		/* enum tv_exit_status (lib/exit_status.h) */
 };
 

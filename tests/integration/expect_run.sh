@@ -3,11 +3,13 @@
 # it did. Runs on: host, under CTest.
 #
 # usage: expect_run.sh --status N [--expect ERE]... [--reject ERE]...
-#                      [--lines N] -- HOST-ARGS...
+#                      [--lines N] [--stdin TEXT] -- HOST-ARGS...
 #   --status N    the host program must exit with status N
 #   --expect ERE  some line of its output (stdout and stderr) must match
 #   --reject ERE  no line of its output may match
 #   --lines N     its output must be exactly N lines long
+#   --stdin TEXT  its standard input is TEXT (printf %b: \r, \n), through a
+#                 pipe that ends after it; otherwise it reads /dev/null
 # The host program is $TRAPVISOR_HOST (tv_integration_test sets it).
 # Exit status: 0 all checks passed, 1 a check failed, 2 the harness was
 # called wrongly.
@@ -22,6 +24,8 @@ die() {
 
 status=""
 lines=""
+stdin_text=""
+has_stdin=0
 nl='
 '
 expects=""
@@ -50,6 +54,11 @@ while [ $# -gt 0 ]; do
 		rejects="$rejects$2$nl"
 		shift 2 ;;
 	--lines) [ $# -ge 2 ] || die "--lines needs a value"; lines=$2; shift 2 ;;
+	--stdin)
+		[ $# -ge 2 ] || die "--stdin needs a value"
+		stdin_text=$2
+		has_stdin=1
+		shift 2 ;;
 	--) shift; break ;;
 	*) die "unknown option '$1'" ;;
 	esac
@@ -61,8 +70,14 @@ done
 out=$(mktemp) || die "mktemp failed"
 trap 'rm -f "$out"' EXIT
 # Colours would get in the way of the patterns.
-NO_COLOR=1 "$TRAPVISOR_HOST" "$@" >"$out" 2>&1
-got=$?
+if [ "$has_stdin" -eq 1 ]; then
+	# The pipe ends right after the text: the run must outlive its input.
+	printf '%b' "$stdin_text" | NO_COLOR=1 "$TRAPVISOR_HOST" "$@" >"$out" 2>&1
+	got=$?
+else
+	NO_COLOR=1 "$TRAPVISOR_HOST" "$@" >"$out" 2>&1 </dev/null
+	got=$?
+fi
 
 failed=0
 fail() {

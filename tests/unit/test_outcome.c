@@ -32,6 +32,10 @@ START_TEST(test_status_table)
 	ck_assert_int_eq(tv_host_status(TV_END_PANIC, -1), 6);
 	ck_assert_int_eq(tv_host_status(TV_END_NO_EXIT, -1), 6);
 	ck_assert_int_eq(tv_host_status(TV_END_INTERRUPTED, -1), 6);
+	/* --until matched: a success, whatever the guest did or did not exit with. */
+	ck_assert_int_eq(tv_host_status(TV_END_UNTIL, -1), 0);
+	/* Ctrl-A x: like a timeout, QEMU ended before a result. */
+	ck_assert_int_eq(tv_host_status(TV_END_QUIT, -1), 5);
 }
 END_TEST
 
