@@ -250,18 +250,27 @@ static void raise_ud(struct vcpu *v, const struct decoded_insn *insn)
 }
 
 /*
- * The single-step trap the bare CPU raises after an instruction that began
- * with TF set (SDM vol. 3, 17.3.1.4), for one the hypervisor carried out
- * instead: without it the #DB would come one guest instruction late. None
- * follows an instruction that faulted (its handler was delivered instead),
- * nor MOV SS and POP SS, which hold debug traps off for one instruction.
+ * What the bare CPU does at the end of an instruction the hypervisor has
+ * carried out for the guest, unless it faulted (its handler was delivered
+ * instead):
+ *   - RF is cleared "after each instruction completes" (SDM vol. 3,
+ *     17.3.1.1), except by an IRET, which loads it; otherwise the RF of
+ *     the trap's own frame would reach the guest's next fault;
+ *   - the single-step trap follows an instruction that began with TF set
+ *     (17.3.1.4): without it the #DB would come one guest instruction late.
+ *     None follows MOV SS or POP SS, which hold debug traps off for one
+ *     instruction.
  */
 #define DR6_BS 0x00004000u	/* single step */
 
-static void single_step_after(struct vcpu *v, uint32_t eflags_before, uint32_t deliveries_before,
-			      const struct decoded_insn *insn)
+static void completed(struct vcpu *v, uint32_t eflags_before, uint32_t deliveries_before,
+		      const struct decoded_insn *insn)
 {
-	if (!(eflags_before & EFLAGS_TF) || v->deliveries != deliveries_before || writes_ss(insn))
+	if (v->deliveries != deliveries_before)
+		return;
+	if (insn->id != X86_INS_IRETD && insn->id != X86_INS_IRET)
+		v->regs.eflags &= ~EFLAGS_RF;
+	if (!(eflags_before & EFLAGS_TF) || writes_ss(insn))
 		return;
 	v->virt_dr[6] |= DR6_BS;
 	reflect_to_guest(v, VEC_DB, REFLECT_NO_ERROR_CODE, v->regs.eip, insn->text);
@@ -280,7 +289,7 @@ static int locked(const struct decoded_insn *insn)
 
 /*
  * Run a row's handler, timed; move EIP past the instruction if it
- * completed, and give the guest the single-step trap it would then take.
+ * completed, and finish it as the bare CPU would (RF, the single step).
  */
 static void run_row(struct vcpu *v, const struct em_row *row, const struct decoded_insn *insn)
 {
@@ -289,7 +298,7 @@ static void run_row(struct vcpu *v, const struct em_row *row, const struct decod
 	if (row->emulate(v, insn) == EM_ADVANCE)
 		v->regs.eip += insn->len;
 	trap_cost_record(COST_EMULATE, trap_cost_now() - started);
-	single_step_after(v, eflags_before, deliveries_before, insn);
+	completed(v, eflags_before, deliveries_before, insn);
 }
 
 void emulate_patched(struct vcpu *v, const struct patch_site *site)

@@ -51,8 +51,12 @@ static void __attribute__((noreturn)) no_handler(const struct vcpu *v, unsigned 
 			insn_text ? insn_text : "?", why);
 }
 
-void reflect_to_guest(struct vcpu *v, unsigned vector, uint32_t error,
-		      uint32_t return_eip, const char *insn_text)
+/*
+ * software: INT n, INT3 or INTO, whose faults during delivery have EXT
+ * clear in their error code; everything else sets it.
+ */
+static void deliver(struct vcpu *v, unsigned vector, uint32_t error, uint32_t return_eip,
+		    const char *insn_text, int software)
 {
 	struct x86_gate gate;
 	const char *why = 0;
@@ -61,6 +65,16 @@ void reflect_to_guest(struct vcpu *v, unsigned vector, uint32_t error,
 		no_handler(v, vector, "the guest has no handler for it", insn_text);
 	if (guest_read_system(v, v->virt_idtr.base + vector * 8, &gate, sizeof gate))
 		no_handler(v, vector, "the guest's IDT lies outside its memory", insn_text);
+	/*
+	 * A gate marked not present is #NP(vector * 8 + 2 + EXT) at the
+	 * instruction or event that needed it (SDM vol. 3, 6.13, "Error Code"),
+	 * delivered in turn; only a missing #NP or #DF gate stops the guest,
+	 * where the bare machine would go on to a double or triple fault.
+	 */
+	if (!GATE_P(gate) && vector != VEC_NP && vector != VEC_DF) {
+		deliver(v, VEC_NP, vector * 8 + 2 + (software ? 0 : 1), v->regs.eip, insn_text, 0);
+		return;
+	}
 	if (!gate_check(gate, &why))
 		no_handler(v, vector, why, insn_text);
 
@@ -111,6 +125,12 @@ void reflect_to_guest(struct vcpu *v, unsigned vector, uint32_t error,
 	v->deliveries++;
 }
 
+void reflect_to_guest(struct vcpu *v, unsigned vector, uint32_t error,
+		      uint32_t return_eip, const char *insn_text)
+{
+	deliver(v, vector, error, return_eip, insn_text, 0);
+}
+
 void reflect_software_interrupt(struct vcpu *v, unsigned vector, uint32_t return_eip,
 				const char *insn_text)
 {
@@ -122,5 +142,5 @@ void reflect_software_interrupt(struct vcpu *v, unsigned vector, uint32_t return
 		reflect_to_guest(v, VEC_GP, vector * 8 + 2, v->regs.eip, insn_text);
 		return;
 	}
-	reflect_to_guest(v, vector, REFLECT_NO_ERROR_CODE, return_eip, insn_text);
+	deliver(v, vector, REFLECT_NO_ERROR_CODE, return_eip, insn_text, 1);
 }

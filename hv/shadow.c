@@ -100,9 +100,9 @@ void shadow_page_fault(struct vcpu *v, uint32_t la, uint32_t real_error)
 		stats_trap(&v->regs, 0, "stop");
 		hv_exit_stopped("forbidden: the guest's page tables map 0x%08x to guest-physical 0x%08x, outside its %u MiB (eip 0x%08x)",
 				la, r.gpa, v->mem_bytes >> 20, v->regs.eip);
-	case SHADOW_WP0_USER_WRITE:
-		hv_exit_stopped("unemulated: a guest-kernel write to read-only user page 0x%08x with CR0.WP=0",
-				la);
+	case SHADOW_NO_ENTRY:
+		hv_exit_stopped("unemulated: no shadow entry can let the access to 0x%08x through (eip 0x%08x)",
+				la, v->regs.eip);
 	case SHADOW_STEP_TOO_WIDE:
 		hv_exit_stopped("unemulated: one instruction at 0x%08x writes more than %u page-table pages",
 				v->regs.eip, SHADOW_STEP_MAX_PAGES);

@@ -142,8 +142,18 @@ struct shadow_verdict shadow_mmu_fault(struct shadow_mmu *m, struct shadow_cpu *
 	struct shadow_verdict verdict = { .outcome = SHADOW_FILLED, .la = la };
 	struct gpt_walk w;
 
-	/* The switcher's slot is the hypervisor's, whatever the guest's tables say. */
+	/*
+	 * The switcher's slot is the hypervisor's, whatever the guest's tables
+	 * say; where they map nothing, the guest gets the #PF a bare CPU gives
+	 * (a walk that touches no accessed or dirty bit decides).
+	 */
 	if (PDX(la) == m->switcher_pdx) {
+		if (gpt_walk(&m->phys, cpu->cr3, cpu->cr0, cpu->cr4, la, access, 0, &w) == GPT_FAULT) {
+			m->counters.delivered_faults++;
+			verdict.outcome = SHADOW_GUEST_FAULT;
+			verdict.error = w.error_code;
+			return verdict;
+		}
 		verdict.outcome = SHADOW_SWITCHER;
 		return verdict;
 	}
@@ -166,7 +176,7 @@ struct shadow_verdict shadow_mmu_fault(struct shadow_mmu *m, struct shadow_cpu *
 
 	uint32_t spte = spte_from_gpte(&w, m->host_base, cpu->ring, mode, access);
 	if (!spte) {
-		verdict.outcome = SHADOW_WP0_USER_WRITE;
+		verdict.outcome = SHADOW_NO_ENTRY;
 		return verdict;
 	}
 	/*

@@ -57,7 +57,7 @@ enum shadow_outcome {
 	SHADOW_OUTSIDE,		/* the guest's tables map la to gpa, outside guest memory */
 	SHADOW_STEP,		/* a write to a guest page table: run it once with TF (set) */
 	SHADOW_SWITCHER,	/* la lies in the switcher's slot, which is never the guest's */
-	SHADOW_WP0_USER_WRITE,	/* a guest-kernel write to a read-only user page, CR0.WP = 0 */
+	SHADOW_NO_ENTRY,	/* no shadow entry could let the access through (never expected) */
 	SHADOW_STEP_TOO_WIDE,	/* one instruction writes more than SHADOW_STEP_MAX_PAGES */
 	SHADOW_NO_TABLE,	/* no shadow table could be had: a bug, never the guest's */
 };

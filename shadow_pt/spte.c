@@ -33,13 +33,14 @@ uint32_t spte_from_gpte(const struct gpt_walk *w, uint32_t host_base,
 		may_write = w->supervisor_writable;
 	} else {
 		/*
-		 * Ring 1 is supervisor for paging; guest user code runs on the
-		 * same shadow in ring 3, so a user page may be written only if
-		 * user code may write it.
+		 * Ring 1 is supervisor for paging. Only the guest kernel runs on
+		 * this shadow (its user code has the user shadow), so a user page
+		 * is writable as the guest kernel may write it: with CR0.WP = 0,
+		 * read-only ones too (SDM vol. 3, 4.6.1).
 		 */
 		if (w->user) {
 			spte |= PTE_U;
-			may_write = w->writable;
+			may_write = w->supervisor_writable;
 		} else {
 			if (access & PF_ERR_U)
 				return 0;

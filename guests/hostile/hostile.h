@@ -41,6 +41,7 @@ void hostile_retf_rpl3_kernel_cs(void);
 void hostile_lock_prefix(void);
 void hostile_repne_outs(void);
 void hostile_single_step(void);
+void hostile_wp0_user_ro(void);
 
 /* A TSS loaded with LTR, for rows that change privilege or return from a task. */
 void hostile_tss_install(uint16_t link);

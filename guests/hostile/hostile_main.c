@@ -49,6 +49,7 @@ static const struct hostile_row hostile_rows[] = {
 	{ "lock-prefix", hostile_lock_prefix },
 	{ "repne-outs", hostile_repne_outs },
 	{ "single-step", hostile_single_step },
+	{ "wp0-user-ro", hostile_wp0_user_ro },
 };
 
 #define HOSTILE_ROWS (sizeof(hostile_rows) / sizeof(hostile_rows[0]))

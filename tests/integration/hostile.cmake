@@ -58,6 +58,10 @@ tv_hostile(iret-rpl3-kernel-cs EXPECT "iret to cs 0x0b: #GP error 0x8$"
   RING3 "iret to cs 0x0b: no trap$")
 tv_hostile(retf-rpl3-kernel-cs EXPECT "lret to cs 0x0b: #GP error 0x8$"
   RING3 "lret to cs 0x0b: no trap$")
+# SDM vol. 3, 4.6.1: with CR0.WP = 0 the kernel writes a read-only user
+# page; with WP = 1 it is #PF(present, write).
+tv_hostile(wp0-user-ro EXPECT "write with WP=0: no trap$" "the page holds 0x600df00d$"
+  "write with WP=1: #PF error 0x3$")
 # REPNE repeats OUTS as REP does.
 tv_hostile(repne-outs EXPECT "ecx 0, esi moved 4 bytes$")
 # SDM vol. 2A, LOCK: #UD with any instruction outside its list. QEMU's bare

@@ -137,9 +137,21 @@ START_TEST(switcher_slot_is_refused)
 {
 	uint32_t la = (uint32_t)SWITCHER_PDX << 22;
 	*gword(GCR3 + SWITCHER_PDX * 4) = GPT | PTE_P | PTE_W;	/* the guest maps it anyway */
+	*gword(GPT + PTX(la + 0x1000) * 4) = 0x5000u | PTE_P | PTE_W;
 	struct shadow_verdict r = shadow_mmu_fault(m, &cpu, la + 0x1000, PF_ERR_W);
 	ck_assert_int_eq(r.outcome, SHADOW_SWITCHER);
 	ck_assert_uint_eq(r.la, la + 0x1000);
+}
+END_TEST
+
+/* Where the guest's own tables map nothing in that slot, the bare CPU's #PF is the answer. */
+START_TEST(switcher_slot_unmapped_is_the_guests_fault)
+{
+	uint32_t la = (uint32_t)SWITCHER_PDX << 22;
+	*gword(GCR3 + SWITCHER_PDX * 4) = 0;
+	struct shadow_verdict r = shadow_mmu_fault(m, &cpu, la + 0x1000, 0);
+	ck_assert_int_eq(r.outcome, SHADOW_GUEST_FAULT);
+	ck_assert_uint_eq(r.error, 0);	/* not present, read, supervisor */
 }
 END_TEST
 
@@ -214,6 +226,7 @@ static Suite *shadow_mmu_suite(void)
 	tcase_add_test(t, kernel_fault_in_ring_3_has_no_U);
 	tcase_add_test(t, mapping_beyond_guest_memory_is_outside);
 	tcase_add_test(t, switcher_slot_is_refused);
+	tcase_add_test(t, switcher_slot_unmapped_is_the_guests_fault);
 	tcase_add_test(t, write_to_a_guest_page_table_is_stepped);
 	tcase_add_test(t, guests_own_tf_survives_the_step);
 	tcase_add_test(t, read_of_a_guest_page_table_is_mapped_read_only);

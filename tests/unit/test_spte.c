@@ -144,9 +144,9 @@ END_TEST
 
 /*
  * Ring 1 with the guest's CR0.WP = 0: the guest kernel may write read-only
- * pages. A supervisor page can be writable (user code cannot reach it); a
- * user page cannot, or guest user code could write it too: that write
- * must be emulated (0).
+ * pages, supervisor and user alike (SDM vol. 3, 4.6.1: "If CR0.WP = 0,
+ * data may be written to any user-mode address"). The kernel shadow is
+ * used only while the guest runs kernel code, so both can be writable.
  */
 START_TEST(ring1_wp_off)
 {
@@ -155,9 +155,9 @@ START_TEST(ring1_wp_off)
 	expect_spte(spte_from_gpte(&sup, HOST_BASE, 1, 0, SW),
 		    FRAME | PTE_P | PTE_W, "read-only supervisor page");
 	expect_spte(spte_from_gpte(&usr, HOST_BASE, 1, 0, SR),
-		    FRAME | PTE_P | PTE_U, "read-only user page, read");
-	expect_spte(spte_from_gpte(&usr, HOST_BASE, 1, 0, SW), 0,
-		    "read-only user page, kernel write");
+		    FRAME | PTE_P | PTE_U | PTE_W, "read-only user page, read (dirty: writable at once)");
+	expect_spte(spte_from_gpte(&usr, HOST_BASE, 1, 0, SW),
+		    FRAME | PTE_P | PTE_U | PTE_W, "read-only user page, kernel write");
 }
 END_TEST
 
