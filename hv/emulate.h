@@ -64,6 +64,8 @@ em_handler emulate_lgdt, emulate_lidt, emulate_load_ss, emulate_iret, emulate_fa
 int emulate_task_return(struct vcpu *v);
 
 /* emulate_system.c: control, debug and model-specific registers, caches, LLDT/LTR, counters. */
+/* #UD: CLAC or STAC by the guest kernel on a CPU with SMAP, emulated; 0 if the #UD is the guest's. */
+int emulate_invalid_opcode(struct vcpu *v);
 em_handler emulate_mov_cr, emulate_mov_dr, emulate_clts, emulate_lmsw, emulate_cache_tlb,
 	emulate_msr, emulate_rdtsc, emulate_rdpmc, emulate_lldt, emulate_ltr, emulate_umip;
 

@@ -20,6 +20,7 @@
 #include "hv/layout.h"
 #include "hv/real_cpu.h"
 #include "hv/reflect.h"
+#include "hv/stats.h"
 #include "deprivilege/descriptor.h"
 #include "deprivilege/sysreg_rules.h"
 #include "lib/string.h"
@@ -46,6 +47,7 @@ static enum em_result set_virtual_cr0(struct vcpu *v, uint32_t value,
 	if (w.result.outcome != SYSREG_OK)
 		return refuse(v, insn, w.result);
 	v->virt_cr0 = w.value;
+	real_cpu_set_fpu_bits(v->virt_cr0);
 	/* PG or WP changed: the shadows were built for the old ones. */
 	if (w.flush) {
 		shadow_flush_all(v);
@@ -131,6 +133,7 @@ enum em_result emulate_mov_dr(struct vcpu *v, const struct decoded_insn *insn)
 enum em_result emulate_clts(struct vcpu *v, const struct decoded_insn *insn)
 {
 	v->virt_cr0 &= ~CR0_TS;
+	real_cpu_set_fpu_bits(v->virt_cr0);
 	return EM_ADVANCE;
 }
 
@@ -149,6 +152,7 @@ static uint16_t word_operand(struct vcpu *v, const struct decoded_insn *insn)
 enum em_result emulate_lmsw(struct vcpu *v, const struct decoded_insn *insn)
 {
 	v->virt_cr0 = sysreg_cr0_after_lmsw(v->virt_cr0, word_operand(v, insn));
+	real_cpu_set_fpu_bits(v->virt_cr0);
 	return EM_ADVANCE;
 }
 
@@ -328,4 +332,35 @@ enum em_result emulate_umip(struct vcpu *v, const struct decoded_insn *insn)
 		guest_write_or_stop(v, guest_operand_address(v, dst), &low, 2, insn);
 	}
 	return EM_ADVANCE;
+}
+
+/*
+ * CLAC and STAC raise #UD at CPL > 0 (SDM vol. 2A, CLAC: "#UD ... If the
+ * CPL > 0"), so the guest kernel's arrive as #UD, not #GP. On a CPU with
+ * SMAP they are carried out on the guest's AC (which, with neither CR0.AM
+ * nor CR4.SMAP set for real, changes nothing but the flag). Returns 0 for
+ * any other #UD, which is the guest's own.
+ */
+int emulate_invalid_opcode(struct vcpu *v)
+{
+	uint32_t la = guest_segment_base((uint16_t)v->regs.cs) + v->regs.eip;
+	uint8_t bytes[DECODE_MAX_LEN];
+	uint32_t avail = DECODE_MAX_LEN;
+
+	if (v->user_mode)
+		return 0;
+	while (avail && guest_read(v, la, bytes, avail))
+		avail--;
+	const struct decoded_insn *insn = avail ? decode_at_mode(la, bytes, avail, guest_code16(v)) : 0;
+	if (!insn || (insn->id != X86_INS_CLAC && insn->id != X86_INS_STAC) ||
+	    insn->x86.prefix[0] == X86_PREFIX_LOCK || !cpu_has_smap())
+		return 0;
+	stats_trap(&v->regs, insn, "emulate");
+	if (insn->id == X86_INS_STAC)
+		v->regs.eflags |= EFLAGS_AC;
+	else
+		v->regs.eflags &= ~EFLAGS_AC;
+	v->regs.eflags &= ~EFLAGS_RF;
+	v->regs.eip += insn->len;
+	return 1;
 }

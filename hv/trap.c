@@ -141,6 +141,12 @@ void hv_trap(struct trap_frame *frame)
 	case VEC_NP:
 		emulate_segment_not_present(v);
 		break;
+	case VEC_UD:
+		if (!emulate_invalid_opcode(v)) {
+			stats_trap(&v->regs, 0, "reflect");
+			reflect_to_guest(v, vector, REFLECT_NO_ERROR_CODE, v->regs.eip, 0);
+		}
+		break;
 	case VEC_TS:
 		if (!emulate_task_return(v)) {
 			stats_trap(&v->regs, 0, "reflect");

@@ -42,6 +42,8 @@ void hostile_lock_prefix(void);
 void hostile_repne_outs(void);
 void hostile_single_step(void);
 void hostile_wp0_user_ro(void);
+void hostile_fpu_ts(void);
+void hostile_clac_stac(void);
 
 /* A TSS loaded with LTR, for rows that change privilege or return from a task. */
 void hostile_tss_install(uint16_t link);

@@ -50,6 +50,8 @@ static const struct hostile_row hostile_rows[] = {
 	{ "repne-outs", hostile_repne_outs },
 	{ "single-step", hostile_single_step },
 	{ "wp0-user-ro", hostile_wp0_user_ro },
+	{ "fpu-ts", hostile_fpu_ts },
+	{ "clac-stac", hostile_clac_stac },
 };
 
 #define HOSTILE_ROWS (sizeof(hostile_rows) / sizeof(hostile_rows[0]))

@@ -62,6 +62,24 @@ tv_hostile(retf-rpl3-kernel-cs EXPECT "lret to cs 0x0b: #GP error 0x8$"
 # page; with WP = 1 it is #PF(present, write).
 tv_hostile(wp0-user-ro EXPECT "write with WP=0: no trap$" "the page holds 0x600df00d$"
   "write with WP=1: #PF error 0x3$")
+# SDM vol. 3, 2.5 (CR0.TS, CR0.EM): x87 instructions raise #NM while either is set.
+tv_hostile(fpu-ts EXPECT "fninit with TS=1: #NM error 0x0$" "fninit after clts: no trap$"
+  "fninit with EM=1: #NM error 0x0$" "fninit with TS=0 EM=0: no trap$")
+# SDM vol. 2A, CLAC and STAC: #UD on a CPU without SMAP (QEMU's default CPU,
+# which the native and default runs use); with SMAP (QEMU's -cpu max, which
+# --umip brings) they clear and set AC at the guest kernel's CPL 0.
+tv_hostile(clac-stac EXPECT "the CPU has SMAP: no$" "stac: #UD error 0x0$" "clac: #UD error 0x0$")
+foreach(ring 1 3)
+  tv_integration_test(NAME ring${ring}.hostile.clac-stac_smap
+    COMMAND ${TV_EXPECT_RUN} --status 0
+      --expect "^guest\\| HOSTILE-RESULT: clac-stac: the CPU has SMAP: yes$"
+      --expect "^guest\\| HOSTILE-RESULT: clac-stac: stac: no trap$"
+      --expect "^guest\\| HOSTILE-RESULT: clac-stac: AC after stac 1$"
+      --expect "^guest\\| HOSTILE-RESULT: clac-stac: clac: no trap$"
+      --expect "^guest\\| HOSTILE-RESULT: clac-stac: AC after clac 0$"
+      --expect "^hv\\| hypervisor memory unchanged" --reject "panic"
+      -- run hostile --ring ${ring} --umip --timeout 60 -- clac-stac)
+endforeach()
 # REPNE repeats OUTS as REP does.
 tv_hostile(repne-outs EXPECT "ecx 0, esi moved 4 bytes$")
 # SDM vol. 2A, LOCK: #UD with any instruction outside its list. QEMU's bare

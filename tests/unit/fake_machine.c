@@ -231,6 +231,15 @@ int cpu_has_umip(void)
 	return 0;
 }
 
+int cpu_has_smap(void)
+{
+	return 0;
+}
+
+void real_cpu_set_fpu_bits(uint32_t cr0)
+{
+}
+
 void real_cpu_set_tsd(int on)
 {
 }
