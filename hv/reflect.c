@@ -61,18 +61,27 @@ static void deliver(struct vcpu *v, unsigned vector, uint32_t error, uint32_t re
 	struct x86_gate gate;
 	const char *why = 0;
 
-	if (!v->idt_loaded || vector * 8 + 7 > v->virt_idtr.limit)
+	if (!v->idt_loaded)
 		no_handler(v, vector, "the guest has no handler for it", insn_text);
-	if (guest_read_system(v, v->virt_idtr.base + vector * 8, &gate, sizeof gate))
-		no_handler(v, vector, "the guest's IDT lies outside its memory", insn_text);
 	/*
-	 * A gate marked not present is #NP(vector * 8 + 2 + EXT) at the
-	 * instruction or event that needed it (SDM vol. 3, 6.13, "Error Code"),
-	 * delivered in turn; only a missing #NP or #DF gate stops the guest,
+	 * A vector beyond the IDT's limit is #GP(vector * 8 + 2 + EXT), and a
+	 * gate marked not present #NP(the same), at the instruction or event
+	 * that needed it (SDM vol. 3, 6.13, "Error Code"), delivered in turn;
+	 * only a #GP, #NP or #DF that cannot be delivered stops the guest,
 	 * where the bare machine would go on to a double or triple fault.
 	 */
-	if (!GATE_P(gate) && vector != VEC_NP && vector != VEC_DF) {
-		deliver(v, VEC_NP, vector * 8 + 2 + (software ? 0 : 1), v->regs.eip, insn_text, 0);
+	uint32_t idt_error = vector * 8 + 2 + (software ? 0 : 1);
+	int nested_ok = vector != VEC_GP && vector != VEC_NP && vector != VEC_DF;
+	if (vector * 8 + 7 > v->virt_idtr.limit) {
+		if (!nested_ok)
+			no_handler(v, vector, "it lies beyond the guest's IDT limit", insn_text);
+		deliver(v, VEC_GP, idt_error, v->regs.eip, insn_text, 0);
+		return;
+	}
+	if (guest_read_system(v, v->virt_idtr.base + vector * 8, &gate, sizeof gate))
+		no_handler(v, vector, "the guest's IDT lies outside its memory", insn_text);
+	if (!GATE_P(gate) && nested_ok) {
+		deliver(v, VEC_NP, idt_error, v->regs.eip, insn_text, 0);
 		return;
 	}
 	if (!gate_check(gate, &why))

@@ -66,7 +66,10 @@ static void guest_page_fault(struct vcpu *v)
 static uint32_t loadable_data_selector(uint32_t sel)
 {
 	const struct x86_desc *d = cpu_tables_gdt_entry((uint16_t)sel);
-	if ((sel & ~3u) == 0 || !d || !DESC_P(*d) || !DESC_S(*d))
+	/* A null selector loads at any CPL, whatever its RPL, which reads back as written. */
+	if ((sel & 0xFFFCu) == 0)
+		return sel & 3u;
+	if (!d || !DESC_P(*d) || !DESC_S(*d))
 		return 0;
 	unsigned type = DESC_TYPE(*d);
 	if ((type & DESC_TYPE_CODE) && !(type & DESC_TYPE_READABLE))

@@ -43,6 +43,8 @@ void hostile_repne_outs(void);
 void hostile_single_step(void);
 void hostile_wp0_user_ro(void);
 void hostile_fpu_ts(void);
+void hostile_idt_limit(void);
+void hostile_null_rpl_selector(void);
 void hostile_clac_stac(void);
 
 /* A TSS loaded with LTR, for rows that change privilege or return from a task. */

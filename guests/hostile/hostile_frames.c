@@ -26,6 +26,7 @@
 #include "guests/hostile/hostile.h"
 #include "guests/lib/guest_console.h"
 #include "guests/lib/guest_desc.h"
+#include "guests/lib/guest_trap.h"
 #include "lib/string.h"
 #include "lib/x86.h"
 
@@ -211,4 +212,56 @@ void hostile_repne_outs(void)
 	__asm__ volatile("repne outsb" : "+S"(esi), "+c"(ecx) : "d"(0x80) : "memory");
 	guest_printf("HOSTILE-RESULT: repne-outs: ecx %u, esi moved %u bytes\n", ecx,
 		     (unsigned)(esi - bytes));
+}
+
+/* --- idt-limit, idt-not-present --- */
+
+static void hostile_int_0x46(void)
+{
+	__asm__ volatile("int $0x46" : : : "memory");
+}
+
+/*
+ * INT 0x46 with an IDT cut short below it: #GP(0x46 * 8 + 2), IDT bit set
+ * and EXT clear (SDM vol. 3, 6.13); then with the IDT whole but the gate
+ * marked not present: #NP with the same error code.
+ */
+static struct x86_gate hostile_idt[GUEST_TRAP_VECTORS] __attribute__((aligned(8)));
+
+void hostile_idt_limit(void)
+{
+	const char *row = "idt-limit";
+
+	/* An IDT of our own, like guests/lib's, that can be cut short or lose a gate. */
+	for (unsigned v = 0; v < GUEST_TRAP_VECTORS; v++)
+		hostile_idt[v] = gate_make(GUEST_SEL_CODE, guest_trap_stubs[v], DESC_SYS_INT_GATE, 0);
+	struct x86_pseudo_desc cut = { 32 * 8 - 1, (uint32_t)hostile_idt };	/* exceptions only */
+	lidt(&cut);
+	struct hostile_outcome o = hostile_try(hostile_int_0x46);
+	hostile_report(row, "int 0x46 beyond the limit", &o);
+
+	struct x86_pseudo_desc whole = { sizeof hostile_idt - 1, (uint32_t)hostile_idt };
+	hostile_idt[0x46].type_attr &= (uint8_t)~0x80;	/* P */
+	lidt(&whole);
+	o = hostile_try(hostile_int_0x46);
+	hostile_report(row, "int 0x46 through a gate not present", &o);
+	guest_idt_install();	/* guests/lib's again */
+}
+
+/* --- null-rpl-selector --- */
+
+/* A null selector loads with any RPL and reads back as loaded, across a trap too. */
+void hostile_null_rpl_selector(void)
+{
+	uint16_t before, after;
+
+	__asm__ volatile("movw %%fs, %%dx\n\t"
+			 "movw $3, %%ax\n\t"
+			 "movw %%ax, %%fs\n\t"
+			 "movw %%fs, %0\n\t"
+			 "outb %%al, $0x80\n\t"
+			 "movw %%fs, %1\n\t"
+			 "movw %%dx, %%fs"
+			 : "=&r"(before), "=&r"(after) : : "eax", "edx", "memory");
+	guest_printf("HOSTILE-RESULT: null-rpl-selector: fs 0x%x, after a trap 0x%x\n", before, after);
 }

@@ -51,6 +51,8 @@ static const struct hostile_row hostile_rows[] = {
 	{ "single-step", hostile_single_step },
 	{ "wp0-user-ro", hostile_wp0_user_ro },
 	{ "fpu-ts", hostile_fpu_ts },
+	{ "idt-limit", hostile_idt_limit },
+	{ "null-rpl-selector", hostile_null_rpl_selector },
 	{ "clac-stac", hostile_clac_stac },
 };
 
