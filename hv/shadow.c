@@ -56,18 +56,7 @@ void shadow_flush_all(struct vcpu *v)
 	shadow_mmu_flush_all(machine_of(v)->shadow);
 }
 
-void shadow_guest_wrote(struct vcpu *v, uint32_t gpa, uint32_t len)
-{
-	shadow_mmu_guest_wrote(machine_of(v)->shadow, gpa, len);
-}
-
-int shadow_translate(struct vcpu *v, uint32_t la, int write, int system, uint32_t *gpa)
-{
-	struct shadow_cpu cpu = cpu_of(v);
-	return shadow_mmu_translate(machine_of(v)->shadow, &cpu, la, write, system, gpa);
-}
-
-int shadow_single_step(struct vcpu *v, unsigned vector)
+int shadow_step_end(struct vcpu *v, unsigned vector)
 {
 	return shadow_mmu_step_end(machine_of(v)->shadow, vector, v->regs.eip, v->regs.cs,
 				   &v->regs.eflags);

@@ -8,7 +8,9 @@
 #define TV_HV_SHADOW_H
 
 #include <stdint.h>
+#include "hv/machine.h"
 #include "hv/vcpu.h"
+#include "shadow_pt/shadow_mmu.h"
 
 void shadow_init(struct vcpu *v, uint32_t host_base);
 
@@ -30,20 +32,36 @@ void shadow_switch_cr3(struct vcpu *v);
 /* The guest changed CR0.PG/WP or CR4.PSE/PGE: every shadow is emptied. */
 void shadow_flush_all(struct vcpu *v);
 
-/* The hypervisor wrote guest memory for the guest (emulating it): drop shadows built from it. */
-void shadow_guest_wrote(struct vcpu *v, uint32_t gpa, uint32_t len);
+/*
+ * The hypervisor wrote guest memory for the guest (emulating it): drop shadows built from it.
+ * This and shadow_translate run for every guest-memory access the hypervisor makes: inline.
+ */
+static inline void shadow_guest_wrote(struct vcpu *v, uint32_t gpa, uint32_t len)
+{
+	shadow_mmu_guest_wrote(machine_of(v)->shadow, gpa, len);
+}
 
 /*
  * At every trap: a single-stepped write to a guest page table is finished.
  * Returns 1 if the trap was only that step (vector 1) and needs nothing more.
+ * Inline, since nearly every trap has no step to finish.
  */
-int shadow_single_step(struct vcpu *v, unsigned vector);
+int shadow_step_end(struct vcpu *v, unsigned vector);
+
+static inline int shadow_single_step(struct vcpu *v, unsigned vector)
+{
+	return machine_of(v)->shadow->step.npages && shadow_step_end(v, vector);
+}
 
 /* A guest-linear address through the guest's tables, for an access on its behalf (shadow_mmu.h). */
-int shadow_translate(struct vcpu *v, uint32_t la, int write, int system, uint32_t *gpa);
+static inline int shadow_translate(struct vcpu *v, uint32_t la, int write, int system,
+				   uint32_t *gpa)
+{
+	return shadow_mmu_translate(machine_of(v)->shadow, v->virt_cr0, v->virt_cr3, v->virt_cr4,
+				    v->user_mode, la, write, system, gpa);
+}
 
 /* "tv:stat" lines for the summary. */
-struct machine;
 void shadow_report(const struct machine *m);
 
 #endif

@@ -44,8 +44,9 @@ void trap_cost_trap_begins(void)
 	 * is on the trap stack, which a ring-1 guest can write: it can skew this
 	 * statistic (and only this one), so absurd values are not counted.
 	 */
+	/* One load: memcpy is a real call in freestanding code, and this runs on every trap. */
 	uint32_t exit_switch;
-	memcpy(&exit_switch, switcher_stack_page, sizeof exit_switch);
+	__builtin_memcpy(&exit_switch, switcher_stack_page, sizeof exit_switch);
 	if ((have_exit_sample || exit_switch) && exit_switch < 100000000u)
 		trap_cost_record(COST_EXIT_SWITCH, exit_switch);
 	have_exit_sample = 1;

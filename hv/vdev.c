@@ -87,68 +87,79 @@ static void debug_exit_write(struct machine *m, uint32_t port, unsigned size, ui
 }
 
 /*
- * The devices. A port is looked up row by row, so a port claimed twice
- * goes to the first row. The pair of PICs answers interrupts through the
- * master's row.
+ * The devices, in the order of their first port: a lookup stops at the
+ * first row that starts above the port, so an unclaimed port costs a few
+ * rows, not the whole table. Interrupt controllers are marked by
+ * pending_vector; the pair of PICs answers through the master's row.
  */
 static const struct vdev devices[] = {
-	{ .name = "com1", .port_first = COM1_BASE, .port_last = COM1_BASE + 7,
-	  .sizes = VDEV_SIZE_1, .read = com1_read, .write = com1_write, .reset = com1_reset },
 	{ .name = "pic master", .port_first = 0x20, .port_last = 0x21, .sizes = VDEV_SIZE_1,
 	  .read = pic_read, .write = pic_write, .reset = pic_reset,
 	  .pending_vector = pic_pending_vector, .acknowledge = pic_acknowledge },
-	{ .name = "pic slave", .port_first = 0xA0, .port_last = 0xA1, .sizes = VDEV_SIZE_1,
-	  .read = pic_read, .write = pic_write },
 	{ .name = "pit channel 0", .port_first = 0x40, .port_last = 0x40, .sizes = VDEV_SIZE_1,
 	  .read = pit_read, .write = pit_write, .reset = pit_reset },
 	{ .name = "pit control", .port_first = 0x43, .port_last = 0x43, .sizes = VDEV_SIZE_1,
 	  .read = pit_read, .write = pit_write },
+	{ .name = "pic slave", .port_first = 0xA0, .port_last = 0xA1, .sizes = VDEV_SIZE_1,
+	  .read = pic_read, .write = pic_write },
 	{ .name = "debug exit", .port_first = 0xF4, .port_last = 0xF7, .sizes = VDEV_SIZE_ANY,
 	  .write = debug_exit_write },
+	{ .name = "com1", .port_first = COM1_BASE, .port_last = COM1_BASE + 7,
+	  .sizes = VDEV_SIZE_1, .read = com1_read, .write = com1_write, .reset = com1_reset },
 };
 
 #define NDEVICES (sizeof devices / sizeof devices[0])
 
-static int claims_port(const struct vdev *d, uint16_t port, unsigned size)
+/* The row that claims port for an access of size (reads or writes), or NULL. */
+static const struct vdev *port_owner(uint16_t port, unsigned size, int write)
 {
-	return port >= d->port_first && port <= d->port_last && (d->sizes & size);
+	for (const struct vdev *d = devices; d < devices + NDEVICES && port >= d->port_first; d++)
+		if (port <= d->port_last && (d->sizes & size) && (write ? !!d->write : !!d->read))
+			return d;
+	return 0;
 }
+
+/* The interrupt controllers, asked at the end of every trap: the rows with pending_vector. */
+static const struct vdev *const controllers[] = { &devices[0] };
 
 void vdev_reset_all(struct machine *m)
 {
-	for (unsigned i = 0; i < NDEVICES; i++)
+	unsigned ncontrollers = 0;
+	for (unsigned i = 0; i < NDEVICES; i++) {
 		if (devices[i].reset)
 			devices[i].reset(m);
+		ncontrollers += devices[i].pending_vector != 0;
+	}
+	/* controllers[] below must list every row that has an interrupt for the guest. */
+	if (ncontrollers != sizeof controllers / sizeof controllers[0])
+		hv_panic("vdev: %u interrupt controllers in the table, %u in controllers[]",
+			 ncontrollers, (unsigned)(sizeof controllers / sizeof controllers[0]));
 }
 
 uint32_t vdev_in(struct machine *m, uint16_t port, unsigned size)
 {
-	for (unsigned i = 0; i < NDEVICES; i++)
-		if (devices[i].read && claims_port(&devices[i], port, size))
-			return devices[i].read(m, port, size);
+	const struct vdev *d = port_owner(port, size, 0);
+	if (d)
+		return d->read(m, port, size);
 	stats_unknown_port(0, port, size, all_ones(size));
 	return all_ones(size);
 }
 
 void vdev_out(struct machine *m, uint16_t port, unsigned size, uint32_t value)
 {
-	for (unsigned i = 0; i < NDEVICES; i++) {
-		if (devices[i].write && claims_port(&devices[i], port, size)) {
-			devices[i].write(m, port, size, value);
-			return;
-		}
-	}
-	stats_unknown_port(1, port, size, value);
+	const struct vdev *d = port_owner(port, size, 1);
+	if (d)
+		d->write(m, port, size, value);
+	else
+		stats_unknown_port(1, port, size, value);
 }
 
 int vdev_pending_vector(const struct machine *m, const struct vdev **from)
 {
-	for (unsigned i = 0; i < NDEVICES; i++) {
-		if (!devices[i].pending_vector)
-			continue;
-		int vector = devices[i].pending_vector(m);
+	for (unsigned i = 0; i < sizeof controllers / sizeof controllers[0]; i++) {
+		int vector = controllers[i]->pending_vector(m);
 		if (vector >= 0) {
-			*from = &devices[i];
+			*from = controllers[i];
 			return vector;
 		}
 	}

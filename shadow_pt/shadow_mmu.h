@@ -111,7 +111,7 @@ int shadow_mmu_step_end(struct shadow_mmu *m, unsigned vector, uint32_t eip, uin
  * accessed and dirty bits as the CPU would: 0 and the gpa, or -1 if the
  * guest's tables do not allow it or it lies outside guest memory.
  */
-int shadow_mmu_translate(struct shadow_mmu *m, const struct shadow_cpu *cpu, uint32_t la,
-			 int write, int system, uint32_t *gpa);
+int shadow_mmu_translate(struct shadow_mmu *m, uint32_t gcr0, uint32_t gcr3, uint32_t gcr4,
+			 int user_mode, uint32_t la, int write, int system, uint32_t *gpa);
 
 #endif

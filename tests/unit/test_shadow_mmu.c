@@ -208,10 +208,12 @@ END_TEST
 START_TEST(translate_walks_and_sets_dirty)
 {
 	uint32_t gpa = 0;
-	ck_assert_int_eq(shadow_mmu_translate(m, &cpu, DATA_LA + 0x44, 1, 0, &gpa), 0);
+	ck_assert_int_eq(shadow_mmu_translate(m, cpu.cr0, cpu.cr3, cpu.cr4, 0, DATA_LA + 0x44, 1, 0,
+					      &gpa), 0);
 	ck_assert_uint_eq(gpa, DATA_GPA + 0x44);
 	ck_assert(*gword(GPT + PTX(DATA_LA) * 4) & PTE_D);
-	ck_assert_int_eq(shadow_mmu_translate(m, &cpu, 0x00009000u, 0, 0, &gpa), -1);
+	ck_assert_int_eq(shadow_mmu_translate(m, cpu.cr0, cpu.cr3, cpu.cr4, 0, 0x00009000u, 0, 0,
+					      &gpa), -1);
 }
 END_TEST
 
