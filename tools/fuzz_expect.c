@@ -25,27 +25,30 @@
 const struct tv_fuzz_rule tv_fuzz_rules[] = {
 	{ "end-pushf",
 	  "the end label's PUSHF, not patched, shows the real IF and IOPL (docs/classify.md: PUSHF)",
-	  { 0 }, 1, TV_FUZZ_PATCH_NONE, 0, TV_FUZZ_DIFF_IF_IOPL },
+	  { 0 }, 1, TV_FUZZ_PATCH_NONE, 0, TV_FUZZ_DIFF_IF_IOPL, 0 },
 	{ "pushf",
 	  "PUSHF in a sequence shows the real IF and IOPL: generated code is never patched",
-	  { FUZZ_K_PUSHF }, 0, TV_FUZZ_PATCH_ALL, 0, ANY },
+	  { FUZZ_K_PUSHF }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0 },
 	{ "popf",
 	  "POPF in a sequence loses a change of IF or IOPL: generated code is never patched",
-	  { FUZZ_K_POPF }, 0, TV_FUZZ_PATCH_ALL, 0, ANY },
+	  { FUZZ_K_POPF }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0 },
 	{ "selector-rpl",
 	  "PUSH CS/SS, MOV from CS/SS and far CALL show the real ring in the RPL (docs/classify.md)",
 	  { FUZZ_K_PUSH_CS, FUZZ_K_MOV_FROM_CS, FUZZ_K_PUSH_SREG, FUZZ_K_MOV_FROM_SREG,
-	    FUZZ_K_FARCALL }, 0, TV_FUZZ_PATCH_ALL, 0, ANY },
+	    FUZZ_K_FARCALL }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0 },
 	{ "lar-lsl",
 	  "LAR and LSL read the compressed DPL and the truncated limit (docs/classify.md)",
-	  { FUZZ_K_LAR, FUZZ_K_LSL }, 0, TV_FUZZ_PATCH_ALL, 0, ANY },
+	  { FUZZ_K_LAR, FUZZ_K_LSL }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0 },
 	{ "absent-port",
 	  "IN from a port nothing answers: all ones under the hypervisor (docs/guest-contract.md), 0 on bare QEMU",
-	  { FUZZ_K_IN, FUZZ_K_STRIO }, 0, TV_FUZZ_PATCH_ALL, 0, ANY },
+	  { FUZZ_K_IN, FUZZ_K_STRIO }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0 },
+	{ "qemu-lock",
+	  "bare QEMU runs LOCK before LGDT, LIDT, SGDT, SIDT (real CPUs and the hypervisor raise #UD)",
+	  { FUZZ_K_LGDT, FUZZ_K_LIDT, FUZZ_K_SGDT, FUZZ_K_SIDT }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 1 },
 	{ "store-sys",
 	  "SGDT, SIDT, SLDT, STR and SMSW store the hypervisor's values without UMIP (docs/classify.md)",
 	  { FUZZ_K_SGDT, FUZZ_K_SIDT, FUZZ_K_SLDT, FUZZ_K_STR, FUZZ_K_SMSW }, 0,
-	  TV_FUZZ_PATCH_ALL, 1, ANY },
+	  TV_FUZZ_PATCH_ALL, 1, ANY, 0 },
 };
 const size_t tv_fuzz_nrules = sizeof(tv_fuzz_rules) / sizeof(tv_fuzz_rules[0]);
 
@@ -97,11 +100,19 @@ unsigned tv_fuzz_diff(const struct tv_fuzz_line *a, const struct tv_fuzz_line *b
 	return d;
 }
 
-static int seq_has(const struct fuzz_seq *seq, unsigned kind)
+/* Whether the sequence holds an instruction of kind (right after a prefix run with LOCK, if asked). */
+static int seq_has(const struct fuzz_seq *seq, unsigned kind, int after_lock)
 {
-	for (unsigned i = 0; i < seq->ninsn; i++)
-		if (seq->insn[i].kind == kind)
+	for (unsigned i = 0; i < seq->ninsn; i++) {
+		if (seq->insn[i].kind != kind)
+			continue;
+		if (!after_lock)
 			return 1;
+		const struct fuzz_insn *p = i ? &seq->insn[i - 1] : NULL;
+		for (unsigned b = 0; p && p->kind == FUZZ_K_PREFIX && b < p->len; b++)
+			if (seq->code[p->off + b] == 0xF0)
+				return 1;
+	}
 	return 0;
 }
 
@@ -126,7 +137,7 @@ const struct tv_fuzz_rule *tv_fuzz_expected(const struct tv_fuzz_mode *mode,
 		if (d & ~r->may_differ)
 			continue;
 		for (unsigned j = 0; j < sizeof(r->kinds) && r->kinds[j]; j++)
-			kind_ok |= seq_has(seq, r->kinds[j]);
+			kind_ok |= seq_has(seq, r->kinds[j], r->after_lock);
 		if (kind_ok)
 			return r;
 	}

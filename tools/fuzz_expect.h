@@ -58,6 +58,7 @@ struct tv_fuzz_rule {
 	enum tv_fuzz_patch patch_max;	/* holds in patch modes up to this one */
 	int without_umip_only;		/* holds only when --umip is off */
 	unsigned may_differ;		/* TV_FUZZ_DIFF_* the difference can reach */
+	int after_lock;			/* only when a LOCK prefix comes right before the instruction */
 };
 
 extern const struct tv_fuzz_rule tv_fuzz_rules[];
