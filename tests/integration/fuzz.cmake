@@ -13,7 +13,7 @@
 # guest is restarted after that sequence (a boot, about a second); they can
 # grow as the stops go away.
 set(TV_FUZZ_SEED 11)
-set(TV_FUZZ_COUNT 60)
+set(TV_FUZZ_COUNT 200)
 
 function(tv_fuzz_test name)
   tv_integration_test(NAME fuzz.${name} TIMEOUT 400
