@@ -233,9 +233,15 @@ int tv_event_get_u64(const struct tv_event *ev, const char *key, uint64_t *out)
 		base = 16;
 		v += 2;
 	}
-	/* strtoull would accept a sign and leading spaces; the protocol has neither. */
-	if (tv_hex_digit(*v) < 0 || (base == 10 && (*v < '0' || *v > '9')))
+	/*
+	 * Digits of the base and nothing else: strtoull would also take a sign,
+	 * leading spaces and, in base 16, a second "0x" ("0x0x1f").
+	 */
+	if (*v == '\0')
 		return -1;
+	for (const char *p = v; *p; p++)
+		if (tv_hex_digit(*p) < 0 || (base == 10 && (*p < '0' || *p > '9')))
+			return -1;
 	errno = 0;
 	unsigned long long n = strtoull(v, &end, base);
 	if (errno || *end != '\0')

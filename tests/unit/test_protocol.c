@@ -71,6 +71,30 @@ START_TEST(test_trap_numbers)
 }
 END_TEST
 
+/* A number is its base's digits alone: no second 0x, no sign, no space, no empty hex. */
+START_TEST(test_numbers_are_digits_only)
+{
+	struct tv_event ev;
+	uint64_t v = 7;
+
+	ck_assert_int_eq(parse("tv:trap a=0x0xfa b=0x-1 c=0x d=0x1F e=-1 f=18446744073709551616 "
+			       "g=18446744073709551615 h=0X10", &ev), TV_PARSE_OK);
+	ck_assert_int_eq(tv_event_get_u64(&ev, "a", &v), -1);
+	ck_assert_int_eq(tv_event_get_u64(&ev, "b", &v), -1);
+	ck_assert_int_eq(tv_event_get_u64(&ev, "c", &v), -1);
+	ck_assert_int_eq(tv_event_get_u64(&ev, "e", &v), -1);
+	ck_assert_int_eq(tv_event_get_u64(&ev, "f", &v), -1);
+	ck_assert_uint_eq(v, 7);
+	ck_assert_int_eq(tv_event_get_u64(&ev, "d", &v), 0);
+	ck_assert_uint_eq(v, 0x1F);
+	ck_assert_int_eq(tv_event_get_u64(&ev, "g", &v), 0);
+	ck_assert_uint_eq(v, UINT64_MAX);
+	ck_assert_int_eq(tv_event_get_u64(&ev, "h", &v), 0);
+	ck_assert_uint_eq(v, 16);
+	tv_event_free(&ev);
+}
+END_TEST
+
 START_TEST(test_out_text_decoded)
 {
 	struct tv_event ev;
@@ -209,6 +233,7 @@ static Suite *protocol_suite(void)
 	tcase_add_test(tc, test_fields_plain_and_quoted);
 	tcase_add_test(tc, test_quoted_escapes);
 	tcase_add_test(tc, test_trap_numbers);
+	tcase_add_test(tc, test_numbers_are_digits_only);
 	tcase_add_test(tc, test_out_text_decoded);
 	tcase_add_test(tc, test_guest_cannot_forge_exit);
 	tcase_add_test(tc, test_unknown_fields_and_events);
