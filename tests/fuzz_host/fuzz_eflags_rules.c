@@ -1,7 +1,7 @@
 /*
- * tests/fuzz_host/fuzz_eflags_rules.c: fuzzes POPF and PUSHF as a CPU at a
- * given CPL does them (deprivilege/eflags_rules.c) with any flags, popped
- * values and CPLs.
+ * tests/fuzz_host/fuzz_eflags_rules.c: fuzzes POPF, PUSHF and IRET's flags
+ * as a CPU at a given CPL does them (deprivilege/eflags_rules.c) with any
+ * flags, popped values and CPLs.
  * Runs on: host (libFuzzer, AddressSanitizer, UndefinedBehaviorSanitizer).
  *
  * Input: records of old EFLAGS (u32), popped value (u32), CPL and operand
@@ -16,6 +16,11 @@
  *      gives back what was popped (in the bits POPF can write).
  *   5. Doing the same POPF twice changes nothing the second time.
  *   6. PUSHF pushes the flags without VM and RF, and nothing else changes.
+ *   7. IRET within protected mode loads every status and control flag, NT
+ *      and RF included, from the popped image; IOPL only at CPL 0, IF only
+ *      when CPL <= the old IOPL; VM, VIF and VIP stay as they were; the
+ *      result holds only defined bits with bit 1 set; a second identical
+ *      IRET changes nothing.
  */
 #include "deprivilege/eflags_rules.h"
 #include "lib/x86.h"
@@ -65,6 +70,25 @@ static void check_popf(uint32_t old, uint32_t popped, unsigned cpl, int op16)
 			   "PUSHF after POPF 0x%08x gives 0x%08x", popped, eflags_for_pushf(r));
 }
 
+static void check_iret(uint32_t old, uint32_t popped, unsigned cpl)
+{
+	uint32_t r = eflags_after_iret(old, popped, cpl);
+	unsigned old_iopl = (old & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT;
+	uint32_t loaded = (WRITABLE & ~(EFLAGS_IOPL | EFLAGS_IF)) | EFLAGS_RF;
+
+	if (cpl == 0)
+		loaded |= EFLAGS_IOPL;
+	if (cpl <= old_iopl)
+		loaded |= EFLAGS_IF;
+	FUZZ_CHECK((r & ~DEFINED) == 0 && (r & EFLAGS_FIXED), "IRET result 0x%08x", r);
+	FUZZ_CHECK((r & loaded) == (popped & loaded), "IRET of 0x%08x at CPL %u gives 0x%08x", popped,
+		   cpl, r);
+	uint32_t kept = DEFINED & ~loaded & ~EFLAGS_FIXED;
+	FUZZ_CHECK((r & kept) == (old & kept), "IRET changed kept bits: 0x%08x -> 0x%08x (CPL %u)", old,
+		   r, cpl);
+	FUZZ_CHECK(eflags_after_iret(r, popped, cpl) == r, "second IRET changed 0x%08x", r);
+}
+
 static void check_pushf(uint32_t flags)
 {
 	uint32_t p = eflags_for_pushf(flags);
@@ -85,6 +109,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_popf(old, popped, how & 3u, (how >> 2) & 1u);
 		/* Flags a CPU really holds: defined bits only, bit 1 set. */
 		check_popf((old & DEFINED) | EFLAGS_FIXED, popped, how & 3u, (how >> 2) & 1u);
+		check_iret(old, popped, how & 3u);
+		check_iret((old & DEFINED) | EFLAGS_FIXED, popped, how & 3u);
 		check_pushf(old);
 	} while (in.size > 0);
 	return 0;

@@ -6,7 +6,8 @@
  *
  * Input: guest memory size in pages (u8), CR0/CR4 bits (u8), CR3 (u32),
  * a count of walks (u8), each a linear address (u32) and an access (u8);
- * the rest is the guest memory's first bytes (the remainder is zero).
+ * the rest is guest memory, zero but for words given as (word index u16,
+ * value u32), so that a short input can lay tables anywhere in it.
  *
  * Properties, from shadow_pt/gpt_walk.h, spte.h and Intel SDM vol. 3, 4.3-4.8:
  *   1. The walker asks only for aligned words; once guest memory refuses a
@@ -293,7 +294,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		access[i] = fuzz_u8(&in);
 	}
 	memset(words, 0, sizeof(words));
-	memcpy(words, in.data, in.size < m.mem_bytes ? in.size : m.mem_bytes);
+	while (in.size >= 6) {
+		uint16_t index = fuzz_u16(&in);
+
+		words[index % (m.mem_bytes / 4)] = fuzz_u32(&in);
+	}
 
 	for (unsigned i = 0; i < nwalks; i++) {
 		unsigned a = access[i] & (PF_ERR_W | PF_ERR_U | GPT_ACCESS_FETCH);

@@ -1,7 +1,9 @@
 /*
  * tests/fuzz_host/fuzz_sysreg_rules.c: fuzzes the CPL-0 rules for control
  * and debug registers, LMSW, MSRs, MOV SS, LLDT and LTR
- * (deprivilege/sysreg_rules.c) with any operands and descriptors.
+ * (deprivilege/sysreg_rules.c), and the code-selector and task-link checks
+ * of IRET and far RET (deprivilege/return_rules.c), with any operands and
+ * descriptors.
  * Runs on: host (libFuzzer, AddressSanitizer, UndefinedBehaviorSanitizer).
  *
  * Input: records of an operation (u8) and its operands (u32, u32, u16, a
@@ -9,7 +11,7 @@
  *
  * Properties, from deprivilege/sysreg_rules.h (Intel SDM vol. 2 and 3):
  *   1. Every decision is well formed: OK carries nothing else, a fault a
- *      vector among #GP, #UD, #NP and #SS with an error code of its kind
+ *      vector among #GP, #UD, #NP, #SS and #TS with an error code of its kind
  *      (#UD none, the others 0 or a selector with bits 1..0 clear), an
  *      unsupported one a reason; a refused write leaves value and flush 0.
  *   2. A register written is within the architecture's bits: CR0 without
@@ -25,9 +27,14 @@
  *   6. MOV SS, LLDT and LTR accept only what the SDM allows: a writable data
  *      segment at DPL = RPL = CPL, present; an LDT descriptor; an available
  *      TSS; each from the GDT.
+ *   7. A return passes only to a present code segment whose DPL is its RPL
+ *      (conforming: at most its RPL); a task return never passes (no task
+ *      switches), faults #TS or #NP with the link, and goes as far as
+ *      "unsupported" only for a present busy TSS in the GDT.
  */
 #include <string.h>
 
+#include "deprivilege/return_rules.h"
 #include "deprivilege/sysreg_rules.h"
 #include "tests/fuzz_host/fuzz_input.h"
 
@@ -48,7 +55,8 @@ static void check_result(struct sysreg_result r, uint16_t sel)
 			FUZZ_CHECK(r.error == SYSREG_NO_ERROR_CODE, "#UD with error 0x%x", r.error);
 			break;
 		}
-		FUZZ_CHECK(r.vector == VEC_GP || r.vector == VEC_NP || r.vector == VEC_SS,
+		FUZZ_CHECK(r.vector == VEC_GP || r.vector == VEC_NP || r.vector == VEC_SS ||
+			   r.vector == VEC_TS,
 			   "vector %u", r.vector);
 		FUZZ_CHECK(r.error == 0 || r.error == (uint32_t)(sel & ~3u),
 			   "error 0x%x for selector 0x%x", r.error, sel);
@@ -192,6 +200,30 @@ static void check_selectors(uint16_t sel, struct x86_desc d, uint16_t gdt_limit,
 			   "LTR 0x%x (%08x:%08x) accepted", sel, d.hi, d.lo);
 	else
 		FUZZ_CHECK((r.error == 0) == null, "LTR 0x%x", sel);
+
+	r = return_check_cs(sel, dp);
+	check_result(r, sel);
+	FUZZ_CHECK(r.outcome != SYSREG_UNSUPPORTED, "return to 0x%x unsupported", sel);
+	if (r.outcome == SYSREG_OK)
+		FUZZ_CHECK(!null && dp && DESC_S(d) && (DESC_TYPE(d) & DESC_TYPE_CODE) && DESC_P(d) &&
+			   ((DESC_TYPE(d) & DESC_TYPE_CONFORMING) ? DESC_DPL(d) <= SEL_RPL(sel)
+								   : DESC_DPL(d) == SEL_RPL(sel)),
+			   "return to 0x%x (%08x:%08x) passes", sel, d.hi, d.lo);
+	else
+		FUZZ_CHECK((r.vector == VEC_GP || r.vector == VEC_NP) && (r.error == 0) == null,
+			   "return to 0x%x: vector %u error 0x%x", sel, r.vector, r.error);
+
+	r = return_check_task_link(sel, dp);
+	check_result(r, sel);
+	FUZZ_CHECK(r.outcome != SYSREG_OK, "task return to 0x%x carried out", sel);
+	if (r.outcome == SYSREG_UNSUPPORTED)
+		FUZZ_CHECK(dp && !(sel & SEL_TI) && !DESC_S(d) && DESC_P(d) &&
+			   (DESC_TYPE(d) == DESC_SYS_TSS_BUSY || DESC_TYPE(d) == 3),
+			   "task return to 0x%x (%08x:%08x) would switch", sel, d.hi, d.lo);
+	else
+		FUZZ_CHECK((r.vector == VEC_TS || r.vector == VEC_NP) &&
+			   r.error == (uint32_t)(sel & ~3u), "task return to 0x%x: vector %u error 0x%x",
+			   sel, r.vector, r.error);
 	free(gdt);
 }
 

@@ -25,7 +25,7 @@
 #include "lib/x86_desc.h"
 
 #define SEED_MAX	(1u << 20)
-#define CODE_WINDOW	512u	/* bytes of guest code per patcher seed */
+#define CODE_WINDOW	160u	/* bytes of guest code per patcher seed: a function or two */
 #define ROOTS_MAX	16u
 
 static const char *out_dir;
@@ -322,7 +322,11 @@ static void gpt_walk_seeds(void)
 		put32(las[i]);
 		put8((uint8_t)(i | (i & 1) << 7));
 	}
-	put(mem, 3 * 4096);	/* the rest of guest memory is zero */
+	for (uint16_t i = 0; i < 3 * 1024; i++)
+		if (mem[i]) {	/* the rest of guest memory is zero */
+			put16(i);
+			put32(mem[i]);
+		}
 	emit("gpt_walk", "two-level");
 }
 
@@ -342,6 +346,46 @@ static void shadow_cache_seeds(void)
 		put32(0x100 + (i % 3) * 0x101);
 	}
 	emit("shadow_cache", "two-spaces");
+}
+
+/*
+ * shadow_mmu: 16 pages; CR3 0x1000, PDE 0 names the page table at 0x2000,
+ * which maps pages 0..15 writable and user, D clear. Reads and writes of a
+ * data page, a write to the page table itself, user mode, a hypervisor
+ * write, a flush.
+ */
+static void shadow_mmu_seeds(void)
+{
+	static const struct { uint8_t kind, arg; uint16_t h; uint32_t v; } ops[] = {
+		{ 1, 0, 0x3000 >> 2, 0 }, { 2, 0, 0x3010 >> 2, 0x1234 }, { 2, 0, 0x2008 >> 2, 0x9007 },
+		{ 1, 0, 0x9000 >> 2, 0 }, { 5, 1, 0, 0 }, { 2, 0, 0x4000 >> 2, 7 }, { 5, 0, 0, 0 },
+		{ 3, 0, 0x0000, 0x2010 }, { 1, 0, 0x4000 >> 2, 0 }, { 0, 0, 1, 0 }, { 4, 1, 0, 0 },
+		{ 2, 0, 0x1000 >> 2, 0x2007 }, { 1, 1, 0, 0 },
+	};
+	uint32_t mem[4 * 1024];
+	unsigned n = sizeof(ops) / sizeof(ops[0]);
+
+	memset(mem, 0, sizeof(mem));
+	mem[0x1000 / 4] = 0x2000 | 0x7;
+	mem[0x1000 / 4 + 1] = 0x0 | 0x87;
+	for (uint32_t p = 0; p < 16; p++)
+		mem[0x2000 / 4 + p] = (p << 12) | 0x7;
+	put8(15);	/* 16 pages */
+	put8(1 | 2);	/* WP, PSE; ring 1 */
+	put16(1);	/* CR3 0x1000 */
+	put8((uint8_t)n);
+	for (unsigned i = 0; i < n; i++) {
+		put8(ops[i].kind);
+		put8(ops[i].arg);
+		put16(ops[i].h);
+		put32(ops[i].v);
+	}
+	for (uint16_t i = 0; i < 4 * 1024; i++)
+		if (mem[i]) {
+			put16(i);
+			put32(mem[i]);
+		}
+	emit("shadow_mmu", "one-space");
 }
 
 /* protocol: one line of each event, as docs/console-protocol.md shows them. */
@@ -384,6 +428,7 @@ int main(int argc, char **argv)
 	sysreg_seeds();
 	gpt_walk_seeds();
 	shadow_cache_seeds();
+	shadow_mmu_seeds();
 	protocol_seeds();
 	return 0;
 }

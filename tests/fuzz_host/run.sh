@@ -6,7 +6,7 @@
 # says what each target checks.
 #
 # usage: run.sh [--target NAME] [--runs N | --seconds S] [--smoke] [--list]
-#   --target NAME  only fuzz_NAME (default: every target)
+#   --target NAME  only fuzz_NAME, in the order given if repeated (default: every target)
 #   --runs N       stop each target after N executions
 #   --seconds S    stop each target after S seconds (default: 60)
 #   --smoke        one second per target from the seeds alone, for CTest;
@@ -29,7 +29,7 @@ set -u
 root=$(CDPATH='' cd -- "$(dirname -- "$0")/../.." && pwd) || exit 2
 build="${TRAPVISOR_BUILD_DIR:-$root/build}"
 fuzz="$build/fuzz-host"
-targets="guest_image descriptor eflags_rules sysreg_rules gpt_walk shadow_cache patcher protocol"
+targets="guest_image descriptor eflags_rules sysreg_rules gpt_walk shadow_cache shadow_mmu patcher protocol"
 
 say() {
 	printf 'fuzz-host: %s\n' "$*" >&2
@@ -47,7 +47,7 @@ while [ $# -gt 0 ]; do
 	--target)
 		[ $# -ge 2 ] || usage "--target needs a NAME"
 		case " $targets " in
-		*" $2 "*) only="$2" ;;
+		*" $2 "*) only="$only $2" ;;
 		*) usage "unknown target '$2' (one of: $targets)" ;;
 		esac
 		shift 2 ;;
@@ -80,6 +80,7 @@ probe_dir=$(mktemp -d) || exit 2
 trap 'rm -rf "$probe_dir"' EXIT
 printf '#include <stddef.h>\n#include <stdint.h>\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }\n' \
 	>"$probe_dir/probe.c"
+: >"$probe_dir/log"
 if ! command -v clang >/dev/null 2>&1 ||
 	! clang -fsanitize=fuzzer,address,undefined "$probe_dir/probe.c" -o "$probe_dir/probe" \
 		>"$probe_dir/log" 2>&1 ||
@@ -134,13 +135,15 @@ for t in ${only:-$targets}; do
 	mkdir -p "$corpus" || exit 2
 	tlog="$logs/$t.log"
 	start=$(date +%s)
-	# Longer inputs add time, not paths: the patcher's seeds are 512 bytes of
-	# code, the shadow cache's operations 6 bytes each; the guest loader's
-	# seeds are whole guests, and libFuzzer sizes its inputs from them.
+	# Longer inputs add time, not paths: the patcher's seeds are 160 bytes of
+	# code, the shadow cache's 42 operations refill its pool several times;
+	# the guest loader's seeds are whole guests, and libFuzzer sizes its
+	# inputs from them.
 	case "$t" in
 	guest_image) max_len=0 ;;
-	patcher) max_len=640 ;;
-	shadow_cache) max_len=1024 ;;
+	patcher) max_len=224 ;;
+	shadow_cache) max_len=256 ;;
+	shadow_mmu) max_len=1024 ;;
 	*) max_len=4096 ;;
 	esac
 	"$fuzz/fuzz_$t" "$limit" -max_len="$max_len" -print_final_stats=1 -timeout=20 \
