@@ -9,7 +9,7 @@
 #   --target NAME  only fuzz_NAME, in the order given if repeated (default: every target)
 #   --runs N       stop each target after N executions
 #   --seconds S    stop each target after S seconds (default: 60)
-#   --smoke        one second per target from the seeds alone, for CTest;
+#   --smoke        500 executions per target from the seeds alone, for CTest;
 #                  exits 77 (skipped) when clang's fuzzer runtime is missing
 #   --list         the targets, one a line
 #
@@ -70,7 +70,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$runs" ] && [ -n "$seconds" ] && usage "--runs and --seconds exclude each other"
 if [ "$smoke" -eq 1 ]; then
-	[ -n "$runs" ] || [ -n "$seconds" ] || seconds=1
+	[ -n "$runs" ] || [ -n "$seconds" ] || runs=500
 elif [ -z "$runs" ] && [ -z "$seconds" ]; then
 	seconds=60
 fi
