@@ -19,8 +19,7 @@
  *   4. Walking again changes nothing: the same verdict and address, no write.
  *   5. A shadow entry maps the 4 KiB page the walk found, inside guest
  *      memory, never global; it is writable only if the mode that runs on it
- *      may write and D is set; a user shadow never maps a supervisor page;
- *      a ring-1 shadow maps a user page writable only if user code may write.
+ *      may write and D is set; a user shadow never maps a supervisor page.
  *   6. gpte_check accepts an entry exactly when the walker could use it
  *      without leaving guest memory; pf_error_for_guest sets U from the CPL.
  */
@@ -148,8 +147,8 @@ static void check_spte(const struct gpt_walk *w, uint32_t mem_bytes, unsigned ri
 		may_write = w->writable;
 	else if (ring == 3)
 		may_write = w->supervisor_writable;
-	else
-		may_write = w->user ? w->writable : w->supervisor_writable;
+	else	/* only the guest kernel runs on a ring-1 kernel shadow */
+		may_write = w->supervisor_writable;
 
 	if (!spte) {
 		/* Refused only for the reasons spte.h gives. */
@@ -170,8 +169,6 @@ static void check_spte(const struct gpt_walk *w, uint32_t mem_bytes, unsigned ri
 	if (!user_shadow && ring != 3)
 		FUZZ_CHECK(!!(spte & PTE_U) == w->user, "ring-1 shadow U 0x%08x, guest user %d", spte,
 			   w->user);
-	if ((spte & PTE_U) && (spte & PTE_W) && ring != 3)
-		FUZZ_CHECK(w->writable, "user code may write a page it may not: 0x%08x", spte);
 	if (access & PF_ERR_W)
 		FUZZ_CHECK(spte & PTE_W, "entry 0x%08x for a write is read-only", spte);
 }

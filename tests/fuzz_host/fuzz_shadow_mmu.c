@@ -27,7 +27,7 @@
  *      if the guest's U allows), whatever the guest wrote since.
  *   3. Progress: after FILLED, or a STEP, the same access goes through (a
  *      hidden fault that comes back forever would hang the guest); no
- *      verdict is NO_TABLE or STEP_TOO_WIDE for a one-word access.
+ *      verdict is NO_ENTRY, NO_TABLE or STEP_TOO_WIDE for a one-word access.
  *   4. A guest fault is the fault a walk of the guest's tables gives, with
  *      the error code for the guest's own CPL.
  */
@@ -113,9 +113,8 @@ static void check_spte(unsigned c, unsigned mode, uint32_t la, uint32_t spte)
 	if (!(spte & PTE_W))
 		return;
 	FUZZ_CHECK(!shadow_cache_is_tracked(sc, gpa), "la 0x%x maps tracked page 0x%x writable", la, gpa);
-	int may = mode == SHADOW_USER ? w.writable
-		  : cpu.ring == 3 ? w.supervisor_writable
-		  : w.user ? w.writable : w.supervisor_writable;
+	/* Only the guest kernel runs on a kernel shadow: it may write what CR0.WP lets it. */
+	int may = mode == SHADOW_USER ? w.writable : w.supervisor_writable;
 	FUZZ_CHECK(may && w.dirty, "la 0x%x writable: the guest's tables allow %d, D %d", la, may, w.dirty);
 }
 
@@ -160,9 +159,15 @@ static void guest_access(uint32_t la, int write, uint32_t value)
 {
 	la &= ~3u;
 	if (PDX(la) == SWITCHER_PDX) {
-		struct shadow_verdict v = shadow_mmu_fault(m, &cpu, la, write ? PF_ERR_W : 0);
-		FUZZ_CHECK(v.outcome == SHADOW_SWITCHER, "la 0x%x in the switcher's slot: %d", la,
-			   v.outcome);
+		/* The hypervisor's, whatever the guest's tables say; where they map nothing, the guest's #PF. */
+		struct gpt_walk w;
+		unsigned a = (write ? PF_ERR_W : 0) | (cpu.user_mode ? PF_ERR_U : 0);
+		int guest_fault = gpt_walk(&m->phys, cpu.cr3, cpu.cr0, cpu.cr4, la, a, 0, &w) == GPT_FAULT;
+		struct shadow_verdict v = shadow_mmu_fault(m, &cpu, la, a);
+
+		FUZZ_CHECK(v.outcome == (guest_fault ? SHADOW_GUEST_FAULT : SHADOW_SWITCHER) &&
+			   (!guest_fault || v.error == w.error_code),
+			   "la 0x%x in the switcher's slot: verdict %d", la, v.outcome);
 		return;
 	}
 	for (int tries = 0;; tries++) {
@@ -201,10 +206,6 @@ static void guest_access(uint32_t la, int write, uint32_t value)
 		case SHADOW_OUTSIDE:
 			FUZZ_CHECK(gpt_walk(&m->phys, cpu.cr3, cpu.cr0, cpu.cr4, la, guest_access, 0, &w) ==
 				   GPT_OUTSIDE && w.gpa == v.gpa, "outside at 0x%x", v.gpa);
-			return;
-		case SHADOW_WP0_USER_WRITE:
-			FUZZ_CHECK(write && !(cpu.cr0 & CR0_WP) && !cpu.user_mode && cpu.ring != 3,
-				   "WP0 verdict for la 0x%x", la);
 			return;
 		default:
 			FUZZ_CHECK(0, "verdict %d for la 0x%x (write %d)", v.outcome, la, write);
