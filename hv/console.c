@@ -62,16 +62,52 @@ void console_event(const char *fmt, ...)
 	serial_putc('\n');
 }
 
+/*
+ * One byte of text as the protocol writes it: printable ASCII as it is, a
+ * backslash doubled, anything else (a newline, an escape sequence, a byte
+ * above 0x7E) as \xNN, so no byte of the guest's, or of a file name the
+ * host passed in, can end a protocol line or reach a terminal raw. Writes
+ * at most 4 characters to dst; returns how many.
+ */
+static unsigned escape_byte(char *dst, uint8_t c)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (c == '\\') {
+		dst[0] = dst[1] = '\\';
+		return 2;
+	}
+	if (c >= 0x20 && c < 0x7F) {
+		dst[0] = (char)c;
+		return 1;
+	}
+	dst[0] = '\\';
+	dst[1] = 'x';
+	dst[2] = hex[c >> 4];
+	dst[3] = hex[c & 15];
+	return 4;
+}
+
 void console_quote(char *dst, unsigned size, const char *s)
 {
 	unsigned n = 0;
 	if (size < 3)
 		return;
 	dst[n++] = '"';
-	for (; *s && n + 3 < size; s++) {
-		if (*s == '"' || *s == '\\')
-			dst[n++] = '\\';
-		dst[n++] = *s;
+	for (; *s; s++) {
+		char e[4];
+		unsigned k;
+		if (*s == '"') {
+			e[0] = '\\';
+			e[1] = '"';
+			k = 2;
+		} else {
+			k = escape_byte(e, (uint8_t)*s);
+		}
+		if (n + k + 2 > size)	/* the closing quote and the NUL must fit */
+			break;
+		memcpy(dst + n, e, k);
+		n += k;
 	}
 	dst[n++] = '"';
 	dst[n] = 0;
@@ -94,8 +130,6 @@ void console_guest_flush(void)
 
 void console_guest_byte(uint8_t c)
 {
-	static const char hex[] = "0123456789abcdef";
-
 	if (c == '\n') {
 		/* An empty guest line still shows as one. */
 		if (!guest_line_len)
@@ -105,17 +139,7 @@ void console_guest_byte(uint8_t c)
 	}
 	if (c == '\r')
 		return;
-	if (c == '\\') {
-		guest_line[guest_line_len++] = '\\';
-		guest_line[guest_line_len++] = '\\';
-	} else if (c >= 0x20 && c < 0x7F) {
-		guest_line[guest_line_len++] = (char)c;
-	} else {
-		guest_line[guest_line_len++] = '\\';
-		guest_line[guest_line_len++] = 'x';
-		guest_line[guest_line_len++] = hex[c >> 4];
-		guest_line[guest_line_len++] = hex[c & 15];
-	}
+	guest_line_len += escape_byte(guest_line + guest_line_len, c);
 	if (guest_line_len > 500)
 		console_guest_flush();
 }

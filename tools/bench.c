@@ -164,7 +164,7 @@ static int bench_run_side(enum tv_bench_side side, const struct bench_options *o
 	*signal_out = rec.interrupted_by;
 
 	if (rec.end == TV_END_NONE) {
-		fprintf(stderr, TV_PROG ": %s\n", rec.message);
+		tv_cli_error("%s", rec.message);
 		status = host_status;
 	} else if (rec.end != TV_END_GUEST || rec.guest_status != 0) {
 		fprintf(stderr, TV_PROG ": bench: the %s run failed: %s", side_words[side],
@@ -227,7 +227,7 @@ int tv_bench_command(int argc, char **argv)
 	tv_paths_init(&paths);
 	if (tv_resolve_guest(&paths, BENCH_GUEST, guest_path, sizeof(guest_path), err,
 			     sizeof(err)) < 0) {
-		fprintf(stderr, TV_PROG ": %s\n", err);
+		tv_cli_error("%s", err);
 		return TV_STATUS_USAGE;
 	}
 	table = malloc(sizeof(*table));

@@ -398,7 +398,7 @@ int tv_classify_command(int argc, char **argv)
 	env.timeout_s = o.timeout_s;
 	if (tv_resolve_guest(&env.paths, PROBE_GUEST, env.guest, sizeof(env.guest), err,
 			     sizeof(err)) < 0) {
-		fprintf(stderr, TV_PROG ": %s\n", err);
+		tv_cli_error("%s", err);
 		return TV_STATUS_USAGE;
 	}
 	tv_process_watch_signals();

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/escape.h"
 #include "tools/outcome.h"
 
 /* The longest --timeout: a run that needs more than a day has hung. */
@@ -49,13 +50,32 @@ long tv_cli_parse_long(const char *s, long min, long max)
 	return v;
 }
 
+/* "trapvisor: " and the message, escaped, without the line's end. */
+static void put_message(const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fputs(TV_PROG ": ", stderr);
+	tv_put_text(stderr, msg, strlen(msg));
+}
+
+void tv_cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	put_message(fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 int tv_cli_usage_error(const char *command, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs(TV_PROG ": ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	put_message(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, " (see '" TV_PROG " help%s%s')\n", command ? " " : "",
 		command ? command : "");

@@ -48,9 +48,15 @@ int tv_cli_timeout_option(const char *command, int argc, char **argv, int *i,
 			  double *timeout_s);
 
 /*
+ * Print "trapvisor: MESSAGE" on stderr as one line: a control character in
+ * MESSAGE (from a file name, say) is escaped (tools/escape.h).
+ */
+void tv_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
  * Print "trapvisor: MESSAGE (see 'trapvisor help COMMAND')" on stderr, or
- * "(see 'trapvisor help')" when command is NULL, and return the usage
- * status (TV_STATUS_USAGE).
+ * "(see 'trapvisor help')" when command is NULL, as one line as
+ * tv_cli_error() prints it, and return the usage status (TV_STATUS_USAGE).
  */
 int tv_cli_usage_error(const char *command, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

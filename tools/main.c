@@ -280,7 +280,7 @@ static int run_and_show(const struct command *cmd, int argc, char **argv, enum t
 		return status;
 	tv_paths_init(&paths);
 	if (tv_resolve_guest(&paths, o.guest, path, sizeof(path), err, sizeof(err)) < 0) {
-		fprintf(stderr, TV_PROG ": %s\n", err);
+		tv_cli_error("%s", err);
 		return TV_STATUS_USAGE;
 	}
 
@@ -316,7 +316,7 @@ static int run_and_show(const struct command *cmd, int argc, char **argv, enum t
 	tv_process_watch_signals();
 	status = tv_run(&cfg, &rec);
 	if (rec.end == TV_END_NONE) {
-		fprintf(stderr, TV_PROG ": %s\n", rec.message);
+		tv_cli_error("%s", rec.message);
 	} else {
 		print_screen(&o, &rec);
 		tv_print_summary(&printer, &rec);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "tools/disasm.h"
+#include "tools/escape.h"
 
 #define C_GUEST	"\033[32m"	/* green */
 #define C_HV	"\033[36m"	/* cyan */
@@ -44,16 +45,10 @@ static void tag(const struct tv_printer *p, FILE *f, const char *code, const cha
 	fprintf(f, "%s%s|%s ", col(p, code), name, col(p, C_OFF));
 }
 
-/* Write bytes, escaping anything a terminal might act on. */
-static void put_escaped(FILE *f, const char *s, size_t len)
+/* One line of bytes, escaped so that nothing in it can drive the terminal. */
+static void put_line(FILE *f, const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c >= 0x20 && c < 0x7f) || c == '\t')
-			fputc(c, f);
-		else
-			fprintf(f, "\\x%02x", c);
-	}
+	tv_put_text(f, s, len);
 	fputc('\n', f);
 }
 
@@ -110,8 +105,37 @@ static void print_trap(const struct tv_printer *p, const struct tv_event *ev)
 		field_or(ev, "action", "?"));
 }
 
-static void print_event(const struct tv_printer *p, const struct tv_event *ev)
+/*
+ * The event as a person may see it: a copy whose values are escaped for the
+ * terminal, since a quoted value may carry any byte (\xNN on the wire: a
+ * guest's file name with a newline, say). The copy's values live in *buf,
+ * which the caller frees; on failure the copy has no fields.
+ */
+static struct tv_event shown_event(const struct tv_event *ev, char **buf)
 {
+	struct tv_event shown = *ev;
+	size_t size = 0, used = 0;
+
+	for (unsigned i = 0; i < ev->nfields; i++)
+		size += 4 * strlen(ev->field[i].value) + 1;
+	*buf = malloc(size ? size : 1);
+	if (!*buf) {
+		shown.nfields = 0;
+		return shown;
+	}
+	for (unsigned i = 0; i < ev->nfields; i++) {
+		shown.field[i].value = tv_escape_text(*buf + used, size - used, ev->field[i].value);
+		used += strlen(shown.field[i].value) + 1;
+	}
+	return shown;
+}
+
+static void print_event(const struct tv_printer *p, const struct tv_event *raw)
+{
+	char *buf;
+	struct tv_event shown = shown_event(raw, &buf);
+	const struct tv_event *ev = &shown;
+
 	switch (ev->kind) {
 	case TV_EV_HELLO:
 		tag(p, p->out, C_HV, "hv");
@@ -152,6 +176,7 @@ static void print_event(const struct tv_printer *p, const struct tv_event *ev)
 		/* stat and exit belong to the summary; unknown events are ignored. */
 		break;
 	}
+	free(buf);
 }
 
 void tv_print_line(void *ctx, const struct tv_run_line *line)
@@ -161,21 +186,21 @@ void tv_print_line(void *ctx, const struct tv_run_line *line)
 	switch (line->source) {
 	case TV_LINE_GUEST:
 		tag(p, p->out, C_GUEST, "guest");
-		put_escaped(p->out, line->text, line->text_len);
+		put_line(p->out, line->text, line->text_len);
 		break;
 	case TV_LINE_EVENT:
 		print_event(p, line->ev);
 		break;
 	case TV_LINE_FOREIGN:
-		put_escaped(p->out, line->raw, line->raw_len);
+		put_line(p->out, line->raw, line->raw_len);
 		break;
 	case TV_LINE_MALFORMED:
 		tag(p, p->out, C_BAD, "malformed");
-		put_escaped(p->out, line->raw, line->raw_len);
+		put_line(p->out, line->raw, line->raw_len);
 		break;
 	case TV_LINE_QEMU:
 		tag(p, p->err, C_BAD, "qemu");
-		put_escaped(p->err, line->raw, line->raw_len);
+		put_line(p->err, line->raw, line->raw_len);
 		break;
 	}
 	fflush(p->out);
@@ -215,8 +240,10 @@ static size_t print_stats(const struct tv_printer *p, const struct tv_run_record
 	qsort(rows, n, sizeof(*rows), by_count);
 	if (n)
 		fprintf(p->out, "%s\n", title);
-	for (size_t i = 0; i < n; i++)
-		fprintf(p->out, "  %10" PRIu64 "  %s\n", rows[i].count, rows[i].name);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(p->out, "  %10" PRIu64 "  ", rows[i].count);
+		put_line(p->out, rows[i].name, strlen(rows[i].name));
+	}
 	free(rows);
 	return n;
 }
@@ -238,11 +265,15 @@ void tv_print_summary(const struct tv_printer *p, const struct tv_run_record *re
 		fprintf(f, "malformed protocol lines: %zu\n", rec->nmalformed);
 
 	fprintf(f, "run ended: %s%s", col(p, bad ? C_BAD : C_GUEST), tv_end_name(rec->end));
-	if (rec->reason && *rec->reason)
-		fprintf(f, ": %s", rec->reason);
+	if (rec->reason && *rec->reason) {
+		fputs(": ", f);
+		tv_put_text(f, rec->reason, strlen(rec->reason));
+	}
 	fprintf(f, "%s\n", col(p, C_OFF));
-	if (rec->message[0] && !(rec->reason && strstr(rec->message, rec->reason)))
-		fprintf(f, "note: %s\n", rec->message);
+	if (rec->message[0] && !(rec->reason && strstr(rec->message, rec->reason))) {
+		fputs("note: ", f);
+		put_line(f, rec->message, strlen(rec->message));
+	}
 	if (rec->end == TV_END_GUEST)
 		fprintf(f, "guest exit status: %" PRId64 "\n", rec->guest_status);
 	else

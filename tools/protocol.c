@@ -7,8 +7,8 @@
  *   event = a lower-case word
  *   for "out", rest is the guest's text with "\\" and "\xNN" escapes;
  *   otherwise rest is fields "key=value" separated by spaces, where a value is
- *   either a run of non-space bytes or a double-quoted string in which only
- *   \" and \\ are escapes.
+ *   either a run of non-space bytes or a double-quoted string in which \",
+ *   \\ and \xNN (any byte but NUL) are the escapes.
  * Anything that strays from it is rejected rather than guessed at: a reader
  * that guesses can show a guest's words as the hypervisor's.
  */
@@ -119,6 +119,16 @@ static int parse_fields(char *s, struct tv_event *ev)
 					return -1;	/* unterminated */
 				if (*r == '"')
 					break;
+				if (*r == '\\' && r[1] == 'x') {
+					int hi = tv_hex_digit(r[2]);
+					int lo = hi < 0 ? -1 : tv_hex_digit(r[3]);
+					/* A NUL would end the value early: never written. */
+					if (lo < 0 || (hi | lo) == 0)
+						return -1;
+					*w++ = (char)(hi * 16 + lo);
+					r += 4;
+					continue;
+				}
 				if (*r == '\\') {
 					if (r[1] != '"' && r[1] != '\\')
 						return -1;

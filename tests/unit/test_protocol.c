@@ -45,6 +45,16 @@ START_TEST(test_quoted_escapes)
 	ck_assert_int_eq(parse("tv:stat insn=\"\" count=0", &ev), TV_PARSE_OK);
 	ck_assert_str_eq(tv_event_get(&ev, "insn"), "");
 	tv_event_free(&ev);
+
+	/*
+	 * Any other byte travels as \xNN: a guest file name with a newline and
+	 * an escape sequence in it stays inside its hello line.
+	 */
+	ck_assert_int_eq(parse("tv:hello guest=\"a\\x0ab\\x1b[2J\\xC3\\xa9\" ring=1", &ev),
+			 TV_PARSE_OK);
+	ck_assert_str_eq(tv_event_get(&ev, "guest"), "a\nb\033[2J\xc3\xa9");
+	ck_assert_str_eq(tv_event_get(&ev, "ring"), "1");
+	tv_event_free(&ev);
 }
 END_TEST
 
@@ -173,7 +183,10 @@ START_TEST(test_malformed_rejected)
 		"tv:exit =guest",		/* a field without a key */
 		"tv:exit kind=\"guest",		/* unterminated quote */
 		"tv:exit reason=\"a\"b",	/* text glued after a quoted value */
-		"tv:exit reason=\"a\\nb\"",	/* only \" and \\ escape in quotes */
+		"tv:exit reason=\"a\\nb\"",	/* only \", \\ and \xNN escape in quotes */
+		"tv:exit reason=\"a\\x0\"",	/* \xNN needs two digits */
+		"tv:exit reason=\"a\\xg0\"",
+		"tv:exit reason=\"a\\x00b\"",	/* a NUL cannot be part of a value */
 		"tv:exit reason=a\"b",		/* a quote inside a bare value */
 		"tv:out bad \\q escape",	/* out knows only \\ and \xNN */
 		"tv:out cut \\x4",		/* \xNN needs two digits */
