@@ -4,7 +4,7 @@
  *
  * On a PC a port nothing decodes reads as all ones, at every width; under
  * the hypervisor such a port belongs to no virtual device and must read the
- * same. String I/O (REP INSB/OUTSB) must move every byte and leave ESI/EDI
+ * same; so must the ports beside the debug-exit port. String I/O (REP INSB/OUTSB) must move every byte and leave ESI/EDI
  * and ECX where the hardware would.
  */
 #include "guests/lib/guest_console.h"
@@ -16,6 +16,7 @@
 /* 0x2F0-0x2F7 sit just below COM2 and are decoded by nothing on our PC. */
 #define SELFTEST_UNUSED_PORT	0x2F0
 #define SELFTEST_UNUSED_PORT4	0x2F4
+#define SELFTEST_DEBUG_EXIT_PORT	0xF4
 
 /* What `rep outsb` prints; the integration test looks for this exact line. */
 static const char selftest_outsb_line[] = "REP-OUTSB: ok\n";
@@ -50,6 +51,17 @@ void selftest_port_io(void)
 	outw(SELFTEST_UNUSED_PORT, 0x5A5A);
 	outl(SELFTEST_UNUSED_PORT4, 0x5A5A5A5Au);
 	guest_test_pass("out-unused-port");
+
+	/*
+	 * Only 0xF4 ends the run (docs/guest-contract.md): its neighbours are
+	 * unused ports, so a write there must come back here. A nonzero
+	 * status, had it ended the run, fails it.
+	 */
+	for (uint16_t port = SELFTEST_DEBUG_EXIT_PORT + 1; port <= SELFTEST_DEBUG_EXIT_PORT + 3;
+	     port++)
+		outb(port, 0x7F);
+	outw(SELFTEST_DEBUG_EXIT_PORT + 2, 0x7F7F);
+	guest_test_pass("out-debug-exit-neighbours");
 
 	const char *src = selftest_outsb_line;
 	uint32_t count = sizeof(selftest_outsb_line) - 1;

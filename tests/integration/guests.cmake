@@ -19,7 +19,7 @@ set(TV_SELFTEST_CHECKS
   multiboot-cmdline-present multiboot-cmdline-names-guest
   cli-continues sti-continues cli-sti-loop
   in-byte-unused-port in-word-unused-port in-dword-unused-port in-com1-lsr-thre
-  out-unused-port rep-outsb-com1 rep-insb-unused-port
+  out-unused-port out-debug-exit-neighbours rep-outsb-com1 rep-insb-unused-port
   fs-based-write fs-based-read gs-based-write gs-based-read
   mov-ss-loads-selector stack-works-after-mov-ss push-pop-ds
   ud2-raises-ud div-zero-raises-de int3-raises-bp int-0x40-reaches-vector-0x40
