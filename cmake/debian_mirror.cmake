@@ -6,7 +6,7 @@
 # format in *.sources) and returns the first URI that serves <suite>
 # (e.g. "bookworm") with the "main" component, and the keyring that entry is
 # signed by, if it names one. Both are empty when nothing matches; the
-# caller picks a fallback. An optional fourth argument names another root
+# caller then stops and asks for a source. An optional fourth argument names another root
 # directory to read etc/apt from (to try the parser on sample files).
 
 function(tv_debian_mirror uri_var keyring_var suite)
