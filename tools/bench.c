@@ -225,10 +225,10 @@ int tv_bench_command(int argc, char **argv)
 		return r;
 
 	tv_paths_init(&paths);
-	if (tv_resolve_guest(&paths, BENCH_GUEST, guest_path, sizeof(guest_path), err,
-			     sizeof(err)) < 0) {
+	if ((status = tv_resolve_guest(&paths, BENCH_GUEST, guest_path, sizeof(guest_path), err,
+			     sizeof(err))) != 0) {
 		tv_cli_error("%s", err);
-		return TV_STATUS_USAGE;
+		return status;
 	}
 	table = malloc(sizeof(*table));
 	if (!table) {

@@ -396,10 +396,10 @@ int tv_classify_command(int argc, char **argv)
 		return r;
 	tv_paths_init(&env.paths);
 	env.timeout_s = o.timeout_s;
-	if (tv_resolve_guest(&env.paths, PROBE_GUEST, env.guest, sizeof(env.guest), err,
-			     sizeof(err)) < 0) {
+	if ((r = tv_resolve_guest(&env.paths, PROBE_GUEST, env.guest, sizeof(env.guest), err,
+			     sizeof(err))) != 0) {
 		tv_cli_error("%s", err);
-		return TV_STATUS_USAGE;
+		return r;
 	}
 	tv_process_watch_signals();
 	if ((r = native_reference(&env, &native)) != 0)

@@ -255,6 +255,7 @@ int tv_demo(const struct tv_demo_options *o)
 	struct tv_printer printer;
 	struct tv_demo_results r;
 	char guest_path[PATH_MAX], err[PATH_MAX + 128];
+	int status;
 
 	if (o->step && !isatty(0)) {
 		fputs(PROG ": --step waits for Enter before each experiment, so stdin must be "
@@ -262,10 +263,10 @@ int tv_demo(const struct tv_demo_options *o)
 		return TV_STATUS_USAGE;
 	}
 	tv_paths_init(&paths);
-	if (tv_resolve_guest(&paths, DEMO_GUEST, guest_path, sizeof(guest_path), err,
-			     sizeof(err)) < 0) {
+	if ((status = tv_resolve_guest(&paths, DEMO_GUEST, guest_path, sizeof(guest_path), err,
+			     sizeof(err))) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
-		return TV_STATUS_USAGE;
+		return status;
 	}
 	tv_printer_init(&printer, stdout, stderr);
 	tv_demo_results_init(&r);
@@ -294,7 +295,7 @@ int tv_demo(const struct tv_demo_options *o)
 			break;
 	}
 
-	int status = tv_demo_exit_status(&r);
+	status = tv_demo_exit_status(&r);
 	if (o->step)
 		putchar('\n');
 	switch (o->format) {

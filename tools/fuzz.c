@@ -531,10 +531,10 @@ int tv_fuzz_command(int argc, char **argv)
 	memset(&env, 0, sizeof(env));
 	env.o = &o;
 	tv_paths_init(&env.paths);
-	if (tv_resolve_guest(&env.paths, FUZZ_GUEST, env.guest, sizeof(env.guest), err,
-			     sizeof(err)) < 0) {
+	if ((r = tv_resolve_guest(&env.paths, FUZZ_GUEST, env.guest, sizeof(env.guest), err,
+			     sizeof(err))) != 0) {
 		fprintf(stderr, TV_PROG ": %s\n", err);
-		return TV_STATUS_USAGE;
+		return r;
 	}
 	tv_process_watch_signals();
 	return o.replay >= 0 ? replay(&env) : campaign(&env);

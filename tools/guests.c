@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/exit_status.h"
+
 void tv_paths_init(struct tv_paths *paths)
 {
 	const char *env = getenv("TRAPVISOR_BUILD_DIR");
@@ -58,23 +60,23 @@ int tv_resolve_guest(const struct tv_paths *paths, const char *guest, char *out,
 	} else if (!strchr(guest, '/') && !strchr(guest, '.')) {
 		snprintf(err, errlen, "unknown guest '%s': not a built-in guest "
 			 "(see 'trapvisor list') and no such file", guest);
-		return -1;
+		return TV_STATUS_USAGE;
 	} else {
 		snprintf(err, errlen, "no such guest file: %s", guest);
-		return -1;
+		return TV_STATUS_USAGE;
 	}
 
 	/* Refuse what is plainly not a kernel here; QEMU's judgement is the rest. */
 	int fd = open(out, O_RDONLY);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot read guest file: %s", out);
-		return -1;
+		return TV_STATUS_USAGE;
 	}
 	ssize_t n = read(fd, magic, sizeof(magic));
 	close(fd);
 	if (n != (ssize_t)sizeof(magic) || memcmp(magic, "\177ELF", 4) != 0) {
-		snprintf(err, errlen, "not an ELF file: %s", out);
-		return -1;
+		snprintf(err, errlen, "the guest image was refused: not an ELF file: %s", out);
+		return TV_STATUS_REFUSED;
 	}
 	return 0;
 }

@@ -23,7 +23,9 @@ void tv_paths_init(struct tv_paths *paths);
 /*
  * GUEST as given by the user: a built-in guest's name, or a path to an ELF.
  * Writes the file's path to out and returns 0, or writes a one-line error to
- * err and returns -1.
+ * err and returns the exit status to leave with: TV_STATUS_USAGE when there
+ * is no such file, TV_STATUS_REFUSED when the file is plainly no kernel
+ * (empty, or not an ELF), as the hypervisor would refuse it.
  */
 int tv_resolve_guest(const struct tv_paths *paths, const char *guest, char *out, size_t outlen,
 		     char *err, size_t errlen);

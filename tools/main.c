@@ -279,9 +279,9 @@ static int run_and_show(const struct command *cmd, int argc, char **argv, enum t
 	if (parse_or_help(cmd, argc, argv, &o, &status))
 		return status;
 	tv_paths_init(&paths);
-	if (tv_resolve_guest(&paths, o.guest, path, sizeof(path), err, sizeof(err)) < 0) {
+	if ((status = tv_resolve_guest(&paths, o.guest, path, sizeof(path), err, sizeof(err))) != 0) {
 		tv_cli_error("%s", err);
-		return TV_STATUS_USAGE;
+		return status;
 	}
 
 	tv_printer_init(&printer, stdout, stderr);

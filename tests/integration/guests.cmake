@@ -180,11 +180,18 @@ foreach(entry ${TV_BAD_IMAGES_REFUSED})
     PROPERTIES FIXTURES_REQUIRED tv_bad_images)
 endforeach()
 
-# Not even an ELF: the host program refuses these itself, as a set-up error (2).
+# Not even an ELF: the host program refuses these itself, before QEMU starts,
+# and says so with the refusal's status (3) on either side, as the
+# hypervisor would.
 foreach(image empty not-elf)
   tv_integration_test(NAME ring1.bad_images.${image}
-    COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1 --expect "not an ELF file"
+    COMMAND ${TV_EXPECT_RUN} --status 3 --lines 1
+      --expect "^trapvisor: the guest image was refused: not an ELF file"
       -- run ${TV_BAD_IMAGES_DIR}/${image}.elf --timeout 30)
+  tv_integration_test(NAME native.bad_images.${image}
+    COMMAND ${TV_EXPECT_RUN} --status 3 --lines 1
+      --expect "^trapvisor: the guest image was refused: not an ELF file"
+      -- native ${TV_BAD_IMAGES_DIR}/${image}.elf --timeout 30)
   set_tests_properties(integration.ring1.bad_images.${image}
-    PROPERTIES FIXTURES_REQUIRED tv_bad_images)
+    integration.native.bad_images.${image} PROPERTIES FIXTURES_REQUIRED tv_bad_images)
 endforeach()
