@@ -66,33 +66,46 @@ struct command {
 	const char *details;
 };
 
-static const char options_help[] =
-	"options:\n"
-	"  --ring R      the ring the guest kernel runs in under the hypervisor\n"
-	"                (1 or 3; default 1)\n"
-	"  --trace       show every trap with its disassembly\n"
-	"  --umip        turn CR4.UMIP on, so SGDT, SIDT, SLDT, SMSW and STR trap\n"
-	"                and are emulated; the CPU model must have UMIP: without\n"
-	"                --cpu QEMU runs with -cpu max (and says so)\n"
-	"  --patch P     rewrite sensitive instructions to trap before the guest\n"
-	"                runs: none, popf (POPF and PUSHF) or all (default none)\n"
-	"  --mem N       the guest's memory in MiB, 1 to 1024 (default 32)\n"
-	"  --timeout S   give up after S seconds and kill QEMU (default 30)\n"
-	"  --cpu MODEL   QEMU's CPU model (-cpu), natively and under the hypervisor\n"
-	"                alike (default: QEMU's, qemu32)\n"
-	"  --module FILE[,STRING]  a multiboot module after the guest, with STRING\n"
-	"                after its path in the module's string (repeatable, in\n"
-	"                order; no ',' in FILE or STRING, no space in FILE)\n"
-	"  --screen      print the guest's 80x25 text screen when the run ends\n"
-	"  --until RE    end the run with success (status 0) as soon as a line of\n"
-	"                the guest's output, or a row of its screen, matches the\n"
-	"                extended regular expression RE\n"
-	"  -- ARGS       everything after -- is the guest's command line\n"
-	"\n"
-	"input: the program's standard input goes to the guest's COM1 as it\n"
-	"arrives. From a terminal, keys go as typed (raw mode) and Ctrl-A x ends\n"
-	"the run (Ctrl-A Ctrl-A sends Ctrl-A; Ctrl-C also ends it); from a pipe\n"
-	"or a FIFO, bytes go as written, and its end does not end the run.\n";
+/* Each option's lines of help, in the order help shows them. */
+static const struct {
+	unsigned opt;
+	const char *help;
+} option_help[] = {
+	{ OPT_RING, "  --ring R      the ring the guest kernel runs in under the hypervisor\n"
+		    "                (1 or 3; default 1)\n" },
+	{ OPT_TRACE, "  --trace       show every trap with its disassembly\n" },
+	{ OPT_UMIP, "  --umip        turn CR4.UMIP on, so SGDT, SIDT, SLDT, SMSW and STR trap\n"
+		    "                and are emulated; the CPU model must have UMIP: without\n"
+		    "                --cpu QEMU runs with -cpu max (and says so)\n" },
+	{ OPT_PATCH, "  --patch P     rewrite sensitive instructions to trap before the guest\n"
+		     "                runs: none, popf (POPF and PUSHF) or all (default none)\n" },
+	{ OPT_MEM, "  --mem N       the guest's memory in MiB, 1 to 1024 (default 32)\n" },
+	{ OPT_TIMEOUT, "  --timeout S   give up after S seconds and kill QEMU (default 30)\n" },
+	{ OPT_PC, "  --cpu MODEL   QEMU's CPU model (-cpu), natively and under the hypervisor\n"
+		  "                alike (default: QEMU's, qemu32)\n"
+		  "  --module FILE[,STRING]  a multiboot module after the guest, with STRING\n"
+		  "                after its path in the module's string (repeatable, in\n"
+		  "                order; no ',' in FILE or STRING, no space in FILE)\n"
+		  "  --screen      print the guest's 80x25 text screen when the run ends\n"
+		  "  --until RE    end the run with success (status 0) as soon as a line of\n"
+		  "                the guest's output, or a row of its screen, matches the\n"
+		  "                extended regular expression RE\n" },
+	{ OPT_GUEST, "  -- ARGS       everything after -- is the guest's command line\n" },
+	{ OPT_PC, "\n"
+		  "input: the program's standard input goes to the guest's COM1 as it\n"
+		  "arrives. From a terminal, keys go as typed (raw mode) and Ctrl-A x ends\n"
+		  "the run (Ctrl-A Ctrl-A sends Ctrl-A; Ctrl-C also ends it); from a pipe\n"
+		  "or a FIFO, bytes go as written, and its end does not end the run.\n" },
+};
+
+/* "options:" and the lines of the options in opts: only those a command takes. */
+static void print_options(FILE *f, unsigned opts)
+{
+	fputs("options:\n", f);
+	for (size_t i = 0; i < sizeof(option_help) / sizeof(option_help[0]); i++)
+		if (opts & option_help[i].opt)
+			fputs(option_help[i].help, f);
+}
 
 static const char status_help[] =
 	"exit status:\n"
@@ -213,8 +226,10 @@ static void command_help(const struct command *cmd)
 		printf("\n%s", cmd->details);
 		return;
 	}
-	if (cmd->opts & ~OPT_GUEST)
-		printf("\n%s", options_help);
+	if (cmd->opts & ~OPT_GUEST) {
+		putchar('\n');
+		print_options(stdout, cmd->opts);
+	}
 	printf("\n%s", status_help);
 }
 
@@ -440,7 +455,9 @@ static void general_help(FILE *f)
 		"         (the ./trapvisor launcher only) fuzz the pure logic on the host\n"
 		"         with libFuzzer, ASan and UBSan (docs/fuzz-host.md)\n\n"
 		"GUEST is a built-in guest's name (see 'list') or the path of a\n"
-		"multiboot ELF kernel.\n\n%s\n%s\n%s", options_help, status_help, env_help);
+		"multiboot ELF kernel.\n\n");
+	print_options(f, ~0u);
+	fprintf(f, "\n%s\n%s", status_help, env_help);
 }
 
 static const struct command *find_command(const char *name)

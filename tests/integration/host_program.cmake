@@ -27,3 +27,21 @@ tv_integration_test(NAME host.missing_guest_name_with_newline
   COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1
     --expect "^trapvisor: no such guest file: no\\\\x0asuch/guest\\.elf$"
     -- native "no\nsuch/guest.elf")
+
+# --- each command's help lists the options it takes, and only those ---
+
+# `native` boots the bare machine: no ring, trace, patch or UMIP to choose
+# (parse_options refuses them), so its help must not offer them.
+tv_integration_test(NAME host.help_native_lists_its_options
+  COMMAND ${TV_EXPECT_RUN} --status 0
+    --expect "^  --mem N " --expect "^  --timeout S " --expect "^  -- ARGS "
+    --reject "--ring" --reject "--trace" --reject "--patch" --reject "--umip"
+    -- help native)
+tv_integration_test(NAME host.native_refuses_ring
+  COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1 --expect "unknown option '--ring' for 'native'"
+    -- native selftest --ring 3)
+tv_integration_test(NAME host.help_run_lists_its_options
+  COMMAND ${TV_EXPECT_RUN} --status 0
+    --expect "^  --ring R " --expect "^  --trace " --expect "^  --umip "
+    --expect "^  --patch P " --expect "^  --mem N " --expect "^  --timeout S "
+    -- help run)
