@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t caught_signal;
+/* Whether the pump also watches our stdout for its reader going away. */
+static int watch_stdout;
 
 static void on_signal(int sig)
 {
@@ -35,8 +37,18 @@ void tv_process_watch_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	/* A reader that went away must not kill us before QEMU is gone. */
+	/*
+	 * A reader that went away must not kill us before QEMU is gone: SIGPIPE
+	 * is ignored, and the pump notices instead (tv_process_output_lost).
+	 */
 	signal(SIGPIPE, SIG_IGN);
+	watch_stdout = 1;
+}
+
+void tv_process_output_lost(void)
+{
+	if (!caught_signal)
+		caught_signal = SIGPIPE;
 }
 
 int tv_process_interrupted(void)
@@ -319,7 +331,7 @@ enum tv_pump_result tv_process_pump(struct tv_process *p, tv_line_fn fn, void *c
 	double next_tick = p->on_tick ? tv_now() + p->tick_s : 0;
 
 	while (p->out.fd >= 0 || p->err.fd >= 0) {
-		struct pollfd pfd[3];
+		struct pollfd pfd[4];
 		struct tv_process_buf *bufs[2];
 		enum tv_stream streams[2];
 		nfds_t n = 0;
@@ -356,13 +368,22 @@ enum tv_pump_result tv_process_pump(struct tv_process *p, tv_line_fn fn, void *c
 		/*
 		 * The input goes last, bufs[] covers only the outputs: while
 		 * bytes wait for the child, wait for room in its pipe; else for
-		 * more input.
+		 * more input. Our stdout comes after it.
 		 */
 		nfds_t outputs = n;
+		long input = -1, out = -1;
 		if (p->in_fd >= 0 && p->in_pending_len > 0)
-			pfd[n++] = (struct pollfd){ .fd = p->in_fd, .events = POLLOUT };
+			pfd[input = (long)n++] = (struct pollfd){ .fd = p->in_fd, .events = POLLOUT };
 		else if (p->forward_fd >= 0)
-			pfd[n++] = (struct pollfd){ .fd = p->forward_fd, .events = POLLIN };
+			pfd[input = (long)n++] = (struct pollfd){ .fd = p->forward_fd, .events = POLLIN };
+		/*
+		 * Asking for no event still reports POLLERR, which a pipe's writer
+		 * gets once its reader is gone (`trapvisor run ... | head`), and
+		 * POLLHUP (a socket's peer gone, a terminal hung up): then QEMU
+		 * must not run on, unseen, until the deadline.
+		 */
+		if (watch_stdout)
+			pfd[out = (long)n++] = (struct pollfd){ .fd = STDOUT_FILENO, .events = 0 };
 		double wait = left > 1.0 ? 1.0 : left;
 		if (p->on_tick && next_tick - now < wait)
 			wait = next_tick - now > 0 ? next_tick - now : 0;
@@ -375,12 +396,16 @@ enum tv_pump_result tv_process_pump(struct tv_process *p, tv_line_fn fn, void *c
 		for (nfds_t i = 0; r > 0 && i < outputs; i++)
 			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
 				read_stream(bufs[i], streams[i], fn, ctx);
-		if (r > 0 && n > outputs && pfd[outputs].revents) {
-			if (pfd[outputs].events == POLLOUT)
+		if (r > 0 && input >= 0 && pfd[input].revents) {
+			if (pfd[input].events == POLLOUT)
 				flush_input(p);
 			else
 				forward_input(p);
 		}
+		if (r > 0 && out >= 0 && (pfd[out].revents & (POLLERR | POLLHUP)))
+			tv_process_output_lost();
+		if (r > 0 && out >= 0 && (pfd[out].revents & POLLNVAL))
+			watch_stdout = 0;	/* no stdout at all: nothing to watch */
 	}
 	stop_forwarding(p);
 

@@ -94,10 +94,18 @@ void tv_process_kill(struct tv_process *p);
 
 /*
  * Catch SIGINT, SIGTERM and SIGHUP so a run can kill QEMU before the host
- * program goes. tv_process_interrupted() returns the signal caught, or 0.
+ * program goes, and watch stdout: when its reader goes away (`| head`),
+ * the run ends as if SIGPIPE had arrived. tv_process_interrupted() returns
+ * the signal caught, or 0.
  */
 void tv_process_watch_signals(void);
 int tv_process_interrupted(void);
+
+/*
+ * Our output's reader went away (EPIPE, or the pump saw it): end the run
+ * as SIGPIPE would, once QEMU is gone.
+ */
+void tv_process_output_lost(void);
 
 /*
  * Once QEMU is gone, leave the way the caught signal sig meant the program

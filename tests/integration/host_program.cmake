@@ -45,3 +45,11 @@ tv_integration_test(NAME host.help_run_lists_its_options
     --expect "^  --ring R " --expect "^  --trace " --expect "^  --umip "
     --expect "^  --patch P " --expect "^  --mem N " --expect "^  --timeout S "
     -- help run)
+
+# --- a reader that goes away ---
+
+# The halt guest prints one line and then never ends on the bare machine:
+# with the reader gone after that line, QEMU must be killed at once, not
+# after the 100 s timeout.
+tv_integration_test(NAME native.closed_stdout_ends_the_run
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/closed_stdout.sh 30 -- native halt --timeout 100)
