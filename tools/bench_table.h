@@ -1,8 +1,9 @@
 /*
  * tools/bench_table.h: the table `trapvisor bench` prints: the benchmark
- * guest's lines from a native and a hypervisor run, gathered per benchmark,
- * checked for plausibility, compared against the efficiency targets, and
- * written as text, Markdown, CSV or JSON. Runs on: host.
+ * guest's lines from a native and a hypervisor run, gathered per benchmark
+ * and checked for plausibility (bench_table.c), compared against the
+ * efficiency targets (bench_judge.c), and written as text, Markdown, CSV or
+ * JSON (bench_print.c). Runs on: host.
  *
  * Pure: no QEMU, no processes; the unit tests feed it synthetic lines.
  * The guest's line format is described in guests/bench/bench_main.c:
@@ -130,6 +131,11 @@ int tv_bench_table_check(const struct tv_bench_table *t, char *err, size_t errle
 /* The row called name, or NULL. */
 const struct tv_bench_row *tv_bench_find(const struct tv_bench_table *t, const char *name);
 
+/* ---- bench_judge.c: the ratios and the targets ---- */
+
+/* Whether a side reported figures (not n/a, not missing). */
+int tv_bench_has_figures(const struct tv_bench_figures *f);
+
 /* hv median / native median into *ratio; -1 if either side lacks figures. */
 int tv_bench_ratio(const struct tv_bench_row *row, double *ratio);
 
@@ -157,6 +163,8 @@ size_t tv_bench_targets(const struct tv_bench_table *t, struct tv_bench_target *
 
 /* "met", "not met", "unknown". */
 const char *tv_bench_verdict_name(enum tv_bench_verdict v);
+
+/* ---- bench_print.c: the formats ---- */
 
 /* "text", "md", "csv", "json" -> *fmt and 0; -1 for anything else. */
 int tv_bench_format_from_name(const char *name, enum tv_bench_format *fmt);

@@ -8,10 +8,11 @@
  * file holds everything about that which needs no QEMU:
  *   1. reading the probe's PROBE and PROBE-END lines (their rules are at the
  *      top of guests/sensitive_probe/probe_main.c);
- *   2. one run's rows and trap addresses, and which row a stop belongs to;
- *   3. the comparison and the verdict of each row;
+ *   2. one run's rows and trap addresses, and which row a stop belongs to
+ *      (1 and 2: tools/classify_table.c);
+ *   3. the comparison and the verdict of each row (tools/classify_verdict.c);
  *   4. the table as text, markdown, CSV or JSON, and the matrix of verdicts
- *      across hypervisor configurations.
+ *      across hypervisor configurations (tools/classify_print.c).
  * All of it is pure, so the unit tests drive it with made-up runs.
  */
 #ifndef TV_TOOLS_CLASSIFY_TABLE_H

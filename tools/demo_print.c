@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tools/escape.h"
 #include "tools/outcome.h"
 
 int tv_demo_format_from_name(const char *name)
@@ -173,19 +174,6 @@ void tv_demo_print_text(FILE *f, const struct tv_demo_results *r, int colour)
 	put_wrapped(f, line, TEXT_WIDTH);
 }
 
-/* Markdown cell text: a '|' would end the cell and a '`' the code span. */
-static void md_put(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '|')
-			fputs("\\|", f);
-		else if (*s == '`')
-			fputc('\'', f);
-		else
-			fputc(*s, f);
-	}
-}
-
 void tv_demo_print_markdown(FILE *f, const struct tv_demo_results *r)
 {
 	struct tv_demo_narrative n;
@@ -201,7 +189,7 @@ void tv_demo_print_markdown(FILE *f, const struct tv_demo_results *r)
 
 	for (size_t i = 0; i < r->nexp; i++) {
 		fputs("| ", f);
-		md_put(f, r->exp[i].title);
+		tv_put_md_text(f, r->exp[i].title);
 		fputs(" |", f);
 		for (int run = 0; run < TV_DEMO_RUNS; run++) {
 			const struct tv_demo_cell *cell = &r->exp[i].cell[run];
@@ -214,14 +202,14 @@ void tv_demo_print_markdown(FILE *f, const struct tv_demo_results *r)
 			}
 			int bold = m == TV_DEMO_DIFFERS || m == TV_DEMO_NOT_ARCHITECTURE;
 			fputs(bold ? "**`" : "`", f);
-			md_put(f, cell->observed);
+			tv_put_md_text(f, cell->observed);
 			fputs("`", f);
 			switch (m) {
 			case TV_DEMO_EQUAL: fputs(" =", f); break;
 			case TV_DEMO_DIFFERS: fputs(" ≠", f); break;
 			case TV_DEMO_NOT_ARCHITECTURE:
 				fputs(" ⚠ not as the architecture (`", f);
-				md_put(f, cell->bare);
+				tv_put_md_text(f, cell->bare);
 				fputs("`)", f);
 				break;
 			case TV_DEMO_NO_REFERENCE: fputs(" (no reference)", f); break;
@@ -241,22 +229,6 @@ void tv_demo_print_markdown(FILE *f, const struct tv_demo_results *r)
 	fprintf(f, "\n*Wall time and traps: %s.*\n", timing);
 }
 
-/* A JSON string: quotes, backslashes and every byte outside printable ASCII escaped. */
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20 || ch >= 0x7f)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
 static void json_bool_or_null(FILE *f, int v)
 {
 	fputs(v < 0 ? "null" : v ? "true" : "false", f);
@@ -267,34 +239,34 @@ static void json_run(FILE *f, const struct tv_demo_results *r, int i)
 	const struct tv_demo_run *run = &r->run[i];
 
 	fputs("    {\"key\": ", f);
-	json_string(f, run->key);
+	tv_put_json_string(f, run->key);
 	fputs(", \"title\": ", f);
-	json_string(f, run->title);
+	tv_put_json_string(f, run->title);
 	fputs(", \"how\": ", f);
-	json_string(f, run->how);
+	tv_put_json_string(f, run->how);
 	fputs(", \"mode\": ", f);
-	json_string(f, run->mode);
+	tv_put_json_string(f, run->mode);
 	fprintf(f, ", \"ring\": %d, \"patch\": ", run->ring);
 	if (run->patch)
-		json_string(f, run->patch);
+		tv_put_json_string(f, run->patch);
 	else
 		fputs("null", f);
 	fputs(", \"guest_word\": ", f);
 	if (run->guest_word)
-		json_string(f, run->guest_word);
+		tv_put_json_string(f, run->guest_word);
 	else
 		fputs("null", f);
 	fprintf(f, ",\n     \"ran\": %s, \"completed\": %s, \"status\": %d, \"end\": ",
 		run->ran ? "true" : "false",
 		tv_demo_run_complete(r, (enum tv_demo_run_id)i) ? "true" : "false",
 		run->host_status);
-	json_string(f, run->end);
+	tv_put_json_string(f, run->end);
 	if (run->guest_status >= 0)
 		fprintf(f, ", \"guest_status\": %" PRId64, run->guest_status);
 	else
 		fputs(", \"guest_status\": null", f);
 	fputs(", \"message\": ", f);
-	json_string(f, run->message);
+	tv_put_json_string(f, run->message);
 	fprintf(f, ",\n     \"wall_s\": %.3f, \"traps\": ", run->wall_s);
 	if (run->traps >= 0)
 		fprintf(f, "%" PRId64, run->traps);
@@ -303,7 +275,7 @@ static void json_run(FILE *f, const struct tv_demo_results *r, int i)
 	fputs(", \"traps_by_insn\": {", f);
 	for (size_t k = 0; k < run->ninsn; k++) {
 		fputs(k ? ", " : "", f);
-		json_string(f, run->insn[k].insn);
+		tv_put_json_string(f, run->insn[k].insn);
 		fprintf(f, ": %" PRIu64, run->insn[k].count);
 	}
 	fprintf(f, "}, \"malformed_lines\": %zu}", run->nmalformed);
@@ -321,27 +293,27 @@ static void json_experiment(FILE *f, const struct tv_demo_results *r, size_t i)
 			arch = e->cell[run].bare;
 
 	fputs("    {\"name\": ", f);
-	json_string(f, e->name);
+	tv_put_json_string(f, e->name);
 	fputs(", \"title\": ", f);
-	json_string(f, e->title);
+	tv_put_json_string(f, e->title);
 	fputs(", \"architecture\": ", f);
 	if (arch)
-		json_string(f, arch);
+		tv_put_json_string(f, arch);
 	else
 		fputs("null", f);
 	fputs(", \"cells\": {", f);
 	for (int run = 0; run < TV_DEMO_RUNS; run++) {
 		const struct tv_demo_cell *c = &e->cell[run];
 		fputs(run ? ", " : "", f);
-		json_string(f, r->run[run].key);
+		tv_put_json_string(f, r->run[run].key);
 		if (!c->present) {
 			fputs(": null", f);
 			continue;
 		}
 		fputs(": {\"observed\": ", f);
-		json_string(f, c->observed);
+		tv_put_json_string(f, c->observed);
 		fputs(", \"detail\": ", f);
-		json_string(f, c->detail);
+		tv_put_json_string(f, c->detail);
 		fputs(", \"equal_to_bare\": ", f);
 		json_bool_or_null(f, tv_demo_equal_to_bare(r, i, (enum tv_demo_run_id)run));
 		fputs(", \"as_architecture\": ", f);
@@ -371,10 +343,10 @@ void tv_demo_print_json(FILE *f, const struct tv_demo_results *r, int exit_statu
 	tv_demo_narrate(r, &n);
 	for (size_t k = 0; k < n.n; k++) {
 		fputs(k ? ",\n    " : "\n    ", f);
-		json_string(f, n.line[k]);
+		tv_put_json_string(f, n.line[k]);
 	}
 	tv_demo_timing_line(r, timing, sizeof(timing));
 	fputs(n.n ? "\n  ],\n  \"timing\": " : "],\n  \"timing\": ", f);
-	json_string(f, timing);
+	tv_put_json_string(f, timing);
 	fprintf(f, ",\n  \"exit_status\": %d\n}\n", exit_status);
 }

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "tools/fields.h"
 #include "tools/outcome.h"
 
 void tv_demo_results_init(struct tv_demo_results *r)
@@ -60,65 +61,30 @@ static void copy_clean(char *dst, size_t size, const char *s, size_t len)
 	dst[n] = '\0';
 }
 
-#define LINE_FIELDS_MAX	8
-
 /* The key=value fields after a report line's first word; values point into the line. */
 struct line_fields {
-	const char *key[LINE_FIELDS_MAX], *value[LINE_FIELDS_MAX];
-	size_t n;
+	struct tv_field f[TV_FIELDS_MAX];
+	unsigned n;
 };
 
-/*
- * Split line (which this modifies) into its fields, left to right: each is
- * key=value, the value double-quoted up to the next quote or bare up to the
- * next space. Returns 0, or -1 if a token is not key=value or a quote does
- * not close, so text inside a value can never be taken for a field.
- */
+/* Split line (which this modifies) into its fields; -1 if they break the grammar. */
 static int split_fields(char *line, struct line_fields *f)
 {
-	char *p = strchr(line, ' ');
+	char *rest = strchr(line, ' ');
 
 	f->n = 0;
-	while (p && *p) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			break;
-		char *eq = p;
-		while (*eq && *eq != '=' && *eq != ' ' && *eq != '"')
-			eq++;
-		if (*eq != '=' || eq == p || f->n == LINE_FIELDS_MAX)
-			return -1;
-		*eq = '\0';
-		f->key[f->n] = p;
-		p = eq + 1;
-		if (*p == '"') {
-			char *close = strchr(p + 1, '"');
-			if (!close || (close[1] && close[1] != ' '))
-				return -1;
-			*close = '\0';
-			f->value[f->n++] = p + 1;
-			p = close + 1;
-		} else {
-			f->value[f->n++] = p;
-			p = strchr(p, ' ');
-			if (p)
-				*p++ = '\0';
-		}
-	}
-	return 0;
+	return rest && tv_fields_parse(rest, f->f, TV_FIELDS_MAX, &f->n) ? -1 : 0;
 }
 
 /* Copy field key's value to dst; -1 if the line did not carry it. */
 static int get_field(const struct line_fields *f, const char *key, char *dst, size_t size)
 {
-	for (size_t i = 0; i < f->n; i++) {
-		if (strcmp(f->key[i], key) == 0) {
-			copy_clean(dst, size, f->value[i], strlen(f->value[i]));
-			return 0;
-		}
-	}
-	return -1;
+	const char *v = tv_fields_find(f->f, f->n, key);
+
+	if (!v)
+		return -1;
+	copy_clean(dst, size, v, strlen(v));
+	return 0;
 }
 
 /* Experiment names are what the guest promises: [a-z0-9_]+. */

@@ -13,9 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tools/fields.h"	/* struct tv_field, tv_hex_digit */
+
 #define TV_PROTOCOL_PREFIX	"tv:"
 #define TV_EVENT_NAME_MAX	32	/* longest event word kept, with its NUL */
-#define TV_EVENT_FIELDS_MAX	16	/* fields beyond this are ignored */
+#define TV_EVENT_FIELDS_MAX	TV_FIELDS_MAX	/* fields beyond this are ignored */
 
 enum tv_event_kind {
 	TV_EV_UNKNOWN,		/* well formed, but an event this reader does not know */
@@ -34,11 +36,6 @@ enum tv_parse_result {
 	TV_PARSE_OK,		/* a protocol line, parsed into the event */
 	TV_PARSE_NOT_PROTOCOL,	/* does not start with "tv:": not the hypervisor's */
 	TV_PARSE_MALFORMED,	/* starts with "tv:" but breaks the line format */
-};
-
-struct tv_field {
-	const char *key;	/* points into the event's own buffer */
-	const char *value;	/* unquoted and unescaped, NUL-terminated */
 };
 
 struct tv_event {
@@ -71,11 +68,5 @@ int tv_event_get_u64(const struct tv_event *ev, const char *key, uint64_t *out);
 
 /* The event word for a kind ("trap"), for messages. */
 const char *tv_event_kind_name(enum tv_event_kind kind);
-
-/*
- * The value of one hexadecimal digit of the kind the protocol writes (in
- * "\xNN" escapes and instruction bytes), in either case; -1 for any other.
- */
-int tv_hex_digit(char c);
 
 #endif

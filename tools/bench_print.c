@@ -1,0 +1,308 @@
+/*
+ * tools/bench_print.c: the benchmark table as text, markdown, CSV or JSON
+ * (bench_table.h). Runs on: host.
+ */
+#include "tools/bench_table.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "tools/escape.h"
+
+int tv_bench_format_from_name(const char *name, enum tv_bench_format *fmt)
+{
+	static const struct {
+		const char *name;
+		enum tv_bench_format fmt;
+	} names[] = {
+		{ "text", TV_BENCH_TEXT }, { "md", TV_BENCH_MD },
+		{ "csv", TV_BENCH_CSV }, { "json", TV_BENCH_JSON },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i].name) == 0) {
+			*fmt = names[i].fmt;
+			return 0;
+		}
+	return -1;
+}
+
+/* ---- writing it out ---- */
+
+/* Whether a target is the ratio itself, or a count of cycles. */
+static int target_is_ratio(const struct tv_bench_target *tg)
+{
+	return strcmp(tg->measure, "hv/native") == 0;
+}
+
+/* A target's figures: whole cycles, or a ratio to three places. */
+static void put_target_value(FILE *out, const struct tv_bench_target *tg, double v)
+{
+	if (target_is_ratio(tg))
+		fprintf(out, "%.3f", v);
+	else
+		fprintf(out, "%.0f", v);
+}
+
+/*
+ * A target as text and markdown show it: what was measured (n/a when not
+ * known), sep, "<= rule", and for a count of cycles the limit that rule
+ * works out to in this run.
+ */
+static void put_target(FILE *out, const struct tv_bench_target *tg, const char *sep)
+{
+	if (tg->verdict == TV_BENCH_UNKNOWN)
+		fputs("n/a", out);
+	else
+		put_target_value(out, tg, tg->measured);
+	fprintf(out, "%s<= %s", sep, tg->limit_rule);
+	if (tg->verdict != TV_BENCH_UNKNOWN && !target_is_ratio(tg)) {
+		fputs(" = ", out);
+		put_target_value(out, tg, tg->limit);
+	}
+}
+
+static const char *row_note(const struct tv_bench_row *r)
+{
+	for (int s = 0; s < TV_BENCH_SIDES; s++)
+		if (r->side[s].na)
+			return r->side[s].na_reason;
+	return "";
+}
+
+static void print_text(FILE *out, const struct tv_bench_table *t)
+{
+	struct tv_bench_target tg[TV_BENCH_TARGETS_MAX];
+	size_t ntg = tv_bench_targets(t, tg, TV_BENCH_TARGETS_MAX);
+
+	fprintf(out, "Cycles per iteration (host TSC), median over %" PRIu64
+		" batches natively and %" PRIu64 " under the hypervisor\n"
+		"(ring %d, patch %s); min and max over the same batches.\n\n",
+		t->batches[TV_BENCH_NATIVE], t->batches[TV_BENCH_HV], t->ring, t->patch);
+	fprintf(out, "%-18s %27s   %27s\n", "", "---------- native ---------",
+		"------- hypervisor --------");
+	fprintf(out, "%-18s %9s %8s %8s   %9s %8s %8s %10s\n", "benchmark", "median", "min",
+		"max", "median", "min", "max", "hv/native");
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct tv_bench_row *r = &t->rows[i];
+		double ratio;
+
+		fprintf(out, "%-18s", r->name);
+		for (int s = 0; s < TV_BENCH_SIDES; s++) {
+			const struct tv_bench_figures *f = &r->side[s];
+			if (tv_bench_has_figures(f))
+				fprintf(out, " %9" PRIu64 " %8" PRIu64 " %8" PRIu64, f->median,
+					f->min, f->max);
+			else
+				fprintf(out, " %9s %8s %8s", "n/a", "", "");
+			if (s == TV_BENCH_NATIVE)
+				fputs("  ", out);
+		}
+		if (tv_bench_ratio(r, &ratio) == 0)
+			fprintf(out, " %10.3f\n", ratio);
+		else
+			fprintf(out, " %10s  %s\n", "n/a", row_note(r));
+	}
+
+	fputs("\nTargets (shown beside the figures, never enforced):\n", out);
+	for (size_t i = 0; i < ntg; i++) {
+		fprintf(out, "  %-14s %s = ", tg[i].row, tg[i].measure);
+		put_target(out, &tg[i], ", target ");
+		fprintf(out, ": %s\n", tv_bench_verdict_name(tg[i].verdict));
+	}
+
+	fputs("\nHypervisor counters (the hv run, whole):\n", out);
+	for (size_t i = 0; i < t->ncounters; i++)
+		fprintf(out, "  %-46s %12" PRIu64 "\n", t->counters[i].what, t->counters[i].count);
+	if (!tv_bench_has_cycle_counters(t))
+		fputs("  trap-path cycle counters: not available (the hypervisor reports no"
+		      " \"cycles ...\" statistics)\n", out);
+}
+
+static void print_md(FILE *out, const struct tv_bench_table *t)
+{
+	struct tv_bench_target tg[TV_BENCH_TARGETS_MAX];
+	size_t ntg = tv_bench_targets(t, tg, TV_BENCH_TARGETS_MAX);
+
+	fprintf(out, "Cycles per iteration (host TSC); median, min and max over %" PRIu64
+		" batches natively and %" PRIu64 " under the hypervisor (ring %d, patch %s).\n\n",
+		t->batches[TV_BENCH_NATIVE], t->batches[TV_BENCH_HV], t->ring, t->patch);
+	fputs("| benchmark | native median | native min | native max | hv median | hv min"
+	      " | hv max | hv/native | note |\n", out);
+	fputs("|---|--:|--:|--:|--:|--:|--:|--:|---|\n", out);
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct tv_bench_row *r = &t->rows[i];
+		double ratio;
+
+		fprintf(out, "| %s |", r->name);
+		for (int s = 0; s < TV_BENCH_SIDES; s++) {
+			const struct tv_bench_figures *f = &r->side[s];
+			if (tv_bench_has_figures(f))
+				fprintf(out, " %" PRIu64 " | %" PRIu64 " | %" PRIu64 " |", f->median,
+					f->min, f->max);
+			else
+				fputs(" n/a | | |", out);
+		}
+		if (tv_bench_ratio(r, &ratio) == 0)
+			fprintf(out, " %.3f | |\n", ratio);
+		else
+			fprintf(out, " n/a | %s |\n", row_note(r));
+	}
+
+	fputs("\nTargets (shown, never enforced):\n\n"
+	      "| benchmark | measure | measured | target | result |\n"
+	      "|---|---|--:|---|---|\n", out);
+	for (size_t i = 0; i < ntg; i++) {
+		fprintf(out, "| %s | %s | ", tg[i].row, tg[i].measure);
+		put_target(out, &tg[i], " | ");
+		fprintf(out, " | %s |\n", tv_bench_verdict_name(tg[i].verdict));
+	}
+
+	fputs("\nHypervisor counters (the hv run, whole):\n\n", out);
+	for (size_t i = 0; i < t->ncounters; i++)
+		fprintf(out, "- %s: %" PRIu64 "\n", t->counters[i].what, t->counters[i].count);
+	if (!tv_bench_has_cycle_counters(t))
+		fputs("- trap-path cycle counters: not available\n", out);
+}
+
+/* One figure of a side and the comma after it; empty when the side has none. */
+static void put_csv_figure(FILE *out, const struct tv_bench_figures *f, uint64_t v)
+{
+	if (tv_bench_has_figures(f))
+		fprintf(out, "%" PRIu64, v);
+	fputc(',', out);
+}
+
+/*
+ * One row per benchmark; an n/a figure is an empty field. A benchmark's
+ * target, if it has one, is in its own row. Counters do not fit the shape
+ * and are left to the other formats.
+ */
+static void print_csv(FILE *out, const struct tv_bench_table *t)
+{
+	struct tv_bench_target tg[TV_BENCH_TARGETS_MAX];
+	size_t ntg = tv_bench_targets(t, tg, TV_BENCH_TARGETS_MAX);
+
+	fputs("name,native_cycles,hv_cycles,ratio,native_min,native_max,hv_min,hv_max,"
+	      "iterations,target,target_measured,target_limit,target_result,note\n", out);
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct tv_bench_row *r = &t->rows[i];
+		const struct tv_bench_figures *nf = &r->side[TV_BENCH_NATIVE];
+		const struct tv_bench_figures *hf = &r->side[TV_BENCH_HV];
+		const struct tv_bench_target *mine = NULL;
+		double ratio;
+
+		for (size_t k = 0; k < ntg; k++)
+			if (strcmp(tg[k].row, r->name) == 0)
+				mine = &tg[k];
+		tv_put_csv_field(out, r->name);
+		fputc(',', out);
+		put_csv_figure(out, nf, nf->median);
+		put_csv_figure(out, hf, hf->median);
+		if (tv_bench_ratio(r, &ratio) == 0)
+			fprintf(out, "%.3f", ratio);
+		fputc(',', out);
+		put_csv_figure(out, nf, nf->min);
+		put_csv_figure(out, nf, nf->max);
+		put_csv_figure(out, hf, hf->min);
+		put_csv_figure(out, hf, hf->max);
+		put_csv_figure(out, hf, hf->iterations);
+		if (mine) {
+			char rule[160];
+			snprintf(rule, sizeof(rule), "%s <= %s", mine->measure, mine->limit_rule);
+			tv_put_csv_field(out, rule);
+			fputc(',', out);
+			if (mine->verdict != TV_BENCH_UNKNOWN) {
+				put_target_value(out, mine, mine->measured);
+				fputc(',', out);
+				put_target_value(out, mine, mine->limit);
+			} else {
+				fputc(',', out);
+			}
+			fprintf(out, ",%s,", tv_bench_verdict_name(mine->verdict));
+		} else {
+			fputs(",,,,", out);
+		}
+		tv_put_csv_field(out, row_note(r));
+		fputc('\n', out);
+	}
+}
+
+static void put_json_side(FILE *out, const struct tv_bench_figures *f)
+{
+	if (f->na) {
+		fputs("{\"na\": ", out);
+		tv_put_json_string(out, f->na_reason);
+		fputc('}', out);
+	} else if (tv_bench_has_figures(f)) {
+		fprintf(out, "{\"iterations\": %" PRIu64 ", \"median\": %" PRIu64
+			", \"min\": %" PRIu64 ", \"max\": %" PRIu64 "}",
+			f->iterations, f->median, f->min, f->max);
+	} else {
+		fputs("null", out);
+	}
+}
+
+static void print_json(FILE *out, const struct tv_bench_table *t)
+{
+	struct tv_bench_target tg[TV_BENCH_TARGETS_MAX];
+	size_t ntg = tv_bench_targets(t, tg, TV_BENCH_TARGETS_MAX);
+
+	fprintf(out, "{\n  \"unit\": \"TSC cycles per iteration\",\n  \"ring\": %d,\n"
+		"  \"patch\": ", t->ring);
+	tv_put_json_string(out, t->patch);
+	fprintf(out, ",\n  \"batches\": {\"native\": %" PRIu64 ", \"hv\": %" PRIu64 "},\n"
+		"  \"benchmarks\": [", t->batches[TV_BENCH_NATIVE], t->batches[TV_BENCH_HV]);
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct tv_bench_row *r = &t->rows[i];
+		double ratio;
+
+		fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", out);
+		tv_put_json_string(out, r->name);
+		fputs(", \"native\": ", out);
+		put_json_side(out, &r->side[TV_BENCH_NATIVE]);
+		fputs(", \"hv\": ", out);
+		put_json_side(out, &r->side[TV_BENCH_HV]);
+		if (tv_bench_ratio(r, &ratio) == 0)
+			fprintf(out, ", \"ratio\": %.3f}", ratio);
+		else
+			fputs(", \"ratio\": null}", out);
+	}
+	fputs("\n  ],\n  \"targets\": [", out);
+	for (size_t i = 0; i < ntg; i++) {
+		fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", out);
+		tv_put_json_string(out, tg[i].row);
+		fputs(", \"measure\": ", out);
+		tv_put_json_string(out, tg[i].measure);
+		fputs(", \"limit_rule\": ", out);
+		tv_put_json_string(out, tg[i].limit_rule);
+		if (tg[i].verdict == TV_BENCH_UNKNOWN) {
+			fputs(", \"measured\": null, \"limit\": null, \"met\": null}", out);
+		} else {
+			fputs(", \"measured\": ", out);
+			put_target_value(out, &tg[i], tg[i].measured);
+			fputs(", \"limit\": ", out);
+			put_target_value(out, &tg[i], tg[i].limit);
+			fprintf(out, ", \"met\": %s}",
+				tg[i].verdict == TV_BENCH_MET ? "true" : "false");
+		}
+	}
+	fputs("\n  ],\n  \"hv_counters\": [", out);
+	for (size_t i = 0; i < t->ncounters; i++) {
+		fputs(i ? ",\n    {\"what\": " : "\n    {\"what\": ", out);
+		tv_put_json_string(out, t->counters[i].what);
+		fprintf(out, ", \"count\": %" PRIu64 "}", t->counters[i].count);
+	}
+	fprintf(out, "\n  ],\n  \"cycle_counters_available\": %s\n}\n",
+		tv_bench_has_cycle_counters(t) ? "true" : "false");
+}
+
+void tv_bench_print(FILE *out, const struct tv_bench_table *t, enum tv_bench_format fmt)
+{
+	switch (fmt) {
+	case TV_BENCH_TEXT: print_text(out, t); break;
+	case TV_BENCH_MD: print_md(out, t); break;
+	case TV_BENCH_CSV: print_csv(out, t); break;
+	case TV_BENCH_JSON: print_json(out, t); break;
+	}
+}
