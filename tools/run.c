@@ -626,6 +626,16 @@ static void date_native_screen(struct run_state *st)
 		 tv_now() - st->screen_read_at);
 }
 
+/*
+ * Whether our standard input may go to the guest: not a terminal we do not
+ * own. A program started in the background that read (or set up) its
+ * terminal would be stopped by the shell's job control until brought back.
+ */
+static int stdin_is_ours(void)
+{
+	return !isatty(0) || tcgetpgrp(0) == getpgrp();
+}
+
 int tv_run(const struct tv_run_config *cfg, struct tv_run_record *rec)
 {
 	struct argv_list a = { 0 };
@@ -652,7 +662,7 @@ int tv_run(const struct tv_run_config *cfg, struct tv_run_record *rec)
 
 	double start = tv_now();
 	int err = tv_process_spawn_forwarding(&proc, a.v, start + cfg->timeout_s,
-					      cfg->forward_stdin ? 0 : -1);
+					      cfg->forward_stdin && stdin_is_ours() ? 0 : -1);
 	if (err) {
 		if (err == ENOENT)
 			setup_error(rec, "QEMU not found: '%s' (install the Debian package "
@@ -671,7 +681,7 @@ int tv_run(const struct tv_run_config *cfg, struct tv_run_record *rec)
 		proc.on_tick = on_tick;
 		proc.tick_s = SCREEN_TICK_S;
 	}
-	if (cfg->forward_stdin && cfg->stdin_console && isatty(0)) {
+	if (proc.forward_fd == 0 && cfg->stdin_console && isatty(0)) {
 		proc.keys = &st.keys;
 		raw_tty();
 	}

@@ -114,3 +114,8 @@ tv_integration_test(NAME ring1.umip_model_without_umip
   COMMAND ${TV_EXPECT_RUN} --status 3
     --expect "--umip needs a CPU model with UMIP \\(--cpu qemu32 has none"
     -- run selftest --umip --cpu qemu32 --timeout 120)
+
+# At a terminal: keys reach the guest raw, Ctrl-A x ends the run (5) and the
+# terminal's settings come back (script(1), from the essential bsdutils).
+tv_integration_test(NAME native.pc_probe_terminal
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/terminal_run.sh)
