@@ -10,7 +10,9 @@
  *    for the hypervisor, and for the guest the code and tables read-only and
  *    the trap stack writable (the CPU pushes the trap frame there while the
  *    guest's page tables are still loaded).
- * 3. CR0.WP is set so read-only means read-only even at ring 0..2.
+ * 3. The real APICs' 4 MiB (0xFEC00000: the I/O APIC, the local APIC at
+ *    0xFEE00000) are identity-mapped uncached for the hypervisor alone.
+ * 4. CR0.WP is set so read-only means read-only even at ring 0..2.
  */
 #include "hv/address_space.h"
 #include "hv/layout.h"
@@ -18,7 +20,8 @@
 #include "lib/mmu.h"
 #include "lib/x86.h"
 
-#define HV_SPACE_BYTES	0x40000000u	/* 1 GiB: more than QEMU is ever given */
+#define HV_SPACE_BYTES	0x50000000u	/* 1.25 GiB: more than QEMU is ever given */
+#define HOST_APIC_PAGES	0xFEC00000u
 
 static uint32_t hv_pd[1024] __attribute__((aligned(4096)));
 static uint32_t switcher_pt_hv[1024] __attribute__((aligned(4096)));
@@ -47,6 +50,7 @@ void hv_space_init(void)
 		switcher_pt_hv[PTX(va)] = pa | PTE_P | PTE_W;
 		switcher_pt_guest[PTX(va)] = pa | PTE_P | guest_w;
 	}
+	hv_pd[PDX(HOST_APIC_PAGES)] = HOST_APIC_PAGES | PTE_P | PTE_W | PTE_PS | PTE_PCD | PTE_PWT;
 	hv_pd[PDX(SWITCHER_BASE)] = (uint32_t)switcher_pt_hv | PTE_P | PTE_W;
 
 	hv_space_cr3 = (uint32_t)hv_pd;

@@ -14,6 +14,7 @@
 #include "hv/hot.h"
 #include <stdarg.h>
 #include "hv/console.h"
+#include "hv/machine.h"
 #include "hv/integrity.h"
 #include "hv/stats.h"
 #include "lib/exit_status.h"
@@ -165,8 +166,10 @@ static void finish(void)
 {
 	console_guest_flush();
 	stats_report();
-	if (guest_started)
+	if (guest_started) {
+		machine_report_screen(&the_machine);
 		integrity_report();
+	}
 }
 
 void hv_exit_guest(uint32_t status)

@@ -19,6 +19,7 @@
 #include "hv/shadow.h"
 #include "hv/layout.h"
 #include "hv/real_cpu.h"
+#include "hv/machine.h"
 #include "hv/reflect.h"
 #include "hv/stats.h"
 #include "deprivilege/descriptor.h"
@@ -199,10 +200,14 @@ enum em_result emulate_msr(struct vcpu *v, const struct decoded_insn *insn)
 		else
 			value = rdtsc() + v->tsc_offset;
 		break;
-	default:	/* MSR_APIC_BASE */
-		/* Read as the real CPU has it; the guest cannot move or disable the APIC. */
-		if (!write)
-			value = real_cpu_apic_base();
+	default:	/* MSR_APIC_BASE: the virtual local APIC's (hv/vdev.c) */
+		if (!write) {
+			value = lapic_read_base_msr(&machine_of(v)->lapic);
+		} else if (lapic_write_base_msr(&machine_of(v)->lapic, value) != 0) {
+			/* Moving the APIC's page is not modelled: stop rather than ignore it. */
+			hv_exit_stopped("unemulated: wrmsr moves the local APIC to 0x%08x at 0x%08x",
+					(uint32_t)value & 0xFFFFF000u, v->regs.eip);
+		}
 		break;
 	}
 	if (!write) {

@@ -343,3 +343,49 @@ uint32_t guest_multiboot_build(uint8_t *guest_mem, uint32_t guest_mem_bytes,
 	memcpy(guest_mem + info_gpa, &info, sizeof(info));
 	return at;
 }
+
+uint32_t guest_multiboot_add_modules(uint8_t *guest_mem, uint32_t guest_mem_bytes,
+				     uint32_t info_gpa, uint32_t end,
+				     const struct guest_module *mods, uint32_t nmods)
+{
+	struct multiboot_info info;
+	uint64_t list = (end + 3u) & ~3ull, strings, at, data;
+	uint32_t i;
+
+	if (!range_inside(info_gpa, sizeof(info), guest_mem_bytes) || nmods > 256)
+		return 0;
+	/* The list, then the strings, then each module's bytes at a page boundary. */
+	strings = list + (uint64_t)nmods * sizeof(struct multiboot_module);
+	at = strings;
+	for (i = 0; i < nmods; i++)
+		at += strlen(mods[i].string ? mods[i].string : "") + 1;
+	data = at;
+	for (i = 0; i < nmods; i++)
+		data = ((data + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1)) + mods[i].len;
+	if (!range_inside(0, data, guest_mem_bytes))
+		return 0;
+
+	data = at;
+	at = strings;
+	for (i = 0; i < nmods; i++) {
+		struct multiboot_module m;
+		const char *str = mods[i].string ? mods[i].string : "";
+		size_t slen = strlen(str) + 1;
+
+		memcpy(guest_mem + at, str, slen);
+		m.string = (uint32_t)at;
+		at += slen;
+		data = (data + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+		m.mod_start = (uint32_t)data;
+		m.mod_end = (uint32_t)(data + mods[i].len);
+		m.reserved = 0;
+		memcpy(guest_mem + data, mods[i].data, mods[i].len);
+		memcpy(guest_mem + list + i * sizeof(m), &m, sizeof(m));
+		data += mods[i].len;
+	}
+	memcpy(&info, guest_mem + info_gpa, sizeof(info));
+	info.mods_count = nmods;
+	info.mods_addr = (uint32_t)list;
+	memcpy(guest_mem + info_gpa, &info, sizeof(info));
+	return (uint32_t)data;
+}

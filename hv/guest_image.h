@@ -81,6 +81,25 @@ uint32_t guest_image_info_gpa(const struct guest_image *img);
 uint32_t guest_multiboot_build(uint8_t *guest_mem, uint32_t guest_mem_bytes,
 			       uint32_t info_gpa, const char *cmdline);
 
+/* A multiboot module for the guest: its bytes and its string, as the hypervisor holds them. */
+struct guest_module {
+	const void *data;
+	uint32_t len;
+	const char *string;	/* NULL means empty */
+};
+
+/*
+ * Give the guest the modules, as QEMU's multiboot loader would: after end
+ * (what guest_multiboot_build() returned for the information at info_gpa),
+ * the list of nmods module structures and their strings, then each module's
+ * bytes at a page boundary. mods_count and mods_addr in the information are
+ * set. Returns the gpa just past the last module, or 0 (guest memory
+ * untouched) if they do not all fit below guest_mem_bytes.
+ */
+uint32_t guest_multiboot_add_modules(uint8_t *guest_mem, uint32_t guest_mem_bytes,
+				     uint32_t info_gpa, uint32_t end,
+				     const struct guest_module *mods, uint32_t nmods);
+
 /* The boot loader name the guest sees in its multiboot information. */
 #define GUEST_MULTIBOOT_LOADER_NAME "trapvisor"
 

@@ -9,6 +9,9 @@
 
 #define HOST_IRQ_VECTOR_BASE	0x20	/* real IRQ n arrives as vector 0x20 + n */
 #define HOST_IRQ_TIMER		0
+#define HOST_IRQ_COM1		4
+/* The real local APIC's timer: the clock of every device computed from time. */
+#define HOST_LAPIC_TIMER_VECTOR	0x30
 
 /* Remap the real PICs above the exceptions and mask every line. */
 void host_pic_init(void);
@@ -21,5 +24,23 @@ int host_pic_requested(unsigned irq);
 void host_pit_program(uint8_t control_word, uint16_t count, unsigned access);
 uint8_t host_pit_read_counter0(void);
 void host_pit_command(uint8_t control_word);
+
+/*
+ * The real local APIC (mapped at 0xFEE00000 by hv/address_space.c): turned
+ * on with the 8259s still wired through LINT0, its timer one-shot, and the
+ * TSC measured against it (QEMU counts the APIC timer at 1 GHz of real
+ * time), so that host_now_ns() is real time. Returns -1 if the CPU has no
+ * APIC or TSC.
+ */
+int host_clock_init(void);
+/* Nanoseconds of real time since host_clock_init(). */
+uint64_t host_now_ns(void);
+/* One real interrupt (HOST_LAPIC_TIMER_VECTOR) at deadline_ns; UINT64_MAX: none. */
+void host_timer_arm(uint64_t deadline_ns);
+void host_lapic_eoi(void);
+
+/* The real COM1's input: a byte if one has arrived (1), else 0; its interrupt on receive. */
+int host_com1_receive(uint8_t *byte);
+void host_com1_interrupt_on_input(void);
 
 #endif

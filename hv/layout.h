@@ -40,9 +40,9 @@
 /* The guest's LDT is shadowed into the switcher's real LDT of this many entries. */
 #define LDT_ENTRIES		256
 
-/* Guest memory: 1 MiB at the least, 512 MiB at the most. */
+/* Guest memory: 1 MiB at the least, 1 GiB at the most. */
 #define GUEST_MEM_MIN_MIB	1
-#define GUEST_MEM_MAX_MIB	512
+#define GUEST_MEM_MAX_MIB	1024
 #define GUEST_MEM_DEFAULT_MIB	32
 
 /* A guest image file larger than this is refused, whatever it would load. */

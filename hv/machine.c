@@ -7,6 +7,7 @@
  * below, in .bss, reached only through the machine's pointers.
  */
 #include "hv/machine.h"
+#include "hv/console.h"
 #include "hv/guest_mode.h"
 #include "hv/hot.h"
 #include "hv/patch.h"
@@ -37,4 +38,26 @@ void machine_init(struct machine *m, unsigned ring, uint8_t *mem, uint32_t mem_b
 	v->virt_dr[6] = 0xFFFF0FF0u;
 	v->virt_dr[7] = 0x00000400u;
 	vdev_reset_all(m);
+}
+
+void machine_report_screen(const struct machine *m)
+{
+	const struct vcpu *v = &m->cpu;
+	char row[CRTC_COLUMNS + 1], q[2 * CRTC_COLUMNS + 3];
+
+	if (v->mem_bytes < CRTC_TEXT_BASE + CRTC_COLUMNS * CRTC_ROWS * 2)
+		return;
+	for (unsigned r = 0; r < CRTC_ROWS; r++) {
+		const uint8_t *cell = v->mem + CRTC_TEXT_BASE + r * CRTC_COLUMNS * 2;
+		unsigned len = 0;
+		for (unsigned c = 0; c < CRTC_COLUMNS; c++) {
+			uint8_t ch = cell[2 * c];
+			row[c] = ch == 0 ? ' ' : ch >= 0x20 && ch < 0x7F ? (char)ch : '.';
+			if (row[c] != ' ')
+				len = c + 1;
+		}
+		row[len] = 0;
+		console_quote(q, sizeof q, row);
+		console_event("screen row=%u text=%s", r, q);
+	}
 }

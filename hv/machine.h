@@ -22,7 +22,15 @@
 #include "hv/vcpu.h"
 #include "hv/vpic.h"
 #include "hv/vpit.h"
-#include "hv/vuart.h"
+#include "platform/cmos_rtc.h"
+#include "platform/crtc.h"
+#include "platform/fw_cfg.h"
+#include "platform/ioapic.h"
+#include "platform/kbc.h"
+#include "platform/lapic.h"
+#include "platform/pci_config.h"
+#include "platform/pit8254.h"
+#include "platform/uart16550.h"
 
 struct guest_modes;
 struct shadow_mmu;
@@ -34,8 +42,17 @@ struct machine {
 
 	/* Each virtual device's state (the table of devices is hv/vdev.c). */
 	struct vpic pic;		/* the two 8259As */
-	struct vpit pit;		/* the 8254's channel 0 */
-	struct vuart com1;		/* the serial port */
+	struct vpit pit;		/* the 8254's channel 0, on the real one */
+	struct pit8254 pit2;		/* the 8254's channel 2 and port 0x61, on time */
+	struct lapic lapic;		/* the local APIC at 0xFEE00000 */
+	struct ioapic ioapic;		/* the I/O APIC at 0xFEC00000 */
+	struct uart16550 com1;		/* the serial port */
+	struct crtc crtc;		/* the CGA/VGA CRT controller's registers */
+	struct kbc kbc;			/* the 8042 keyboard controller */
+	struct cmos_rtc cmos;		/* CMOS RAM and the real-time clock */
+	struct pci_config pci;		/* PCI configuration space: no device */
+	struct fw_cfg fw_cfg;		/* QEMU's firmware configuration ports */
+	uint32_t irq_levels;		/* ISA IRQ lines as the devices drive them, bit n = IRQ n */
 
 	/* The address spaces and GDT views of guest kernel and user mode (hv/guest_mode.c). */
 	struct guest_modes *modes;
@@ -61,5 +78,11 @@ static inline const struct machine *machine_of_const(const struct vcpu *v)
 
 /* Power on: every member as after reset; guest memory at mem, mem_bytes long. */
 void machine_init(struct machine *m, unsigned ring, uint8_t *mem, uint32_t mem_bytes);
+
+/*
+ * The guest's 80x25 text screen (guest RAM at 0xB8000) as "tv:screen"
+ * lines, one per row, for the host program to show at the end of a run.
+ */
+void machine_report_screen(const struct machine *m);
 
 #endif

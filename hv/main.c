@@ -7,8 +7,10 @@
  *    module among the multiboot modules.
  * 2. Turn on paging in the hypervisor's address space and load the real
  *    GDT, IDT and TSS.
- * 3. Place guest memory above everything the loader gave us, check the guest
- *    image, copy it in, and write its multiboot information.
+ * 3. Place guest memory above everything the loader gave us, write the
+ *    firmware's view of low memory (BIOS data area, EBDA, MP and ACPI
+ *    tables: platform/mptable.c), check the guest image, copy it in, and
+ *    write its multiboot information.
  * 4. Build the guest's page tables and its first trap frame, and enter it.
  */
 #include "hv/address_space.h"
@@ -30,6 +32,8 @@
 #include "lib/mmu.h"
 #include "lib/multiboot.h"
 #include "lib/string.h"
+#include "platform/crtc.h"
+#include "platform/mptable.h"
 
 
 struct hv_options {
@@ -98,7 +102,7 @@ static void parse_options(const char *cmdline, struct hv_options *opt)
 		else if (!strncmp(p, "patch=", 6) && !patch_word(p + 6, &opt->patch_set))
 			;
 		else
-			hv_exit_refused("bad hypervisor option (ring=1|3, trace=0|1, mem=1..512, patch=none|popf|all, umip=0|1)");
+			hv_exit_refused("bad hypervisor option (ring=1|3, trace=0|1, mem=1..1024, patch=none|popf|all, umip=0|1)");
 		p = strchr(p, ' ');
 	}
 }
@@ -151,6 +155,9 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 	hv_space_init();
 	cpu_tables_init(opt.ring);
 	host_pic_init();
+	if (host_clock_init() != 0)
+		hv_panic("this CPU has no local APIC or no TSC: no clock for the guest's devices");
+	host_com1_interrupt_on_input();
 	/* Writing CR4.UMIP on a CPU without it hangs QEMU TCG: ask CPUID first (FACTS.md). */
 	if (opt.umip) {
 		if (!cpu_has_umip())
@@ -187,11 +194,16 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 		hv_exit_refused(why);
 	/* QEMU's RAM starts zeroed, as the bare machine's does in the native run. */
 	guest_image_load(file, &image, vcpu->mem);
+	struct firmware_config fw;
+	struct firmware_layout fw_layout;
+	firmware_config_default(&fw);
+	if (firmware_write_low_memory(vcpu->mem, mem_bytes, &fw, &fw_layout) != 0)
+		hv_exit_refused("guest memory is too small for the firmware's tables (1 MiB at least)");
 	uint32_t info = guest_image_info_gpa(&image);
 	if (!info || !guest_multiboot_build(vcpu->mem, mem_bytes, info, cmdline))
 		hv_exit_refused("no room in guest memory for the multiboot information");
-	console_event("load entry=0x%08x segments=%u info=0x%08x",
-		      image.entry, image.nsegments, info);
+	console_event("load entry=0x%08x segments=%u info=0x%08x screen=0x%08x",
+		      image.entry, image.nsegments, info, host_base + CRTC_TEXT_BASE);
 	patch_guest(vcpu, file, mod->mod_end - mod->mod_start, &image, opt.patch_set);
 
 	guest_mode_init_spaces(vcpu, host_base);

@@ -16,6 +16,7 @@
 #include "hv/console.h"
 #include "hv/layout.h"
 #include "hv/machine.h"
+#include "hv/mmio.h"
 #include "hv/reflect.h"
 #include "hv/stats.h"
 #include "lib/mmu.h"
@@ -86,6 +87,9 @@ void shadow_page_fault(struct vcpu *v, uint32_t la, uint32_t real_error)
 		hv_exit_stopped("forbidden: the guest %s 0x%08x, the hypervisor's switcher, at eip 0x%08x",
 				real_error & PF_ERR_W ? "wrote" : "read", la, v->regs.eip);
 	case SHADOW_OUTSIDE:
+		/* A device's registers: the access is emulated, never mapped. */
+		if (mmio_access(v, la, r.gpa))
+			return;
 		stats_trap(&v->regs, 0, "stop");
 		hv_exit_stopped("forbidden: the guest's page tables map 0x%08x to guest-physical 0x%08x, outside its %u MiB (eip 0x%08x)",
 				la, r.gpa, v->mem_bytes >> 20, v->regs.eip);

@@ -49,6 +49,9 @@ void vdev_reset_all(struct machine *m);
 uint32_t vdev_in(struct machine *m, uint16_t port, unsigned size);
 void vdev_out(struct machine *m, uint16_t port, unsigned size, uint32_t value);
 
+/* The row whose MMIO range holds guest-physical gpa, or NULL. */
+const struct vdev *vdev_mmio_at(uint32_t gpa);
+
 /* The vector some interrupt controller has for the guest, or -1; *from says which. */
 int vdev_pending_vector(const struct machine *m, const struct vdev **from);
 

@@ -1,14 +1,24 @@
 /*
- * hv/virq.c: virtual interrupts.
- * Runs in: hypervisor, ring 0, at the end of every trap.
+ * hv/virq.c: virtual interrupts: from the devices' lines through the
+ * interrupt controllers to the guest's handler.
+ * Runs in: hypervisor, ring 0, at the end of every trap, after every device
+ * access that may move an interrupt line, and on the real interrupts.
  *
- * The real IF is always 1 while the guest runs, so the real timer interrupt
- * reaches the hypervisor whatever the guest believes. The hypervisor turns
- * it into a request on the virtual PIC, and hands it to the guest only when
- * the guest could take it on a bare machine:
+ * The real IF is always 1 while the guest runs, so every real interrupt
+ * reaches the hypervisor whatever the guest believes:
+ *   - the real 8254 (the guest's channel 0, hv/vpit.c): IRQ 0;
+ *   - the real local APIC's timer, armed for the next device event due
+ *     (a guest LAPIC timer, a UART's receive timeout: hv/host_timer.c);
+ *   - the real COM1's input, which goes into the guest's 16550.
+ * Each ISA IRQ line goes, as on a PC with an I/O APIC, to both the 8259
+ * pair (line n) and the I/O APIC (pin n; IRQ 0 on pin 2, as the MP table
+ * says). The I/O APIC sends its messages to the local APIC, and the 8259s
+ * reach the CPU unless the guest turned its local APIC on and masked LINT0
+ * (hv/vdev.c). The hypervisor hands an interrupt to the guest only when the
+ * guest could take it on a bare machine:
  *   - its virtual IF is 1 (set by STI or IRET, which trap; never by POPF,
  *     which does not: that is the whole POPF problem),
- *   - the line is unmasked and no higher-priority request is in service,
+ *   - a controller has one to give (unmasked, above what is in service),
  *   - and the guest is not in the one-instruction shadow of STI or MOV SS.
  * The shadow is honoured by not delivering on the return from that STI: the
  * guest runs at least one instruction before the next trap gives the
@@ -20,13 +30,93 @@
 #include "hv/reflect.h"
 #include "hv/vdev.h"
 
+#define IOAPIC_PIN_OF_IRQ0	2
+
+/* A device drives ISA IRQ line irq to level. */
+static void set_line(struct machine *m, unsigned irq, int level)
+{
+	uint32_t bit = 1u << irq;
+	int was = (m->irq_levels & bit) != 0;
+
+	if (level == was)
+		return;
+	if (level) {
+		m->irq_levels |= bit;
+		vpic_raise(&m->pic, irq);	/* the 8259s here see edges */
+	} else {
+		m->irq_levels &= ~bit;
+	}
+	ioapic_set_pin(&m->ioapic, irq == 0 ? IOAPIC_PIN_OF_IRQ0 : irq, level);
+}
+
+/* What the I/O APIC has to send goes to the one local APIC, if addressed to it. */
+static void ioapic_to_lapic(struct machine *m, uint64_t now)
+{
+	struct ioapic_message msg;
+	while (ioapic_take(&m->ioapic, &msg)) {
+		if (msg.delivery != IOAPIC_DELIVERY_FIXED && msg.delivery != IOAPIC_DELIVERY_LOWEST)
+			continue;	/* NMI, SMI, INIT, ExtINT: not modelled, dropped */
+		if (!lapic_matches_destination(&m->lapic, msg.dest, msg.logical))
+			continue;
+		lapic_accept(&m->lapic, msg.vector, msg.level_triggered, now);
+	}
+}
+
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+void virq_lines_changed(struct machine *m, uint64_t now)
+{
+	set_line(m, KBC_KEYBOARD_IRQ, kbc_keyboard_irq(&m->kbc));
+	set_line(m, UART_COM1_IRQ, uart_irq_asserted(&m->com1, now));
+	set_line(m, CMOS_RTC_IRQ, cmos_rtc_irq_asserted(&m->cmos, now));
+	ioapic_to_lapic(m, now);
+	uint64_t next = earliest(lapic_next_event_ns(&m->lapic), uart_next_event_ns(&m->com1));
+	next = earliest(next, cmos_rtc_next_event_ns(&m->cmos, now));
+	host_timer_arm(next);
+}
+
+void virq_com1_input(struct machine *m, uint64_t now)
+{
+	uint8_t byte;
+	while (uart_rx_space(&m->com1) && host_com1_receive(&byte))
+		uart_receive(&m->com1, byte, now);
+}
+
+/* Time has passed: the devices computed from it catch up. */
+static void devices_advance(struct machine *m, uint64_t now)
+{
+	lapic_advance(&m->lapic, now);
+	virq_lines_changed(m, now);
+}
+
 void virq_host_interrupt(struct machine *m, unsigned vector)
 {
-	/* Only the timer is unmasked; anything else (a spurious IRQ 7) needs no EOI. */
-	if (vector == HOST_IRQ_VECTOR_BASE + HOST_IRQ_TIMER) {
+	uint64_t now;
+
+	switch (vector) {
+	case HOST_IRQ_VECTOR_BASE + HOST_IRQ_TIMER:
 		host_pic_eoi(HOST_IRQ_TIMER);
 		vpit_tick(&m->pit);
-		vpic_raise(&m->pic, 0);
+		/* An edge: the 8259 latches it, the I/O APIC's edge pin sees it. */
+		set_line(m, 0, 1);
+		set_line(m, 0, 0);
+		ioapic_to_lapic(m, host_now_ns());
+		break;
+	case HOST_IRQ_VECTOR_BASE + HOST_IRQ_COM1:
+		now = host_now_ns();
+		virq_com1_input(m, now);
+		host_pic_eoi(HOST_IRQ_COM1);
+		virq_lines_changed(m, now);
+		break;
+	case HOST_LAPIC_TIMER_VECTOR:
+		host_lapic_eoi();
+		devices_advance(m, host_now_ns());
+		break;
+	default:
+		break;	/* a spurious IRQ 7 needs no EOI */
 	}
 }
 
@@ -48,6 +138,23 @@ void virq_deliver(struct machine *m)
 	reflect_to_guest(v, (unsigned)vector, REFLECT_NO_ERROR_CODE, v->regs.eip, 0);
 }
 
+/* Can the guest's LAPIC timer interrupt it? */
+static int lapic_timer_may_fire(const struct machine *m)
+{
+	return lapic_enabled(&m->lapic) && lapic_next_event_ns(&m->lapic) != UINT64_MAX &&
+	       !(m->lapic.lvt[LVT_TIMER] & LAPIC_LVT_MASKED);
+}
+
+/* Can input on COM1 interrupt it, through either controller? */
+static int com1_input_may_interrupt(const struct machine *m)
+{
+	if (!(m->com1.ier & UART_IER_RDI))
+		return 0;
+	if (!(m->ioapic.redir[UART_COM1_IRQ] & IOAPIC_MASKED))
+		return 1;
+	return vpic_line_unmasked(&m->pic, UART_COM1_IRQ);
+}
+
 int virq_wait_for_interrupt(struct machine *m)
 {
 	const struct vdev *controller;
@@ -56,14 +163,25 @@ int virq_wait_for_interrupt(struct machine *m)
 		return 0;
 	if (vdev_pending_vector(m, &controller) >= 0)
 		return 1;
-	/* The one source of interrupts: the PIT on the PIC's line 0. */
-	if (!vpit_will_fire(&m->pit) || !vpic_line_unmasked(&m->pic, 0))
+	int pit = vpit_will_fire(&m->pit) && vpic_line_unmasked(&m->pic, 0);
+	int lapic = lapic_timer_may_fire(m);
+	int com1 = com1_input_may_interrupt(m);
+	if (!pit && !lapic && !com1)
 		return 0;
 	/*
-	 * Wait with interrupts off until the real timer raises its line; once
-	 * back in the guest (real IF=1) it is taken at once, as a trap.
+	 * Wait with interrupts off until a real line is raised; once back in
+	 * the guest (real IF=1) it is taken at once, as a trap. A device's
+	 * deadline that passes meanwhile is brought up to date here.
 	 */
-	while (!host_pic_requested(HOST_IRQ_TIMER))
+	uint64_t due = lapic_next_event_ns(&m->lapic);
+	for (;;) {
+		if (host_pic_requested(HOST_IRQ_TIMER) || host_pic_requested(HOST_IRQ_COM1))
+			return 1;
+		uint64_t now = host_now_ns();
+		if (now >= due) {
+			devices_advance(m, now);
+			return 1;
+		}
 		__asm__ volatile("pause");
-	return 1;
+	}
 }

@@ -5,7 +5,15 @@
 #ifndef TV_HV_VIRQ_H
 #define TV_HV_VIRQ_H
 
+#include <stdint.h>
+
 struct machine;
+
+/* A device access may have moved an interrupt line: route them, re-arm the device clock. */
+void virq_lines_changed(struct machine *m, uint64_t now);
+
+/* Input waiting on the real COM1 goes into the guest's 16550 while it has room. */
+void virq_com1_input(struct machine *m, uint64_t now);
 
 /* A real interrupt arrived while the guest ran (vector 0x20 and up). */
 void virq_host_interrupt(struct machine *m, unsigned vector);

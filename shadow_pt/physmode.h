@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 /* Guest memory of up to this many MiB fits in one set of tables. */
-#define PHYSMODE_MAX_MIB	512
+#define PHYSMODE_MAX_MIB	1024
 #define PHYSMODE_MAX_TABLES	(PHYSMODE_MAX_MIB / 4)
 
 /* One address space: a page directory and the page tables it may need. */

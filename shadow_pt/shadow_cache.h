@@ -34,7 +34,7 @@
 #ifndef SHADOW_POOL_PAGES	/* the host fuzz target makes it small, to run it dry often */
 #define SHADOW_POOL_PAGES	1024	/* 4 MiB of shadow page tables */
 #endif
-#define SHADOW_GUEST_PAGES_MAX	((512u << 20) / PAGE_SIZE)	/* guest memory up to 512 MiB */
+#define SHADOW_GUEST_PAGES_MAX	((1024u << 20) / PAGE_SIZE)	/* guest memory up to 1 GiB */
 #define SHADOW_NO_CONTEXT	0xFF
 
 /* Which shadow of a context: the guest kernel's, or its user code's (README, 4.). */
