@@ -36,6 +36,9 @@
 #include "platform/mptable.h"
 
 
+/* Multiboot modules passed on to the guest, at the most. */
+#define GUEST_MODULES_MAX	16
+
 struct hv_options {
 	unsigned ring;
 	int trace;
@@ -200,8 +203,24 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 	if (firmware_write_low_memory(vcpu->mem, mem_bytes, &fw, &fw_layout) != 0)
 		hv_exit_refused("guest memory is too small for the firmware's tables (1 MiB at least)");
 	uint32_t info = guest_image_info_gpa(&image);
-	if (!info || !guest_multiboot_build(vcpu->mem, mem_bytes, info, cmdline))
+	uint32_t info_end = info ? guest_multiboot_build(vcpu->mem, mem_bytes, info, cmdline) : 0;
+	if (!info_end)
 		hv_exit_refused("no room in guest memory for the multiboot information");
+	/* Our modules after the first (the guest) are the guest's modules, in order. */
+	static struct guest_module guest_mods[GUEST_MODULES_MAX];
+	uint32_t nguest_mods = mbi->mods_count - 1;
+	if (nguest_mods > GUEST_MODULES_MAX)
+		hv_exit_refused("more multiboot modules than the hypervisor passes on (16)");
+	for (uint32_t i = 0; i < nguest_mods; i++) {
+		const struct multiboot_module *gm = &mods[i + 1];
+		guest_mods[i].data = (const void *)gm->mod_start;
+		guest_mods[i].len = gm->mod_end - gm->mod_start;
+		/* As QEMU gives it natively: the path, then the STRING. */
+		guest_mods[i].string = gm->string ? (const char *)gm->string : "";
+	}
+	if (nguest_mods &&
+	    !guest_multiboot_add_modules(vcpu->mem, mem_bytes, info, info_end, guest_mods, nguest_mods))
+		hv_exit_refused("the guest's modules do not fit in its memory");
 	console_event("load entry=0x%08x segments=%u info=0x%08x screen=0x%08x",
 		      image.entry, image.nsegments, info, host_base + CRTC_TEXT_BASE);
 	patch_guest(vcpu, file, mod->mod_end - mod->mod_start, &image, opt.patch_set);

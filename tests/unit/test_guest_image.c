@@ -504,6 +504,74 @@ START_TEST(multiboot_memory_map)
 }
 END_TEST
 
+/* Modules as QEMU's loader gives them: listed, with strings, each page-aligned. */
+START_TEST(multiboot_modules_listed_and_copied)
+{
+	static const uint8_t first[5000] = { 0xAA, [4999] = 0xBB };
+	static const uint8_t second[3] = { 1, 2, 3 };
+	const struct guest_module mods[2] = {
+		{ first, sizeof first, "initrd root=1" },
+		{ second, sizeof second, NULL },
+	};
+	const uint32_t info_gpa = 0x105000;
+	uint8_t *mem = calloc(1, GUEST_MEM);
+	struct multiboot_info info;
+	struct multiboot_module m[2];
+	uint32_t end, last;
+
+	ck_assert_ptr_nonnull(mem);
+	end = guest_multiboot_build(mem, GUEST_MEM, info_gpa, "guest");
+	last = guest_multiboot_add_modules(mem, GUEST_MEM, info_gpa, end, mods, 2);
+	ck_assert_uint_ne(last, 0);
+	info = read_info(mem, info_gpa);
+	ck_assert_uint_eq(info.mods_count, 2);
+	ck_assert_uint_ge(info.mods_addr, end);
+	ck_assert_uint_eq(info.mods_addr % 4, 0);
+	memcpy(m, mem + info.mods_addr, sizeof m);
+	ck_assert_str_eq((const char *)mem + m[0].string, "initrd root=1");
+	ck_assert_str_eq((const char *)mem + m[1].string, "");
+	ck_assert_uint_eq(m[0].mod_start % 0x1000, 0);
+	ck_assert_uint_eq(m[1].mod_start % 0x1000, 0);
+	ck_assert_uint_eq(m[0].mod_end - m[0].mod_start, sizeof first);
+	ck_assert_uint_eq(m[1].mod_end - m[1].mod_start, sizeof second);
+	/* The data lies after the list and the strings, in order, apart. */
+	ck_assert_uint_gt(m[0].mod_start, m[1].string);
+	ck_assert_uint_ge(m[1].mod_start, m[0].mod_end);
+	ck_assert_mem_eq(mem + m[0].mod_start, first, sizeof first);
+	ck_assert_mem_eq(mem + m[1].mod_start, second, sizeof second);
+	ck_assert_uint_eq(last, m[1].mod_end);
+	/* The rest of the information is as before. */
+	ck_assert_str_eq((const char *)mem + info.cmdline, "guest");
+	free(mem);
+}
+END_TEST
+
+/* Modules that do not fit leave guest memory as it was. */
+START_TEST(multiboot_modules_must_fit)
+{
+	static uint8_t big[0x10000];
+	const struct guest_module mod = { big, sizeof big, "big" };
+	const uint32_t mem_bytes = 2 * MIB;
+	uint8_t *mem = calloc(1, mem_bytes), *copy = malloc(mem_bytes);
+	uint32_t end;
+
+	ck_assert_ptr_nonnull(mem);
+	ck_assert_ptr_nonnull(copy);
+	memset(big, 0x5A, sizeof big);
+	end = guest_multiboot_build(mem, mem_bytes, 0x1F0000, "x");
+	ck_assert_uint_ne(end, 0);
+	memcpy(copy, mem, mem_bytes);
+	ck_assert_uint_eq(guest_multiboot_add_modules(mem, mem_bytes, 0x1F0000, end, &mod, 1), 0);
+	ck_assert_mem_eq(mem, copy, mem_bytes);
+	/* With room, the same module goes in. */
+	ck_assert_uint_ne(guest_multiboot_add_modules(mem, mem_bytes, 0x100000,
+						      guest_multiboot_build(mem, mem_bytes, 0x100000, "x"),
+						      &mod, 1), 0);
+	free(mem);
+	free(copy);
+}
+END_TEST
+
 START_TEST(multiboot_info_must_fit)
 {
 	const uint32_t mem_bytes = 2 * MIB;
@@ -579,6 +647,8 @@ static Suite *guest_image_suite(void)
 	tcase_add_test(mb, multiboot_info_fields);
 	tcase_add_test(mb, multiboot_memory_map);
 	tcase_add_test(mb, multiboot_info_must_fit);
+	tcase_add_test(mb, multiboot_modules_listed_and_copied);
+	tcase_add_test(mb, multiboot_modules_must_fit);
 	suite_add_tcase(s, mb);
 	return s;
 }
