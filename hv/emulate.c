@@ -326,6 +326,10 @@ void emulate_general_protection(struct vcpu *v)
 			return;
 		}
 	}
+	if (v->regs.error && emulate_gdt_entry_changed(v, v->regs.error)) {
+		stats_trap(&v->regs, 0, "emulate");
+		return;
+	}
 	uint32_t avail = DECODE_MAX_LEN;
 
 	/* An instruction near the end of guest memory has fewer bytes to read. */

@@ -60,6 +60,13 @@ em_handler emulate_in_out, emulate_string_io;
 
 /* emulate_segments.c: descriptor tables, segment loads, far returns. */
 em_handler emulate_lgdt, emulate_lidt, emulate_load_ss, emulate_iret, emulate_far_return;
+/*
+ * A #GP or #NP whose error code names a GDT selector: if the guest has
+ * written that entry since LGDT, shadow what it holds now and return 1 (the
+ * faulting instruction runs again, as on a bare CPU, which reads the GDT at
+ * every segment load); 0 if the entry is as it was.
+ */
+int emulate_gdt_entry_changed(struct vcpu *v, uint32_t error);
 /* #TS: an IRET with NT set, redone against the guest's TSS; 0 if the #TS is not that. */
 int emulate_task_return(struct vcpu *v);
 

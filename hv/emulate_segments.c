@@ -49,10 +49,14 @@ enum em_result emulate_lgdt(struct vcpu *v, const struct decoded_insn *insn)
 	struct x86_pseudo_desc gdtr;
 	read_pseudo_desc(v, insn, &gdtr);
 
+	/*
+	 * A GDT may have 8,192 entries; the last six indices of the real one are
+	 * the hypervisor's, so a guest's entries there are never shadowed (a
+	 * load of one faults as beyond the limit would).
+	 */
 	unsigned entries = ((unsigned)gdtr.limit + 1) / 8;
 	if (entries > GDT_GUEST_ENTRIES)
-		hv_exit_stopped("lgdt at 0x%08x: the guest's GDT has %u entries, at most %u are supported",
-				v->regs.eip, entries, GDT_GUEST_ENTRIES);
+		entries = GDT_GUEST_ENTRIES;
 
 	static struct x86_desc guest_gdt[GDT_GUEST_ENTRIES];
 	guest_read_system_or_stop(v, gdtr.base, guest_gdt, entries * 8, insn);
@@ -266,5 +270,24 @@ int emulate_task_return(struct vcpu *v)
 		hv_exit_stopped("unemulated: %s at 0x%08x %s to 0x%x", insn->text, v->regs.eip, r.why,
 				link);
 	reflect_to_guest(v, r.vector, r.error, v->regs.eip, insn->text);
+	return 1;
+}
+
+int emulate_gdt_entry_changed(struct vcpu *v, uint32_t error)
+{
+	struct x86_desc now, before;
+
+	/* A selector of the GDT, not an external event, an IDT vector or the LDT. */
+	if (error & 7u || SEL_INDEX(error) == 0 ||
+	    guest_mode_guest_gdt_entry(v, (uint16_t)error, &before))
+		return 0;
+	if (guest_read_system(v, v->virt_gdtr.base + SEL_INDEX(error) * 8, &now, sizeof now))
+		return 0;
+	if (now.lo == before.lo && now.hi == before.hi)
+		return 0;
+	const char *why = guest_mode_update_gdt_entry(v, SEL_INDEX(error), now);
+	if (why)
+		hv_exit_stopped("GDT entry %u, written after lgdt, refused at 0x%08x: %s",
+				SEL_INDEX(error), v->regs.eip, why);
 	return 1;
 }

@@ -51,6 +51,11 @@ void emulate_segment_not_present(struct vcpu *v)
 	const struct decoded_insn *insn = avail ? decode_at_mode(la, bytes, avail, guest_code16(v)) : 0;
 	uint16_t sel = (uint16_t)(v->regs.error & ~3u);
 
+	if ((!insn || v->user_mode || !guest_mode_is_user_code(v, sel)) &&
+	    emulate_gdt_entry_changed(v, v->regs.error)) {
+		stats_trap(&v->regs, insn, "emulate");
+		return;
+	}
 	if (!insn || v->user_mode || !guest_mode_is_user_code(v, sel) ||
 	    (insn->id != X86_INS_IRETD && insn->id != X86_INS_RETF)) {
 		stats_trap(&v->regs, insn, "reflect");

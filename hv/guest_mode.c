@@ -88,6 +88,30 @@ static void build_user_ranges(struct guest_modes *gm, const struct vcpu *v)
 	}
 }
 
+/*
+ * Shadow guest descriptor g at index i into both views. (An entry the guest
+ * fills only after LGDT faults when loaded: #GP or #NP with its selector,
+ * and the hypervisor looks again at what the guest has written there,
+ * hv/emulate_user.c.)
+ */
+static const char *shadow_entry(struct vcpu *v, struct guest_modes *gm, unsigned i,
+				struct x86_desc g)
+{
+	const char *why = 0;
+	struct x86_desc *kernel = &gm->kernel_view[i], *user = &gm->user_view[i];
+
+	if (desc_shadow(g, v->ring, GUEST_LINEAR_TOP, kernel, &why) == DESC_REFUSE)
+		return why;
+	*user = *kernel;
+	if (DESC_S(g)) {
+		/* The user view keeps the guest's own DPL: ring 3 cannot use DPL 0..2. */
+		user->hi = (user->hi & ~DESC_HI_DPL_MASK) | DESC_HI_DPL(DESC_DPL(g));
+		if (is_user_segment(g) && (DESC_TYPE(g) & DESC_TYPE_CODE))
+			kernel->hi &= ~DESC_HI_P;
+	}
+	return 0;
+}
+
 const char *guest_mode_load_gdt(struct vcpu *v, const struct x86_desc *guest_gdt,
 				unsigned entries, unsigned *refused_index)
 {
@@ -101,19 +125,10 @@ const char *guest_mode_load_gdt(struct vcpu *v, const struct x86_desc *guest_gdt
 	gm->guest_entries = entries;
 
 	for (unsigned i = 1; i < entries; i++) {
-		const char *why = 0;
-		struct x86_desc g = guest_gdt[i];
-		if (desc_shadow(g, v->ring, GUEST_LINEAR_TOP, &kernel_view[i], &why) == DESC_REFUSE) {
+		const char *why = shadow_entry(v, gm, i, guest_gdt[i]);
+		if (why) {
 			*refused_index = i;
 			return why;
-		}
-		user_view[i] = kernel_view[i];
-		if (DESC_S(g)) {
-			/* The user view keeps the guest's own DPL: ring 3 cannot use DPL 0..2. */
-			user_view[i].hi = (user_view[i].hi & ~DESC_HI_DPL_MASK) |
-					  DESC_HI_DPL(DESC_DPL(g));
-			if (is_user_segment(g) && (DESC_TYPE(g) & DESC_TYPE_CODE))
-				kernel_view[i].hi &= ~DESC_HI_P;
 		}
 	}
 	build_user_ranges(gm, v);
@@ -122,8 +137,32 @@ const char *guest_mode_load_gdt(struct vcpu *v, const struct x86_desc *guest_gdt
 						   gm->user_ranges, gm->user_nranges,
 						   PDX(SWITCHER_BASE), switcher_pde_for_guest());
 	const struct x86_desc *view = v->user_mode ? user_view : kernel_view;
-	for (unsigned i = 1; i < GDT_GUEST_ENTRIES; i++)
+	/* Entries of a larger GDT loaded before are cleared with the rest. */
+	unsigned real = entries > gm->real_entries ? entries : gm->real_entries;
+	for (unsigned i = 1; i < real; i++)
 		cpu_tables_set_guest_entry(i, view[i]);
+	gm->real_entries = entries;
+	return 0;
+}
+
+const char *guest_mode_update_gdt_entry(struct vcpu *v, unsigned index, struct x86_desc d)
+{
+	struct guest_modes *gm = machine_of(v)->modes;
+
+	if (index == 0 || index >= gm->guest_entries)
+		return "beyond the guest's GDT";
+	const char *why = shadow_entry(v, gm, index, d);
+	if (why)
+		return why;
+	gm->guest_copy[index] = d;
+	/* A new user segment changes where guest user code may reach. */
+	build_user_ranges(gm, v);
+	if (gm->host_base)
+		gm->user_cr3 = physmode_build_user(&gm->user_tables, gm->host_base, v->mem_bytes,
+						   gm->user_ranges, gm->user_nranges,
+						   PDX(SWITCHER_BASE), switcher_pde_for_guest());
+	cpu_tables_set_guest_entry(index, v->user_mode ? gm->user_view[index] : gm->kernel_view[index]);
+	guest_mode_refresh_cr3(v);
 	return 0;
 }
 
@@ -151,9 +190,9 @@ void guest_mode_refresh_cr3(struct vcpu *v)
 		switcher_guest_cr3 = v->user_mode ? gm->user_cr3 : gm->kernel_cr3;
 }
 
-static void load_view(const struct x86_desc *view)
+static void load_view(const struct guest_modes *gm, const struct x86_desc *view)
 {
-	for (unsigned i = 1; i < GDT_GUEST_ENTRIES; i++)
+	for (unsigned i = 1; i < gm->real_entries; i++)
 		cpu_tables_set_guest_entry(i, view[i]);
 }
 
@@ -162,7 +201,7 @@ void guest_mode_enter_user(struct vcpu *v)
 	if (v->user_mode)
 		return;
 	v->user_mode = 1;
-	load_view(machine_of(v)->modes->user_view);
+	load_view(machine_of(v)->modes, machine_of(v)->modes->user_view);
 	guest_mode_refresh_cr3(v);
 }
 
@@ -171,6 +210,6 @@ void guest_mode_enter_kernel(struct vcpu *v)
 	if (!v->user_mode)
 		return;
 	v->user_mode = 0;
-	load_view(machine_of(v)->modes->kernel_view);
+	load_view(machine_of(v)->modes, machine_of(v)->modes->kernel_view);
 	guest_mode_refresh_cr3(v);
 }

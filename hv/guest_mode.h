@@ -20,6 +20,7 @@ struct guest_modes {
 	struct x86_desc kernel_view[GDT_GUEST_ENTRIES], user_view[GDT_GUEST_ENTRIES];
 	struct x86_desc guest_copy[GDT_GUEST_ENTRIES];	/* as the guest wrote them */
 	unsigned guest_entries;
+	unsigned real_entries;		/* real GDT entries 1.. that may hold the guest's */
 	uint32_t kernel_cr3, user_cr3;	/* physical mode: the two address spaces */
 	uint32_t host_base;		/* 0 until the address spaces are built */
 	struct physmode_range user_ranges[USER_RANGES_MAX];
@@ -49,6 +50,13 @@ static inline unsigned guest_virtual_cpl(const struct vcpu *v)
 
 /* The guest's own descriptor for a GDT selector, as it wrote it at LGDT; -1 beyond its table. */
 int guest_mode_guest_gdt_entry(const struct vcpu *v, uint16_t sel, struct x86_desc *d);
+
+/*
+ * The guest changed GDT entry index after LGDT (seen at a segment load that
+ * faulted on the old shadow): shadow its new descriptor d into both views
+ * and the real GDT. Returns a refusal reason or NULL.
+ */
+const char *guest_mode_update_gdt_entry(struct vcpu *v, unsigned index, struct x86_desc d);
 
 /* Is this selector one of the guest's user code segments (DPL 3 in its own GDT)? */
 int guest_mode_is_user_code(const struct vcpu *v, uint16_t sel);

@@ -19,18 +19,20 @@
 #define GUEST_LINEAR_TOP	SWITCHER_BASE	/* guest segments end below this */
 
 /*
- * The real GDT: 256 entries. The guest's own descriptors are shadowed at the
- * indices the guest gave them, so its selectors work unchanged; the
- * hypervisor keeps the last six entries for itself.
+ * The real GDT: 8,192 entries, as many as a selector can name. The guest's
+ * own descriptors are shadowed at the indices the guest gave them, so its
+ * selectors work unchanged; the hypervisor keeps the last six entries for
+ * itself, so a guest GDT of more than 8,186 entries has its last ones
+ * refused (a load of one is #GP, as beyond the limit).
  */
-#define GDT_ENTRIES		256
-#define GDT_GUEST_ENTRIES	250	/* indices 0..249 belong to the guest */
-#define GDT_GUEST_LDT		250	/* the real LDT holding the guest's shadowed LDT */
-#define GDT_GUEST_BOOT_CODE	251	/* flat code the guest is entered with */
-#define GDT_GUEST_BOOT_DATA	252	/* flat data the guest is entered with */
-#define GDT_HV_CODE		253
-#define GDT_HV_DATA		254
-#define GDT_HV_TSS		255
+#define GDT_ENTRIES		8192
+#define GDT_GUEST_ENTRIES	8186	/* indices 0..8185 belong to the guest */
+#define GDT_GUEST_LDT		8186	/* the real LDT holding the guest's shadowed LDT */
+#define GDT_GUEST_BOOT_CODE	8187	/* flat code the guest is entered with */
+#define GDT_GUEST_BOOT_DATA	8188	/* flat data the guest is entered with */
+#define GDT_HV_CODE		8189
+#define GDT_HV_DATA		8190
+#define GDT_HV_TSS		8191
 
 #define SEL_HV_CODE		(GDT_HV_CODE << 3)
 #define SEL_HV_DATA		(GDT_HV_DATA << 3)

@@ -133,6 +133,10 @@ void hv_trap(struct trap_frame *frame)
 		hv_exit_stopped("unemulated: the guest runs in virtual-8086 mode (eip 0x%08x, cs 0x%x)",
 				frame->eip, frame->cs & 0xFFFF);
 	v->regs = *frame;
+	if (virq_step_done(m, vector)) {
+		stats_trap(&v->regs, 0, "hidden");	/* the guest never sees this step */
+		goto back_to_guest;
+	}
 	if (shadow_single_step(v, vector))
 		goto back_to_guest;
 	switch (vector) {

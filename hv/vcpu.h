@@ -25,6 +25,12 @@ struct vcpu {
 	int virt_if;		/* the guest's interrupt flag */
 	unsigned virt_iopl;	/* the guest's I/O privilege level */
 	int sti_shadow;		/* STI just set IF: no interrupt before the next instruction */
+	/*
+	 * An interrupt waits for the one instruction after STI or MOV SS: it
+	 * runs with the real TF set (irq_step), and its #DB delivers. Whether
+	 * TF was already set (the guest's, or a stepped page-table write's).
+	 */
+	int irq_step, irq_step_tf_was_set;
 	uint32_t deliveries;	/* exceptions and interrupts delivered to the guest so far */
 
 	struct x86_pseudo_desc virt_gdtr;	/* as the guest loaded them (guest-linear) */

@@ -20,9 +20,14 @@
  *     which does not: that is the whole POPF problem),
  *   - a controller has one to give (unmasked, above what is in service),
  *   - and the guest is not in the one-instruction shadow of STI or MOV SS.
- * The shadow is honoured by not delivering on the return from that STI: the
- * guest runs at least one instruction before the next trap gives the
- * hypervisor another chance.
+ * The shadow is honoured by not delivering on the return from that STI;
+ * if an interrupt is waiting, the one instruction after it runs with the
+ * real TF set, and the #DB it raises is where the interrupt is delivered:
+ * right after that instruction, where a bare CPU takes it, not at whatever
+ * trap comes next. Every other way IF becomes 1 (IRET, patched or
+ * paravirtual POPF) and every OUT or MMIO write that unmasks a line or ends
+ * an interrupt in service traps, so the interrupt is delivered on that
+ * trap's way back: right after the instruction.
  */
 #include "hv/virq.h"
 #include "hv/host_timer.h"
@@ -127,6 +132,16 @@ void virq_deliver(struct machine *m)
 
 	if (v->sti_shadow) {
 		v->sti_shadow = 0;
+		/*
+		 * One instruction must run before the interrupt a bare CPU would
+		 * take right after it: run it single-stepped (the real TF), and
+		 * deliver at the #DB that follows (virq_step_done).
+		 */
+		if (v->virt_if && vdev_pending_vector(m, &controller) >= 0) {
+			v->irq_step = 1;
+			v->irq_step_tf_was_set = (v->regs.eflags & EFLAGS_TF) != 0;
+			v->regs.eflags |= EFLAGS_TF;
+		}
 		return;
 	}
 	if (!v->virt_if)
@@ -153,6 +168,19 @@ static int com1_input_may_interrupt(const struct machine *m)
 	if (!(m->ioapic.redir[UART_COM1_IRQ] & IOAPIC_MASKED))
 		return 1;
 	return vpic_line_unmasked(&m->pic, UART_COM1_IRQ);
+}
+
+int virq_step_done(struct machine *m, unsigned vector)
+{
+	struct vcpu *v = &m->cpu;
+
+	if (!v->irq_step)
+		return 0;
+	v->irq_step = 0;
+	if (v->irq_step_tf_was_set)
+		return 0;	/* the #DB, if this is one, is someone else's */
+	v->regs.eflags &= ~EFLAGS_TF;
+	return vector == VEC_DB;
 }
 
 int virq_wait_for_interrupt(struct machine *m)

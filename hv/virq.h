@@ -22,6 +22,14 @@ void virq_host_interrupt(struct machine *m, unsigned vector);
 void virq_deliver(struct machine *m);
 
 /*
+ * At the start of every trap: the instruction after STI or MOV SS, stepped
+ * for a waiting interrupt, is done (our TF taken out of the guest's
+ * EFLAGS). Returns 1 if the trap was only that step's #DB, which needs
+ * nothing but the delivery.
+ */
+int virq_step_done(struct machine *m, unsigned vector);
+
+/*
  * HLT: 1 if an interrupt will come and the guest should resume (having
  * waited for it); 0 if none ever can.
  */

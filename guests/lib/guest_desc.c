@@ -48,6 +48,13 @@ void guest_gdt_install(void)
 			 : "memory");
 }
 
+void guest_gdt_write_live(unsigned index, struct x86_desc desc)
+{
+	if (index < GUEST_GDT_FIRST_FREE || index >= GUEST_GDT_ENTRIES)
+		return;
+	*(volatile struct x86_desc *)&guest_gdt[index] = desc;
+}
+
 void guest_gdt_set(unsigned index, struct x86_desc desc)
 {
 	if (index < GUEST_GDT_FIRST_FREE || index >= GUEST_GDT_ENTRIES)

@@ -31,6 +31,13 @@ void guest_gdt_install(void);
  */
 void guest_gdt_set(unsigned index, struct x86_desc desc);
 
+/*
+ * Write entry index (GUEST_GDT_FIRST_FREE or above) of the loaded GDT in
+ * place, without LGDT, as a kernel edits its live GDT: a bare CPU's next
+ * segment load of it reads the new descriptor.
+ */
+void guest_gdt_write_live(unsigned index, struct x86_desc desc);
+
 /* Fill the IDT and LIDT it. Needs guest_gdt_install() first (gates use GUEST_SEL_CODE). */
 void guest_idt_install(void);
 

@@ -14,6 +14,7 @@
 #define SELFTEST_SEL_BASED	0x18	/* data, base SELFTEST_BASED_BASE, limit 0xFFFF */
 #define SELFTEST_SEL_ABSENT	0x20	/* data, not present */
 #define SELFTEST_SEL_FLAT2	0x28	/* a second flat data segment, for SS */
+#define SELFTEST_SEL_LATE	0x30	/* empty at LGDT, then written in place */
 #define SELFTEST_BASED_BASE	0x200000u
 #define SELFTEST_BASED_LIMIT	0xFFFFu
 

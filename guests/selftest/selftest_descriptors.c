@@ -54,6 +54,24 @@ void selftest_descriptors(void)
 				 data[i].name, "selector is 0x%x, want index of 0x%x",
 				 data[i].sel, GUEST_SEL_DATA);
 
+	/*
+	 * A descriptor written into the live GDT after LGDT is what the next
+	 * load gets: here a based data segment at an entry that was empty.
+	 */
+	guest_gdt_write_live(SELFTEST_SEL_LATE >> 3,
+			     desc_make(SELFTEST_BASED_BASE, SELFTEST_BASED_LIMIT,
+				       SELFTEST_DATA_FLAGS));
+	volatile uint32_t *flat = (volatile uint32_t *)(SELFTEST_BASED_BASE + 0x40);
+	uint32_t seen;
+	*flat = 0x5E1F7E57u;
+	__asm__ volatile("push %%fs\n\t"
+			 "movw %w1, %%fs\n\t"
+			 "movl %%fs:0x40, %0\n\t"
+			 "pop %%fs"
+			 : "=r"(seen) : "r"(SELFTEST_SEL_LATE) : "memory");
+	guest_test_check(seen == 0x5E1F7E57u, "gdt-entry-written-after-lgdt-loads",
+			 "read 0x%x through it, want 0x5e1f7e57", seen);
+
 	guest_idt_install();
 	guest_trap_set_handler(0x41, selftest_lidt_handler);
 	__asm__ volatile("int $0x41" ::: "memory");

@@ -17,7 +17,8 @@ set(TV_SELFTEST_CHECKS
   lgdt-reloads-gs lgdt-reloads-ss lidt-own-idt-takes-int
   multiboot-magic multiboot-memory-info multiboot-mem-lower multiboot-mem-upper
   multiboot-cmdline-present multiboot-cmdline-names-guest
-  cli-continues sti-continues cli-sti-loop
+  gdt-entry-written-after-lgdt-loads
+  cli-continues sti-continues cli-sti-loop sti-nop-takes-waiting-irq-after-nop
   in-byte-unused-port in-word-unused-port in-dword-unused-port in-com1-lsr-thre
   out-unused-port out-debug-exit-neighbours rep-outsb-com1 rep-insb-unused-port
   fs-based-write fs-based-read gs-based-write gs-based-read
@@ -69,9 +70,9 @@ set(TV_ATTACKS
   read-sweep write-sweep seg-read-beyond-ram seg-write-beyond-ram
   seg-read-switcher seg-write-switcher)
 # Why each is stopped (hv/trap.c, guest_page_fault), from where it reaches first:
-# past the guest's 32 MiB nothing is mapped; at ring 1 the switcher's five
+# past the guest's 32 MiB nothing is mapped; at ring 1 the switcher's 21
 # pages are readable (docs/containment.md), so a read is stopped just past
-# them, at 0xFFC05000, while a write is stopped at the first, read-only page.
+# them, at 0xFFC15000, while a write is stopped at the first, read-only page.
 set(TV_OUTSIDE_RAM "the guest %s 0x[0-9a-f]+, outside its 32 MiB")
 string(REPLACE "%s" "read" TV_ATTACK_STOP_read-beyond-ram "${TV_OUTSIDE_RAM}")
 string(REPLACE "%s" "wrote" TV_ATTACK_STOP_write-beyond-ram "${TV_OUTSIDE_RAM}")
@@ -79,7 +80,7 @@ set(TV_ATTACK_STOP_read-sweep "${TV_ATTACK_STOP_read-beyond-ram}")
 set(TV_ATTACK_STOP_write-sweep "${TV_ATTACK_STOP_write-beyond-ram}")
 set(TV_ATTACK_STOP_seg-read-beyond-ram "${TV_ATTACK_STOP_read-beyond-ram}")
 set(TV_ATTACK_STOP_seg-write-beyond-ram "${TV_ATTACK_STOP_write-beyond-ram}")
-set(TV_ATTACK_STOP_read-switcher "the guest read 0xffc05000, the hypervisor's switcher")
+set(TV_ATTACK_STOP_read-switcher "the guest read 0xffc15000, the hypervisor's switcher")
 set(TV_ATTACK_STOP_write-switcher "the guest wrote 0xffc00000, the hypervisor's switcher")
 set(TV_ATTACK_STOP_seg-read-switcher "${TV_ATTACK_STOP_read-switcher}")
 set(TV_ATTACK_STOP_seg-write-switcher "${TV_ATTACK_STOP_write-switcher}")

@@ -16,4 +16,5 @@ tv_unit_test(test_emulate
           ${PROJECT_SOURCE_DIR}/deprivilege/eflags_rules.c
           ${PROJECT_SOURCE_DIR}/deprivilege/return_rules.c
           ${PROJECT_SOURCE_DIR}/deprivilege/sysreg_rules.c
+          ${PROJECT_SOURCE_DIR}/platform/lapic.c
   LIBS PkgConfig::CAPSTONE)

@@ -55,6 +55,15 @@ void fake_reset(void)
 	v->regs.eflags = EFLAGS_FIXED | EFLAGS_IF;
 	v->regs.esp = 0x8000;
 	v->regs.eip = 0x1000;
+	/* The guest's GDT in its memory, as it wrote it (DPL 0), and its GDTR. */
+	for (unsigned i = 0; i < 8; i++) {
+		struct x86_desc d = gdt[i];
+		if (DESC_DPL(d) == FAKE_RING)
+			d.hi &= ~DESC_HI_DPL_MASK;
+		memcpy(fake_mem + FAKE_GDT_BASE + i * 8, &d, sizeof d);
+	}
+	v->virt_gdtr.base = FAKE_GDT_BASE;
+	v->virt_gdtr.limit = 8 * 8 - 1;
 }
 
 /* ---- hv/console.h ---- */
@@ -190,6 +199,18 @@ void guest_mode_refresh_cr3(struct vcpu *v)
 
 int guest_mode_is_user_code(const struct vcpu *v, uint16_t sel)
 {
+	return 0;
+}
+
+/* An entry the guest wrote after LGDT, shadowed as guest_mode.c would (its DPL 0 as the ring). */
+const char *guest_mode_update_gdt_entry(struct vcpu *v, unsigned index, struct x86_desc d)
+{
+	rec.gdt_updates++;
+	if (index == 0 || index >= 8)
+		return "beyond the guest's GDT";
+	if (DESC_S(d) && DESC_DPL(d) < FAKE_RING)
+		d.hi = (d.hi & ~DESC_HI_DPL_MASK) | DESC_HI_DPL(FAKE_RING);
+	gdt[index] = d;
 	return 0;
 }
 

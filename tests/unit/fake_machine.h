@@ -20,6 +20,7 @@
 #define FAKE_RING	1
 #define FAKE_SEL_CODE	((1 << 3) | FAKE_RING)
 #define FAKE_SEL_DATA	((2 << 3) | FAKE_RING)
+#define FAKE_GDT_BASE	0xE000u	/* the guest's GDT of 8 entries, in its memory */
 
 extern struct machine fake;
 extern uint8_t *fake_mem;
@@ -38,7 +39,7 @@ struct fake_record {
 	uint32_t port_values[16];	/* written, in order */
 	uint32_t port_in_value;		/* what a read returns */
 	int wait_answer;		/* virq_wait_for_interrupt's answer */
-	unsigned gdt_loads, gdt_entries;
+	unsigned gdt_loads, gdt_entries, gdt_updates;
 	unsigned shadow_flushes, shadow_switches, cr3_refreshes;
 };
 extern struct fake_record rec;

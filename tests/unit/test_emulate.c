@@ -567,6 +567,37 @@ START_TEST(patched_push_cs_shows_rpl_0)
 }
 END_TEST
 
+/* ---- a GDT entry written after LGDT ---- */
+
+START_TEST(load_of_an_entry_written_after_lgdt_runs_again)
+{
+	const uint32_t data = DESC_HI_P | DESC_HI_S | DESC_HI_DB | (DESC_TYPE_WRITABLE << 8);
+	struct x86_desc d = desc_make(0x2000, 0xFFFF, data);
+
+	put(FAKE_GDT_BASE + 3 * 8, &d, sizeof d);	/* entry 3 was empty at LGDT */
+	ck_assert_int_eq(GP(0x18, 0x8E, 0xD8), 0);	/* mov ds, ax faulted: #GP(0x18) */
+	ck_assert_uint_eq(rec.gdt_updates, 1);
+	ck_assert_int_eq(rec.reflected, 0);
+	ck_assert_uint_eq(v->regs.eip, EIP0);	/* the load runs again */
+	/* The same fault again, with the entry as shadowed: the guest's #GP. */
+	ck_assert_int_eq(GP(0x18, 0x8E, 0xD8), 0);
+	ck_assert_uint_eq(rec.gdt_updates, 1);
+	ck_assert_int_ne(rec.reflected, 0);
+	ck_assert_uint_eq(rec.vector, VEC_GP);
+	ck_assert_uint_eq(rec.error, 0x18);
+}
+END_TEST
+
+/* An error code that is no GDT selector (the LDT, the IDT) reads nothing again. */
+START_TEST(fault_without_a_gdt_selector_is_the_guests)
+{
+	ck_assert_int_eq(GP(0x1C, 0x8E, 0xD8), 0);	/* TI set: the LDT */
+	ck_assert_int_eq(GP(0x1A, 0x8E, 0xD8), 0);	/* the IDT */
+	ck_assert_uint_eq(rec.gdt_updates, 0);
+	ck_assert_int_ne(rec.reflected, 0);
+}
+END_TEST
+
 static Suite *emulate_suite(void)
 {
 	Suite *s = suite_create("emulate");
@@ -618,6 +649,8 @@ static Suite *emulate_suite(void)
 	tcase_add_test(t, patched_popf_changes_the_virtual_if);
 	tcase_add_test(t, patched_pushf_shows_the_virtual_if);
 	tcase_add_test(t, patched_push_cs_shows_rpl_0);
+	tcase_add_test(t, load_of_an_entry_written_after_lgdt_runs_again);
+	tcase_add_test(t, fault_without_a_gdt_selector_is_the_guests);
 	suite_add_tcase(s, t);
 	return s;
 }
