@@ -13,6 +13,7 @@
 
 static int bit_get(const uint8_t *map, uint32_t gpn) { return (map[gpn / 8] >> (gpn % 8)) & 1; }
 static void bit_set(uint8_t *map, uint32_t gpn) { map[gpn / 8] |= (uint8_t)(1u << (gpn % 8)); }
+static void bit_clear(uint8_t *map, uint32_t gpn) { map[gpn / 8] &= (uint8_t)~(1u << (gpn % 8)); }
 
 /* Where the real CPU finds a table of this struct: its offset from phys_base. */
 static uint32_t table_phys(const struct shadow_cache *sc, const uint32_t *table)
@@ -175,12 +176,24 @@ uint32_t *shadow_cache_table(struct shadow_cache *sc, unsigned mode, uint32_t la
 void shadow_cache_source_changed(struct shadow_cache *sc, uint32_t gpa)
 {
 	uint32_t page = gpa & PAGE_MASK;
-	for (unsigned c = 0; c < SHADOW_CONTEXTS; c++)
-		if (sc->contexts[c].valid && sc->contexts[c].gcr3 == page)
+	int directory = 0;
+	for (unsigned c = 0; c < SHADOW_CONTEXTS; c++) {
+		if (sc->contexts[c].valid && sc->contexts[c].gcr3 == page) {
 			empty_context(sc, c);
+			directory = 1;
+		}
+	}
 	for (unsigned i = 0; i < SHADOW_POOL_PAGES; i++)
 		if (sc->meta[i].context != SHADOW_NO_CONTEXT && sc->meta[i].source_gpa == page)
 			free_table(sc, i);
+	/*
+	 * No shadow table is built from the page now, so it needs no
+	 * protection until one is again: a kernel that frees a page table and
+	 * uses the page for data (xv6 does at every exit) would otherwise trap
+	 * on every write to it. A kept context's directory stays tracked.
+	 */
+	if (!directory && page < sc->mem_bytes)
+		bit_clear(sc->tracked, page / PAGE_SIZE);
 }
 
 void shadow_cache_guest_wrote(struct shadow_cache *sc, uint32_t gpa, uint32_t len)

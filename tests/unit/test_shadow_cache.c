@@ -11,7 +11,8 @@
  *   - every guest page a shadow was built from is tracked: each context's
  *     page directory, each page table a shadow table mirrors;
  *   - a change to a tracked page drops every shadow table built from it, and
- *     empties the whole context if it was a page directory;
+ *     empties the whole context if it was a page directory; a page table is
+ *     then no longer tracked (a directory of a kept context stays tracked);
  *   - a page that becomes tracked while some shadow may map it writable
  *     empties every shadow once; so does CR0/CR4 (contexts stay, empty);
  *   - an empty pool empties every shadow (a TLB may forget anything).
@@ -378,6 +379,25 @@ START_TEST(page_table_change_drops_its_tables)
 }
 END_TEST
 
+/* A changed page table is no longer tracked: nothing is built from it until a table is again. */
+START_TEST(changed_page_table_is_no_longer_tracked)
+{
+	shadow_cache_switch(sc, GCR3(0));
+	fill(KERNEL, LA(1), GPT(0), GDATA | PTE_P);
+	fill(KERNEL, LA(2), GPT(1), GDATA | PTE_P);
+	ck_assert(shadow_cache_is_tracked(sc, GPT(0)));
+	shadow_cache_source_changed(sc, GPT(0) + 8);
+	ck_assert(!shadow_cache_is_tracked(sc, GPT(0)));
+	ck_assert(shadow_cache_is_tracked(sc, GPT(1)));
+	/* A directory of a kept context stays tracked through its change. */
+	shadow_cache_source_changed(sc, GCR3(0));
+	ck_assert(shadow_cache_is_tracked(sc, GCR3(0)));
+	/* Mirrored again, tracked again. */
+	fill(KERNEL, LA(1), GPT(0), GDATA | PTE_P);
+	ck_assert(shadow_cache_is_tracked(sc, GPT(0)));
+}
+END_TEST
+
 /* A write to a page directory empties its whole context, both modes; the context stays. */
 START_TEST(directory_change_empties_its_context)
 {
@@ -631,6 +651,7 @@ static Suite *shadow_cache_suite(void)
 	tcase_add_test(f, tracking_a_writable_page_flushes_all);
 	tcase_add_test(f, tracking_a_read_only_page_does_not_flush);
 	tcase_add_test(f, flush_keeps_contexts_empty);
+	tcase_add_test(f, changed_page_table_is_no_longer_tracked);
 	return s;
 }
 
