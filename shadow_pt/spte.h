@@ -47,11 +47,11 @@
  *
  * access is the access being filled (PF_ERR_W, PF_ERR_U as for gpt_walk).
  * Returns 0 (no entry) if the entry could not let that access through:
- * a supervisor page in a user shadow; a write to a page whose D is clear
- * (walked without set_accessed_dirty); or, in a ring-1 shadow with the
- * guest's CR0.WP = 0, a guest-kernel write to a read-only user page, which
- * must stay read-only for guest user code: the hypervisor emulates that
- * write. guest_ring is 1 (or 2) or 3.
+ * a supervisor page in a user shadow; or a write to a page whose D is clear
+ * (walked without set_accessed_dirty). A kernel shadow serves the guest
+ * kernel alone (its user code runs on the user shadow), so with the guest's
+ * CR0.WP = 0 a read-only user page is writable there, as the SDM allows a
+ * supervisor write (vol. 3, 4.6.1). guest_ring is 1 (or 2) or 3.
  */
 uint32_t spte_from_gpte(const struct gpt_walk *w, uint32_t host_base,
 			unsigned guest_ring, int user_shadow, unsigned access);
