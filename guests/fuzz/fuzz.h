@@ -63,9 +63,4 @@ extern const char fuzz_seq_end[];	/* where a completed sequence jumps: PUSHF, th
 extern const char fuzz_seq_end_ud2[];
 extern const char fuzz_resume[];
 
-/* ---- fuzz_console.c ---- */
-
-void fuzz_console_init(void);
-void fuzz_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 #endif

@@ -40,6 +40,7 @@
 #include <stdbool.h>
 
 #include "guests/fuzz/fuzz.h"
+#include "guests/lib/guest_fifo_console.h"
 #include "guests/lib/guest_exit.h"
 #include "guests/lib/guest_main.h"
 #include "guests/lib/guest_multiboot.h"
@@ -176,7 +177,7 @@ static void fuzz_trap(struct guest_trap_frame *f)
 		return;
 	}
 	if (fuzz_phase != FUZZ_RUNNING) {
-		fuzz_printf("FAIL: trap outside a sequence: vector %u error 0x%x eip 0x%08x\n",
+		guest_fifo_printf("FAIL: trap outside a sequence: vector %u error 0x%x eip 0x%08x\n",
 			    f->vector, f->error, f->eip);
 		guest_exit(GUEST_EXIT_PANIC);
 	}
@@ -326,10 +327,10 @@ static void fuzz_report(uint32_t k, const struct fuzz_result *r, bool detail)
 	uint32_t h = fuzz_hash(FUZZ_HASH_INIT, r->reg, sizeof(r->reg));
 
 	h = fuzz_hash(h, &r->cs, 9 * sizeof(uint32_t));	/* cs ss ds es fs gs cr0 cr2 cr4 */
-	fuzz_printf("F %u %x %x %08x %08x %08x %08x\n", k, r->vector, r->error, r->eflags, r->eip,
+	guest_fifo_printf("F %u %x %x %08x %08x %08x %08x\n", k, r->vector, r->error, r->eflags, r->eip,
 		    h, r->mem);
 	if (detail)
-		fuzz_printf("D eax=%08x ecx=%08x edx=%08x ebx=%08x esp=%08x ebp=%08x esi=%08x "
+		guest_fifo_printf("D eax=%08x ecx=%08x edx=%08x ebx=%08x esp=%08x ebp=%08x esi=%08x "
 			    "edi=%08x cs=%04x ss=%04x ds=%04x es=%04x fs=%04x gs=%04x cr0=%08x "
 			    "cr2=%08x cr4=%08x\n",
 			    r->reg[0], r->reg[1], r->reg[2], r->reg[3], r->reg[4], r->reg[5],
@@ -388,9 +389,9 @@ int guest_main(uint32_t magic, const struct multiboot_info *info)
 	char word[64];
 
 	fuzz_tables_install();
-	fuzz_console_init();
+	guest_fifo_console_init();
 	if (magic != MULTIBOOT_BOOTLOADER_MAGIC) {
-		fuzz_printf("fuzz: error: not started by a multiboot loader\n");
+		guest_fifo_printf("fuzz: error: not started by a multiboot loader\n");
 		return FUZZ_EXIT_USAGE;
 	}
 	for (unsigned n = 1; guest_mb_cmdline_word(info, n, word, sizeof(word)); n++) {
@@ -398,7 +399,7 @@ int guest_main(uint32_t magic, const struct multiboot_info *info)
 			detail = true;
 		else if (!fuzz_number(word, "seed=", &seed) && !fuzz_number(word, "start=", &start) &&
 			 !fuzz_number(word, "count=", &count)) {
-			fuzz_printf("fuzz: error: unknown option \"%s\" (give seed=S start=K count=N detail)\n",
+			guest_fifo_printf("fuzz: error: unknown option \"%s\" (give seed=S start=K count=N detail)\n",
 				    word);
 			return FUZZ_EXIT_USAGE;
 		}
@@ -415,7 +416,7 @@ int guest_main(uint32_t magic, const struct multiboot_info *info)
 	fuzz_cr0_main = read_cr0() & ~CR0_WP;
 	fuzz_pic_init();
 	fuzz_watchdog_start();
-	fuzz_printf("FUZZ-LAYOUT code=0x%x end=0x%x scratch=0x%x stack=0x%x tables=0x%x cr3=0x%x\n",
+	guest_fifo_printf("FUZZ-LAYOUT code=0x%x end=0x%x scratch=0x%x stack=0x%x tables=0x%x cr3=0x%x\n",
 		    fuzz_lay.code, fuzz_lay.end, fuzz_lay.scratch, fuzz_lay.stack_top,
 		    fuzz_lay.tables, fuzz_lay.cr3);
 
@@ -434,6 +435,6 @@ int guest_main(uint32_t magic, const struct multiboot_info *info)
 		fuzz_phase = FUZZ_IDLE;
 		fuzz_report(k, &fuzz_res, detail);
 	}
-	fuzz_printf("FUZZ-END count=%u\n", count);
+	guest_fifo_printf("FUZZ-END count=%u\n", count);
 	return GUEST_EXIT_OK;
 }

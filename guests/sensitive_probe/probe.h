@@ -137,14 +137,6 @@ void probe_tables_install(void);
 /* The GDT in use after the LGDT row, read by the LTR row for the TSS's busy bit. */
 extern struct x86_desc probe_gdt[];
 
-/* ---- probe_console.c ---- */
-
-#define PROBE_LINE_MAX	256
-
-/* Enable the UART's FIFOs; before the first probe_printf. */
-void probe_console_init(void);
-/* Formatted output to COM1, sixteen bytes per poll (lines up to PROBE_LINE_MAX). */
-void probe_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- probe_report.c ---- */
 

@@ -32,6 +32,7 @@
  * Exit status 0 when every row ran or was skipped; 2 for a bad command
  * line; 127 if a trap came outside a probe (guests/lib).
  */
+#include "guests/lib/guest_fifo_console.h"
 #include "guests/lib/guest_console.h"
 #include "guests/lib/guest_exit.h"
 #include "guests/lib/guest_main.h"
@@ -108,7 +109,7 @@ static bool probe_parse_options(const struct multiboot_info *info,
 		if (strncmp(word, "skip=", 5) == 0)
 			row = probe_find(word + 5);
 		if (!row) {
-			probe_printf("sensitive_probe: error: unknown option \"%s\" (give skip=<row name>)\n",
+			guest_fifo_printf("sensitive_probe: error: unknown option \"%s\" (give skip=<row name>)\n",
 				     word);
 			return false;
 		}
@@ -123,14 +124,14 @@ int guest_main(uint32_t magic, const struct multiboot_info *info)
 
 	probe_tables_install();
 	guest_pic_mask_all();
-	probe_console_init();
+	guest_fifo_console_init();
 	if (magic != MULTIBOOT_BOOTLOADER_MAGIC) {
-		probe_printf("sensitive_probe: error: not started by a multiboot loader (EAX 0x%08x)\n",
+		guest_fifo_printf("sensitive_probe: error: not started by a multiboot loader (EAX 0x%08x)\n",
 			     magic);
 		return PROBE_EXIT_USAGE;
 	}
 	if (probe_catalog_len > PROBE_SKIP_MAX) {
-		probe_printf("sensitive_probe: error: the catalog outgrew PROBE_SKIP_MAX\n");
+		guest_fifo_printf("sensitive_probe: error: the catalog outgrew PROBE_SKIP_MAX\n");
 		return GUEST_EXIT_PANIC;
 	}
 	if (!probe_parse_options(info, skip, probe_catalog_len))
@@ -145,6 +146,6 @@ int guest_main(uint32_t magic, const struct multiboot_info *info)
 		else
 			probe_run(&probe_catalog[i]);
 	}
-	probe_printf("PROBE-END count=%u\n", (unsigned)probe_catalog_len);
+	guest_fifo_printf("PROBE-END count=%u\n", (unsigned)probe_catalog_len);
 	return PROBE_EXIT_OK;
 }

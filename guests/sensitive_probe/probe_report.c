@@ -14,6 +14,7 @@
  *                                    where EIP pointed and the CS pushed
  * Nothing that varies between runs (a TSC value, a stack address) is in it.
  */
+#include "guests/lib/guest_fifo_console.h"
 #include "guests/lib/guest_console.h"
 #include "guests/sensitive_probe/probe.h"
 #include "lib/format.h"
@@ -115,7 +116,7 @@ void probe_report(const struct probe_row *row, const struct probe_observation *o
 		probe_describe(row, obs, observed);
 	else
 		tv_snprintf(observed, sizeof(observed), "skipped");
-	probe_printf("PROBE name=%s category=%s la=0x%08x len=%u bytes=%s effect=%s "
+	guest_fifo_printf("PROBE name=%s category=%s la=0x%08x len=%u bytes=%s effect=%s "
 		     "observed=\"%s\"\n",
 		     row->name, probe_category_names[row->category], la, (unsigned)len, bytes,
 		     row->effect_unchecked ? "unchecked" : "checked", observed);
