@@ -23,7 +23,9 @@ static unsigned operand_bytes(const struct decoded_insn *insn)
 enum em_result emulate_popf(struct vcpu *v, const struct decoded_insn *insn)
 {
 	unsigned bytes = operand_bytes(insn);
-	uint32_t popped = guest_pop_or_stop(v, bytes, insn);
+	uint32_t popped;
+	if (guest_pop_or_fault(v, bytes, &popped, insn))
+		return EM_DONE;
 
 	/* At the guest's CPL (0 in its kernel) POPF may change IF and IOPL, as the SDM allows. */
 	uint32_t now = eflags_after_popf(guest_visible_eflags(v), popped, guest_virtual_cpl(v),
@@ -36,7 +38,9 @@ enum em_result emulate_popf(struct vcpu *v, const struct decoded_insn *insn)
 
 enum em_result emulate_pushf(struct vcpu *v, const struct decoded_insn *insn)
 {
-	guest_push_or_stop(v, eflags_for_pushf(guest_visible_eflags(v)), operand_bytes(insn), insn);
+	if (guest_push_or_fault(v, eflags_for_pushf(guest_visible_eflags(v)), operand_bytes(insn),
+				insn))
+		return EM_DONE;
 	return EM_ADVANCE;
 }
 
@@ -49,7 +53,8 @@ static uint32_t virtual_cs(const struct vcpu *v)
 enum em_result emulate_push_cs(struct vcpu *v, const struct decoded_insn *insn)
 {
 	/* A 32-bit PUSH of a segment register writes 4 bytes (the selector zero-extended). */
-	guest_push_or_stop(v, virtual_cs(v), operand_bytes(insn), insn);
+	if (guest_push_or_fault(v, virtual_cs(v), operand_bytes(insn), insn))
+		return EM_DONE;
 	return EM_ADVANCE;
 }
 
@@ -62,7 +67,8 @@ enum em_result emulate_mov_from_cs(struct vcpu *v, const struct decoded_insn *in
 					     : (guest_reg_read(v, dst->reg) & ~0xFFFFu) | virtual_cs(v));
 	} else {
 		uint16_t sel = (uint16_t)virtual_cs(v);
-		guest_write_or_stop(v, guest_operand_address(v, dst), &sel, 2, insn);
+		if (guest_write_or_fault(v, guest_operand_address(v, dst), &sel, 2, insn))
+			return EM_DONE;
 	}
 	return EM_ADVANCE;
 }

@@ -66,11 +66,13 @@ enum em_result emulate_string_io(struct vcpu *v, const struct decoded_insn *insn
 		uint32_t offset = addr32 ? *index : *index & 0xFFFF;
 		uint32_t value = 0;
 		if (is_out) {
-			guest_read_or_stop(v, base + offset, &value, size, insn);
+			if (guest_read_or_fault(v, base + offset, &value, size, insn))
+				return EM_DONE;	/* the iterations done so far stay done */
 			vdev_out(machine_of(v), port, size, value);
 		} else {
 			value = vdev_in(machine_of(v), port, size);
-			guest_write_or_stop(v, base + offset, &value, size, insn);
+			if (guest_write_or_fault(v, base + offset, &value, size, insn))
+				return EM_DONE;
 		}
 		if (addr32)
 			*index += (uint32_t)step;

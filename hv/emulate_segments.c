@@ -35,19 +35,23 @@
 #include "deprivilege/sysreg_rules.h"
 #include "lib/string.h"
 
-static void read_pseudo_desc(struct vcpu *v, const struct decoded_insn *insn,
-			     struct x86_pseudo_desc *out)
+/* The 6-byte operand of LGDT and LIDT: 0, or -1 with the guest's #PF delivered. */
+static int read_pseudo_desc(struct vcpu *v, const struct decoded_insn *insn,
+			    struct x86_pseudo_desc *out)
 {
 	uint32_t la = guest_operand_address(v, &insn->x86.operands[0]);
-	guest_read_or_stop(v, la, out, sizeof *out, insn);
+	if (guest_read_or_fault(v, la, out, sizeof *out, insn))
+		return -1;
 	if (insn->x86.prefix[2] == X86_PREFIX_OPSIZE)
 		out->base &= 0x00FFFFFFu;	/* 16-bit operand size: 24-bit base */
+	return 0;
 }
 
 enum em_result emulate_lgdt(struct vcpu *v, const struct decoded_insn *insn)
 {
 	struct x86_pseudo_desc gdtr;
-	read_pseudo_desc(v, insn, &gdtr);
+	if (read_pseudo_desc(v, insn, &gdtr))
+		return EM_DONE;
 
 	/*
 	 * A GDT may have 8,192 entries; the last six indices of the real one are
@@ -58,8 +62,15 @@ enum em_result emulate_lgdt(struct vcpu *v, const struct decoded_insn *insn)
 	if (entries > GDT_GUEST_ENTRIES)
 		entries = GDT_GUEST_ENTRIES;
 
+	/*
+	 * The bare CPU reads the table only at each segment load, so a #PF
+	 * here would come too early: a table the guest's paging does not map
+	 * (yet) is beyond what the hypervisor can shadow, and a stop.
+	 */
 	static struct x86_desc guest_gdt[GDT_GUEST_ENTRIES];
-	guest_read_system_or_stop(v, gdtr.base, guest_gdt, entries * 8, insn);
+	if (guest_read_system(v, gdtr.base, guest_gdt, entries * 8))
+		hv_exit_stopped("lgdt at 0x%08x: the guest's GDT at 0x%08x (%u entries) is not all in its memory and mapped",
+				v->regs.eip, gdtr.base, entries);
 	unsigned refused = 0;
 	const char *why = guest_mode_load_gdt(v, guest_gdt, entries, &refused);
 	if (why)
@@ -71,7 +82,8 @@ enum em_result emulate_lgdt(struct vcpu *v, const struct decoded_insn *insn)
 enum em_result emulate_lidt(struct vcpu *v, const struct decoded_insn *insn)
 {
 	struct x86_pseudo_desc idtr;
-	read_pseudo_desc(v, insn, &idtr);
+	if (read_pseudo_desc(v, insn, &idtr))
+		return EM_DONE;
 	v->virt_idtr = idtr;
 	v->idt_loaded = 1;
 	return EM_ADVANCE;
@@ -116,12 +128,14 @@ enum em_result emulate_load_ss(struct vcpu *v, const struct decoded_insn *insn)
 
 	if (insn->id == X86_INS_POP) {
 		/* Read, not popped yet: ESP changes only if the load succeeds. */
-		guest_stack_read_or_stop(v, 0, &value, 4, insn);
+		if (guest_stack_read_or_fault(v, 0, &value, 4, insn))
+			return EM_DONE;
 		esp_after += 4;
 	} else if (src->type == X86_OP_REG) {
 		value = guest_reg_read(v, src->reg);
 	} else {
-		guest_read_or_stop(v, guest_operand_address(v, src), &value, 2, insn);
+		if (guest_read_or_fault(v, guest_operand_address(v, src), &value, 2, insn))
+			return EM_DONE;
 	}
 	uint16_t sel = (uint16_t)value;
 
@@ -196,7 +210,8 @@ enum em_result emulate_iret(struct vcpu *v, const struct decoded_insn *insn)
 
 	if (insn->id != X86_INS_IRETD)
 		hv_exit_stopped("unemulated: 16-bit %s at 0x%08x", insn->text, v->regs.eip);
-	guest_stack_read_or_stop(v, 0, frame, sizeof frame, insn);
+	if (guest_stack_read_or_fault(v, 0, frame, sizeof frame, insn))
+		return EM_DONE;
 	/* VM counts only at CPL 0 (SDM: "IF tempEFLAGS(VM) = 1 and CPL = 0"). */
 	if ((frame[2] & EFLAGS_VM) && !v->user_mode)
 		hv_exit_stopped("unemulated: iret at 0x%08x to virtual-8086 mode", v->regs.eip);
@@ -225,7 +240,8 @@ enum em_result emulate_far_return(struct vcpu *v, const struct decoded_insn *ins
 
 	if (insn->x86.prefix[2] == X86_PREFIX_OPSIZE)
 		hv_exit_stopped("unemulated: 16-bit %s at 0x%08x", insn->text, v->regs.eip);
-	guest_stack_read_or_stop(v, 0, frame, sizeof frame, insn);
+	if (guest_stack_read_or_fault(v, 0, frame, sizeof frame, insn))
+		return EM_DONE;
 	if (far_return_target(v, insn, frame[1], &real_cs))
 		return EM_DONE;
 	v->regs.eip = frame[0];

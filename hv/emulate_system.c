@@ -138,21 +138,24 @@ enum em_result emulate_clts(struct vcpu *v, const struct decoded_insn *insn)
 	return EM_ADVANCE;
 }
 
-/* A 16-bit operand from a register or memory (LMSW, LLDT, LTR). */
-static uint16_t word_operand(struct vcpu *v, const struct decoded_insn *insn)
+/* A 16-bit operand from a register or memory (LMSW, LLDT, LTR): 0, or -1 with the guest's #PF. */
+static int word_operand(struct vcpu *v, const struct decoded_insn *insn, uint16_t *value)
 {
 	const cs_x86_op *src = &insn->x86.operands[0];
-	uint16_t value = 0;
-	if (src->type == X86_OP_REG)
-		value = (uint16_t)guest_reg_read(v, src->reg);
-	else
-		guest_read_or_stop(v, guest_operand_address(v, src), &value, 2, insn);
-	return value;
+	*value = 0;
+	if (src->type == X86_OP_REG) {
+		*value = (uint16_t)guest_reg_read(v, src->reg);
+		return 0;
+	}
+	return guest_read_or_fault(v, guest_operand_address(v, src), value, 2, insn);
 }
 
 enum em_result emulate_lmsw(struct vcpu *v, const struct decoded_insn *insn)
 {
-	v->virt_cr0 = sysreg_cr0_after_lmsw(v->virt_cr0, word_operand(v, insn));
+	uint16_t msw;
+	if (word_operand(v, insn, &msw))
+		return EM_DONE;
+	v->virt_cr0 = sysreg_cr0_after_lmsw(v->virt_cr0, msw);
 	real_cpu_set_fpu_bits(v->virt_cr0);
 	return EM_ADVANCE;
 }
@@ -265,9 +268,12 @@ static int guest_system_descriptor(struct vcpu *v, const struct decoded_insn *in
 enum em_result emulate_lldt(struct vcpu *v, const struct decoded_insn *insn)
 {
 	static struct x86_desc guest_ldt[LDT_ENTRIES], real_ldt[LDT_ENTRIES];
-	uint16_t sel = word_operand(v, insn);
+	uint16_t sel;
 	struct x86_desc d;
 	unsigned n = 0;
+
+	if (word_operand(v, insn, &sel))
+		return EM_DONE;
 
 	if (!sysreg_selector_is_null(sel)) {
 		if (guest_system_descriptor(v, insn, sel, sysreg_check_lldt, &d))
@@ -276,7 +282,10 @@ enum em_result emulate_lldt(struct vcpu *v, const struct decoded_insn *insn)
 		if (n > LDT_ENTRIES)
 			hv_exit_stopped("lldt at 0x%08x: the guest's LDT has %u entries, at most %u are supported",
 					v->regs.eip, n, LDT_ENTRIES);
-		guest_read_system_or_stop(v, desc_base(d), guest_ldt, n * 8, insn);
+		/* LLDT itself reads only the descriptor: the table unmapped is the same stop as LGDT's. */
+		if (guest_read_system(v, desc_base(d), guest_ldt, n * 8))
+			hv_exit_stopped("lldt at 0x%08x: the guest's LDT at 0x%08x (%u entries) is not all in its memory and mapped",
+					v->regs.eip, desc_base(d), n);
 		for (unsigned i = 0; i < n; i++) {
 			const char *why = 0;
 			if (desc_shadow(guest_ldt[i], v->ring, GUEST_LINEAR_TOP, &real_ldt[i], &why) ==
@@ -292,8 +301,10 @@ enum em_result emulate_lldt(struct vcpu *v, const struct decoded_insn *insn)
 
 enum em_result emulate_ltr(struct vcpu *v, const struct decoded_insn *insn)
 {
-	uint16_t sel = word_operand(v, insn);
+	uint16_t sel;
 	struct x86_desc d;
+	if (word_operand(v, insn, &sel))
+		return EM_DONE;
 	if (guest_system_descriptor(v, insn, sel, sysreg_check_ltr, &d))
 		return EM_DONE;
 	/* LTR marks the guest's descriptor busy, in the guest's own GDT. */
@@ -317,7 +328,8 @@ enum em_result emulate_umip(struct vcpu *v, const struct decoded_insn *insn)
 	if (insn->id == X86_INS_SGDT || insn->id == X86_INS_SIDT) {
 		const struct x86_pseudo_desc *t = insn->id == X86_INS_SGDT ? &v->virt_gdtr
 									   : &v->virt_idtr;
-		guest_write_or_stop(v, guest_operand_address(v, dst), t, sizeof *t, insn);
+		if (guest_write_or_fault(v, guest_operand_address(v, dst), t, sizeof *t, insn))
+			return EM_DONE;
 		return EM_ADVANCE;
 	}
 	switch (insn->id) {
@@ -334,7 +346,8 @@ enum em_result emulate_umip(struct vcpu *v, const struct decoded_insn *insn)
 		guest_reg_write(v, dst->reg, value);
 	} else {
 		uint16_t low = (uint16_t)value;
-		guest_write_or_stop(v, guest_operand_address(v, dst), &low, 2, insn);
+		if (guest_write_or_fault(v, guest_operand_address(v, dst), &low, 2, insn))
+			return EM_DONE;
 	}
 	return EM_ADVANCE;
 }

@@ -65,7 +65,8 @@ void emulate_segment_not_present(struct vcpu *v)
 	stats_trap(&v->regs, insn, "emulate");
 	if (insn->id == X86_INS_IRETD) {
 		uint32_t w[5];	/* EIP, CS, EFLAGS, ESP, SS */
-		guest_stack_read_or_stop(v, 0, w, sizeof w, insn);
+		if (guest_stack_read_or_fault(v, 0, w, sizeof w, insn))
+			return;
 		if (SEL_RPL(w[1]) != 3) {
 			emulate_raise_gp(v, w[1] & ~3u, insn);
 			return;
@@ -80,8 +81,9 @@ void emulate_segment_not_present(struct vcpu *v)
 	} else {
 		uint32_t w[4];	/* EIP, CS, ESP, SS (after any immediate) */
 		uint32_t imm = insn->x86.op_count == 1 ? (uint32_t)insn->x86.operands[0].imm : 0;
-		guest_stack_read_or_stop(v, 0, w, 8, insn);
-		guest_stack_read_or_stop(v, 8 + imm, w + 2, 8, insn);
+		if (guest_stack_read_or_fault(v, 0, w, 8, insn) ||
+		    guest_stack_read_or_fault(v, 8 + imm, w + 2, 8, insn))
+			return;
 		if (SEL_RPL(w[1]) != 3) {
 			emulate_raise_gp(v, w[1] & ~3u, insn);
 			return;

@@ -12,6 +12,7 @@
 #include "hv/console.h"
 #include "hv/cpu_tables.h"
 #include "hv/decode.h"
+#include "hv/reflect.h"
 #include "lib/mmu.h"
 #include "hv/shadow.h"
 #include "lib/string.h"
@@ -98,64 +99,107 @@ uint32_t guest_segment_base(uint16_t sel)
 	return d && DESC_P(*d) ? desc_base(*d) : 0;
 }
 
+/* How an access to guest-linear memory went. */
+enum reach {
+	REACHED,	/* every byte was read or written */
+	PAGE_FAULT,	/* the guest's own tables refuse a page: its #PF (struct refusal) */
+	OUTSIDE,	/* a byte, or a table the walk needs, lies outside guest memory */
+};
+
+/* Where the guest's tables refused an access, and the #PF error code they give. */
+struct refusal {
+	uint32_t la, error;
+};
+
 /*
- * A guest-linear address to the hypervisor's pointer, page by page. A
+ * A guest-linear address to the hypervisor's pointer, within one page. A
  * system access (the CPU reading the IDT, GDT or TSS) is a supervisor
  * access even when the guest runs user code.
  */
-static uint8_t *translate(struct vcpu *v, uint32_t la, uint32_t len, int write, int system)
+static enum reach translate(struct vcpu *v, uint32_t la, uint32_t len, int write, int system,
+			    uint8_t **p, struct refusal *refused)
 {
 	uint32_t gpa = la;
-	if (shadow_paging_on(v) && shadow_translate(v, la, write, system, &gpa))
-		return 0;
+	if (shadow_paging_on(v)) {
+		enum shadow_translation t = shadow_translate(v, la, write, system, &gpa,
+							     &refused->error);
+		if (t == SHADOW_TRANSLATION_FAULT) {
+			refused->la = la;
+			return PAGE_FAULT;
+		}
+		if (t != SHADOW_TRANSLATED)
+			return OUTSIDE;
+	}
 	if (gpa >= v->mem_bytes || len > v->mem_bytes - gpa)
-		return 0;
+		return OUTSIDE;
 	/* A write into one of the guest's page tables changes what the shadows say. */
 	if (write && shadow_paging_on(v))
 		shadow_guest_wrote(v, gpa, len);
-	return v->mem + gpa;
+	*p = v->mem + gpa;
+	return REACHED;
 }
 
-/* Copy to (write) or from guest-linear memory, splitting at page boundaries. */
-static int copy_linear(const struct vcpu *cv, uint32_t la, void *buf, uint32_t len, int write,
-		       int system)
+static uint32_t chunk_at(uint32_t la, uint32_t len)
+{
+	uint32_t chunk = PAGE_SIZE - (la & (PAGE_SIZE - 1));
+	return chunk > len ? len : chunk;
+}
+
+/*
+ * Copy to (write) or from guest-linear memory, splitting at page
+ * boundaries. A write that crosses into a page the guest may not write
+ * writes nothing, as on the CPU, which checks both pages of an unaligned
+ * store before it stores: every page is translated first.
+ */
+static enum reach copy_linear(const struct vcpu *cv, uint32_t la, void *buf, uint32_t len,
+			      int write, int system, struct refusal *refused)
 {
 	struct vcpu *v = (struct vcpu *)cv;
-	uint8_t *b = buf;
+	uint8_t *b = buf, *p;
+	enum reach r;
+
+	if (write && chunk_at(la, len) < len) {
+		for (uint32_t at = la, left = len, c; left; at += c, left -= c) {
+			c = chunk_at(at, left);
+			if ((r = translate(v, at, c, write, system, &p, refused)) != REACHED)
+				return r;
+		}
+	}
 	while (len) {
-		uint32_t chunk = PAGE_SIZE - (la & (PAGE_SIZE - 1));
-		if (chunk > len)
-			chunk = len;
-		uint8_t *p = translate(v, la, chunk, write, system);
-		if (!p)
-			return -1;
+		uint32_t chunk = chunk_at(la, len);
+		if ((r = translate(v, la, chunk, write, system, &p, refused)) != REACHED)
+			return r;
 		if (write)
 			memcpy(p, b, chunk);
 		else
 			memcpy(b, p, chunk);
 		la += chunk, b += chunk, len -= chunk;
 	}
-	return 0;
+	return REACHED;
 }
 
 int guest_read(const struct vcpu *v, uint32_t la, void *dst, uint32_t len)
 {
-	return copy_linear(v, la, dst, len, 0, 0);
+	struct refusal refused;
+	return copy_linear(v, la, dst, len, 0, 0, &refused) == REACHED ? 0 : -1;
 }
 
 int guest_write(const struct vcpu *v, uint32_t la, const void *src, uint32_t len)
 {
-	return copy_linear(v, la, (void *)src, len, 1, 0);
+	struct refusal refused;
+	return copy_linear(v, la, (void *)src, len, 1, 0, &refused) == REACHED ? 0 : -1;
 }
 
 int guest_read_system(const struct vcpu *v, uint32_t la, void *dst, uint32_t len)
 {
-	return copy_linear(v, la, dst, len, 0, 1);
+	struct refusal refused;
+	return copy_linear(v, la, dst, len, 0, 1, &refused) == REACHED ? 0 : -1;
 }
 
 int guest_write_system(const struct vcpu *v, uint32_t la, const void *src, uint32_t len)
 {
-	return copy_linear(v, la, (void *)src, len, 1, 1);
+	struct refusal refused;
+	return copy_linear(v, la, (void *)src, len, 1, 1, &refused) == REACHED ? 0 : -1;
 }
 
 uint32_t guest_operand_address(const struct vcpu *v, const cs_x86_op *op)
@@ -183,53 +227,70 @@ int guest_push32(struct vcpu *v, uint32_t value)
 	return 0;
 }
 
-static void __attribute__((noreturn)) outside(const struct vcpu *v, uint32_t la,
-					       const struct decoded_insn *insn)
+/*
+ * An access for the instruction insn: made (0), or the guest's #PF
+ * delivered at the instruction (-1), or the guest stopped.
+ */
+static int access_or_fault(struct vcpu *v, uint32_t la, void *buf, uint32_t len, int write,
+			   int system, const struct decoded_insn *insn)
 {
-	hv_exit_stopped("%s at 0x%08x: 0x%08x lies outside guest memory",
-			insn ? insn->text : "?", v->regs.eip, la);
+	struct refusal refused;
+	switch (copy_linear(v, la, buf, len, write, system, &refused)) {
+	case REACHED:
+		return 0;
+	case PAGE_FAULT:
+		/* SDM vol. 3, 4.7: CR2 holds the linear address that faulted. */
+		v->virt_cr2 = refused.la;
+		reflect_to_guest(v, VEC_PF, refused.error, v->regs.eip, insn ? insn->text : 0);
+		return -1;
+	default:
+		hv_exit_stopped("%s at 0x%08x: 0x%08x lies outside guest memory",
+				insn ? insn->text : "?", v->regs.eip, la);
+	}
 }
 
-void guest_read_or_stop(struct vcpu *v, uint32_t la, void *dst, uint32_t len,
+int guest_read_or_fault(struct vcpu *v, uint32_t la, void *dst, uint32_t len,
 			const struct decoded_insn *insn)
 {
-	if (guest_read(v, la, dst, len))
-		outside(v, la, insn);
+	return access_or_fault(v, la, dst, len, 0, 0, insn);
 }
 
-void guest_write_or_stop(struct vcpu *v, uint32_t la, const void *src, uint32_t len,
+int guest_write_or_fault(struct vcpu *v, uint32_t la, const void *src, uint32_t len,
 			 const struct decoded_insn *insn)
 {
-	if (guest_write(v, la, src, len))
-		outside(v, la, insn);
+	return access_or_fault(v, la, (void *)src, len, 1, 0, insn);
 }
 
-void guest_read_system_or_stop(struct vcpu *v, uint32_t la, void *dst, uint32_t len,
+int guest_read_system_or_fault(struct vcpu *v, uint32_t la, void *dst, uint32_t len,
 			       const struct decoded_insn *insn)
 {
-	if (guest_read_system(v, la, dst, len))
-		outside(v, la, insn);
+	return access_or_fault(v, la, dst, len, 0, 1, insn);
 }
 
-void guest_push_or_stop(struct vcpu *v, uint32_t value, unsigned bytes,
+int guest_push_or_fault(struct vcpu *v, uint32_t value, unsigned bytes,
 			const struct decoded_insn *insn)
 {
 	uint32_t esp = v->regs.esp - bytes;
-	guest_write_or_stop(v, guest_segment_base((uint16_t)v->regs.ss) + esp, &value, bytes, insn);
+	if (guest_write_or_fault(v, guest_segment_base((uint16_t)v->regs.ss) + esp, &value, bytes,
+				 insn))
+		return -1;
 	v->regs.esp = esp;
+	return 0;
 }
 
-uint32_t guest_pop_or_stop(struct vcpu *v, unsigned bytes, const struct decoded_insn *insn)
+int guest_pop_or_fault(struct vcpu *v, unsigned bytes, uint32_t *value,
+		       const struct decoded_insn *insn)
 {
-	uint32_t value = 0;
-	guest_stack_read_or_stop(v, 0, &value, bytes, insn);
+	*value = 0;
+	if (guest_stack_read_or_fault(v, 0, value, bytes, insn))
+		return -1;
 	v->regs.esp += bytes;
-	return value;
+	return 0;
 }
 
-void guest_stack_read_or_stop(struct vcpu *v, uint32_t offset, void *dst, uint32_t len,
+int guest_stack_read_or_fault(struct vcpu *v, uint32_t offset, void *dst, uint32_t len,
 			      const struct decoded_insn *insn)
 {
-	guest_read_or_stop(v, guest_segment_base((uint16_t)v->regs.ss) + v->regs.esp + offset, dst,
-			   len, insn);
+	return guest_read_or_fault(v, guest_segment_base((uint16_t)v->regs.ss) + v->regs.esp + offset,
+				   dst, len, insn);
 }

@@ -42,28 +42,37 @@ uint32_t guest_operand_address(const struct vcpu *v, const cs_x86_op *op);
 int guest_push32(struct vcpu *v, uint32_t value);
 
 /*
- * The accessors of the emulator: an operand the guest's instruction names
- * outside its memory stops the guest here, as lguest's lgread kills its
- * guest, so no handler repeats the check: "<insn> at <eip>: 0x<la> lies
- * outside guest memory". system: the CPU's own access to a descriptor table.
+ * The accessors of the emulator, for the memory an instruction it carries
+ * out names (an operand, the stack). 0: the access was made. -1: the
+ * guest's own page tables refuse it, so the instruction raises #PF as on
+ * the bare CPU (CR2 the address, the walk's error code), delivered here at
+ * the instruction's EIP; the handler then returns EM_DONE at once, having
+ * changed nothing of the guest's. A write that crosses into a refused page
+ * writes nothing. An address outside guest memory (with the guest's paging
+ * off, or through tables that reach past its RAM) stops the guest here, as
+ * lguest's lgread kills its guest, so no handler repeats the check:
+ * "<insn> at <eip>: 0x<la> lies outside guest memory". system: the CPU's
+ * own access to a descriptor table.
  */
 struct decoded_insn;
-void guest_read_or_stop(struct vcpu *v, uint32_t la, void *dst, uint32_t len,
+int guest_read_or_fault(struct vcpu *v, uint32_t la, void *dst, uint32_t len,
 			const struct decoded_insn *insn);
-void guest_write_or_stop(struct vcpu *v, uint32_t la, const void *src, uint32_t len,
+int guest_write_or_fault(struct vcpu *v, uint32_t la, const void *src, uint32_t len,
 			 const struct decoded_insn *insn);
-void guest_read_system_or_stop(struct vcpu *v, uint32_t la, void *dst, uint32_t len,
+int guest_read_system_or_fault(struct vcpu *v, uint32_t la, void *dst, uint32_t len,
 			       const struct decoded_insn *insn);
 
 /*
- * The guest's stack for an instruction: push or pop `bytes` (2 or 4) at
- * SS:ESP, or read `len` bytes at SS:ESP + offset without popping (for IRET
- * and far RET, which may still fault after reading their frame).
+ * The guest's stack for an instruction, the same way: push or pop `bytes`
+ * (2 or 4) at SS:ESP (ESP changes only when the access is made), or read
+ * `len` bytes at SS:ESP + offset without popping (for IRET and far RET,
+ * which may still fault after reading their frame).
  */
-void guest_push_or_stop(struct vcpu *v, uint32_t value, unsigned bytes,
+int guest_push_or_fault(struct vcpu *v, uint32_t value, unsigned bytes,
 			const struct decoded_insn *insn);
-uint32_t guest_pop_or_stop(struct vcpu *v, unsigned bytes, const struct decoded_insn *insn);
-void guest_stack_read_or_stop(struct vcpu *v, uint32_t offset, void *dst, uint32_t len,
+int guest_pop_or_fault(struct vcpu *v, unsigned bytes, uint32_t *value,
+		       const struct decoded_insn *insn);
+int guest_stack_read_or_fault(struct vcpu *v, uint32_t offset, void *dst, uint32_t len,
 			      const struct decoded_insn *insn);
 
 #endif

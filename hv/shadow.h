@@ -54,11 +54,12 @@ static inline int shadow_single_step(struct vcpu *v, unsigned vector)
 }
 
 /* A guest-linear address through the guest's tables, for an access on its behalf (shadow_mmu.h). */
-static inline int shadow_translate(struct vcpu *v, uint32_t la, int write, int system,
-				   uint32_t *gpa)
+static inline enum shadow_translation shadow_translate(struct vcpu *v, uint32_t la, int write,
+						       int system, uint32_t *gpa,
+						       uint32_t *pf_error)
 {
 	return shadow_mmu_translate(machine_of(v)->shadow, v->virt_cr0, v->virt_cr3, v->virt_cr4,
-				    v->user_mode, la, write, system, gpa);
+				    v->user_mode, la, write, system, gpa, pf_error);
 }
 
 /* "tv:stat" lines for the summary. */

@@ -93,15 +93,22 @@ void shadow_mmu_guest_wrote(struct shadow_mmu *m, uint32_t gpa, uint32_t len)
 	shadow_cache_guest_wrote(&m->cache, gpa, len);
 }
 
-int shadow_mmu_translate(struct shadow_mmu *m, uint32_t gcr0, uint32_t gcr3, uint32_t gcr4,
-			 int user_mode, uint32_t la, int write, int system, uint32_t *gpa)
+enum shadow_translation shadow_mmu_translate(struct shadow_mmu *m, uint32_t gcr0, uint32_t gcr3,
+					     uint32_t gcr4, int user_mode, uint32_t la, int write,
+					     int system, uint32_t *gpa, uint32_t *pf_error)
 {
 	struct gpt_walk w;
 	unsigned access = (write ? PF_ERR_W : 0) | (user_mode && !system ? PF_ERR_U : 0);
-	if (gpt_walk(&m->phys, gcr3, gcr0, gcr4, la, access, 1, &w) != GPT_OK)
-		return -1;
-	*gpa = w.gpa;
-	return 0;
+	switch (gpt_walk(&m->phys, gcr3, gcr0, gcr4, la, access, 1, &w)) {
+	case GPT_OK:
+		*gpa = w.gpa;
+		return SHADOW_TRANSLATED;
+	case GPT_FAULT:
+		*pf_error = w.error_code;
+		return SHADOW_TRANSLATION_FAULT;
+	default:
+		return SHADOW_TRANSLATION_OUTSIDE;
+	}
 }
 
 /*

@@ -106,12 +106,17 @@ int shadow_mmu_step_end(struct shadow_mmu *m, unsigned vector, uint32_t eip, uin
 
 /*
  * Translate a guest-linear address for an access the hypervisor makes on
- * the guest's behalf (delivering a frame, reading an instruction; system:
- * the CPU's own supervisor access to the IDT, GDT or TSS), setting the
- * accessed and dirty bits as the CPU would: 0 and the gpa, or -1 if the
- * guest's tables do not allow it or it lies outside guest memory.
+ * the guest's behalf (delivering a frame, reading an instruction or an
+ * operand; system: the CPU's own supervisor access to the IDT, GDT or
+ * TSS), setting the accessed and dirty bits as the CPU would.
  */
-int shadow_mmu_translate(struct shadow_mmu *m, uint32_t gcr0, uint32_t gcr3, uint32_t gcr4,
-			 int user_mode, uint32_t la, int write, int system, uint32_t *gpa);
+enum shadow_translation {
+	SHADOW_TRANSLATED = 0,		/* *gpa is the guest-physical address */
+	SHADOW_TRANSLATION_FAULT = 1,	/* the guest's tables refuse it: its #PF, error in *pf_error */
+	SHADOW_TRANSLATION_OUTSIDE = -1,	/* a table or the page lies outside guest memory */
+};
+enum shadow_translation shadow_mmu_translate(struct shadow_mmu *m, uint32_t gcr0, uint32_t gcr3,
+					     uint32_t gcr4, int user_mode, uint32_t la, int write,
+					     int system, uint32_t *gpa, uint32_t *pf_error);
 
 #endif

@@ -42,6 +42,7 @@ void hostile_lock_prefix(void);
 void hostile_repne_outs(void);
 void hostile_single_step(void);
 void hostile_wp0_user_ro(void);
+void hostile_unmapped_operand(void);
 void hostile_fpu_ts(void);
 void hostile_idt_limit(void);
 void hostile_null_rpl_selector(void);

@@ -50,6 +50,7 @@ static const struct hostile_row hostile_rows[] = {
 	{ "repne-outs", hostile_repne_outs },
 	{ "single-step", hostile_single_step },
 	{ "wp0-user-ro", hostile_wp0_user_ro },
+	{ "unmapped-operand", hostile_unmapped_operand },
 	{ "fpu-ts", hostile_fpu_ts },
 	{ "idt-limit", hostile_idt_limit },
 	{ "null-rpl-selector", hostile_null_rpl_selector },

@@ -62,6 +62,14 @@ tv_hostile(retf-rpl3-kernel-cs EXPECT "lret to cs 0x0b: #GP error 0x8$"
 # page; with WP = 1 it is #PF(present, write).
 tv_hostile(wp0-user-ro EXPECT "write with WP=0: no trap$" "the page holds 0x600df00d$"
   "write with WP=1: #PF error 0x3$")
+# SDM vol. 3, 4.7 and vol. 2A, LGDT/LIDT/LMSW: an operand the guest's paging
+# does not map is #PF at the instruction, CR2 the page; nothing is loaded.
+tv_hostile(unmapped-operand EXPECT
+  "lgdt: #PF error 0x0$" "lgdt: at the instruction yes, cr2 the absent page$"
+  "lgdt across: #PF error 0x0$" "lgdt across: at the instruction yes, cr2 the absent page$"
+  "lidt: #PF error 0x0$" "lidt: at the instruction yes, cr2 the absent page$"
+  "lmsw: #PF error 0x0$" "lmsw: at the instruction yes, cr2 the absent page$"
+  "gdtr unchanged$")
 # SDM vol. 3, 2.5 (CR0.TS, CR0.EM): x87 instructions raise #NM while either is set.
 tv_hostile(fpu-ts EXPECT "fninit with TS=1: #NM error 0x0$" "fninit after clts: no trap$"
   "fninit with EM=1: #NM error 0x0$" "fninit with TS=0 EM=0: no trap$")

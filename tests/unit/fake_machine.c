@@ -172,7 +172,7 @@ int cpu_tables_stack_ok(uint16_t sel, unsigned cpl)
 	return d && SEL_RPL(sel) == cpl && DESC_P(*d) && DESC_DPL(*d) == cpl;
 }
 
-/* ---- guest modes and shadow paging (the guest's paging stays off) ---- */
+/* ---- guest modes and shadow paging (identity when a test turns the guest's paging on) ---- */
 
 const char *guest_mode_load_gdt(struct vcpu *v, const struct x86_desc *guest_gdt,
 				unsigned entries, unsigned *refused_index)
@@ -240,11 +240,21 @@ void shadow_mmu_guest_wrote(struct shadow_mmu *m, uint32_t gpa, uint32_t len)
 {
 }
 
-int shadow_mmu_translate(struct shadow_mmu *m, uint32_t gcr0, uint32_t gcr3, uint32_t gcr4,
-			 int user_mode, uint32_t la, int write, int system, uint32_t *gpa)
+/*
+ * Identity, but for the one page a test marks unmapped in the guest's
+ * tables (rec.unmapped_page): its accesses get the #PF error code a walk
+ * would give for a page not present (P clear; W and U as asked).
+ */
+enum shadow_translation shadow_mmu_translate(struct shadow_mmu *m, uint32_t gcr0, uint32_t gcr3,
+					     uint32_t gcr4, int user_mode, uint32_t la, int write,
+					     int system, uint32_t *gpa, uint32_t *pf_error)
 {
+	if (rec.unmapped_page && (la & ~0xFFFu) == rec.unmapped_page) {
+		*pf_error = (write ? PF_ERR_W : 0) | (user_mode && !system ? PF_ERR_U : 0);
+		return SHADOW_TRANSLATION_FAULT;
+	}
 	*gpa = la;
-	return 0;
+	return SHADOW_TRANSLATED;
 }
 
 /* ---- the real CPU ---- */

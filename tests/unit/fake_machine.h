@@ -41,6 +41,7 @@ struct fake_record {
 	int wait_answer;		/* virq_wait_for_interrupt's answer */
 	unsigned gdt_loads, gdt_entries, gdt_updates;
 	unsigned shadow_flushes, shadow_switches, cr3_refreshes;
+	uint32_t unmapped_page;		/* with the guest's paging on: a page its tables do not map */
 };
 extern struct fake_record rec;
 extern jmp_buf fake_stop;

@@ -207,13 +207,19 @@ END_TEST
 
 START_TEST(translate_walks_and_sets_dirty)
 {
-	uint32_t gpa = 0;
+	uint32_t gpa = 0, error = 0xFF;
 	ck_assert_int_eq(shadow_mmu_translate(m, cpu.cr0, cpu.cr3, cpu.cr4, 0, DATA_LA + 0x44, 1, 0,
-					      &gpa), 0);
+					      &gpa, &error), SHADOW_TRANSLATED);
 	ck_assert_uint_eq(gpa, DATA_GPA + 0x44);
 	ck_assert(*gword(GPT + PTX(DATA_LA) * 4) & PTE_D);
-	ck_assert_int_eq(shadow_mmu_translate(m, cpu.cr0, cpu.cr3, cpu.cr4, 0, 0x00009000u, 0, 0,
-					      &gpa), -1);
+	/* Not mapped: the guest's #PF, not present, a write from its user mode. */
+	ck_assert_int_eq(shadow_mmu_translate(m, cpu.cr0, cpu.cr3, cpu.cr4, 1, 0x00009000u, 1, 0,
+					      &gpa, &error), SHADOW_TRANSLATION_FAULT);
+	ck_assert_uint_eq(error, PF_ERR_W | PF_ERR_U);
+	/* The same as the CPU's own system access: supervisor, so U is clear. */
+	ck_assert_int_eq(shadow_mmu_translate(m, cpu.cr0, cpu.cr3, cpu.cr4, 1, 0x00009000u, 0, 1,
+					      &gpa, &error), SHADOW_TRANSLATION_FAULT);
+	ck_assert_uint_eq(error, 0);
 }
 END_TEST
 
