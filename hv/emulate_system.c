@@ -13,6 +13,7 @@
  */
 #include "hv/emulate.h"
 #include "hv/console.h"
+#include "hv/lapic_page.h"
 #include "hv/cpu_tables.h"
 #include "hv/guest_access.h"
 #include "hv/guest_mode.h"
@@ -206,10 +207,12 @@ enum em_result emulate_msr(struct vcpu *v, const struct decoded_insn *insn)
 	default:	/* MSR_APIC_BASE: the virtual local APIC's (hv/vdev.c) */
 		if (!write) {
 			value = lapic_read_base_msr(&machine_of(v)->lapic);
-		} else if (lapic_write_base_msr(&machine_of(v)->lapic, value) != 0) {
+		} else {
+			lapic_page_changed(machine_of(v));
 			/* Moving the APIC's page is not modelled: stop rather than ignore it. */
-			hv_exit_stopped("unemulated: wrmsr moves the local APIC to 0x%08x at 0x%08x",
-					(uint32_t)value & 0xFFFFF000u, v->regs.eip);
+			if (lapic_write_base_msr(&machine_of(v)->lapic, value) != 0)
+				hv_exit_stopped("unemulated: wrmsr moves the local APIC to 0x%08x at 0x%08x",
+						(uint32_t)value & 0xFFFFF000u, v->regs.eip);
 		}
 		break;
 	}

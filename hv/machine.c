@@ -18,11 +18,14 @@
 static struct guest_modes modes_storage;
 static struct shadow_mmu shadow_storage;
 static struct patch_table patches_storage;
+/* A page of its own: the guest may read all of it (hv/lapic_page.c). */
+static uint32_t lapic_page_storage[LAPIC_MMIO_SIZE / 4] __attribute__((aligned(4096)));
 
 struct machine the_machine HV_HOT = {
 	.modes = &modes_storage,
 	.shadow = &shadow_storage,
 	.patches = &patches_storage,
+	.lapic_page = lapic_page_storage,
 };
 
 void machine_init(struct machine *m, unsigned ring, uint8_t *mem, uint32_t mem_bytes)

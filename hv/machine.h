@@ -53,6 +53,9 @@ struct machine {
 	struct pci_config pci;		/* PCI configuration space: no device */
 	struct fw_cfg fw_cfg;		/* QEMU's firmware configuration ports */
 	uint32_t irq_levels;		/* ISA IRQ lines as the devices drive them, bit n = IRQ n */
+	/* The local APIC's registers, read-only for the guest (hv/lapic_page.c). */
+	uint32_t *lapic_page;
+	int lapic_page_mapped, lapic_page_stale;
 
 	/* The address spaces and GDT views of guest kernel and user mode (hv/guest_mode.c). */
 	struct guest_modes *modes;

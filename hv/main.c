@@ -22,6 +22,7 @@
 #include "hv/guest_mode.h"
 #include "hv/host_timer.h"
 #include "hv/integrity.h"
+#include "hv/lapic_page.h"
 #include "hv/layout.h"
 #include "hv/machine.h"
 #include "hv/patch.h"
@@ -45,6 +46,7 @@ struct hv_options {
 	uint32_t mem_mib;
 	unsigned patch_set;	/* deprivilege/patcher.h: which instructions to patch */
 	int umip;		/* make SGDT, SIDT, SLDT, SMSW and STR trap */
+	int direct;		/* the fast paths: LAPIC reads and system calls without traps */
 };
 
 static int parse_number(const char *s, uint32_t *out)
@@ -88,6 +90,7 @@ static void parse_options(const char *cmdline, struct hv_options *opt)
 	opt->mem_mib = GUEST_MEM_DEFAULT_MIB;
 	opt->patch_set = 0;
 	opt->umip = 0;
+	opt->direct = 0;
 	while (p && *p) {
 		while (*p == ' ')
 			p++;
@@ -99,13 +102,15 @@ static void parse_options(const char *cmdline, struct hv_options *opt)
 			opt->trace = v != 0;
 		else if (!strncmp(p, "umip=", 5) && !parse_number(p + 5, &v) && v <= 1)
 			opt->umip = (int)v;
+		else if (!strncmp(p, "direct=", 7) && !parse_number(p + 7, &v) && v <= 1)
+			opt->direct = (int)v;
 		else if (!strncmp(p, "mem=", 4) && !parse_number(p + 4, &v) &&
 			 v >= GUEST_MEM_MIN_MIB && v <= GUEST_MEM_MAX_MIB)
 			opt->mem_mib = v;
 		else if (!strncmp(p, "patch=", 6) && !patch_word(p + 6, &opt->patch_set))
 			;
 		else
-			hv_exit_refused("bad hypervisor option (ring=1|3, trace=0|1, mem=1..1024, patch=none|popf|all, umip=0|1)");
+			hv_exit_refused("bad hypervisor option (ring=1|3, trace=0|1, mem=1..1024, patch=none|popf|all, umip=0|1, direct=0|1)");
 		p = strchr(p, ' ');
 	}
 }
@@ -150,8 +155,8 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 	const char *cmdline = guest_command_line(mod->string ? (const char *)mod->string : "guest");
 	guest_name(name, sizeof name, cmdline);
 	console_quote(qname, sizeof qname, name);
-	console_event("hello version=1 ring=%u mem_mib=%u guest=%s trace=%d umip=%d patch=%s",
-		      opt.ring, opt.mem_mib, qname, opt.trace, opt.umip,
+	console_event("hello version=1 ring=%u mem_mib=%u guest=%s trace=%d umip=%d direct=%d patch=%s",
+		      opt.ring, opt.mem_mib, qname, opt.trace, opt.umip, opt.direct,
 		      opt.patch_set == 0 ? "none" : opt.patch_set == PATCH_ALL ? "all" : "popf");
 	stats_init(opt.trace);
 
@@ -226,6 +231,8 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 	patch_guest(vcpu, file, mod->mod_end - mod->mod_start, &image, opt.patch_set);
 
 	guest_mode_init_spaces(vcpu, host_base);
+	if (opt.direct)
+		lapic_page_init(m);
 
 	/* The machine state multiboot promises, at the guest's real ring. */
 	integrity_record();

@@ -117,6 +117,9 @@ void shadow_report(const struct machine *m)
 		      shadow->counters.delivered_faults);
 	console_event("stat what=\"shadow: page-table write traps\" count=%u",
 		      shadow->counters.pt_write_traps);
+	if (shadow->device_gpa)
+		console_event("stat what=\"shadow: LAPIC page mapped for reads\" count=%u",
+			      shadow->counters.device_fills);
 	console_event("stat what=\"shadow: tables built\" count=%u", c->tables_built);
 	console_event("stat what=\"shadow: tables dropped\" count=%u", c->tables_dropped);
 	console_event("stat what=\"shadow: address spaces built\" count=%u", c->contexts_built);

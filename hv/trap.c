@@ -17,6 +17,7 @@
 #include "hv/cpu_tables.h"
 #include "hv/emulate.h"
 #include "hv/guest_mode.h"
+#include "hv/lapic_page.h"
 #include "hv/layout.h"
 #include "hv/machine.h"
 #include "hv/mmio.h"
@@ -179,6 +180,7 @@ void hv_trap(struct trap_frame *frame)
 	}
 back_to_guest:
 	virq_deliver(m);
+	lapic_page_sync(m);
 	check_frame(v);
 	*frame = v->regs;
 	trap_cost_record(COST_HANDLING, trap_cost_now() - began);

@@ -18,6 +18,7 @@
 #include "hv/vdev.h"
 #include "hv/console.h"
 #include "hv/host_timer.h"
+#include "hv/lapic_page.h"
 #include "hv/machine.h"
 #include "hv/stats.h"
 #include "hv/virq.h"
@@ -140,6 +141,7 @@ static uint32_t narrow(uint32_t dword, uint32_t addr, unsigned size)
 static uint32_t lapic_mmio_read(struct machine *m, uint32_t addr, unsigned size)
 {
 	uint32_t offset = (addr - LAPIC_DEFAULT_BASE) & ~3u;
+	lapic_page_changed(m);	/* the timer caught up, or an error was recorded */
 	return narrow(lapic_read(&m->lapic, offset, host_now_ns()), addr, size);
 }
 
@@ -147,6 +149,7 @@ static void lapic_mmio_write(struct machine *m, uint32_t addr, unsigned size, ui
 {
 	uint64_t now = host_now_ns();
 	int eoi = lapic_write(&m->lapic, (addr - LAPIC_DEFAULT_BASE) & ~3u, value, now);
+	lapic_page_changed(m);
 	if (eoi != LAPIC_NO_IOAPIC_EOI)
 		ioapic_eoi(&m->ioapic, (uint8_t)eoi);
 	virq_lines_changed(m, now);
@@ -155,6 +158,7 @@ static void lapic_mmio_write(struct machine *m, uint32_t addr, unsigned size, ui
 static void lapic_mmio_reset(struct machine *m)
 {
 	lapic_reset(&m->lapic, 0);
+	lapic_page_changed(m);
 }
 
 static int lapic_pending(const struct machine *m)
@@ -166,6 +170,7 @@ static int lapic_pending(const struct machine *m)
 static void lapic_acknowledge(struct machine *m)
 {
 	lapic_ack(&m->lapic);
+	lapic_page_changed(m);
 }
 
 static uint32_t ioapic_mmio_read(struct machine *m, uint32_t addr, unsigned size)

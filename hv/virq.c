@@ -31,6 +31,7 @@
  */
 #include "hv/virq.h"
 #include "hv/host_timer.h"
+#include "hv/lapic_page.h"
 #include "hv/machine.h"
 #include "hv/reflect.h"
 #include "hv/vdev.h"
@@ -64,6 +65,7 @@ static void ioapic_to_lapic(struct machine *m, uint64_t now)
 		if (!lapic_matches_destination(&m->lapic, msg.dest, msg.logical))
 			continue;
 		lapic_accept(&m->lapic, msg.vector, msg.level_triggered, now);
+		lapic_page_changed(m);
 	}
 }
 
@@ -94,6 +96,7 @@ void virq_com1_input(struct machine *m, uint64_t now)
 static void devices_advance(struct machine *m, uint64_t now)
 {
 	lapic_advance(&m->lapic, now);
+	lapic_page_changed(m);
 	virq_lines_changed(m, now);
 }
 

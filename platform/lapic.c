@@ -294,26 +294,44 @@ static void send_ipi(struct lapic *l, uint64_t now_ns)
 	}
 }
 
-uint32_t lapic_read(struct lapic *l, uint32_t offset, uint64_t now_ns)
+/* Is offset one of the registers (SDM vol. 3, table 10-1)? */
+static int is_register(uint32_t offset)
 {
-	lapic_advance(l, now_ns);
+	if (offset & 0xF)
+		return 0;
 	if (offset >= LAPIC_ISR && offset < LAPIC_ESR)
-		if ((offset & 0xF) == 0) {
-			unsigned word = ((offset - LAPIC_ISR) >> 4) & 7;
-			if (offset < LAPIC_TMR)
-				return l->isr[word];
-			if (offset < LAPIC_IRR)
-				return l->tmr[word];
-			return l->irr[word];
-		}
+		return 1;
+	switch (offset) {
+	case LAPIC_ID: case LAPIC_VERSION: case LAPIC_TPR: case LAPIC_APR: case LAPIC_PPR:
+	case LAPIC_EOI: case LAPIC_RRD: case LAPIC_LDR: case LAPIC_DFR: case LAPIC_SVR:
+	case LAPIC_ESR: case LAPIC_ICR_LOW: case LAPIC_ICR_HIGH:
+	case LAPIC_LVT_TIMER: case LAPIC_LVT_THERMAL: case LAPIC_LVT_PERF:
+	case LAPIC_LVT_LINT0: case LAPIC_LVT_LINT1: case LAPIC_LVT_ERROR:
+	case LAPIC_TIMER_INITIAL: case LAPIC_TIMER_CURRENT: case LAPIC_TIMER_DIVIDE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+uint32_t lapic_peek(const struct lapic *l, uint32_t offset, uint64_t now_ns)
+{
+	if (!is_register(offset))
+		return 0;
+	if (offset >= LAPIC_ISR && offset < LAPIC_ESR) {
+		unsigned word = ((offset - LAPIC_ISR) >> 4) & 7;
+		if (offset < LAPIC_TMR)
+			return l->isr[word];
+		if (offset < LAPIC_IRR)
+			return l->tmr[word];
+		return l->irr[word];
+	}
 	switch (offset) {
 	case LAPIC_ID: return l->id;
 	case LAPIC_VERSION: return LAPIC_VERSION_VALUE;
 	case LAPIC_TPR: return l->tpr;
 	case LAPIC_APR: return lapic_apr(l);
 	case LAPIC_PPR: return lapic_ppr(l);
-	case LAPIC_EOI: return 0;
-	case LAPIC_RRD: return 0;
 	case LAPIC_LDR: return l->ldr;
 	case LAPIC_DFR: return l->dfr;
 	case LAPIC_SVR: return l->svr;
@@ -326,10 +344,24 @@ uint32_t lapic_read(struct lapic *l, uint32_t offset, uint64_t now_ns)
 	case LAPIC_TIMER_INITIAL: return l->timer_initial;
 	case LAPIC_TIMER_CURRENT: return timer_current(l, now_ns);
 	case LAPIC_TIMER_DIVIDE: return l->timer_divide;
-	default:
+	default: return 0;	/* EOI and remote read */
+	}
+}
+
+uint32_t lapic_read(struct lapic *l, uint32_t offset, uint64_t now_ns)
+{
+	lapic_advance(l, now_ns);
+	if (!is_register(offset)) {
 		signal_error(l, LAPIC_ESR_ILLEGAL_REGISTER, now_ns);
 		return 0;
 	}
+	return lapic_peek(l, offset, now_ns);
+}
+
+void lapic_page_image(const struct lapic *l, uint64_t now_ns, uint32_t page[LAPIC_MMIO_SIZE / 4])
+{
+	for (uint32_t offset = 0; offset < LAPIC_MMIO_SIZE; offset += 4)
+		page[offset / 4] = lapic_peek(l, offset, now_ns);
 }
 
 static void write_lvt(struct lapic *l, enum lapic_lvt which, uint32_t value)

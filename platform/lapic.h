@@ -111,6 +111,20 @@ void lapic_reset(struct lapic *l, uint8_t apic_id);
 uint32_t lapic_read(struct lapic *l, uint32_t offset, uint64_t now_ns);
 
 /*
+ * What a read of the register at offset would return now, with none of a
+ * read's effects (the timer is not brought up to date, an offset that is
+ * no register reads 0 and records no error): for a copy of the registers.
+ */
+uint32_t lapic_peek(const struct lapic *l, uint32_t offset, uint64_t now_ns);
+
+/*
+ * The whole 4 KiB register page as lapic_peek sees it, one 32-bit word per
+ * aligned offset (words that are no register hold 0): what a guest reads
+ * from a read-only copy of the page (hv/lapic_page.c).
+ */
+void lapic_page_image(const struct lapic *l, uint64_t now_ns, uint32_t page[LAPIC_MMIO_SIZE / 4]);
+
+/*
  * A 32-bit write. Returns the vector of a level-triggered interrupt that
  * this EOI ended, which the caller must pass to the I/O APIC
  * (ioapic_eoi), or LAPIC_NO_IOAPIC_EOI.

@@ -129,8 +129,10 @@ enum gpt_result gpt_walk(const struct guest_phys *mem, uint32_t gcr3,
 	 * there); the hypervisor has nothing there to give, so it is told
 	 * before any A/D bit claims the access happened.
 	 */
-	if (gpa >= mem->mem_bytes)
+	if (gpa >= mem->mem_bytes) {
+		out->page_outside = 1;
 		return outside(out, gpa);
+	}
 	out->gpa = gpa;
 
 	if (set_accessed_dirty &&

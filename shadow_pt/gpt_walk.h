@@ -56,6 +56,10 @@ struct gpt_walk {
 	int dirty;		/* D in the leaf, after any A/D update */
 	uint32_t error_code;	/* for GPT_FAULT: the #PF error code */
 	int outside;		/* for GPT_OUTSIDE: 1 */
+	int page_outside;	/* for GPT_OUTSIDE: the page itself lies outside
+				   (the entries are in memory and allow the
+				   access: a device's registers, say), not a
+				   table */
 };
 
 enum gpt_result {

@@ -67,10 +67,19 @@ void shadow_mmu_init(struct shadow_mmu *m, uint8_t *mem, uint32_t mem_bytes,
 	m->phys.read32 = phys_read32;
 	m->phys.write32 = phys_write32;
 	m->phys.mem_bytes = mem_bytes;
+	m->device_gpa = m->device_hpa = 0;
 	memset(&m->step, 0, sizeof m->step);
 	memset(&m->counters, 0, sizeof m->counters);
 	/* The cache is the first member: its physical address is the struct's. */
 	shadow_cache_init(&m->cache, phys_base, mem_bytes, switcher_pdx, switcher_pde);
+}
+
+void shadow_mmu_map_device_page(struct shadow_mmu *m, uint32_t gpa, uint32_t hpa)
+{
+	m->device_gpa = gpa & PAGE_MASK;
+	m->device_hpa = hpa & PAGE_MASK;
+	/* Entries made before for another page, or none, must go. */
+	shadow_cache_flush(&m->cache);
 }
 
 uint32_t shadow_mmu_cr3(const struct shadow_mmu *m, int user_mode)
@@ -140,6 +149,40 @@ int shadow_mmu_step_end(struct shadow_mmu *m, unsigned vector, uint32_t eip, uin
 	return vector == VEC_DB && !m->step.guest_tf;
 }
 
+/*
+ * A read of the device page: map the hypervisor's read-only copy there,
+ * setting the leaf's A as the CPU does for any access it completes.
+ */
+static struct shadow_verdict fill_device_page(struct shadow_mmu *m, const struct shadow_cpu *cpu,
+					      unsigned mode, uint32_t la, struct gpt_walk *w,
+					      unsigned access, struct shadow_verdict verdict)
+{
+	uint32_t spte = spte_device_page(w, m->device_hpa, cpu->ring, mode == SHADOW_USER, access);
+	uint32_t source = w->large ? (cpu->cr3 & PAGE_MASK) : (w->gpde & PAGE_MASK);
+	uint32_t *leaf = w->large ? &w->gpde : &w->gpte;
+	uint32_t leaf_gpa = w->large ? w->gpde_gpa : w->gpte_gpa;
+	uint32_t *pt;
+
+	if (!spte) {
+		verdict.outcome = SHADOW_NO_ENTRY;
+		return verdict;
+	}
+	if (!(*leaf & PTE_A) && m->phys.write32(m->phys.ctx, leaf_gpa, *leaf | PTE_A) < 0) {
+		verdict.outcome = SHADOW_OUTSIDE;
+		verdict.gpa = leaf_gpa;
+		return verdict;
+	}
+	pt = shadow_cache_table(&m->cache, mode, la, source);
+	if (!pt) {
+		verdict.outcome = SHADOW_NO_TABLE;
+		return verdict;
+	}
+	pt[PTX(la)] = spte;
+	m->counters.hidden_faults++;
+	m->counters.device_fills++;
+	return verdict;
+}
+
 struct shadow_verdict shadow_mmu_fault(struct shadow_mmu *m, struct shadow_cpu *cpu,
 				       uint32_t la, uint32_t real_error)
 {
@@ -176,6 +219,9 @@ struct shadow_verdict shadow_mmu_fault(struct shadow_mmu *m, struct shadow_cpu *
 		return verdict;
 	case GPT_OUTSIDE:
 	default:
+		if (m->device_gpa && w.page_outside && (w.gpa & PAGE_MASK) == m->device_gpa &&
+		    !(access & PF_ERR_W))
+			return fill_device_page(m, cpu, mode, la, &w, access, verdict);
 		verdict.outcome = SHADOW_OUTSIDE;
 		verdict.gpa = w.gpa;
 		return verdict;

@@ -21,6 +21,7 @@
 
 struct shadow_mmu_counters {
 	uint32_t hidden_faults, delivered_faults, pt_write_traps;
+	uint32_t device_fills;	/* reads that mapped the device page (among hidden_faults) */
 };
 
 struct shadow_mmu {
@@ -30,6 +31,11 @@ struct shadow_mmu {
 	uint32_t mem_bytes;
 	uint32_t host_base;		/* guest-physical 0, as the real CPU reaches it */
 	unsigned switcher_pdx;		/* the directory slot that is never the guest's */
+	/*
+	 * A device page read without trapping: the guest-physical page (0:
+	 * none) whose reads are served read-only from host-physical device_hpa.
+	 */
+	uint32_t device_gpa, device_hpa;
 	struct {
 		unsigned npages;	/* 0: no write is being stepped */
 		struct {
@@ -78,6 +84,14 @@ struct shadow_verdict {
 void shadow_mmu_init(struct shadow_mmu *m, uint8_t *mem, uint32_t mem_bytes,
 		     uint32_t host_base, uint32_t phys_base, unsigned switcher_pdx,
 		     uint32_t switcher_pde);
+
+/*
+ * Reads of guest-physical page gpa (outside guest memory, a device's
+ * registers) go to host-physical page hpa, mapped read-only wherever the
+ * guest's tables map gpa; writes still fault (SHADOW_OUTSIDE). gpa = 0:
+ * none. The caller keeps the page's contents current.
+ */
+void shadow_mmu_map_device_page(struct shadow_mmu *m, uint32_t gpa, uint32_t hpa);
 
 /* The real CR3 for the guest's mode while its paging is on. */
 uint32_t shadow_mmu_cr3(const struct shadow_mmu *m, int user_mode);

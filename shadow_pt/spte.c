@@ -56,6 +56,18 @@ uint32_t spte_from_gpte(const struct gpt_walk *w, uint32_t host_base,
 	return spte;
 }
 
+uint32_t spte_device_page(const struct gpt_walk *w, uint32_t hpa, unsigned guest_ring,
+			  int user_shadow, unsigned access)
+{
+	if (!w->page_outside || (access & PF_ERR_W))
+		return 0;
+	if (!w->user && (user_shadow || (access & PF_ERR_U)))
+		return 0;
+	/* The guest kernel in ring 3 reaches only U pages; elsewhere U is the guest's. */
+	uint32_t u = w->user || (guest_ring == 3 && !user_shadow) ? PTE_U : 0;
+	return (hpa & PAGE_MASK) | PTE_P | u;
+}
+
 uint32_t pf_error_for_guest(uint32_t real_error, unsigned virtual_cpl)
 {
 	real_error &= ~PF_ERR_U;

@@ -57,6 +57,18 @@ uint32_t spte_from_gpte(const struct gpt_walk *w, uint32_t host_base,
 			unsigned guest_ring, int user_shadow, unsigned access);
 
 /*
+ * The shadow entry that maps a device's register page read-only: a walk
+ * that ended outside guest memory on the page itself (w->page_outside),
+ * mapped onto the hypervisor's page at host-physical hpa, which holds a
+ * copy of the registers (hv/lapic_page.c). U as spte_from_gpte gives it,
+ * never W: every write must still fault and be emulated. Returns 0 for a
+ * write, or where spte_from_gpte would give no entry (a supervisor page in
+ * a user shadow).
+ */
+uint32_t spte_device_page(const struct gpt_walk *w, uint32_t hpa, unsigned guest_ring,
+			  int user_shadow, unsigned access);
+
+/*
  * The #PF error code the bare machine would produce for a fault the real
  * CPU took: P, W (and RSVD) as the CPU reported them, U from the guest's
  * virtual CPL (0 for the guest kernel, 3 for guest user code) instead of

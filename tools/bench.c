@@ -31,6 +31,7 @@
 struct bench_options {
 	int ring;
 	const char *patch;
+	int direct;
 	enum tv_bench_format format;
 	double timeout_s;
 };
@@ -50,6 +51,9 @@ const char tv_bench_help[] =
 	"  --patch P     none (the default): sensitive unprivileged instructions run\n"
 	"                as they are; popf: the hypervisor first rewrites POPF and\n"
 	"                PUSHF in the guest to trap, so they are emulated too\n"
+	"  --direct      the hypervisor's fast paths: the guest reads its local\n"
+	"                APIC without trapping and, in ring 1, its user-mode system\n"
+	"                calls through DPL-3 trap gates reach its handler directly\n"
 	"  --format F    text (the default), md, csv or json\n"
 	"  --timeout S   give up on each run after S seconds and kill QEMU\n"
 	"                (default 30)\n"
@@ -74,6 +78,7 @@ static int parse_bench_options(int argc, char **argv, struct bench_options *o)
 {
 	o->ring = 1;
 	o->patch = "none";
+	o->direct = 0;
 	o->format = TV_BENCH_TEXT;
 	o->timeout_s = TV_TIMEOUT_DEFAULT_S;
 
@@ -92,6 +97,8 @@ static int parse_bench_options(int argc, char **argv, struct bench_options *o)
 			if (strcmp(v, "none") != 0 && strcmp(v, "popf") != 0)
 				return usage_error("--patch %s: give none or popf", v);
 			o->patch = v;
+		} else if (strcmp(a, "--direct") == 0) {
+			o->direct = 1;
 		} else if (tv_cli_is_option(a, "--format")) {
 			if (!(v = tv_cli_option_value(argc, argv, &i, "--format")))
 				return usage_error("--format needs a value");
@@ -155,6 +162,7 @@ static int bench_run_side(enum tv_bench_side side, const struct bench_options *o
 	cfg.ring = o->ring;
 	cfg.trace = 0;
 	cfg.patch = o->patch;
+	cfg.direct = o->direct;
 	cfg.on_line = bench_progress;
 	cfg.ctx = (void *)side_words[side];
 
@@ -236,6 +244,7 @@ int tv_bench_command(int argc, char **argv)
 		return TV_STATUS_NO_RESULT;
 	}
 	tv_bench_table_init(table, o.ring, o.patch);
+	table->direct = o.direct;
 
 	tv_process_watch_signals();
 	for (int side = 0; side < TV_BENCH_SIDES && !status && !sig; side++)

@@ -12,7 +12,8 @@
 #define TV_TOOLS_BENCH_H
 
 #define TV_BENCH_SYNOPSIS \
-	"bench [--ring 1|3] [--patch none|popf] [--format text|md|csv|json] [--timeout S]"
+	"bench [--ring 1|3] [--patch none|popf] [--direct] [--format text|md|csv|json]\n" \
+	"            [--timeout S]"
 
 #define TV_BENCH_SUMMARY \
 	"Measure what deprivileging costs: the bench guest's nanobenchmarks natively\n" \

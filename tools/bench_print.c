@@ -77,8 +77,9 @@ static void print_text(FILE *out, const struct tv_bench_table *t)
 
 	fprintf(out, "Cycles per iteration (host TSC), median over %" PRIu64
 		" batches natively and %" PRIu64 " under the hypervisor\n"
-		"(ring %d, patch %s); min and max over the same batches.\n\n",
-		t->batches[TV_BENCH_NATIVE], t->batches[TV_BENCH_HV], t->ring, t->patch);
+		"(ring %d, patch %s%s); min and max over the same batches.\n\n",
+		t->batches[TV_BENCH_NATIVE], t->batches[TV_BENCH_HV], t->ring, t->patch,
+		t->direct ? ", direct" : "");
 	fprintf(out, "%-18s %27s   %27s\n", "", "---------- native ---------",
 		"------- hypervisor --------");
 	fprintf(out, "%-18s %9s %8s %8s   %9s %8s %8s %10s\n", "benchmark", "median", "min",
@@ -125,8 +126,9 @@ static void print_md(FILE *out, const struct tv_bench_table *t)
 	size_t ntg = tv_bench_targets(t, tg, TV_BENCH_TARGETS_MAX);
 
 	fprintf(out, "Cycles per iteration (host TSC); median, min and max over %" PRIu64
-		" batches natively and %" PRIu64 " under the hypervisor (ring %d, patch %s).\n\n",
-		t->batches[TV_BENCH_NATIVE], t->batches[TV_BENCH_HV], t->ring, t->patch);
+		" batches natively and %" PRIu64 " under the hypervisor (ring %d, patch %s%s).\n\n",
+		t->batches[TV_BENCH_NATIVE], t->batches[TV_BENCH_HV], t->ring, t->patch,
+		t->direct ? ", direct" : "");
 	fputs("| benchmark | native median | native min | native max | hv median | hv min"
 	      " | hv max | hv/native | note |\n", out);
 	fputs("|---|--:|--:|--:|--:|--:|--:|--:|---|\n", out);
@@ -251,6 +253,7 @@ static void print_json(FILE *out, const struct tv_bench_table *t)
 	fprintf(out, "{\n  \"unit\": \"TSC cycles per iteration\",\n  \"ring\": %d,\n"
 		"  \"patch\": ", t->ring);
 	tv_put_json_string(out, t->patch);
+	fprintf(out, ",\n  \"direct\": %s", t->direct ? "true" : "false");
 	fprintf(out, ",\n  \"batches\": {\"native\": %" PRIu64 ", \"hv\": %" PRIu64 "},\n"
 		"  \"benchmarks\": [", t->batches[TV_BENCH_NATIVE], t->batches[TV_BENCH_HV]);
 	for (size_t i = 0; i < t->nrows; i++) {

@@ -63,6 +63,7 @@ struct tv_bench_counter {
 struct tv_bench_table {
 	int ring;			/* the hypervisor run's ring */
 	char patch[16];			/* the hypervisor run's patch mode */
+	int direct;			/* it ran with direct=1 (set after init) */
 	int started[TV_BENCH_SIDES];	/* BENCH-START seen */
 	int ended[TV_BENCH_SIDES];	/* BENCH-END seen */
 	uint64_t batches[TV_BENCH_SIDES];

@@ -34,6 +34,7 @@ enum {
 	OPT_PATCH = 1 << 7,
 	OPT_UMIP = 1 << 8,
 	OPT_PC = 1 << 9,	/* --module, --cpu, --screen, --until: run and native */
+	OPT_DIRECT = 1 << 10,
 };
 
 struct options {
@@ -48,6 +49,7 @@ struct options {
 	int format;		/* enum tv_demo_format */
 	const char *patch;	/* the hypervisor's patch= mode; NULL: its default */
 	int umip;		/* CR4.UMIP on (QEMU's CPU must have it) */
+	int direct;		/* the hypervisor's fast paths (direct=1) */
 	const char *cpu;	/* QEMU's -cpu model; NULL: QEMU's default */
 	struct tv_module modules[TV_MODULES_MAX];
 	size_t nmodules;
@@ -77,6 +79,10 @@ static const struct {
 	{ OPT_UMIP, "  --umip        turn CR4.UMIP on, so SGDT, SIDT, SLDT, SMSW and STR trap\n"
 		    "                and are emulated; the CPU model must have UMIP: without\n"
 		    "                --cpu QEMU runs with -cpu max (and says so)\n" },
+	{ OPT_DIRECT, "  --direct      the hypervisor's fast paths: the guest reads its local APIC\n"
+		      "                without trapping and, in ring 1, its user-mode system\n"
+		      "                calls through DPL-3 trap gates reach its handler directly\n"
+		      "                (docs/platform.md, docs/containment.md)\n" },
 	{ OPT_PATCH, "  --patch P     rewrite sensitive instructions to trap before the guest\n"
 		     "                runs: none, popf (POPF and PUSHF) or all (default none)\n" },
 	{ OPT_MEM, "  --mem N       the guest's memory in MiB, 1 to 1024 (default 32)\n" },
@@ -193,6 +199,8 @@ static int parse_options(const struct command *cmd, int argc, char **argv, struc
 						   "expression", v);
 			regfree(&re);
 			o->until = v;
+		} else if ((cmd->opts & OPT_DIRECT) && strcmp(a, "--direct") == 0) {
+			o->direct = 1;
 		} else if ((cmd->opts & OPT_UMIP) && tv_cli_is_option(a, "--umip")) {
 			o->umip = 1;
 		} else if ((cmd->opts & OPT_MEM) && tv_cli_is_option(a, "--mem")) {
@@ -312,6 +320,7 @@ static int run_and_show(const struct command *cmd, int argc, char **argv, enum t
 	cfg.trace = o.trace;
 	cfg.patch = o.patch;
 	cfg.umip = o.umip;
+	cfg.direct = o.direct;
 	cfg.cpu = o.cpu;
 	if (o.umip && !o.cpu) {
 		/* Not silently: the reference run must be told the same model. */
@@ -417,10 +426,10 @@ static int cmd_help(const struct command *cmd, int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "run", cmd_run,
-	  OPT_GUEST | OPT_RING | OPT_TRACE | OPT_PATCH | OPT_UMIP | OPT_MEM | OPT_TIMEOUT | OPT_PC,
-	  "run GUEST [--ring 1|3] [--trace] [--patch P] [--umip] [--mem N] [--timeout S]\n"
-	  "            [--cpu MODEL] [--module FILE[,STRING]]... [--screen] [--until RE]\n"
-	  "            [-- ARGS]",
+	  OPT_GUEST | OPT_RING | OPT_TRACE | OPT_PATCH | OPT_UMIP | OPT_DIRECT | OPT_MEM | OPT_TIMEOUT | OPT_PC,
+	  "run GUEST [--ring 1|3] [--trace] [--patch P] [--umip] [--direct] [--mem N]\n"
+	  "            [--timeout S] [--cpu MODEL] [--module FILE[,STRING]]... [--screen]\n"
+	  "            [--until RE] [-- ARGS]",
 	  "Run GUEST deprivileged under the hypervisor: its output, each trap with\n"
 	  "--trace, then traps counted by instruction and how the run ended.", NULL },
 	{ "native", cmd_native, OPT_GUEST | OPT_MEM | OPT_TIMEOUT | OPT_PC,

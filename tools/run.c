@@ -407,9 +407,9 @@ static int build_command(const struct tv_run_config *cfg, struct tv_run_record *
 		arg(a, "%s", initrd);
 		free(initrd);
 		arg(a, "-append");
-		arg(a, "ring=%d trace=%d mem=%u%s%s%s", cfg->ring, cfg->trace ? 1 : 0,
+		arg(a, "ring=%d trace=%d mem=%u%s%s%s%s", cfg->ring, cfg->trace ? 1 : 0,
 		    cfg->mem_mib, cfg->patch ? " patch=" : "", cfg->patch ? cfg->patch : "",
-		    cfg->umip ? " umip=1" : "");
+		    cfg->umip ? " umip=1" : "", cfg->direct ? " direct=1" : "");
 	} else {
 		initrd = tv_initrd_text(NULL, NULL, cfg->modules, cfg->nmodules, err, sizeof(err));
 		if (!initrd) {
@@ -492,6 +492,7 @@ static int hello_disagrees(const struct tv_run_config *cfg, struct tv_run_record
 	const char *ring = tv_event_get(rec->hello, "ring");
 	const char *patch = tv_event_get(rec->hello, "patch");
 	const char *umip = tv_event_get(rec->hello, "umip");
+	const char *direct = tv_event_get(rec->hello, "direct");
 
 	snprintf(asked, sizeof(asked), "%d", cfg->ring);
 	if (!ring || strcmp(ring, asked) != 0) {
@@ -510,6 +511,11 @@ static int hello_disagrees(const struct tv_run_config *cfg, struct tv_run_record
 		snprintf(rec->message, sizeof(rec->message),
 			 "the hypervisor ran with UMIP %s, not %s as asked", umip ? umip : "?",
 			 cfg->umip ? "on" : "off");
+		return 1;
+	}
+	if (cfg->direct && (!direct || strcmp(direct, "1") != 0)) {
+		snprintf(rec->message, sizeof(rec->message),
+			 "the hypervisor ran without its fast paths (direct=1) as asked");
 		return 1;
 	}
 	return 0;

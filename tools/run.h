@@ -63,6 +63,7 @@ struct tv_run_config {
 	int trace;
 	const char *patch;		/* the hypervisor's patch= option; NULL: not given */
 	int umip;			/* the hypervisor's umip=1: SGDT, SIDT, ... trap */
+	int direct;			/* the hypervisor's direct=1: its fast paths */
 	/* Both modes: QEMU's -cpu model; NULL: QEMU's default (qemu32, no UMIP). */
 	const char *cpu;
 	/* Feed the host program's stdin to QEMU's (the guest's COM1 input). */

@@ -500,6 +500,46 @@ START_TEST(base_msr)
 }
 END_TEST
 
+/*
+ * The read-only copy of the page (hv/lapic_page.c) must show what a
+ * trapped read would return: every register, in a state with something in
+ * every part (priorities, requests, the running timer), word for word
+ * against lapic_read on a copy of the model; and the copy itself has none
+ * of a read's effects (no error latched for an offset that is no register).
+ */
+START_TEST(page_image_matches_reads)
+{
+	static uint32_t page[LAPIC_MMIO_SIZE / 4];
+	uint64_t now = T0 + 12345;
+
+	lapic_write(&l, LAPIC_TPR, 0x20, T0);
+	lapic_write(&l, LAPIC_LDR, 0x01000000u, T0);
+	lapic_write(&l, LAPIC_LVT_TIMER, 0x20030u | LAPIC_LVT_PERIODIC, T0);
+	lapic_write(&l, LAPIC_TIMER_DIVIDE, 0x3, T0);
+	lapic_write(&l, LAPIC_TIMER_INITIAL, 1000000, T0);
+	lapic_accept(&l, 0x51, 1, T0);
+	lapic_accept(&l, 0x92, 0, T0);
+	ck_assert_int_eq(lapic_ack(&l), 0x92);
+	lapic_page_image(&l, now, page);
+	for (uint32_t offset = 0; offset < LAPIC_MMIO_SIZE; offset += 4) {
+		struct lapic copy = l;
+		ck_assert_msg(page[offset / 4] == lapic_read(&copy, offset, now),
+			      "offset 0x%03x: page 0x%08x", offset, page[offset / 4]);
+	}
+	ck_assert_uint_eq(page[LAPIC_ISR / 4 + 4 * (0x92 / 32)], 1u << (0x92 % 32));
+	ck_assert_uint_eq(page[LAPIC_PPR / 4], 0x90);
+	ck_assert_uint_ne(page[LAPIC_TIMER_CURRENT / 4], 0);
+	ck_assert_uint_lt(page[LAPIC_TIMER_CURRENT / 4], 1000000);
+	/* An offset that is no register: a read latches an error, a peek does not. */
+	ck_assert_uint_eq(lapic_peek(&l, 0x010, now), 0);
+	lapic_write(&l, LAPIC_ESR, 0, now);
+	ck_assert_uint_eq(lapic_read(&l, LAPIC_ESR, now), 0);
+	lapic_read(&l, 0x010, now);
+	lapic_write(&l, LAPIC_ESR, 0, now);
+	ck_assert_uint_eq(lapic_read(&l, LAPIC_ESR, now), LAPIC_ESR_ILLEGAL_REGISTER);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lapic");
@@ -527,6 +567,7 @@ int main(void)
 	tcase_add_test(tc, timer_divide_change);
 	tcase_add_test(tc, xv6_sequence);
 	tcase_add_test(tc, base_msr);
+	tcase_add_test(tc, page_image_matches_reads);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

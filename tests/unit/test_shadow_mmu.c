@@ -133,6 +133,56 @@ START_TEST(mapping_beyond_guest_memory_is_outside)
 }
 END_TEST
 
+/*
+ * A device page read without trapping (hv/lapic_page.c): a read where the
+ * guest maps it gets the hypervisor's copy, read-only, with the guest's
+ * A set; a write is still outside (emulated); a page table that lies at
+ * the device's address is never taken for the page; a user access to a
+ * supervisor mapping of it is the guest's own fault.
+ */
+#define DEVICE_GPA	0xFEE00000u
+#define DEVICE_HPA	0x00456000u
+
+START_TEST(device_page_read_maps_the_copy_read_only)
+{
+	shadow_mmu_map_device_page(m, DEVICE_GPA, DEVICE_HPA);
+	*gword(GPT + PTX(DATA_LA) * 4) = DEVICE_GPA | PTE_P | PTE_W | PTE_PCD;
+	struct shadow_verdict r = shadow_mmu_fault(m, &cpu, DATA_LA + 0x20, 0);
+	ck_assert_int_eq(r.outcome, SHADOW_FILLED);
+	uint32_t spte = shadow_entry(0, DATA_LA);
+	ck_assert_uint_eq(spte, DEVICE_HPA | PTE_P);
+	ck_assert(*gword(GPT + PTX(DATA_LA) * 4) & PTE_A);
+	ck_assert_uint_eq(m->counters.device_fills, 1);
+
+	r = shadow_mmu_fault(m, &cpu, DATA_LA + 0x80, PF_ERR_P | PF_ERR_W);
+	ck_assert_int_eq(r.outcome, SHADOW_OUTSIDE);
+	ck_assert_uint_eq(r.gpa, DEVICE_GPA + 0x80);
+	ck_assert_uint_eq(m->counters.device_fills, 1);
+
+	/* Not mapped for user code: its read is the guest's #PF, not a copy. */
+	cpu.user_mode = 1;
+	r = shadow_mmu_fault(m, &cpu, DATA_LA + 0x20, PF_ERR_U);
+	ck_assert_int_eq(r.outcome, SHADOW_GUEST_FAULT);
+	ck_assert_uint_eq(r.error, PF_ERR_P | PF_ERR_U);
+}
+END_TEST
+
+START_TEST(device_page_other_pages_and_tables_stay_outside)
+{
+	shadow_mmu_map_device_page(m, DEVICE_GPA, DEVICE_HPA);
+	/* The page after the device's: outside, as before. */
+	*gword(GPT + PTX(DATA_LA) * 4) = (DEVICE_GPA + 0x1000u) | PTE_P | PTE_W;
+	struct shadow_verdict r = shadow_mmu_fault(m, &cpu, DATA_LA, 0);
+	ck_assert_int_eq(r.outcome, SHADOW_OUTSIDE);
+	/* A directory entry whose page table would be the device page: a table, never mapped. */
+	*gword(GCR3 + PDX(0x00800000u) * 4) = DEVICE_GPA | PTE_P | PTE_W;
+	r = shadow_mmu_fault(m, &cpu, 0x00800000u, 0);
+	ck_assert_int_eq(r.outcome, SHADOW_OUTSIDE);
+	ck_assert_uint_eq(shadow_entry(0, DATA_LA), 0);
+	ck_assert_uint_eq(m->counters.device_fills, 0);
+}
+END_TEST
+
 START_TEST(switcher_slot_is_refused)
 {
 	uint32_t la = (uint32_t)SWITCHER_PDX << 22;
@@ -233,6 +283,8 @@ static Suite *shadow_mmu_suite(void)
 	tcase_add_test(t, user_code_on_a_kernel_page_faults_with_U);
 	tcase_add_test(t, kernel_fault_in_ring_3_has_no_U);
 	tcase_add_test(t, mapping_beyond_guest_memory_is_outside);
+	tcase_add_test(t, device_page_read_maps_the_copy_read_only);
+	tcase_add_test(t, device_page_other_pages_and_tables_stay_outside);
 	tcase_add_test(t, switcher_slot_is_refused);
 	tcase_add_test(t, switcher_slot_unmapped_is_the_guests_fault);
 	tcase_add_test(t, write_to_a_guest_page_table_is_stepped);

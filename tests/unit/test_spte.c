@@ -222,6 +222,31 @@ START_TEST(no_global_no_large)
 END_TEST
 
 /* The U bit comes from the virtual CPL; P, W and RSVD stay. */
+/*
+ * A device page (spte_device_page): never writable, U as the guest's (and
+ * always for a ring-3 kernel shadow), nothing for a write, nothing unless
+ * the walk ended on the page itself, nothing in a user shadow for a
+ * supervisor page.
+ */
+START_TEST(device_page)
+{
+	struct gpt_walk w = walk(0, 1, 1, 1);
+	const uint32_t hpa = 0x00456000u;
+
+	w.page_outside = 1;
+	expect_spte(spte_device_page(&w, hpa, 1, 0, SR), hpa | PTE_P, "ring 1, supervisor");
+	expect_spte(spte_device_page(&w, hpa, 3, 0, SR), hpa | PTE_P | PTE_U, "ring 3 kernel");
+	expect_spte(spte_device_page(&w, hpa, 1, 0, SW), 0, "a write");
+	expect_spte(spte_device_page(&w, hpa, 1, 1, UR), 0, "user shadow, supervisor page");
+	expect_spte(spte_device_page(&w, hpa, 1, 0, UR), 0, "user read, supervisor page");
+	w.user = 1;
+	expect_spte(spte_device_page(&w, hpa | 0x123, 1, 1, UR), hpa | PTE_P | PTE_U,
+		    "user shadow, user page");
+	w.page_outside = 0;
+	expect_spte(spte_device_page(&w, hpa, 1, 0, SR), 0, "not a walk that ended on the page");
+}
+END_TEST
+
 START_TEST(error_code_for_guest)
 {
 	/* Guest kernel in ring 3: the CPU said U; the guest must see S. */
@@ -281,6 +306,7 @@ static Suite *spte_suite(void)
 	tcase_add_test(t, ring3_kernel_shadow);
 	tcase_add_test(t, user_shadow);
 	tcase_add_test(t, no_global_no_large);
+	tcase_add_test(t, device_page);
 	tcase_add_test(e, error_code_for_guest);
 	tcase_add_test(c, check_entries);
 	suite_add_tcase(s, t);
