@@ -30,6 +30,7 @@
 #include "hv/stats.h"
 #include "hv/switcher.h"
 #include "hv/vcpu.h"
+#include "lib/cmdline.h"
 #include "lib/mmu.h"
 #include "lib/multiboot.h"
 #include "lib/string.h"
@@ -79,10 +80,13 @@ static int patch_word(const char *s, unsigned *set)
 	return patch_set_from_name(word, set);
 }
 
-/* The command line is "hv.elf key=value ..."; the first word is our path. */
+/*
+ * The command line is "key=value ...", after our own path when the loader
+ * put it first (QEMU: "hv.elf ring=3", GRUB: "ring=3"; lib/cmdline.h).
+ */
 static void parse_options(const char *cmdline, struct hv_options *opt)
 {
-	const char *p = cmdline ? strchr(cmdline, ' ') : 0;
+	const char *p = cmdline ? cmdline_args(cmdline) : 0;
 	uint32_t v;
 
 	opt->ring = 1;
@@ -115,23 +119,37 @@ static void parse_options(const char *cmdline, struct hv_options *opt)
 	}
 }
 
-/* "dir/guest.elf args" -> "guest.elf args": kernels read argv[0] first. */
+/*
+ * The guest's command line from its module's string: "dir/guest.elf args"
+ * -> "guest.elf args" (kernels read argv[0] first). A string without the
+ * file's path in front (GRUB's "args") goes to the guest as it is, as GRUB
+ * would give it to the guest on the bare machine.
+ */
 static const char *guest_command_line(const char *module_string)
 {
-	const char *name = module_string, *space = strchr(module_string, ' ');
-	for (const char *s = module_string; *s && (!space || s < space); s++)
-		if (*s == '/')
-			name = s + 1;
+	const char *path;
+	unsigned n = cmdline_path(module_string, &path);
+	if (!n)
+		return module_string;
+	const char *name = path;
+	for (unsigned i = 0; i < n; i++)
+		if (path[i] == '/')
+			name = path + i + 1;
 	return name;
 }
 
+/* The guest's name for the hello line: its file's name, or "guest" when the loader gave none. */
 static void guest_name(char *dst, unsigned size, const char *cmdline)
 {
-	unsigned n = 0;
-	while (cmdline[n] && cmdline[n] != ' ' && n + 1 < size) {
-		dst[n] = cmdline[n];
-		n++;
+	const char *path;
+	unsigned n = cmdline_path(cmdline, &path);
+	if (!n) {
+		path = "guest";
+		n = 5;
 	}
+	if (n + 1 > size)
+		n = size - 1;
+	memcpy(dst, path, n);
 	dst[n] = 0;
 	/* "popf_demo.elf" is shown as "popf_demo". */
 	if (n > 4 && !strcmp(dst + n - 4, ".elf"))
@@ -152,7 +170,7 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 		hv_exit_refused("no guest image: pass one as a multiboot module");
 
 	const struct multiboot_module *mod = (const void *)mbi->mods_addr;
-	const char *cmdline = guest_command_line(mod->string ? (const char *)mod->string : "guest");
+	const char *cmdline = guest_command_line(mod->string ? (const char *)mod->string : "guest.elf");
 	guest_name(name, sizeof name, cmdline);
 	console_quote(qname, sizeof qname, name);
 	console_event("hello version=1 ring=%u mem_mib=%u guest=%s trace=%d umip=%d direct=%d patch=%s",

@@ -32,8 +32,13 @@ void tv_paths_init(struct tv_paths *paths)
 		snprintf(paths->build, sizeof(paths->build), ".");
 	}
 	env = getenv("TRAPVISOR_HV");
+	/*
+	 * A path with a '/' in it, always: the loader puts it first on the
+	 * command line, and that is how the hypervisor tells it from its
+	 * options (lib/cmdline.h).
+	 */
 	if (env && *env)
-		snprintf(paths->hv, sizeof(paths->hv), "%s", env);
+		snprintf(paths->hv, sizeof(paths->hv), "%s%s", strchr(env, '/') ? "" : "./", env);
 	else
 		snprintf(paths->hv, sizeof(paths->hv), "%.*s/hv/hv.elf", PATH_MAX - 16, paths->build);
 	snprintf(paths->guests, sizeof(paths->guests), "%.*s/guests", PATH_MAX - 16, paths->build);
@@ -56,7 +61,8 @@ int tv_resolve_guest(const struct tv_paths *paths, const char *guest, char *out,
 	if (!strchr(guest, '/') && is_file(builtin)) {
 		snprintf(out, outlen, "%s", builtin);
 	} else if (is_file(guest)) {
-		snprintf(out, outlen, "%s", guest);
+		/* With a '/', so the guest knows it for its path (lib/cmdline.h). */
+		snprintf(out, outlen, "%s%s", strchr(guest, '/') ? "" : "./", guest);
 	} else if (!strchr(guest, '/') && !strchr(guest, '.')) {
 		snprintf(err, errlen, "unknown guest '%s': not a built-in guest "
 			 "(see 'trapvisor list') and no such file", guest);

@@ -122,7 +122,7 @@ int guest_main(uint32_t magic, const struct multiboot_info *info)
 {
 	char where[16];
 
-	if (!guest_mb_cmdline_word(info, 1, where, sizeof(where)) ||
+	if (!guest_mb_arg(info, 0, where, sizeof(where)) ||
 	    (strcmp(where, "native") != 0 && strcmp(where, "hv") != 0)) {
 		guest_printf("bench: usage: bench native|hv (where the host booted it)\n");
 		return GUEST_EXIT_USAGE;

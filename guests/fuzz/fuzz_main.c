@@ -394,7 +394,7 @@ int guest_main(uint32_t magic, const struct multiboot_info *info)
 		guest_fifo_printf("fuzz: error: not started by a multiboot loader\n");
 		return FUZZ_EXIT_USAGE;
 	}
-	for (unsigned n = 1; guest_mb_cmdline_word(info, n, word, sizeof(word)); n++) {
+	for (unsigned n = 0; guest_mb_arg(info, n, word, sizeof(word)); n++) {
 		if (strcmp(word, "detail") == 0)
 			detail = true;
 		else if (!fuzz_number(word, "seed=", &seed) && !fuzz_number(word, "start=", &start) &&

@@ -146,7 +146,7 @@ int guest_main(uint32_t magic, const struct multiboot_info *info)
 	char name[48];
 	const struct hostile_row *row = 0;
 
-	if (!guest_mb_cmdline_word(info, 1, name, sizeof(name)))
+	if (!guest_mb_arg(info, 0, name, sizeof(name)))
 		return hostile_usage("no row named on the command line");
 	for (unsigned i = 0; i < HOSTILE_ROWS; i++)
 		if (strcmp(hostile_rows[i].name, name) == 0)

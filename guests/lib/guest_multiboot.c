@@ -4,6 +4,7 @@
  * Runs in: guest.
  */
 #include "guests/lib/guest_multiboot.h"
+#include "lib/cmdline.h"
 #include "lib/string.h"
 
 #define GUEST_MB_RAM_BASE	0x100000u	/* mem_upper counts from 1 MiB */
@@ -22,11 +23,9 @@ const char *guest_mb_cmdline(const struct multiboot_info *info)
 	return (const char *)info->cmdline;
 }
 
-bool guest_mb_cmdline_word(const struct multiboot_info *info, unsigned n,
-			   char *buf, size_t size)
+/* Word n of s into buf, as guest_mb_cmdline_word says. */
+static bool nth_word(const char *s, unsigned n, char *buf, size_t size)
 {
-	const char *s = guest_mb_cmdline(info);
-
 	if (!s || size == 0)
 		return false;
 	for (;;) {
@@ -47,6 +46,32 @@ bool guest_mb_cmdline_word(const struct multiboot_info *info, unsigned n,
 		n--;
 		s += len;
 	}
+}
+
+bool guest_mb_cmdline_word(const struct multiboot_info *info, unsigned n,
+			   char *buf, size_t size)
+{
+	return nth_word(guest_mb_cmdline(info), n, buf, size);
+}
+
+bool guest_mb_arg(const struct multiboot_info *info, unsigned n, char *buf, size_t size)
+{
+	const char *s = guest_mb_cmdline(info);
+
+	return s && nth_word(cmdline_args(s), n, buf, size);
+}
+
+bool guest_mb_name(const struct multiboot_info *info, char *buf, size_t size)
+{
+	const char *s = guest_mb_cmdline(info);
+	const char *path;
+	unsigned n = s ? cmdline_path(s, &path) : 0;
+
+	if (!n || n >= size)
+		return false;
+	memcpy(buf, path, n);
+	buf[n] = 0;
+	return true;
 }
 
 bool guest_mb_word_names(const char *word, const char *name)

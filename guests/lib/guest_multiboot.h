@@ -33,6 +33,20 @@ bool guest_mb_cmdline_word(const struct multiboot_info *info, unsigned n,
 			   char *buf, size_t size);
 
 /*
+ * Argument `n` (0 = the first) of the command line: the words after the
+ * image's path when the loader put it first (QEMU does, GRUB does not; the
+ * rule is lib/cmdline.h's), else the words from the first. False if there
+ * is no such argument or it does not fit.
+ */
+bool guest_mb_arg(const struct multiboot_info *info, unsigned n, char *buf, size_t size);
+
+/*
+ * The image's path the loader put first on the command line, into buf.
+ * False when it gave none (GRUB) or it does not fit.
+ */
+bool guest_mb_name(const struct multiboot_info *info, char *buf, size_t size);
+
+/*
  * Whether a command-line word names program `name`: a loader may pass the
  * bare name ("selftest") or the path of the image ("dir/selftest.elf").
  */

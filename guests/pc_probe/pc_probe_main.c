@@ -29,7 +29,7 @@ static const char *option(const struct multiboot_info *info, const char *name, c
 {
 	size_t n = strlen(name);
 
-	for (unsigned i = 1; guest_mb_cmdline_word(info, i, buf, size); i++)
+	for (unsigned i = 0; guest_mb_arg(info, i, buf, size); i++)
 		if (memcmp(buf, name, n) == 0 && buf[n] == '=')
 			return buf + n + 1;
 	return NULL;
@@ -39,7 +39,7 @@ static bool has_word(const struct multiboot_info *info, const char *w)
 {
 	char buf[48];
 
-	for (unsigned i = 1; guest_mb_cmdline_word(info, i, buf, sizeof(buf)); i++)
+	for (unsigned i = 0; guest_mb_arg(info, i, buf, sizeof(buf)); i++)
 		if (strcmp(buf, w) == 0)
 			return true;
 	return false;

@@ -77,7 +77,7 @@ static bool popf_demo_parse_options(const struct multiboot_info *info, bool *ste
 
 	*step = false;
 	*paravirt = false;
-	for (unsigned n = 1; guest_mb_cmdline_word(info, n, word, sizeof(word)); n++) {
+	for (unsigned n = 0; guest_mb_arg(info, n, word, sizeof(word)); n++) {
 		if (strcmp(word, "step") == 0) {
 			*step = true;
 			continue;

@@ -318,7 +318,7 @@ int guest_main(uint32_t magic, const struct multiboot_info *info)
 	char name[48];
 	const struct pt_attack *a = 0;
 
-	if (!guest_mb_cmdline_word(info, 1, name, sizeof(name)))
+	if (!guest_mb_arg(info, 0, name, sizeof(name)))
 		return pt_attack_usage("no attack named on the command line");
 	for (unsigned i = 0; i < PT_ATTACK_COUNT; i++)
 		if (strcmp(pt_attacks[i].name, name) == 0)

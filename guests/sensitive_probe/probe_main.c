@@ -103,7 +103,7 @@ static bool probe_parse_options(const struct multiboot_info *info,
 
 	for (size_t i = 0; i < nrows; i++)
 		skip[i] = false;
-	for (unsigned n = 1; guest_mb_cmdline_word(info, n, word, sizeof(word)); n++) {
+	for (unsigned n = 0; guest_mb_arg(info, n, word, sizeof(word)); n++) {
 		const struct probe_row *row = NULL;
 
 		if (strncmp(word, "skip=", 5) == 0)

@@ -8,7 +8,7 @@
 # Every check pc_probe makes with input and two modules. Listing them means
 # a check that silently stops running fails the test.
 set(TV_PC_PROBE_CHECKS
-  multiboot-magic multiboot-cmdline-names-guest multiboot-module-count
+  multiboot-magic multiboot-cmdline-present multiboot-cmdline-names-guest multiboot-module-count
   big-gdt-loaded big-gdt-entry-written-after-lgdt big-gdt-entry-rewritten
   big-gdt-beyond-limit-gp
   bda-base-memory mp-floating-pointer-found mp-floating-fields mp-config-table-pointer
