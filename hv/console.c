@@ -3,7 +3,8 @@
  * output, and the end of a run.
  * Runs in: hypervisor, ring 0.
  *
- * 1. The real serial port is driven by polling; nothing else uses it.
+ * 1. The real serial port is driven by polling; nothing else uses it. Input
+ *    that arrived before the hypervisor started is kept for the guest.
  * 2. console_event() writes one "tv:" line.
  * 3. The guest's bytes are gathered into lines and escaped, so nothing the
  *    guest prints can pass for the hypervisor's own words.
@@ -24,12 +25,32 @@
 
 #define COM1		0x3F8
 #define COM1_LSR	(COM1 + 5)
+#define LSR_DR		0x01
 #define LSR_THRE	0x20
 #define DEBUG_EXIT_PORT	0xF4
 
 
+/*
+ * Bytes already in the real UART when the hypervisor starts: the first byte
+ * of a pipe or FIFO on the host's standard input arrives before anything
+ * runs, and the FIFO's start-up below would drop it (in a 16550, FCR bit 1,
+ * or switching the FIFO on, empties the receiver). The guest gets them first.
+ */
+static uint8_t early_input[16];
+static unsigned early_input_len, early_input_taken;
+
+int console_early_input(uint8_t *byte)
+{
+	if (early_input_taken == early_input_len)
+		return 0;
+	*byte = early_input[early_input_taken++];
+	return 1;
+}
+
 void console_init(void)
 {
+	while (early_input_len < sizeof early_input && (inb(COM1_LSR) & LSR_DR))
+		early_input[early_input_len++] = inb(COM1);
 	outb(COM1 + 1, 0x00);	/* no interrupts */
 	outb(COM1 + 3, 0x80);	/* DLAB on */
 	outb(COM1 + 0, 0x01);	/* 115200 baud */

@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 void console_init(void);
+/* Input that was waiting in the real COM1 before console_init: a byte (1), or 0 when none is left. */
+int console_early_input(uint8_t *byte);
 
 /* One protocol line: "tv:" followed by the formatted text. */
 void console_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -300,7 +300,7 @@ int emulate_gdt_entry_changed(struct vcpu *v, uint32_t error)
 	if (guest_read_system(v, v->virt_gdtr.base + SEL_INDEX(error) * 8, &now, sizeof now))
 		return 0;
 	if (now.lo == before.lo && now.hi == before.hi)
-		return 0;
+		return guest_mode_unhide_entry(v, SEL_INDEX(error));
 	const char *why = guest_mode_update_gdt_entry(v, SEL_INDEX(error), now);
 	if (why)
 		hv_exit_stopped("GDT entry %u, written after lgdt, refused at 0x%08x: %s",

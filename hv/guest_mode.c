@@ -123,6 +123,7 @@ const char *guest_mode_load_gdt(struct vcpu *v, const struct x86_desc *guest_gdt
 	memset(gm->guest_copy, 0, sizeof gm->guest_copy);
 	memcpy(gm->guest_copy, guest_gdt, entries * sizeof guest_gdt[0]);
 	gm->guest_entries = entries;
+	gm->nvolatile = gm->volatile_next = gm->reloading = 0;
 
 	for (unsigned i = 1; i < entries; i++) {
 		const char *why = shadow_entry(v, gm, i, guest_gdt[i]);
@@ -145,6 +146,30 @@ const char *guest_mode_load_gdt(struct vcpu *v, const struct x86_desc *guest_gdt
 	return 0;
 }
 
+/*
+ * A descriptor the guest rewrote after LGDT may be rewritten again, and the
+ * real CPU loads a present shadow without trapping: from now on the entry is
+ * absent from the real GDT between traps (guest_mode_hide_volatile_entries),
+ * so every load of it after a trap faults and finds what the guest wrote.
+ */
+static void mark_volatile(struct guest_modes *gm, const struct x86_desc *view, unsigned index)
+{
+	for (unsigned i = 0; i < gm->nvolatile; i++)
+		if (gm->volatile_index[i] == index)
+			return;
+	if (!DESC_S(gm->guest_copy[index]))
+		return;	/* system descriptors are read by the emulated LTR and LLDT */
+	if (gm->nvolatile < VOLATILE_ENTRIES_MAX) {
+		gm->volatile_index[gm->nvolatile++] = (uint16_t)index;
+		return;
+	}
+	/* The oldest stays present in the real GDT from now on, as every unwatched entry. */
+	unsigned old = gm->volatile_index[gm->volatile_next];
+	cpu_tables_set_guest_entry(old, view[old]);
+	gm->volatile_index[gm->volatile_next] = (uint16_t)index;
+	gm->volatile_next = (gm->volatile_next + 1) % VOLATILE_ENTRIES_MAX;
+}
+
 const char *guest_mode_update_gdt_entry(struct vcpu *v, unsigned index, struct x86_desc d)
 {
 	struct guest_modes *gm = machine_of(v)->modes;
@@ -163,6 +188,60 @@ const char *guest_mode_update_gdt_entry(struct vcpu *v, unsigned index, struct x
 						   PDX(SWITCHER_BASE), switcher_pde_for_guest());
 	cpu_tables_set_guest_entry(index, v->user_mode ? gm->user_view[index] : gm->kernel_view[index]);
 	guest_mode_refresh_cr3(v);
+	mark_volatile(gm, v->user_mode ? gm->user_view : gm->kernel_view, index);
+	gm->reloading = index;
+	return 0;
+}
+
+static const struct x86_desc *current_view(const struct vcpu *v)
+{
+	const struct guest_modes *gm = machine_of_const(v)->modes;
+	return v->user_mode ? gm->user_view : gm->kernel_view;
+}
+
+static int frame_holds(const struct trap_frame *f, unsigned index)
+{
+	const uint32_t sel[6] = { f->cs, f->ss, f->ds, f->es, f->fs, f->gs };
+	for (unsigned i = 0; i < 6; i++)
+		if (!(sel[i] & SEL_TI) && SEL_INDEX(sel[i]) == index)
+			return 1;
+	return 0;
+}
+
+void guest_mode_hide_volatile_entries(struct vcpu *v)
+{
+	struct guest_modes *gm = machine_of(v)->modes;
+	const struct x86_desc *view = current_view(v);
+
+	for (unsigned i = 0; i < gm->nvolatile; i++) {
+		unsigned index = gm->volatile_index[i];
+		struct x86_desc d = view[index];
+		/*
+		 * A register the switcher reloads must find its entry (the bare CPU
+		 * would keep it cached), and the load that faulted runs again on it.
+		 */
+		if (!frame_holds(&v->regs, index) && index != gm->reloading)
+			d.hi &= ~DESC_HI_P;
+		cpu_tables_set_guest_entry(index, d);
+	}
+	gm->reloading = 0;
+}
+
+int guest_mode_unhide_entry(struct vcpu *v, unsigned index)
+{
+	struct guest_modes *gm = machine_of(v)->modes;
+	const struct x86_desc *real = cpu_tables_gdt_entry((uint16_t)(index << 3));
+	const struct x86_desc *view = current_view(v);
+
+	for (unsigned i = 0; i < gm->nvolatile; i++) {
+		if (gm->volatile_index[i] != index)
+			continue;
+		if (!real || DESC_P(*real) || !DESC_P(view[index]))
+			return 0;	/* absent in the guest's own descriptor: its fault */
+		cpu_tables_set_guest_entry(index, view[index]);
+		gm->reloading = index;
+		return 1;
+	}
 	return 0;
 }
 

@@ -14,6 +14,8 @@
 
 /* The ranges of guest-linear memory the guest's user segments cover, at most. */
 #define USER_RANGES_MAX 16
+/* GDT entries the guest has rewritten after LGDT that are watched, at most (the oldest goes first). */
+#define VOLATILE_ENTRIES_MAX 16
 
 /* The two of everything (hv/guest_mode.c): a member of struct machine. */
 struct guest_modes {
@@ -26,6 +28,10 @@ struct guest_modes {
 	struct physmode_range user_ranges[USER_RANGES_MAX];
 	unsigned user_nranges;
 	struct physmode_tables kernel_tables, user_tables;
+	/* Entries rewritten since LGDT: absent from the real GDT unless loaded at the last trap. */
+	uint16_t volatile_index[VOLATILE_ENTRIES_MAX];
+	unsigned nvolatile, volatile_next;
+	unsigned reloading;		/* the entry a faulted load runs again on, left present once; 0: none */
 };
 
 /* Build both views of the guest's GDT (from LGDT); returns a refusal reason or NULL. */
@@ -57,6 +63,16 @@ int guest_mode_guest_gdt_entry(const struct vcpu *v, uint16_t sel, struct x86_de
  * and the real GDT. Returns a refusal reason or NULL.
  */
 const char *guest_mode_update_gdt_entry(struct vcpu *v, unsigned index, struct x86_desc d);
+
+/*
+ * On the way back to the guest: each GDT entry the guest rewrote after LGDT
+ * is absent from the real GDT, unless a segment register in the frame holds
+ * it, so the guest's next load of it faults and its descriptor is read again.
+ */
+void guest_mode_hide_volatile_entries(struct vcpu *v);
+
+/* A load faulted on GDT entry index while the hypervisor hid it: put it back (1), or 0 if it was not hidden. */
+int guest_mode_unhide_entry(struct vcpu *v, unsigned index);
 
 /* Is this selector one of the guest's user code segments (DPL 3 in its own GDT)? */
 int guest_mode_is_user_code(const struct vcpu *v, uint16_t sel);

@@ -12,6 +12,7 @@
  * a UART's receive timeout).
  */
 #include "hv/host_timer.h"
+#include "hv/console.h"
 #include "lib/x86.h"
 
 #define PIC1_CMD	0x20
@@ -157,6 +158,8 @@ void host_lapic_eoi(void)
 
 int host_com1_receive(uint8_t *byte)
 {
+	if (console_early_input(byte))
+		return 1;
 	if (!(inb(COM1_LSR) & COM1_LSR_DR))
 		return 0;
 	*byte = inb(COM1);

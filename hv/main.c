@@ -30,6 +30,7 @@
 #include "hv/stats.h"
 #include "hv/switcher.h"
 #include "hv/vcpu.h"
+#include "hv/virq.h"
 #include "lib/cmdline.h"
 #include "lib/mmu.h"
 #include "lib/multiboot.h"
@@ -251,6 +252,8 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 	guest_mode_init_spaces(vcpu, host_base);
 	if (opt.direct)
 		lapic_page_init(m);
+	/* Input typed before the guest's first instruction waits in its COM1, as natively. */
+	virq_com1_input(m, host_now_ns());
 
 	/* The machine state multiboot promises, at the guest's real ring. */
 	integrity_record();

@@ -153,6 +153,15 @@ void hv_trap(struct trap_frame *frame)
 	case VEC_NP:
 		emulate_segment_not_present(v);
 		break;
+	case VEC_SS:
+		/* A stack segment the guest rewrote after LGDT, or one the hypervisor hid. */
+		if (v->regs.error && emulate_gdt_entry_changed(v, v->regs.error)) {
+			stats_trap(&v->regs, 0, "emulate");
+			break;
+		}
+		stats_trap(&v->regs, 0, "reflect");
+		reflect_to_guest(v, vector, v->regs.error, v->regs.eip, 0);
+		break;
 	case VEC_UD:
 		if (!emulate_invalid_opcode(v)) {
 			stats_trap(&v->regs, 0, "reflect");
@@ -181,6 +190,8 @@ void hv_trap(struct trap_frame *frame)
 back_to_guest:
 	virq_deliver(m);
 	lapic_page_sync(m);
+	if (m->modes->nvolatile)
+		guest_mode_hide_volatile_entries(v);
 	check_frame(v);
 	*frame = v->regs;
 	trap_cost_record(COST_HANDLING, trap_cost_now() - began);

@@ -45,6 +45,20 @@ tv_integration_test(NAME native.pc_probe
   COMMAND ${TV_EXPECT_RUN} --status 0 --stdin "probe-input\\r" ${TV_PC_PROBE_EXPECT}
     -- native pc_probe "--module=${TV_PC_MODULE_A},label alpha" --module ${TV_PC_MODULE_B},bravo
        --timeout 60 -- input=probe-input mods=2)
+# Under the hypervisor the same checks must all pass, as natively, in both
+# rings and with and without patching: the same machine seen through the
+# virtual devices (the first byte on COM1 is there before the hypervisor
+# starts; the GDT entry is rewritten with no trap between write and load).
+foreach(ring 1 3)
+  foreach(patch none all)
+    tv_integration_test(NAME ring${ring}.pc_probe_patch_${patch}
+      COMMAND ${TV_EXPECT_RUN} --status 0 --stdin "probe-input\\r" ${TV_PC_PROBE_EXPECT}
+        --expect "^hv\\| hypervisor memory unchanged"
+        -- run pc_probe --ring ${ring} --patch ${patch}
+           "--module=${TV_PC_MODULE_A},label alpha" --module ${TV_PC_MODULE_B},bravo
+           --timeout 120 -- input=probe-input mods=2)
+  endforeach()
+endforeach()
 # Modules in the other order: each check sees the wrong content for its string.
 tv_integration_test(NAME native.pc_probe_modules_swapped
   COMMAND ${TV_EXPECT_RUN} --status 1
@@ -70,6 +84,17 @@ tv_integration_test(NAME native.pc_probe_screen_until
     --expect "^trapvisor: --until matched: pc_probe: staying up, 0 failed$"
     --reject "^guest\\| SUMMARY"
     -- native pc_probe --screen --until "staying up, [0-9]+ failed" --timeout 60 -- stay)
+# The same under the hypervisor: the screen comes from guest memory through
+# QEMU's monitor at the host's end of the run.
+tv_integration_test(NAME ring1.pc_probe_screen_until
+  COMMAND ${TV_EXPECT_RUN} --status 0
+    --expect "^guest\\| pc_probe: staying up, 0 failed$"
+    --expect "^--- screen, 80x25 text at 0xb8000 \\(at the end of the run, read from QEMU's memory\\) ---$"
+    --expect "^screen\\| pc_probe: text screen, row 1$"
+    --expect "^screen\\| pc_probe: text screen, row 25$"
+    --expect "^run ended: the output matched --until$"
+    --reject "^guest\\| SUMMARY"
+    -- run pc_probe --screen --until "staying up, [0-9]+ failed" --timeout 120 -- stay)
 # --until on the screen's text: row 25 is written only there, never on COM1.
 tv_integration_test(NAME native.pc_probe_until_screen_row
   COMMAND ${TV_EXPECT_RUN} --status 0

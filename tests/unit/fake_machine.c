@@ -214,6 +214,12 @@ const char *guest_mode_update_gdt_entry(struct vcpu *v, unsigned index, struct x
 	return 0;
 }
 
+/* The fake never hides an entry it shadowed (hv/guest_mode.c does, between traps). */
+int guest_mode_unhide_entry(struct vcpu *v, unsigned index)
+{
+	return 0;
+}
+
 /* The guest's own descriptors: the real ones with its kernel's ring read back as DPL 0. */
 int guest_mode_guest_gdt_entry(const struct vcpu *v, uint16_t sel, struct x86_desc *d)
 {
