@@ -21,6 +21,8 @@
 #define PIC2_DATA	0xA1
 #define PIC_EOI		0x20
 #define PIC_READ_IRR	0x0A
+#define PIC_POLL	0x0C
+#define PIC_SPECIFIC_EOI 0x60
 #define PIT_CHANNEL0	0x40
 #define PIT_COMMAND	0x43
 
@@ -74,6 +76,25 @@ void host_pic_eoi(unsigned irq)
 {
 	(void)irq;
 	outb(PIC1_CMD, PIC_EOI);
+}
+
+void host_pic_drop_masked_request(unsigned irq)
+{
+	if (!(host_pic1_mask & (1u << irq)))
+		return;
+	outb(PIC1_CMD, PIC_READ_IRR);
+	if (!((inb(PIC1_CMD) >> irq) & 1))
+		return;
+	/*
+	 * A poll (OCW3 bit 2) acknowledges the highest unmasked request as an
+	 * INTA would, with no interrupt; our interrupts are off, so unmasking
+	 * the line for the poll delivers nothing. Then its specific EOI.
+	 */
+	outb(PIC1_DATA, (uint8_t)(host_pic1_mask & ~(1u << irq)));
+	outb(PIC1_CMD, PIC_POLL);
+	(void)inb(PIC1_CMD);
+	outb(PIC1_CMD, (uint8_t)(PIC_SPECIFIC_EOI | irq));
+	outb(PIC1_DATA, host_pic1_mask);
 }
 
 int host_pic_requested(unsigned irq)

@@ -17,6 +17,12 @@
 void host_pic_init(void);
 void host_pic_unmask(unsigned irq);
 void host_pic_eoi(unsigned irq);
+/*
+ * A masked line's edge is latched all the same: drop the request it left
+ * (the BIOS's 18.2 Hz timer leaves one on IRQ 0 before the guest programs
+ * its own), so unmasking does not deliver it. Interrupts off.
+ */
+void host_pic_drop_masked_request(unsigned irq);
 /* Is the real line's request raised (read with interrupts off)? */
 int host_pic_requested(unsigned irq);
 

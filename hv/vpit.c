@@ -56,6 +56,12 @@ void vpit_out(struct vpit *ch0, uint16_t port, uint8_t value)
 			 * written: the real one too, so nothing fires meanwhile.
 			 */
 			host_pit_command((uint8_t)((value & 0x0F) | 0x30));
+			/*
+			 * An edge from before (the BIOS's timer, or this control
+			 * word raising the output) must not pass for the new
+			 * count's first: the count has not started yet.
+			 */
+			host_pic_drop_masked_request(HOST_IRQ_TIMER);
 			ch0->programmed = 0;
 			ch0->control = value;
 			ch0->access = (uint8_t)access;

@@ -119,9 +119,10 @@ static void hostile_timer(struct guest_trap_frame *frame)
 	outb(HOSTILE_PIC_MASTER_CMD, HOSTILE_PIC_EOI);
 }
 
-static void hostile_timer_start(void)
+/* The 8259s at vectors 0x20-0x2F with only IRQ 0 unmasked; handler on the timer's vector. */
+static void hostile_pic_only_timer(void (*handler)(struct guest_trap_frame *))
 {
-	guest_trap_set_handler(HOSTILE_VEC_TIMER, hostile_timer);
+	guest_trap_set_handler(HOSTILE_VEC_TIMER, handler);
 	outb(HOSTILE_PIC_MASTER_CMD, 0x11);	/* ICW1: edge, cascade, ICW4 */
 	outb(HOSTILE_PIC_SLAVE_CMD, 0x11);
 	outb(HOSTILE_PIC_MASTER_DATA, HOSTILE_VEC_TIMER);	/* ICW2 */
@@ -132,6 +133,11 @@ static void hostile_timer_start(void)
 	outb(HOSTILE_PIC_SLAVE_DATA, 0x01);
 	outb(HOSTILE_PIC_MASTER_DATA, 0xFE);	/* only IRQ0 */
 	outb(HOSTILE_PIC_SLAVE_DATA, 0xFF);
+}
+
+static void hostile_timer_start(void)
+{
+	hostile_pic_only_timer(hostile_timer);
 	outb(HOSTILE_PIT_COMMAND, HOSTILE_PIT_MODE2);
 	outb(HOSTILE_PIT_CHANNEL0, HOSTILE_PIT_COUNT & 0xFF);
 	outb(HOSTILE_PIT_CHANNEL0, HOSTILE_PIT_COUNT >> 8);
@@ -179,6 +185,49 @@ void hostile_df_rep_movs_timer(void)
 		     hostile_mid_copy_ticks >= HOSTILE_MID_COPY_WANTED ? "many" : "too few");
 	guest_printf("hostile: %u rounds, %u ticks, %u inside the copy, %u bytes wrong\n", rounds,
 		     hostile_ticks, hostile_mid_copy_ticks, wrong);
+}
+
+/* --- pit-count-zero --- */
+
+#define HOSTILE_PIT_MODE0		0x30	/* channel 0, low then high byte, mode 0 */
+#define HOSTILE_PIT_READ_BACK_STATUS0	0xE2	/* read-back: channel 0's status only */
+#define HOSTILE_PIT_STATUS_OUT		0x80
+#define HOSTILE_PIT_ZERO_SPINS		20000u
+
+static volatile uint32_t hostile_zero_ticks, hostile_zero_early;
+
+/* A genuine terminal count has raised channel 0's output; a tick with it low came too soon. */
+static void hostile_zero_timer(struct guest_trap_frame *frame)
+{
+	(void)frame;
+	outb(HOSTILE_PIT_COMMAND, HOSTILE_PIT_READ_BACK_STATUS0);
+	if (!(inb(HOSTILE_PIT_CHANNEL0) & HOSTILE_PIT_STATUS_OUT))
+		hostile_zero_early++;
+	hostile_zero_ticks++;
+	outb(HOSTILE_PIC_MASTER_CMD, HOSTILE_PIC_EOI);
+}
+
+/*
+ * 82C54 datasheet: a count of 0 is 65,536 ticks (55 ms); in mode 0 the
+ * output stays low until the count runs out, and IRQ 0 rises with it. An
+ * interrupt taken while the output is still low was not this count's.
+ */
+void hostile_pit_count_zero(void)
+{
+	const char *row = "pit-count-zero";
+
+	hostile_pic_only_timer(hostile_zero_timer);
+	outb(HOSTILE_PIT_COMMAND, HOSTILE_PIT_MODE0);
+	outb(HOSTILE_PIT_CHANNEL0, 0);
+	outb(HOSTILE_PIT_CHANNEL0, 0);
+	sti();
+	for (uint32_t i = 0; i < HOSTILE_PIT_ZERO_SPINS && !hostile_zero_ticks; i++)
+		__asm__ volatile("pause");
+	cli();
+	outb(HOSTILE_PIC_MASTER_DATA, 0xFF);
+	guest_printf("HOSTILE-RESULT: %s: interrupts with the output still low: %u\n", row,
+		     hostile_zero_early);
+	guest_printf("hostile: %u ticks in %u spins\n", hostile_zero_ticks, HOSTILE_PIT_ZERO_SPINS);
 }
 
 /* --- cmpxchg8b-flags --- */

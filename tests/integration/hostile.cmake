@@ -44,6 +44,8 @@ tv_hostile(df-traps EXPECT
   "int 0x40 handler saw DF=1, after iret DF=1$"
   "ud2: #UD error 0x0$" "ud2 frame DF=1$")
 tv_hostile(df-rep-movs-timer EXPECT "copies correct, ticks inside the backward copy: many$")
+# 82C54 datasheet: a count of 0 is 65,536 ticks; no interrupt before the output rises.
+tv_hostile(pit-count-zero EXPECT "interrupts with the output still low: 0$")
 # SDM vol. 3, 17.3.1.4: the single-step #DB follows the instruction TF was set for.
 tv_hostile(single-step EXPECT
   "tf then cli: #DB error 0x0$" "tf then cli: eip 0 bytes past the cli$"

@@ -135,6 +135,33 @@ START_TEST(mode0_terminal_count)
 }
 END_TEST
 
+/*
+ * A count of 0 is the largest, 65,536 (10,000 in BCD), as the 82C54
+ * datasheet says: the terminal count comes after 65,536 ticks, never at once.
+ */
+START_TEST(count_zero_is_65536)
+{
+	program(0, 0, 0, T0);
+	ck_assert_uint_eq(pit_next_event_ns(&p), at(65536));
+	ck_assert_uint_eq(pit_irq0_edges(&p, T0), 0);
+	ck_assert_uint_eq(latched_count0(at(1)), 65535);
+	ck_assert_int_eq(pit_output(&p, 0, at(65535)), 0);
+	ck_assert_uint_eq(pit_irq0_edges(&p, at(65535)), 0);
+	ck_assert_int_eq(pit_output(&p, 0, at(65536)), 1);
+	ck_assert_uint_eq(pit_irq0_edges(&p, at(65536)), 1);
+	/* Mode 2: one edge per 65,536 ticks. */
+	program(0, 2, 0, T0);
+	ck_assert_uint_eq(pit_irq0_edges(&p, at(65535)), 0);
+	ck_assert_uint_eq(pit_irq0_edges(&p, at(2 * 65536)), 2);
+	/* BCD: 0 is 10,000. */
+	out(PIT_PORT_CONTROL, 0x31, T0);
+	out(PIT_PORT_CHANNEL0, 0, T0);
+	out(PIT_PORT_CHANNEL0, 0, T0);
+	ck_assert_int_eq(pit_output(&p, 0, at(9999)), 0);
+	ck_assert_int_eq(pit_output(&p, 0, at(10000)), 1);
+}
+END_TEST
+
 /* Mode 3: high for the first half of each period, low for the second. */
 START_TEST(mode3_square_wave)
 {
@@ -298,6 +325,7 @@ int main(void)
 	tcase_add_test(tc, latch_and_read);
 	tcase_add_test(tc, read_back);
 	tcase_add_test(tc, mode0_terminal_count);
+	tcase_add_test(tc, count_zero_is_65536);
 	tcase_add_test(tc, mode3_square_wave);
 	tcase_add_test(tc, control_word_stops);
 	tcase_add_test(tc, access_modes_and_bcd);
