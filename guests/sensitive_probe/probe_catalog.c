@@ -81,6 +81,18 @@ static void probe_setup_cr4(struct probe_regs *in)
 	in->ecx = read_cr4();
 	in->eax = in->ecx | CR4_DE;
 }
+/*
+ * SMSW runs with CR0's NE, MP and TS set by the stub (and put back after):
+ * a kernel's own choice in the word SMSW reads. The hypervisor copies MP,
+ * EM and TS into the real CR0 (an FPU instruction must fault as the guest
+ * asked), but not NE, so a deprivileged SMSW shows NE clear; with the guest's
+ * reset CR0 the two words would agree and the leak go unseen.
+ */
+static void probe_setup_smsw(struct probe_regs *in)
+{
+	in->ecx = read_cr0();
+	in->eax = in->ecx | CR0_NE | CR0_MP | CR0_TS;
+}
 /* LMSW sets TS; the stub clears it again with CLTS. */
 static void probe_setup_msw(struct probe_regs *in) { in->eax = (read_cr0() & 0xFFFFu) | CR0_TS; }
 /* CLTS needs TS set to have anything to clear. */
@@ -185,8 +197,9 @@ const struct probe_row probe_catalog[] = {
 	  .records = "the 6 bytes stored: IDT limit and base" },
 	{ STUB(sldt), .category = PROBE_SENSITIVE, .flags_mask = PROBE_FLAGS_ARITH, .mem_len = 2,
 	  .records = "the 2 bytes stored: the LDTR selector" },
-	{ STUB(smsw), .category = PROBE_SENSITIVE, .flags_mask = PROBE_FLAGS_ARITH, .mem_len = 2,
-	  .records = "the 2 bytes stored: CR0 bits 15..0" },
+	{ STUB(smsw), .category = PROBE_SENSITIVE, .setup = probe_setup_smsw,
+	  .flags_mask = PROBE_FLAGS_ARITH, .mem_len = 2,
+	  .records = "the 2 bytes stored: CR0 bits 15..0, after the kernel set NE, MP and TS" },
 	{ STUB(str), .category = PROBE_SENSITIVE, .flags_mask = PROBE_FLAGS_ARITH, .mem_len = 2,
 	  .records = "the 2 bytes stored: the TR selector" },
 	{ STUB(pushf), .category = PROBE_SENSITIVE, .out = PROBE_OUT_EAX_FLAGS,
@@ -206,14 +219,19 @@ const struct probe_row probe_catalog[] = {
 	  .in = { .ecx = PROBE_SEL_DATA, .eflags = EFLAGS_FIXED },
 	  .out = PROBE_OUT_EAX, .flags_mask = PROBE_FLAGS_ARITH,
 	  .records = "EAX = limit of the DPL-0 data selector, and ZF" },
+	/*
+	 * VERR and VERW of the DPL-0 data segment through RPL 1: at CPL 0 the
+	 * RPL exceeds the DPL, so ZF = 0; deprivileged, the compressed DPL (1
+	 * or 3) admits it. Through RPL 0 both answers would be yes.
+	 */
 	{ STUB(verr), .category = PROBE_SENSITIVE,
-	  .in = { .ecx = PROBE_SEL_DATA, .eflags = EFLAGS_FIXED },
+	  .in = { .ecx = PROBE_SEL_DATA | 1, .eflags = EFLAGS_FIXED },
 	  .flags_mask = PROBE_FLAGS_ARITH,
-	  .records = "ZF: the DPL-0 data selector is readable at the current privilege" },
+	  .records = "ZF: the DPL-0 data segment is readable through RPL 1 (not at CPL 0)" },
 	{ STUB(verw), .category = PROBE_SENSITIVE,
-	  .in = { .ecx = PROBE_SEL_DATA, .eflags = EFLAGS_FIXED },
+	  .in = { .ecx = PROBE_SEL_DATA | 1, .eflags = EFLAGS_FIXED },
 	  .flags_mask = PROBE_FLAGS_ARITH,
-	  .records = "ZF: the DPL-0 data selector is writable at the current privilege" },
+	  .records = "ZF: the DPL-0 data segment is writable through RPL 1 (not at CPL 0)" },
 	{ STUB(push_cs), .category = PROBE_SENSITIVE, .out = PROBE_OUT_AX, .flags_mask = PROBE_FLAGS_ARITH,
 	  .records = "AX = the selector pushed (its RPL is the ring)" },
 	{ STUB(push_ds), .category = PROBE_SENSITIVE, .out = PROBE_OUT_AX, .flags_mask = PROBE_FLAGS_ARITH,

@@ -289,7 +289,16 @@ probe_rdtsc_next:
 	PROBE1 sgdt, sgdtl probe_mem
 	PROBE1 sidt, sidtl probe_mem
 	PROBE1 sldt, sldt probe_mem
-	PROBE1 smsw, smsw probe_mem
+
+	/* SMSW after the row's set-up turned on CR0.NE, MP and TS (EAX; ECX the old CR0). */
+	PROBE smsw
+	movl %eax, %cr0
+probe_smsw_insn:
+	smsw probe_mem
+probe_smsw_next:
+	movl %ecx, %cr0
+	ret
+
 	PROBE1 str, str probe_mem
 
 	/* PUSHF: the value it pushed is the observation. */

@@ -93,11 +93,13 @@ set(TV_CLASSIFY_SENSITIVE_ANY_RING
   # a far CALL pushes show it.
   "push_cs no no SILENT" "push_ss no no SILENT" "mov_from_cs no no SILENT"
   "mov_from_ss no no SILENT" "far_call no no SILENT"
+  # VERR and VERW of a DPL-0 data segment through RPL 1: refused at CPL 0
+  # (RPL > DPL), admitted once the DPL is compressed to the real ring.
+  "verr no no SILENT" "verw no no SILENT"
   # DS keeps the RPL 0 it was loaded with (a data segment accepts RPL <
-  # CPL when DPL >= CPL), and VERR/VERW compare the compressed DPL with
-  # the real CPL: equal, though Robin & Irvine list them.
+  # CPL when DPL >= CPL): equal, though Robin & Irvine list them.
   "push_ds no yes equal" "mov_from_ds no yes equal" "pop_ds no yes equal"
-  "mov_to_ds no yes equal" "verr no yes equal" "verw no yes equal"
+  "mov_to_ds no yes equal"
   # POP DS and MOV to DS load a DPL-0 data selector with RPL 0: allowed at
   # CPL 1 and 3 once its DPL is compressed, so DS:0 reads the same mark.
   # A far JMP to the kernel's code selector: DPL (compressed) equals CPL.
@@ -106,12 +108,13 @@ set(TV_CLASSIFY_SENSITIVE_ANY_RING
   # DPL-0 gate too: all three trap and are emulated or reflected.
   "far_ret yes yes holds" "iret yes yes holds" "int_n yes yes holds")
 
-# Without UMIP, SGDT, SIDT and STR store the hypervisor's GDTR, IDTR and TR
-# without trapping; SLDT and SMSW do not trap either (whether their value
-# differs depends on what the two happen to hold).
+# Without UMIP, SGDT, SIDT, SLDT and STR store the hypervisor's GDTR, IDTR,
+# LDTR and TR without trapping (the probe loaded an LDT and a TR of its own
+# first); SMSW stores the real CR0's low word, whose NE the hypervisor keeps
+# clear where the probe's kernel set it.
 set(TV_CLASSIFY_NO_UMIP
   "sgdt no no SILENT" "sidt no no SILENT" "str no no SILENT"
-  "sldt no [a-z]+ any" "smsw no [a-z]+ any")
+  "sldt no no SILENT" "smsw no no SILENT")
 # With CR4.UMIP, all five raise #GP at CPL > 0 and are emulated.
 set(TV_CLASSIFY_UMIP
   "sgdt yes yes holds" "sidt yes yes holds" "str yes yes holds"
