@@ -139,14 +139,25 @@ static const char *guest_command_line(const char *module_string)
 	return name;
 }
 
-/* The guest's name for the hello line: its file's name, or "guest" when the loader gave none. */
-static void guest_name(char *dst, unsigned size, const char *cmdline)
+/*
+ * The guest's name for the hello line: its file's name from the module's
+ * string ("dir/kernelmemfs" gives "kernelmemfs": the '/' says it is a path,
+ * which its name alone would not), or "guest" when the loader gave none.
+ */
+static void guest_name(char *dst, unsigned size, const char *module_string)
 {
 	const char *path;
-	unsigned n = cmdline_path(cmdline, &path);
+	unsigned n = cmdline_path(module_string, &path);
 	if (!n) {
 		path = "guest";
 		n = 5;
+	}
+	for (unsigned i = n; i > 0; i--) {
+		if (path[i - 1] == '/') {
+			n -= i;
+			path += i;
+			break;
+		}
 	}
 	if (n + 1 > size)
 		n = size - 1;
@@ -171,8 +182,9 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 		hv_exit_refused("no guest image: pass one as a multiboot module");
 
 	const struct multiboot_module *mod = (const void *)mbi->mods_addr;
-	const char *cmdline = guest_command_line(mod->string ? (const char *)mod->string : "guest.elf");
-	guest_name(name, sizeof name, cmdline);
+	const char *module_string = mod->string ? (const char *)mod->string : "guest.elf";
+	const char *cmdline = guest_command_line(module_string);
+	guest_name(name, sizeof name, module_string);
 	console_quote(qname, sizeof qname, name);
 	console_event("hello version=1 ring=%u mem_mib=%u guest=%s trace=%d umip=%d direct=%d patch=%s",
 		      opt.ring, opt.mem_mib, qname, opt.trace, opt.umip, opt.direct,
