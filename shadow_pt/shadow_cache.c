@@ -121,8 +121,8 @@ void shadow_cache_switch(struct shadow_cache *sc, uint32_t gcr3)
 			sc->counters.contexts_reused++;
 			return;
 		}
-		if (!ctx[c].valid || ctx[c].last_used < ctx[victim].last_used ||
-		    (ctx[victim].valid && !ctx[c].valid))
+		/* A free context first (its last_used means nothing), else the least recently used. */
+		if (ctx[victim].valid && (!ctx[c].valid || ctx[c].last_used < ctx[victim].last_used))
 			victim = c;
 	}
 	empty_context(sc, victim);
@@ -178,10 +178,21 @@ void shadow_cache_source_changed(struct shadow_cache *sc, uint32_t gpa)
 	uint32_t page = gpa & PAGE_MASK;
 	int directory = 0;
 	for (unsigned c = 0; c < SHADOW_CONTEXTS; c++) {
-		if (sc->contexts[c].valid && sc->contexts[c].gcr3 == page) {
-			empty_context(sc, c);
+		if (!sc->contexts[c].valid || sc->contexts[c].gcr3 != page)
+			continue;
+		empty_context(sc, c);
+		/*
+		 * The directory of an address space the guest is not in was
+		 * written: most likely freed and reused (xv6 frees a process's
+		 * directory after exec and exit, and its next kernel stack or
+		 * data may be that page). Kept, it would stay tracked and every
+		 * write to the page would be stepped; forgotten, it costs nothing
+		 * more than the emptied context would, should the guest load it.
+		 */
+		if (c == sc->current)
 			directory = 1;
-		}
+		else
+			sc->contexts[c].valid = 0;
 	}
 	for (unsigned i = 0; i < SHADOW_POOL_PAGES; i++)
 		if (sc->meta[i].context != SHADOW_NO_CONTEXT && sc->meta[i].source_gpa == page)

@@ -16,7 +16,9 @@
  *    directory, each mirrored page table) is tracked. A page that becomes
  *    tracked while some shadow may map it writable empties every shadow once.
  * 4. Invalidation: when a tracked page changes, every shadow table built from
- *    it is dropped, and every context whose directory it is is emptied.
+ *    it is dropped; the current context, if it is its directory, is emptied
+ *    (and stays tracked), any other context whose directory it is is
+ *    forgotten (and the page untracked).
  *
  * The real CPU reads these tables, so a directory entry holds a table's
  * host-physical address. This file computes it as phys_base plus the
@@ -120,7 +122,10 @@ uint32_t *shadow_cache_table(struct shadow_cache *sc, unsigned mode, uint32_t la
 /* The current context's shadow page table for la in mode, or 0 if it has none (the switcher's slot never has one). */
 uint32_t *shadow_cache_find_table(struct shadow_cache *sc, unsigned mode, uint32_t la);
 
-/* The tracked guest page holding gpa changed: drop every shadow built from it. */
+/*
+ * The tracked guest page holding gpa changed: drop every shadow built from
+ * it; empty the current context if it is its directory, forget any other.
+ */
 void shadow_cache_source_changed(struct shadow_cache *sc, uint32_t gpa);
 
 /* Guest memory gpa..gpa+len was written: source_changed for each tracked page in it. */

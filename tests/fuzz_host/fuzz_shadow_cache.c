@@ -24,7 +24,9 @@
  *   4. After the guest writes a range, no shadow built from a page in it
  *      remains (and a context whose directory is in it is empty).
  *   5. The kept CR3s are those of a reference model: up to 8, a known CR3
- *      reused, a new one taking a free context or the least recently used.
+ *      reused, a new one taking a free context or the least recently used;
+ *      a context whose directory is written while another is current is
+ *      forgotten.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -41,11 +43,22 @@ static struct shadow_cache *sc;
 
 /* The reference model of the kept contexts (property 5). */
 static struct { int valid; uint32_t gcr3, last; } model[SHADOW_CONTEXTS];
-static uint32_t model_clock;
+static uint32_t model_clock, model_current;
+
+/* The pages first..last (page addresses) changed: other contexts with a directory there go. */
+static void model_written(uint32_t first, uint32_t last)
+{
+	for (unsigned c = 0; c < SHADOW_CONTEXTS; c++)
+		if (model[c].valid && model[c].gcr3 != model_current &&
+		    model[c].gcr3 >= first && model[c].gcr3 <= last)
+			model[c].valid = 0;
+}
 
 static void model_switch(uint32_t gcr3, int *reused)
 {
 	unsigned victim = 0;
+
+	model_current = gcr3;
 
 	for (unsigned c = 0; c < SHADOW_CONTEXTS; c++)
 		if (model[c].valid && model[c].gcr3 == gcr3) {
@@ -260,11 +273,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			shadow_cache_guest_wrote(sc, gpa, len);
 			check_range_dropped(gpa, len);
+			/* Only tracked pages count, and those lie inside guest memory. */
+			if (len && gpa < sc->mem_bytes) {
+				uint64_t end = (uint64_t)gpa + len;
+				if (end > sc->mem_bytes)
+					end = sc->mem_bytes;
+				model_written(gpa & PAGE_MASK, (uint32_t)((end - 1) & PAGE_MASK));
+			}
 			break;
 		}
 		case 4:
 			shadow_cache_source_changed(sc, gpa);
 			check_range_dropped(gpa & PAGE_MASK, PAGE_SIZE);
+			model_written(gpa & PAGE_MASK, gpa & PAGE_MASK);
 			break;
 		case 5:
 			shadow_cache_flush(sc);

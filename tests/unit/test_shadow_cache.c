@@ -398,20 +398,48 @@ START_TEST(changed_page_table_is_no_longer_tracked)
 }
 END_TEST
 
-/* A write to a page directory empties its whole context, both modes; the context stays. */
+/* A write to the current page directory empties its whole context, both modes; the context stays. */
 START_TEST(directory_change_empties_its_context)
 {
+	shadow_cache_switch(sc, GCR3(1));
+	fill(KERNEL, LA(1), GPT(0), GDATA | PTE_P);
 	shadow_cache_switch(sc, GCR3(0));
 	fill(KERNEL, LA(1), GPT(0), GDATA | PTE_P);
 	fill(USER, LA(2), GPT(1), GDATA | PTE_P | PTE_U);
-	shadow_cache_switch(sc, GCR3(1));
-	fill(KERNEL, LA(1), GPT(0), GDATA | PTE_P);
 
 	shadow_cache_source_changed(sc, GCR3(0) + 4);
-	ck_assert_ptr_nonnull(table_of(KERNEL, LA(1)));	/* address space 1 is untouched */
+	assert_empty(dir(KERNEL), "kernel");
+	assert_empty(dir(USER), "user");
+	ck_assert(shadow_cache_is_tracked(sc, GCR3(0)));
 
+	shadow_cache_switch(sc, GCR3(1));
+	ck_assert_ptr_nonnull(table_of(KERNEL, LA(1)));	/* address space 1 is untouched */
 	shadow_cache_switch(sc, GCR3(0));
 	ck_assert_uint_eq(sc->counters.contexts_built, 2);	/* kept, not rebuilt */
+	ck_assert_uint_eq(sc->counters.flushes, 0);
+}
+END_TEST
+
+/*
+ * A write to the directory of an address space the guest is not in (a
+ * kernel that freed it and reuses the page) forgets that context: the page
+ * is no longer tracked, so the next writes to it do not trap; loading it
+ * again builds a new context.
+ */
+START_TEST(other_directory_change_forgets_its_context)
+{
+	shadow_cache_switch(sc, GCR3(0));
+	fill(KERNEL, LA(1), GPT(0), GDATA | PTE_P);
+	shadow_cache_switch(sc, GCR3(1));
+	fill(KERNEL, LA(1), GPT(1), GDATA | PTE_P);
+
+	shadow_cache_source_changed(sc, GCR3(0) + 4);
+	ck_assert(!shadow_cache_is_tracked(sc, GCR3(0)));
+	ck_assert_ptr_nonnull(table_of(KERNEL, LA(1)));	/* the current one is untouched */
+	ck_assert(shadow_cache_is_tracked(sc, GCR3(1)));
+
+	shadow_cache_switch(sc, GCR3(0));
+	ck_assert_uint_eq(sc->counters.contexts_built, 3);	/* built anew */
 	assert_empty(dir(KERNEL), "kernel");
 	assert_empty(dir(USER), "user");
 	ck_assert(shadow_cache_is_tracked(sc, GCR3(0)));
@@ -644,6 +672,7 @@ static Suite *shadow_cache_suite(void)
 
 	tcase_add_test(i, page_table_change_drops_its_tables);
 	tcase_add_test(i, directory_change_empties_its_context);
+	tcase_add_test(i, other_directory_change_forgets_its_context);
 	tcase_add_test(i, large_page_table_comes_from_the_directory);
 	tcase_add_test(i, hypervisor_write_drops_tracked_pages);
 	tcase_add_test(i, write_reaching_past_4_gib_drops_to_the_end);
