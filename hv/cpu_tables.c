@@ -7,7 +7,9 @@
  *    LDT, if it loads one, is shadowed into the switcher's real LDT.
  * 2. Every IDT gate leads to a switcher stub at DPL 0, so a guest's INT n
  *    raises #GP with the vector in the error code instead of reaching a
- *    stub directly: one door into the hypervisor, one frame layout.
+ *    stub directly: one door into the hypervisor, one frame layout. (With
+ *    direct=1, hv/direct.c puts the guest's checked user-mode system call
+ *    gates in their place: cpu_tables_set_gate.)
  * 3. The TSS gives the CPU the trap stack for entries from rings 1..3, and
  *    has no I/O permission map, so every port access by the guest traps.
  * The tables are written here through the hypervisor's writable mapping of
@@ -53,6 +55,18 @@ void cpu_tables_set_guest_entry(unsigned i, struct x86_desc d)
 		switcher_gdt[i] = d;
 }
 
+struct x86_gate cpu_tables_hv_gate(unsigned vector)
+{
+	return gate_make(SEL_HV_CODE, (uint32_t)switcher_vectors + vector * SWITCHER_VECTOR_STUB_BYTES,
+			 DESC_SYS_INT_GATE, 0);
+}
+
+void cpu_tables_set_gate(unsigned vector, const struct x86_gate *g)
+{
+	if (vector < 256)
+		switcher_idt[vector] = g ? *g : cpu_tables_hv_gate(vector);
+}
+
 static void load_hv_segments(void)
 {
 	__asm__ volatile("ljmp %0, $1f\n1:\n"
@@ -91,9 +105,7 @@ void cpu_tables_init(unsigned guest_ring)
 					     DESC_HI_P | DESC_SYS_TSS_AVAIL << 8);
 
 	for (unsigned v = 0; v < 256; v++)
-		switcher_idt[v] = gate_make(SEL_HV_CODE,
-					    (uint32_t)switcher_vectors + v * SWITCHER_VECTOR_STUB_BYTES,
-					    DESC_SYS_INT_GATE, 0);
+		switcher_idt[v] = cpu_tables_hv_gate(v);
 
 	switcher_hv_stack_top = (uint32_t)(hv_trap_stack + sizeof hv_trap_stack);
 

@@ -25,6 +25,15 @@ int cpu_tables_stack_ok(uint16_t sel, unsigned cpl);
 /* Install n shadowed guest LDT entries as the real LDT (n = 0: no LDT). */
 void cpu_tables_load_ldt(const struct x86_desc *entries, unsigned n);
 
+/* The hypervisor's own gate for a vector: to its stub, DPL 0. */
+struct x86_gate cpu_tables_hv_gate(unsigned vector);
+
+/*
+ * Real IDT gate `vector`: *g (a direct system call gate, checked by
+ * hv/direct.c), or with g NULL the hypervisor's own stub again.
+ */
+void cpu_tables_set_gate(unsigned vector, const struct x86_gate *g);
+
 /* Put a shadowed guest descriptor at index i (i < GDT_GUEST_ENTRIES). */
 void cpu_tables_set_guest_entry(unsigned i, struct x86_desc d);
 

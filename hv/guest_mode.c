@@ -68,6 +68,15 @@ int guest_mode_user_may_touch(const struct vcpu *v, uint32_t la)
 	return 0;
 }
 
+int guest_mode_user_is_flat(const struct vcpu *v)
+{
+	const struct guest_modes *gm = machine_of_const(v)->modes;
+	for (unsigned i = 0; i < gm->user_nranges; i++)
+		if (gm->user_ranges[i].start == 0 && gm->user_ranges[i].length >= v->mem_bytes)
+			return 1;
+	return 0;
+}
+
 static void build_user_ranges(struct guest_modes *gm, const struct vcpu *v)
 {
 	gm->user_nranges = 0;
@@ -106,7 +115,7 @@ static const char *shadow_entry(struct vcpu *v, struct guest_modes *gm, unsigned
 	if (DESC_S(g)) {
 		/* The user view keeps the guest's own DPL: ring 3 cannot use DPL 0..2. */
 		user->hi = (user->hi & ~DESC_HI_DPL_MASK) | DESC_HI_DPL(DESC_DPL(g));
-		if (is_user_segment(g) && (DESC_TYPE(g) & DESC_TYPE_CODE))
+		if (is_user_segment(g) && (DESC_TYPE(g) & DESC_TYPE_CODE) && !gm->user_code_present)
 			kernel->hi &= ~DESC_HI_P;
 	}
 	return 0;
@@ -137,7 +146,7 @@ const char *guest_mode_load_gdt(struct vcpu *v, const struct x86_desc *guest_gdt
 		gm->user_cr3 = physmode_build_user(&gm->user_tables, gm->host_base, v->mem_bytes,
 						   gm->user_ranges, gm->user_nranges,
 						   PDX(SWITCHER_BASE), switcher_pde_for_guest());
-	const struct x86_desc *view = v->user_mode ? user_view : kernel_view;
+	const struct x86_desc *view = v->user_mode && !v->direct_active ? user_view : kernel_view;
 	/* Entries of a larger GDT loaded before are cleared with the rest. */
 	unsigned real = entries > gm->real_entries ? entries : gm->real_entries;
 	for (unsigned i = 1; i < real; i++)
@@ -186,7 +195,8 @@ const char *guest_mode_update_gdt_entry(struct vcpu *v, unsigned index, struct x
 		gm->user_cr3 = physmode_build_user(&gm->user_tables, gm->host_base, v->mem_bytes,
 						   gm->user_ranges, gm->user_nranges,
 						   PDX(SWITCHER_BASE), switcher_pde_for_guest());
-	cpu_tables_set_guest_entry(index, v->user_mode ? gm->user_view[index] : gm->kernel_view[index]);
+	cpu_tables_set_guest_entry(index, v->user_mode && !v->direct_active ? gm->user_view[index]
+									    : gm->kernel_view[index]);
 	guest_mode_refresh_cr3(v);
 	mark_volatile(gm, v->user_mode ? gm->user_view : gm->kernel_view, index);
 	gm->reloading = index;
@@ -266,7 +276,7 @@ void guest_mode_refresh_cr3(struct vcpu *v)
 	if (shadow_paging_on(v))
 		switcher_guest_cr3 = shadow_cr3(v);
 	else
-		switcher_guest_cr3 = v->user_mode ? gm->user_cr3 : gm->kernel_cr3;
+		switcher_guest_cr3 = v->user_mode && !v->direct_active ? gm->user_cr3 : gm->kernel_cr3;
 }
 
 static void load_view(const struct guest_modes *gm, const struct x86_desc *view)
@@ -275,11 +285,25 @@ static void load_view(const struct guest_modes *gm, const struct x86_desc *view)
 		cpu_tables_set_guest_entry(i, view[i]);
 }
 
+void guest_mode_set_direct(struct vcpu *v, int on)
+{
+	struct guest_modes *gm = machine_of(v)->modes;
+
+	gm->user_code_present = on;
+	/* Every entry was accepted at LGDT; only the user code segments' P changes. */
+	for (unsigned i = 1; i < gm->guest_entries; i++)
+		shadow_entry(v, gm, i, gm->guest_copy[i]);
+	load_view(gm, v->user_mode && !on ? gm->user_view : gm->kernel_view);
+	guest_mode_refresh_cr3(v);
+}
+
 void guest_mode_enter_user(struct vcpu *v)
 {
 	if (v->user_mode)
 		return;
 	v->user_mode = 1;
+	if (v->direct_active)
+		return;		/* one view, one address space */
 	load_view(machine_of(v)->modes, machine_of(v)->modes->user_view);
 	guest_mode_refresh_cr3(v);
 }
@@ -289,6 +313,8 @@ void guest_mode_enter_kernel(struct vcpu *v)
 	if (!v->user_mode)
 		return;
 	v->user_mode = 0;
+	if (v->direct_active)
+		return;
 	load_view(machine_of(v)->modes, machine_of(v)->modes->kernel_view);
 	guest_mode_refresh_cr3(v);
 }

@@ -32,6 +32,7 @@ struct guest_modes {
 	uint16_t volatile_index[VOLATILE_ENTRIES_MAX];
 	unsigned nvolatile, volatile_next;
 	unsigned reloading;		/* the entry a faulted load runs again on, left present once; 0: none */
+	int user_code_present;		/* direct=1: user code segments present in the kernel view */
 };
 
 /* Build both views of the guest's GDT (from LGDT); returns a refusal reason or NULL. */
@@ -44,6 +45,13 @@ void guest_mode_init_spaces(struct vcpu *v, uint32_t host_base);
 /* Enter the guest's user mode or kernel mode: GDT view and page tables. */
 void guest_mode_enter_user(struct vcpu *v);
 void guest_mode_enter_kernel(struct vcpu *v);
+
+/*
+ * Direct system calls (hv/direct.c) on or off: with on, the kernel's view
+ * of the GDT keeps the user code segments present and serves user code
+ * too, and the kernel's address space serves both modes.
+ */
+void guest_mode_set_direct(struct vcpu *v, int on);
 
 /* Load the page tables for the guest's mode and paging state into the switcher. */
 void guest_mode_refresh_cr3(struct vcpu *v);
@@ -76,6 +84,12 @@ int guest_mode_unhide_entry(struct vcpu *v, unsigned index);
 
 /* Is this selector one of the guest's user code segments (DPL 3 in its own GDT)? */
 int guest_mode_is_user_code(const struct vcpu *v, uint16_t sel);
+
+/*
+ * Does one of the guest's user segments cover all of guest memory? Then,
+ * with its paging off, the user address space is the kernel's.
+ */
+int guest_mode_user_is_flat(const struct vcpu *v);
 
 /* Is the guest-linear address inside one of the guest's user segments? */
 int guest_mode_user_may_touch(const struct vcpu *v, uint32_t la);

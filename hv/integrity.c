@@ -5,13 +5,19 @@
  * What is covered is everything of the hypervisor that stays the same while
  * it runs: its code and read-only data, and the switcher's code, IDT and TSS
  * (the GDT changes when the guest loads its own, the trap stack on every
- * trap, .data and .bss with the hypervisor's own work). The checksum is
+ * trap, .data and .bss with the hypervisor's own work). With direct=1 the
+ * hypervisor itself puts the guest's system call gates into the IDT and
+ * its kernel stack into the TSS's ss1:esp1 (hv/direct.c), checked at every
+ * trap: those are hashed as the hypervisor's own stubs and zeros. The checksum is
  * FNV-1a over 32-bit words: not a defence against a clever adversary, but
  * any stray write by the guest shows.
  */
 #include "hv/integrity.h"
 #include "hv/console.h"
+#include "hv/cpu_tables.h"
+#include "hv/machine.h"
 #include "hv/switcher.h"
+#include "lib/string.h"
 #include <stdint.h>
 
 struct span {
@@ -30,14 +36,24 @@ static uint32_t fnv1a(uint32_t h, const uint8_t *start, const uint8_t *end)
 	return h;
 }
 
+/* The IDT and TSS with what hv/direct.c put there as the boot left them. */
+static struct x86_gate idt_as_booted[256];
+static struct x86_tss tss_as_booted;
+
 static uint32_t checksum(uint32_t *bytes)
 {
+	const struct direct_paths *d = &the_machine.direct;
+
+	memcpy(idt_as_booted, switcher_idt, sizeof idt_as_booted);
+	for (unsigned i = 0; i < d->ngates; i++)
+		idt_as_booted[d->gate[i].vector] = cpu_tables_hv_gate(d->gate[i].vector);
+	tss_as_booted = switcher_tss;
+	tss_as_booted.esp1 = tss_as_booted.ss1 = 0;
 	const struct span spans[] = {
 		{ hv_image_start, __etext_rodata_end },		/* code and read-only data */
 		{ switcher_start, switcher_tables },		/* entry and exit code */
-		{ switcher_tables, (const uint8_t *)switcher_gdt },	/* IDT */
-		{ (const uint8_t *)&switcher_tss,
-		  (const uint8_t *)(&switcher_tss + 1) },		/* TSS */
+		{ (const uint8_t *)idt_as_booted, (const uint8_t *)(idt_as_booted + 256) },
+		{ (const uint8_t *)&tss_as_booted, (const uint8_t *)(&tss_as_booted + 1) },
 	};
 	uint32_t h = 2166136261u;
 	*bytes = 0;

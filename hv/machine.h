@@ -19,6 +19,7 @@
 #define TV_HV_MACHINE_H
 
 #include <stddef.h>
+#include "hv/direct.h"
 #include "hv/vcpu.h"
 #include "hv/vpic.h"
 #include "hv/vpit.h"
@@ -56,6 +57,8 @@ struct machine {
 	/* The local APIC's registers, read-only for the guest (hv/lapic_page.c). */
 	uint32_t *lapic_page;
 	int lapic_page_mapped, lapic_page_stale;
+	/* The guest's system call gates in the real IDT (hv/direct.c). */
+	struct direct_paths direct;
 
 	/* The address spaces and GDT views of guest kernel and user mode (hv/guest_mode.c). */
 	struct guest_modes *modes;

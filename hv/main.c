@@ -17,6 +17,7 @@
 #include "hv/console.h"
 #include "hv/cpu_tables.h"
 #include "hv/decode.h"
+#include "hv/direct.h"
 #include "hv/emulate.h"
 #include "hv/guest_image.h"
 #include "hv/guest_mode.h"
@@ -262,8 +263,10 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 	patch_guest(vcpu, file, mod->mod_end - mod->mod_start, &image, opt.patch_set);
 
 	guest_mode_init_spaces(vcpu, host_base);
-	if (opt.direct)
+	if (opt.direct) {
 		lapic_page_init(m);
+		direct_enable(m);
+	}
 	/* Input typed before the guest's first instruction waits in its COM1, as natively. */
 	virq_com1_input(m, host_now_ns());
 

@@ -29,7 +29,7 @@ static struct shadow_cpu cpu_of(const struct vcpu *v)
 {
 	return (struct shadow_cpu){
 		.cr0 = v->virt_cr0, .cr3 = v->virt_cr3, .cr4 = v->virt_cr4,
-		.ring = v->ring, .user_mode = v->user_mode,
+		.ring = v->ring, .user_mode = v->user_mode, .shared = v->direct_active,
 		.eip = v->regs.eip, .cs = v->regs.cs, .eflags = v->regs.eflags,
 	};
 }
@@ -44,7 +44,7 @@ void shadow_init(struct vcpu *v, uint32_t host_base)
 
 uint32_t shadow_cr3(const struct vcpu *v)
 {
-	return shadow_mmu_cr3(machine_of_const(v)->shadow, v->user_mode);
+	return shadow_mmu_cr3(machine_of_const(v)->shadow, v->user_mode && !v->direct_active);
 }
 
 void shadow_switch_cr3(struct vcpu *v)

@@ -12,6 +12,7 @@
 #include "hv/trap_frame.h"
 #include "hv/trap_cost.h"
 #include "hv/machine.h"
+#include "hv/direct.h"
 #include "hv/shadow.h"
 #include "lib/string.h"
 
@@ -105,5 +106,6 @@ void stats_report(void)
 		console_event("stat what=\"decode cache misses\" count=%u", ds->misses);
 	}
 	shadow_report(&the_machine);
+	direct_report(&the_machine);
 	trap_cost_report();
 }

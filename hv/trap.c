@@ -15,6 +15,7 @@
  */
 #include "hv/console.h"
 #include "hv/cpu_tables.h"
+#include "hv/direct.h"
 #include "hv/emulate.h"
 #include "hv/guest_mode.h"
 #include "hv/lapic_page.h"
@@ -134,6 +135,8 @@ void hv_trap(struct trap_frame *frame)
 		hv_exit_stopped("unemulated: the guest runs in virtual-8086 mode (eip 0x%08x, cs 0x%x)",
 				frame->eip, frame->cs & 0xFFFF);
 	v->regs = *frame;
+	if (v->direct_active)
+		direct_trap_entry(v);
 	if (virq_step_done(m, vector)) {
 		stats_trap(&v->regs, 0, "hidden");	/* the guest never sees this step */
 		goto back_to_guest;
@@ -190,6 +193,7 @@ void hv_trap(struct trap_frame *frame)
 back_to_guest:
 	virq_deliver(m);
 	lapic_page_sync(m);
+	direct_sync(m);
 	if (m->modes->nvolatile)
 		guest_mode_hide_volatile_entries(v);
 	check_frame(v);

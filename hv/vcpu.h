@@ -20,6 +20,12 @@ struct vcpu {
 
 	unsigned ring;		/* the real ring the guest kernel runs in */
 	int user_mode;		/* the guest runs its user code (virtual CPL 3) */
+	/*
+	 * Direct system calls (hv/direct.c): user code shares the kernel's
+	 * address space and GDT view, and enters and leaves the kernel without
+	 * the hypervisor; user_mode then follows the real CPL at each trap.
+	 */
+	int direct_active;
 
 	/* Virtual EFLAGS bits: the real IF is always 1 and IOPL 0 while the guest runs. */
 	int virt_if;		/* the guest's interrupt flag */

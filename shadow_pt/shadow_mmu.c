@@ -186,8 +186,9 @@ static struct shadow_verdict fill_device_page(struct shadow_mmu *m, const struct
 struct shadow_verdict shadow_mmu_fault(struct shadow_mmu *m, struct shadow_cpu *cpu,
 				       uint32_t la, uint32_t real_error)
 {
-	unsigned mode = cpu->user_mode ? SHADOW_USER : SHADOW_KERNEL;
-	uint32_t guest_error = pf_error_for_guest(real_error, mode == SHADOW_USER ? 3 : 0);
+	unsigned mode = cpu->user_mode && !cpu->shared ? SHADOW_USER : SHADOW_KERNEL;
+	uint32_t guest_error = cpu->shared ? real_error
+					   : pf_error_for_guest(real_error, mode == SHADOW_USER ? 3 : 0);
 	unsigned access = guest_error & (PF_ERR_W | PF_ERR_U);
 	struct shadow_verdict verdict = { .outcome = SHADOW_FILLED, .la = la };
 	struct gpt_walk w;

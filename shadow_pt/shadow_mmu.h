@@ -53,6 +53,14 @@ struct shadow_cpu {
 	uint32_t cr0, cr3, cr4;	/* the guest's own (virtual) control registers */
 	unsigned ring;		/* the real ring its kernel runs in */
 	int user_mode;		/* it runs its user code (virtual CPL 3) */
+	/*
+	 * Its user code runs on the kernel shadow (ring 1, direct system
+	 * calls): fill that one, and take U from the real error code, which
+	 * tells ring 3 from ring 1 (and an access the CPU makes for ring 1
+	 * while delivering from ring 3, pushing on the kernel stack, from one
+	 * by user code).
+	 */
+	int shared;
 	uint32_t eip, cs;	/* the faulting instruction */
 	uint32_t eflags;	/* its real EFLAGS; the handler sets or clears TF here */
 };

@@ -34,10 +34,14 @@ void bench_idt_install(void)
 	bench_idt[BENCH_VEC_SYSCALL] = gate_make(GUEST_SEL_CODE, (uint32_t)bench_handler_iret,
 						 DESC_SYS_INT_GATE, 0);
 
-	/* DPL 3: user mode may call these with INT n. */
+	/*
+	 * DPL 3: user mode may call these with INT n. The system call is a
+	 * trap gate, as xv6's T_SYSCALL (and Linux's INT 0x80 before 4.x):
+	 * one a hypervisor may deliver directly (--direct).
+	 */
 	bench_idt[BENCH_VEC_USER_SYSCALL] = gate_make(GUEST_SEL_CODE,
 						      (uint32_t)bench_handler_iret,
-						      DESC_SYS_INT_GATE, 3);
+						      DESC_SYS_TRAP_GATE, 3);
 	bench_idt[BENCH_VEC_USER_DONE] = gate_make(GUEST_SEL_CODE,
 						   (uint32_t)bench_handler_user_done,
 						   DESC_SYS_INT_GATE, 3);

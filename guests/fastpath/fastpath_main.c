@@ -87,7 +87,7 @@ int guest_main(uint32_t magic, const struct multiboot_info *info)
 	guest_pic_mask_all();
 	fp_paging_on();
 
-	if (guest_mb_cmdline_word(info, 1, arg, sizeof(arg))) {
+	if (guest_mb_arg(info, 0, arg, sizeof(arg))) {
 		if (strncmp(arg, "hostile=", 8) != 0) {
 			guest_printf("fastpath: usage: fastpath [hostile=NAME]\n");
 			return GUEST_EXIT_USAGE;

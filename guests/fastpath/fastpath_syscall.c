@@ -130,7 +130,9 @@ void fp_syscall_checks(void)
  *   gate-hv-selector: the gate names the hypervisor's TSS selector;
  *   stack-in-switcher: the TSS's esp0 is the top of the switcher's trap
  *     stack (the page the CPU pushes the hypervisor's trap frames onto);
- *   stack-user-segment: ss0 is the user data segment (DPL 3).
+ *   stack-user-segment: ss0 is the user data segment (DPL 3);
+ *   stack-unmapped: esp0 lies where the kernel's page tables map nothing,
+ *     so the CPU's own push of the frame faults.
  * Each makes a trap (OUT) after the change, so the hypervisor has seen it.
  */
 int fp_hostile(const char *name)
@@ -148,6 +150,8 @@ int fp_hostile(const char *name)
 		gate->selector = 0xFFF8;
 	} else if (strcmp(name, "stack-in-switcher") == 0) {
 		fp_tss.esp0 = 0xFFC15000u;
+	} else if (strcmp(name, "stack-unmapped") == 0) {
+		fp_tss.esp0 = 0x00800000u;
 	} else if (strcmp(name, "stack-user-segment") == 0) {
 		fp_tss.ss0 = FP_SEL_USER_DATA_ASM;
 	} else {

@@ -9,6 +9,12 @@
 # does to the APIC is a few dozen accesses. Its MMIO instructions are MOVs,
 # so the summary's "mov" row counts the APIC accesses that trapped: 20,000
 # and more when trapped, a few dozen (the writes) with the read-only copy.
+# From user mode it makes three batches of 500 rounds of INT 0x40 (a DPL-3
+# trap gate, as xv6's) and INT 0x41 (a DPL-3 interrupt gate), and INT 0x42
+# three times to come home: 3,003 INTs, each trapping and each with an
+# IRET that traps, when trapped. With the direct path in ring 1 the 1,500
+# INT 0x40 do not trap and no IRET to user mode does: 1,503 INTs trap and
+# one IRET (the kernel's return to itself). In ring 3 nothing is direct.
 
 set(TV_FASTPATH_CHECKS
   lapic-id-reads lapic-version lapic-svr-after-write lapic-tpr-after-write
@@ -26,16 +32,49 @@ set(TV_FASTPATH_APIC_DIRECT
   --reject "^ +[0-9]*[0-9][0-9][0-9] +mov$"
   --expect "^ +[0-9] +shadow: LAPIC page mapped for reads$")
 
+set(TV_FASTPATH_SYSCALL_TRAPPED --expect "^ +3003 +int$" --expect "^ +3004 +iretd$")
+set(TV_FASTPATH_SYSCALL_DIRECT --expect "^ +1503 +int$" --expect "^ +1 +iretd$"
+  --expect "^ +1 +direct: system call gates in the real IDT$")
+
 tv_integration_test(NAME native.fastpath
   COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_FASTPATH_EXPECT} -- native fastpath --timeout 60)
 foreach(ring 1 3)
   tv_integration_test(NAME fastpath.ring${ring}
     COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_FASTPATH_EXPECT} ${TV_FASTPATH_APIC_TRAPPED}
+      ${TV_FASTPATH_SYSCALL_TRAPPED}
       -- run fastpath --ring ${ring} --timeout 60)
-  tv_integration_test(NAME fastpath.ring${ring}_direct
-    COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_FASTPATH_EXPECT} ${TV_FASTPATH_APIC_DIRECT}
-      --expect "^hv\\| hypervisor memory unchanged"
-      -- run fastpath --ring ${ring} --direct --timeout 60)
+endforeach()
+tv_integration_test(NAME fastpath.ring1_direct
+  COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_FASTPATH_EXPECT} ${TV_FASTPATH_APIC_DIRECT}
+    ${TV_FASTPATH_SYSCALL_DIRECT} --expect "^hv\\| hypervisor memory unchanged"
+    -- run fastpath --ring 1 --direct --timeout 60)
+# Ring 3: the APIC copy, but system calls trap (kernel and user share the CPL).
+tv_integration_test(NAME fastpath.ring3_direct
+  COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_FASTPATH_EXPECT} ${TV_FASTPATH_APIC_DIRECT}
+    ${TV_FASTPATH_SYSCALL_TRAPPED} --expect "^ +0 +direct: system call gates in the real IDT$"
+    --expect "^hv\\| hypervisor memory unchanged"
+    -- run fastpath --ring 3 --direct --timeout 60)
+
+# Hostile kernels (fastpath_syscall.c): each points the direct path somewhere
+# it must not lead after one honest call. The hypervisor refuses the gate or
+# the stack (the call then traps and is refused as without --direct) or
+# lets the CPU's own push fault, and stops the guest (status 4) with its
+# memory unchanged.
+foreach(row
+    "gate-into-switcher|the guest's EIP 0xffc00000 lies beyond its code segment's limit"
+    "gate-hv-selector|its IDT gate names no usable code segment"
+    "stack-in-switcher|the guest's stack at 0xffc15000 is outside its memory"
+    "stack-user-segment|the kernel stack segment in the guest's TSS is not usable"
+    "stack-unmapped|the guest's stack at 0x00800000 is outside its memory while delivering #PF")
+  string(REPLACE "|" ";" parts "${row}")
+  list(GET parts 0 name)
+  list(GET parts 1 reason)
+  tv_integration_test(NAME fastpath.hostile_${name}
+    COMMAND ${TV_EXPECT_RUN} --status 4
+      --expect "^guest\\| fastpath: hostile ${name}: calling \\(first call: 0 wrong\\)$"
+      --expect "${reason}" --expect "^hv\\| hypervisor memory unchanged"
+      --reject "survived the calls"
+      -- run fastpath --direct --timeout 60 -- hostile=${name})
 endforeach()
 
 # The option is where a reader looks for it.

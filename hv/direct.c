@@ -1,0 +1,240 @@
+/*
+ * hv/direct.c: direct system calls (direct=1): a system call from the
+ * guest's user mode reaches the guest kernel's handler without the
+ * hypervisor, as lguest's direct traps and Xen's fast system call did.
+ * Runs in: hypervisor, ring 0, at the start and end of every trap.
+ *
+ * Trapped, a system call costs two traps: the INT (its real gate has DPL 0,
+ * so it is a #GP the hypervisor turns into a delivery) and the kernel's
+ * IRET back (the user code segment is not present in the kernel's view of
+ * the GDT, so it is a #NP the hypervisor completes). Both exist so the
+ * hypervisor can switch the GDT view and the address space between the
+ * guest's kernel and user modes. With the guest kernel in ring 1 neither
+ * switch is needed once
+ *   1. user code runs on the kernel's page tables: with the guest's paging
+ *      on, its kernel shadow, where ring 3 is user and ring 1 supervisor,
+ *      so the guest's U/S bits keep its user code out of its kernel just as
+ *      on the bare machine; this holds only with the guest's CR0.WP set
+ *      (with it clear the kernel's shadow makes read-only user pages
+ *      writable, for the kernel). With its paging off, the physical-mode
+ *      tables, which map all of guest memory: only while a user segment
+ *      covers all of it (otherwise the user tables are what confine user
+ *      code to its segments, which QEMU TCG does not);
+ *   2. the kernel's view of the GDT has the user code segments present, so
+ *      the kernel's IRET to user mode runs on the CPU;
+ *   3. the real IDT holds the guest's DPL-3 trap gates themselves, checked
+ *      (deprivilege/direct_gate.c), and the real TSS's ring-1 stack is the
+ *      guest's kernel stack (its TSS's ss0:esp0), so the CPU delivers INT n
+ *      from ring 3 to the guest's handler in ring 1 on the guest's stack.
+ * The hypervisor then learns the guest's mode from the real CPL at its
+ * next trap (direct_trap_entry): CPL 3 is user mode, CPL 1 the kernel.
+ *
+ * What this costs in exactness (docs/guest-contract.md):
+ *   - the kernel's IRET to user mode no longer passes the hypervisor, so
+ *     the IF and IOPL in its frame are not seen: user code runs with the
+ *     virtual IF 1 (set at the first trap from user mode) and the IOPL the
+ *     kernel had. Kernels return to user mode with interrupts on;
+ *   - the gates and ss0:esp0 are read from the guest's IDT and TSS at LIDT,
+ *     LTR, CR3 writes and on the way out of every trap, not at every system
+ *     call as the CPU reads them: a kernel that changes them and returns to
+ *     user mode with no trap in between has its next system call go by the
+ *     old ones (xv6 writes ss0:esp0 and then executes LTR, which traps).
+ * Interrupt gates stay trapping (an interrupt gate would clear the real
+ * IF, leaving the hypervisor's timer to the guest until its next trap), as
+ * do kernel-mode INT n (the frame would show the real EFLAGS and RPL 1 and
+ * its IRET would not restore the virtual IF) and everything in ring 3,
+ * where kernel and user share the CPL: the CPU could not tell them apart,
+ * and a gate from ring 3 to ring 3 switches no stack.
+ *
+ * Containment: everything the CPU uses is checked on its way into the real
+ * tables: the gate must lead to a DPL-1 code segment of the guest's, within
+ * its limit (which ends below the switcher), and the stack must be a DPL-1
+ * data segment. A kernel stack pointer that leads nowhere good makes the
+ * CPU's push fault, and that #PF reaches the hypervisor as any other
+ * (docs/containment.md). The vectors the real hardware raises (0-31 and
+ * the hypervisor's own 0x20-0x30 and 0xFF) are never direct.
+ */
+#include "hv/direct.h"
+#include "hv/console.h"
+#include "hv/cpu_tables.h"
+#include "hv/guest_access.h"
+#include "hv/guest_mode.h"
+#include "hv/host_timer.h"
+#include "hv/layout.h"
+#include "hv/machine.h"
+#include "hv/shadow.h"
+#include "hv/switcher.h"
+#include "deprivilege/direct_gate.h"
+
+/* The vectors that may go direct: none the real hardware raises. */
+#define DIRECT_VECTOR_FIRST	0x31
+#define DIRECT_VECTOR_LAST	0xFE
+_Static_assert(HOST_IRQ_VECTOR_BASE + 15 < DIRECT_VECTOR_FIRST &&
+	       HOST_LAPIC_TIMER_VECTOR < DIRECT_VECTOR_FIRST,
+	       "a direct gate must never take a real interrupt of the hypervisor's");
+
+void direct_enable(struct machine *m)
+{
+	m->direct.enabled = 1;
+}
+
+void direct_trap_entry(struct vcpu *v)
+{
+	int user = (v->regs.cs & 3) == 3;
+	if (user == v->user_mode)
+		return;
+	v->user_mode = user;
+	/* The kernel's IRET to user mode ran on the CPU, which kept the real IF. */
+	if (user)
+		v->virt_if = 1;
+}
+
+/* The real descriptor a guest GDT selector names, or NULL (LDT, or not one of the guest's). */
+static const struct x86_desc *guest_gdt_entry(uint16_t sel)
+{
+	if ((sel & SEL_TI) || SEL_INDEX(sel) == 0 || SEL_INDEX(sel) >= GDT_GUEST_ENTRIES)
+		return 0;
+	return cpu_tables_gdt_entry(sel);
+}
+
+static void remove_gates(struct direct_paths *d)
+{
+	for (unsigned i = 0; i < d->ngates; i++)
+		cpu_tables_set_gate(d->gate[i].vector, 0);
+	d->ngates = 0;
+}
+
+static void switch_mode(struct machine *m, int on)
+{
+	struct vcpu *v = &m->cpu;
+
+	remove_gates(&m->direct);
+	m->direct.scanned = 0;
+	m->direct.stack_ok = 0;
+	v->direct_active = on;
+	guest_mode_set_direct(v, on);
+	/* Kernel-only shadow entries must not serve user code, nor the other way round. */
+	shadow_flush_all(v);
+	guest_mode_refresh_cr3(v);
+	m->direct.mode_switches++;
+}
+
+/* The guest TSS's ss0:esp0 as the real TSS's ring-1 stack. */
+static int sync_stack(struct machine *m)
+{
+	struct vcpu *v = &m->cpu;
+	uint32_t esp_ss[2];	/* esp0, ss0 */
+
+	if (!v->virt_tr || guest_read_system(v, v->virt_tss_base + 4, esp_ss, sizeof esp_ss))
+		return 0;
+	uint16_t ss = (uint16_t)((esp_ss[1] & ~3u) | v->ring);
+	if (!direct_stack_check(ss, guest_gdt_entry(ss), v->ring, esp_ss[0], GUEST_LINEAR_TOP, 0))
+		return 0;
+	if (switcher_tss.esp1 != esp_ss[0] || switcher_tss.ss1 != ss) {
+		switcher_tss.esp1 = esp_ss[0];
+		switcher_tss.ss1 = ss;
+	}
+	return 1;
+}
+
+static int eligible(const struct vcpu *v, struct x86_gate g)
+{
+	return direct_gate_check(g, guest_gdt_entry(g.selector), v->ring, 0);
+}
+
+/* Every vector of the guest's IDT looked at again: its table or address space changed. */
+static void scan_idt(struct machine *m)
+{
+	struct vcpu *v = &m->cpu;
+	struct direct_paths *d = &m->direct;
+	static struct x86_gate idt[256];
+
+	remove_gates(d);
+	d->scanned = 1;
+	d->scanned_idt_base = v->virt_idtr.base;
+	d->scanned_idt_limit = v->virt_idtr.limit;
+	d->scanned_cr3 = v->virt_cr3;
+	d->scans++;
+	if (!v->idt_loaded)
+		return;
+	unsigned n = ((uint32_t)v->virt_idtr.limit + 1) / 8;
+	if (n > 256)
+		n = 256;
+	if (n <= DIRECT_VECTOR_FIRST ||
+	    guest_read_system(v, v->virt_idtr.base, idt, n * sizeof idt[0]))
+		return;
+	for (unsigned vec = DIRECT_VECTOR_FIRST; vec <= DIRECT_VECTOR_LAST && vec < n &&
+	     d->ngates < DIRECT_GATES_MAX; vec++) {
+		if (!eligible(v, idt[vec]))
+			continue;
+		d->gate[d->ngates].vector = (uint8_t)vec;
+		d->gate[d->ngates].guest = idt[vec];
+		d->ngates++;
+		struct x86_gate real = direct_gate_make(idt[vec], v->ring);
+		cpu_tables_set_gate(vec, &real);
+	}
+}
+
+/* The installed gates, each read again and checked again (the GDT may have changed too). */
+static void recheck_gates(struct machine *m)
+{
+	struct vcpu *v = &m->cpu;
+	struct direct_paths *d = &m->direct;
+
+	for (unsigned i = 0; i < d->ngates;) {
+		struct x86_gate g;
+		unsigned vec = d->gate[i].vector;
+		if (guest_read_system(v, v->virt_idtr.base + vec * 8, &g, sizeof g) ||
+		    !eligible(v, g)) {
+			cpu_tables_set_gate(vec, 0);
+			d->gate[i] = d->gate[--d->ngates];
+			continue;
+		}
+		if (g.offset_lo != d->gate[i].guest.offset_lo ||
+		    g.offset_hi != d->gate[i].guest.offset_hi || g.selector != d->gate[i].guest.selector) {
+			struct x86_gate real = direct_gate_make(g, v->ring);
+			d->gate[i].guest = g;
+			cpu_tables_set_gate(vec, &real);
+		}
+		i++;
+	}
+}
+
+void direct_sync(struct machine *m)
+{
+	struct vcpu *v = &m->cpu;
+	struct direct_paths *d = &m->direct;
+
+	if (!d->enabled)
+		return;
+	int want = v->ring == 1 && (shadow_paging_on(v) ? (v->virt_cr0 & CR0_WP) != 0
+							   : guest_mode_user_is_flat(v));
+	if (want != v->direct_active)
+		switch_mode(m, want);
+	if (!v->direct_active)
+		return;
+	d->stack_ok = sync_stack(m);
+	if (!d->stack_ok) {
+		/* No good kernel stack: every system call traps, and is refused as before. */
+		remove_gates(d);
+		d->scanned = 0;
+		return;
+	}
+	if (!d->scanned || d->scanned_idt_base != v->virt_idtr.base ||
+	    d->scanned_idt_limit != v->virt_idtr.limit || d->scanned_cr3 != v->virt_cr3)
+		scan_idt(m);
+	else
+		recheck_gates(m);
+}
+
+void direct_report(const struct machine *m)
+{
+	const struct direct_paths *d = &m->direct;
+
+	if (!d->enabled)
+		return;
+	console_event("stat what=\"direct: system call gates in the real IDT\" count=%u", d->ngates);
+	console_event("stat what=\"direct: guest IDT scans\" count=%u", d->scans);
+	console_event("stat what=\"direct: shared address space switched on or off\" count=%u",
+		      d->mode_switches);
+}

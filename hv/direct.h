@@ -1,0 +1,55 @@
+/*
+ * hv/direct.h: direct system calls (direct=1): the guest's user-mode
+ * system call gates in the real IDT, delivered by the CPU to the guest
+ * kernel's handler in ring 1 without the hypervisor.
+ * Runs in: hypervisor, ring 0.
+ */
+#ifndef TV_HV_DIRECT_H
+#define TV_HV_DIRECT_H
+
+#include <stdint.h>
+#include "lib/x86_desc.h"
+
+/* At most this many of the guest's gates go direct; any others trap as before. */
+#define DIRECT_GATES_MAX	8
+
+/* The direct path's state: a member of struct machine. */
+struct direct_paths {
+	int enabled;			/* direct=1 was asked for */
+	unsigned ngates;
+	struct {
+		uint8_t vector;
+		struct x86_gate guest;	/* the guest's gate as installed */
+	} gate[DIRECT_GATES_MAX];
+	int stack_ok;			/* the real TSS's ss1:esp1 are the guest's ss0:esp0 */
+	/* The guest IDT and address space the gates were last looked for in. */
+	int scanned;
+	uint32_t scanned_idt_base, scanned_idt_limit, scanned_cr3;
+	uint32_t scans, mode_switches;	/* for the summary */
+};
+
+struct machine;
+struct vcpu;
+
+/* Turn the direct path on (the option); it works only while direct_sync says it may. */
+void direct_enable(struct machine *m);
+
+/*
+ * At every trap, first thing: with the direct path on, the real CPL says
+ * whether the guest ran its user code (the kernel returns to user mode,
+ * and user code enters the kernel, without the hypervisor).
+ */
+void direct_trap_entry(struct vcpu *v);
+
+/*
+ * On the way back to the guest from every trap: turn the shared address
+ * space on or off as the guest's paging and CR0.WP allow, and make the
+ * real TSS's ring-1 stack and the direct gates those the guest's TSS and
+ * IDT now hold, each checked, or take them away.
+ */
+void direct_sync(struct machine *m);
+
+/* "tv:stat" lines for the summary. */
+void direct_report(const struct machine *m);
+
+#endif
