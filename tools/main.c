@@ -13,6 +13,7 @@
 
 #include "tools/bench.h"
 #include "tools/classify.h"
+#include "tools/scan.h"
 #include "tools/cli_args.h"
 #include "tools/demo.h"
 #include "tools/fuzz.h"
@@ -398,6 +399,12 @@ static int cmd_classify(const struct command *cmd, int argc, char **argv)
 	return own_options_or_help(cmd, tv_classify_command(argc, argv));
 }
 
+/* Options, runs and report are tools/scan.c's. */
+static int cmd_scan(const struct command *cmd, int argc, char **argv)
+{
+	return own_options_or_help(cmd, tv_scan_command(argc, argv));
+}
+
 /* Options, runs and report are tools/fuzz.c's. */
 static int cmd_fuzz(const struct command *cmd, int argc, char **argv)
 {
@@ -445,6 +452,7 @@ static const struct command commands[] = {
 	{ "bench", cmd_bench, 0, TV_BENCH_SYNOPSIS, TV_BENCH_SUMMARY, tv_bench_help },
 	{ "classify", cmd_classify, 0, TV_CLASSIFY_SYNOPSIS, TV_CLASSIFY_SUMMARY,
 	  tv_classify_help },
+	{ "scan", cmd_scan, 0, TV_SCAN_SYNOPSIS, TV_SCAN_SUMMARY, tv_scan_help },
 	{ "fuzz", cmd_fuzz, 0, TV_FUZZ_SYNOPSIS, TV_FUZZ_SUMMARY, tv_fuzz_help },
 	{ "list", cmd_list, 0, "list", "List the built-in guests (usable as GUEST).", NULL },
 	{ "help", cmd_help, 0, "help [COMMAND]", "Show this help, or one command's.", NULL },
