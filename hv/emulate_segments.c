@@ -168,11 +168,37 @@ enum em_result emulate_load_ss(struct vcpu *v, const struct decoded_insn *insn)
 }
 
 /*
+ * A return to RPL 1 or 2, rings the virtual CPU does not offer, that trapped:
+ * the bare CPU would go on to check the stack segment popped at ss_offset
+ * against that ring (SDM vol. 2A, IRET, RETURN-TO-OUTER-PRIVILEGE-LEVEL),
+ * and its #GP or #SS is what the guest gets. Only a return the bare CPU
+ * would carry out to the end stops the guest.
+ */
+static void return_to_ring_not_offered(struct vcpu *v, const struct decoded_insn *insn,
+				       uint16_t cs, uint32_t ss_offset)
+{
+	uint32_t ss = 0;
+	struct x86_desc d;
+
+	if (guest_stack_read_or_fault(v, ss_offset, &ss, 2, insn))
+		return;
+	int have = seen_descriptor(v, (uint16_t)ss, &d) == 0;
+	struct sysreg_result r = sysreg_check_load_ss((uint16_t)ss, have ? &d : 0, SEL_RPL(cs));
+	if (r.outcome == SYSREG_FAULT) {
+		reflect_to_guest(v, r.vector, r.error, v->regs.eip, insn->text);
+		return;
+	}
+	hv_exit_stopped("unemulated: %s at 0x%08x returning to ring %u", insn->text, v->regs.eip,
+			SEL_RPL(cs));
+}
+
+/*
  * Pop a far return address; an RPL 0 selector means the guest kernel, whose
- * real ring is v->ring. Returns 0, or reflects the bare machine's #GP.
+ * real ring is v->ring. ss_offset: where the outer stack's SS lies in the
+ * frame. Returns 0, or delivers the bare machine's fault.
  */
 static int far_return_target(struct vcpu *v, const struct decoded_insn *insn,
-			     uint32_t cs, uint16_t *real_cs)
+			     uint32_t cs, uint32_t ss_offset, uint16_t *real_cs)
 {
 	uint16_t sel = (uint16_t)cs;
 	/* From user mode, a return to a more privileged ring is a #GP(selector) on the bare machine. */
@@ -196,9 +222,10 @@ static int far_return_target(struct vcpu *v, const struct decoded_insn *insn,
 		emulate_raise_gp(v, v->regs.error, insn);
 		return -1;
 	}
-	if (SEL_RPL(sel) != 0)
-		hv_exit_stopped("unemulated: %s at 0x%08x returning to ring %u",
-				insn->text, v->regs.eip, SEL_RPL(sel));
+	if (SEL_RPL(sel) != 0) {
+		return_to_ring_not_offered(v, insn, sel, ss_offset);
+		return -1;
+	}
 	*real_cs = desc_selector_compress(sel, v->ring);
 	return 0;
 }
@@ -215,7 +242,7 @@ enum em_result emulate_iret(struct vcpu *v, const struct decoded_insn *insn)
 	/* VM counts only at CPL 0 (SDM: "IF tempEFLAGS(VM) = 1 and CPL = 0"). */
 	if ((frame[2] & EFLAGS_VM) && !v->user_mode)
 		hv_exit_stopped("unemulated: iret at 0x%08x to virtual-8086 mode", v->regs.eip);
-	if (far_return_target(v, insn, frame[1], &real_cs))
+	if (far_return_target(v, insn, frame[1], 16, &real_cs))	/* EIP CS EFLAGS ESP SS */
 		return EM_DONE;
 
 	/*
@@ -242,7 +269,9 @@ enum em_result emulate_far_return(struct vcpu *v, const struct decoded_insn *ins
 		hv_exit_stopped("unemulated: 16-bit %s at 0x%08x", insn->text, v->regs.eip);
 	if (guest_stack_read_or_fault(v, 0, frame, sizeof frame, insn))
 		return EM_DONE;
-	if (far_return_target(v, insn, frame[1], &real_cs))
+	uint32_t imm = insn->x86.op_count == 1 && insn->x86.operands[0].type == X86_OP_IMM
+		       ? (uint32_t)insn->x86.operands[0].imm : 0;
+	if (far_return_target(v, insn, frame[1], 8 + imm + 4, &real_cs))	/* EIP CS, imm, ESP SS */
 		return EM_DONE;
 	v->regs.eip = frame[0];
 	v->regs.cs = real_cs;

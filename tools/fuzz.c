@@ -10,7 +10,11 @@
  *    for; a run it stops, crashes in or lets hang marks that sequence so,
  *    and goes on after it. Both use QEMU's `max` CPU, as classify does, so
  *    the bare machine has what --umip needs and CPUID agrees.
- * 3. Compare sequence by sequence: equal, divergent (expected by a row of
+ * 3. For each divergence a row of tools/fuzz_expect.c might explain, run
+ *    the sequence again cut before and after each instruction the row
+ *    names (the guest's cut=K.N), on both machines, batched: the row holds
+ *    only where the first difference comes.
+ * 4. Compare sequence by sequence: equal, divergent (expected by a row of
  *    tools/fuzz_expect.c, or not), stopped (a documented stop met at an
  *    instruction of the sequence, or not), crashed, hung. The generator
  *    runs here too (guests/fuzz/fuzz_gen.c), from the layout the guest
@@ -44,6 +48,15 @@
 #define FUZZ_TIMEOUT_BASE_S	20.0
 #define FUZZ_NATIVE_SEQ_S	0.005
 #define FUZZ_HV_SEQ_S		0.05
+#define FUZZ_CUTS_PER_RUN	400	/* cut=K.N words on one guest command line */
+/*
+ * A sequence takes milliseconds (the guest's watchdog ends one after 55
+ * ms): a run that prints nothing for this long hangs. Natively that is the
+ * bare machine's (counted, and the run goes on after that sequence); under
+ * the hypervisor it is a hang of the hypervisor's.
+ */
+#define FUZZ_IDLE_NATIVE_S	5.0
+#define FUZZ_IDLE_HV_S		15.0
 
 /* Exit statuses beyond the shared ones (the help lists them all). */
 #define TV_FUZZ_STATUS_FINDINGS	1
@@ -198,6 +211,8 @@ struct fuzz_env {
 	const struct fuzz_options *o;
 	struct fuzz_layout layout;
 	int have_layout;
+	csh cs;				/* Capstone, 32-bit: where the CPU's instructions begin */
+	int have_cs;
 };
 
 struct range_ctx {
@@ -272,6 +287,7 @@ static int run_range(struct fuzz_env *env, enum tv_run_mode mode, uint32_t first
 		cfg.timeout_s = o->timeout_s > 0 ? o->timeout_s
 			: FUZZ_TIMEOUT_BASE_S +
 			  n * (mode == TV_MODE_NATIVE ? FUZZ_NATIVE_SEQ_S : FUZZ_HV_SEQ_S);
+		cfg.idle_timeout_s = mode == TV_MODE_NATIVE ? FUZZ_IDLE_NATIVE_S : FUZZ_IDLE_HV_S;
 		cfg.hv_path = env->paths.hv;
 		cfg.cpu = FUZZ_CPU;
 		cfg.ring = o->mode.ring;
@@ -319,6 +335,170 @@ static int run_range(struct fuzz_env *env, enum tv_run_mode mode, uint32_t first
 				c.what, restarts, k);
 	}
 	return 0;
+}
+
+/* ---- where the CPU's instructions begin ---- */
+
+/*
+ * sync[i]: whether seq->insn[i] begins where the CPU, decoding from the
+ * sequence's first byte, begins an instruction (tv_fuzz_cuts_needed).
+ * Past bytes Capstone does not decode every item counts as whole: the CPU
+ * faults there, or reads them its own way.
+ */
+static void sequence_sync(struct fuzz_env *env, const struct fuzz_seq *seq, uint8_t *sync)
+{
+	uint8_t starts[FUZZ_CODE_MAX + 1] = { 0 };
+	size_t off = 0;
+
+	if (env->have_cs) {
+		cs_insn *insn = cs_malloc(env->cs);
+		while (insn && off < seq->len) {
+			const uint8_t *p = seq->code + off;
+			size_t size = seq->len - off;
+			uint64_t addr = env->layout.code + off;
+			starts[off] = 1;
+			if (!cs_disasm_iter(env->cs, &p, &size, &addr, insn))
+				break;
+			off = (size_t)(p - seq->code);
+		}
+		if (insn)
+			cs_free(insn, 1);
+	}
+	for (; off <= seq->len; off++)
+		starts[off] = 1;
+	for (unsigned i = 0; i < seq->ninsn; i++)
+		sync[i] = starts[seq->insn[i].off];
+}
+
+/* ---- cut runs ---- */
+
+/* One cut run asked for: sequence k up to instruction n, and what each machine gave. */
+struct cut_job {
+	uint32_t k, n;
+	int have_bare, have_virt;
+	struct tv_fuzz_line bare, virt;
+};
+
+struct cuts_ctx {
+	struct cut_job *jobs;
+	size_t first, count;		/* this run's jobs */
+	size_t next;			/* the job the next C line should be */
+	long last;			/* the last job a line came for, or -1 */
+	int ended, native;
+	struct tv_printer *echo;
+};
+
+static void on_cut_line(void *ctx, const struct tv_run_line *line)
+{
+	struct cuts_ctx *c = ctx;
+	struct tv_fuzz_line l;
+	uint32_t n;
+
+	if (c->echo)
+		tv_print_line(c->echo, line);
+	if (line->source != TV_LINE_GUEST)
+		return;
+	if (tv_fuzz_parse_cut_line(line->text, line->text_len, &l, &n) == 0) {
+		for (size_t j = c->next; j < c->first + c->count; j++) {
+			struct cut_job *job = &c->jobs[j];
+			if (job->k != l.k || job->n != n)
+				continue;
+			if (c->native)
+				job->have_bare = 1, job->bare = l;
+			else
+				job->have_virt = 1, job->virt = l;
+			c->next = j + 1;
+			c->last = (long)j;
+			break;
+		}
+	} else if (line->text_len >= 8 && memcmp(line->text, "FUZZ-END", 8) == 0) {
+		c->ended = 1;
+	}
+}
+
+/*
+ * Run every cut job on one machine, FUZZ_CUTS_PER_RUN to a boot; a job a
+ * run ended at is left without a line and the next run starts after it.
+ */
+static int run_cuts(struct fuzz_env *env, enum tv_run_mode mode, struct cut_job *jobs,
+		    size_t njobs, struct tv_printer *echo)
+{
+	const struct fuzz_options *o = env->o;
+	size_t at = 0;
+
+	while (at < njobs) {
+		size_t n = njobs - at < FUZZ_CUTS_PER_RUN ? njobs - at : FUZZ_CUTS_PER_RUN;
+		char **argv = calloc(n + 2, sizeof(char *));
+		char *words = calloc(n + 2, 32);
+		struct cuts_ctx c = { .jobs = jobs, .first = at, .count = n, .next = at, .last = -1,
+				      .native = mode == TV_MODE_NATIVE, .echo = echo };
+		struct tv_run_config cfg;
+		struct tv_run_record rec;
+
+		if (!argv || !words) {
+			free(argv);
+			free(words);
+			fputs(TV_PROG ": out of memory\n", stderr);
+			return TV_STATUS_NO_RESULT;
+		}
+		argv[0] = words;
+		snprintf(argv[0], 32, "seed=%u", o->seed);
+		for (size_t j = 0; j < n; j++) {
+			argv[j + 1] = words + 32 * (j + 1);
+			snprintf(argv[j + 1], 32, "cut=%u.%u", jobs[at + j].k, jobs[at + j].n);
+		}
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.mode = mode;
+		cfg.guest_path = env->guest;
+		cfg.guest_argv = argv;
+		cfg.guest_argc = (int)n + 1;
+		cfg.mem_mib = TV_MEM_MIB_DEFAULT;
+		cfg.timeout_s = o->timeout_s > 0 ? o->timeout_s
+			: FUZZ_TIMEOUT_BASE_S +
+			  n * (mode == TV_MODE_NATIVE ? FUZZ_NATIVE_SEQ_S : FUZZ_HV_SEQ_S);
+		cfg.idle_timeout_s = mode == TV_MODE_NATIVE ? FUZZ_IDLE_NATIVE_S : FUZZ_IDLE_HV_S;
+		cfg.hv_path = env->paths.hv;
+		cfg.cpu = FUZZ_CPU;
+		cfg.ring = o->mode.ring;
+		cfg.trace = echo != NULL;
+		cfg.umip = o->mode.umip;
+		cfg.patch = o->mode.patch != TV_FUZZ_PATCH_NONE ? patch_names[o->mode.patch] : NULL;
+		cfg.on_line = on_cut_line;
+		cfg.ctx = &c;
+		tv_run(&cfg, &rec);
+		free(argv);
+		free(words);
+		if (rec.interrupted_by) {
+			tv_run_record_free(&rec);
+			tv_process_reraise(rec.interrupted_by);
+		}
+		int done = c.ended && rec.end == TV_END_GUEST && rec.guest_status == 0;
+		if (!done && c.last < 0 && (rec.end == TV_END_NONE || rec.end == TV_END_REFUSED)) {
+			fprintf(stderr, TV_PROG ": fuzz: a cut run did not start: %s\n",
+				tv_end_name(rec.end));
+			int status = rec.host_status ? rec.host_status : TV_STATUS_NO_RESULT;
+			tv_run_record_free(&rec);
+			return status;
+		}
+		tv_run_record_free(&rec);
+		/* Past the job the run ended at (it has no line), or past the whole batch. */
+		at = done ? at + n : (c.last < 0 ? at : (size_t)c.last + 1) + 1;
+	}
+	return 0;
+}
+
+/* The cuts of one sequence's jobs, for tv_fuzz_expected. */
+static unsigned cuts_of(const struct cut_job *jobs, size_t first, unsigned n,
+			struct tv_fuzz_cut *out)
+{
+	for (unsigned j = 0; j < n; j++) {
+		const struct cut_job *job = &jobs[first + j];
+		out[j].n = job->n;
+		out[j].have = job->have_bare && job->have_virt;
+		out[j].bare = job->bare;
+		out[j].virt = job->virt;
+	}
+	return n;
 }
 
 /* ---- showing a sequence ---- */
@@ -377,16 +557,22 @@ enum verdict {
 };
 
 static enum verdict judge(const struct fuzz_env *env, const struct fuzz_seq *seq,
+			  const uint8_t *sync,
 			  const struct fuzz_outcome *bare, const struct fuzz_outcome *virt,
-			  const struct tv_fuzz_rule **rule)
+			  const struct tv_fuzz_cut *cuts, unsigned ncuts,
+			  const struct tv_fuzz_rule **rule, int *first)
 {
 	*rule = NULL;
+	*first = -1;
 	if (virt->have) {
 		if (!bare->have)
 			return V_BARE_ENDED;
 		if (!tv_fuzz_diff(&bare->line, &virt->line))
 			return V_EQUAL;
-		*rule = tv_fuzz_expected(&env->o->mode, seq, &bare->line, &virt->line);
+		struct tv_fuzz_mode mode = env->o->mode;
+		mode.lay = &env->layout;
+		*rule = tv_fuzz_expected(&mode, seq, sync, &bare->line, &virt->line, cuts, ncuts,
+					 first);
 		return *rule ? V_EXPECTED : V_UNEXPECTED;
 	}
 	switch (virt->end) {
@@ -413,6 +599,9 @@ static int campaign(struct fuzz_env *env)
 	static struct fuzz_seq seq;
 	unsigned counts[V_VERDICTS] = { 0 };
 	unsigned *by_rule = calloc(tv_fuzz_nrules, sizeof(unsigned));
+	/* Documented stops by what the guest contract calls them (tv_fuzz_expected_stop). */
+	const char *stop_names[16] = { 0 };
+	unsigned stop_counts[16] = { 0 }, nstop_names = 0;
 	unsigned listed = 0;
 	int r;
 
@@ -428,16 +617,79 @@ static int campaign(struct fuzz_env *env)
 		return r;
 	}
 
+	/* The cut runs the divergences need: each sequence's jobs together, from first_job[i]. */
+	size_t njobs = 0, cap = 0;
+	struct cut_job *jobs = NULL;
+	size_t *first_job = calloc(o->count, sizeof(size_t));
+	unsigned char *ncut = calloc(o->count, 1);
+	if (!first_job || !ncut) {
+		fputs(TV_PROG ": out of memory\n", stderr);
+		return TV_STATUS_NO_RESULT;
+	}
+	struct tv_fuzz_mode mode = o->mode;
+	mode.lay = &env->layout;
+	for (uint32_t i = 0; i < o->count; i++) {
+		uint32_t want[TV_FUZZ_CUTS_MAX];
+		uint8_t sync[FUZZ_INSNS_MAX];
+		if (!bare[i].have || !virt[i].have || !tv_fuzz_diff(&bare[i].line, &virt[i].line))
+			continue;
+		fuzz_generate(o->seed, o->start + i, &env->layout, &seq);
+		sequence_sync(env, &seq, sync);
+		unsigned n = tv_fuzz_cuts_needed(&mode, &seq, sync, &bare[i].line, &virt[i].line,
+						 want);
+		if (njobs + n > cap) {
+			cap = (njobs + n) * 2 + 64;
+			struct cut_job *more = realloc(jobs, cap * sizeof(*jobs));
+			if (!more) {
+				fputs(TV_PROG ": out of memory\n", stderr);
+				return TV_STATUS_NO_RESULT;
+			}
+			jobs = more;
+		}
+		first_job[i] = njobs;
+		ncut[i] = (unsigned char)n;
+		for (unsigned j = 0; j < n; j++)
+			jobs[njobs++] = (struct cut_job){ .k = o->start + i, .n = want[j] };
+	}
+	if (njobs) {
+		fprintf(stderr, TV_PROG ": fuzz: %zu cut runs for the divergences\n", njobs);
+		if ((r = run_cuts(env, TV_MODE_NATIVE, jobs, njobs, NULL)) ||
+		    (r = run_cuts(env, TV_MODE_HV, jobs, njobs, NULL))) {
+			free(bare);
+			free(virt);
+			free(by_rule);
+			free(jobs);
+			free(first_job);
+			free(ncut);
+			return r;
+		}
+	}
+
 	printf("fuzz: seed %u, sequences %u to %u, ring %d, patch %s, umip %s\n", o->seed, o->start,
 	       o->start + o->count - 1, o->mode.ring, patch_names[o->mode.patch],
 	       o->mode.umip ? "on" : "off");
 	for (uint32_t i = 0; i < o->count; i++) {
 		const struct tv_fuzz_rule *rule;
+		struct tv_fuzz_cut cuts[TV_FUZZ_CUTS_MAX];
+		unsigned nc = cuts_of(jobs, first_job[i], ncut[i], cuts);
+		uint8_t sync[FUZZ_INSNS_MAX];
+		int first;
 		fuzz_generate(o->seed, o->start + i, &env->layout, &seq);
-		enum verdict v = judge(env, &seq, &bare[i], &virt[i], &rule);
+		sequence_sync(env, &seq, sync);
+		enum verdict v = judge(env, &seq, sync, &bare[i], &virt[i], cuts, nc, &rule, &first);
 		counts[v]++;
 		if (rule)
 			by_rule[rule - tv_fuzz_rules]++;
+		if (v == V_STOP_DOC) {
+			const char *name = tv_fuzz_expected_stop(virt[i].reason, env->layout.code);
+			unsigned j = 0;
+			while (j < nstop_names && strcmp(stop_names[j], name) != 0)
+				j++;
+			if (j == nstop_names && nstop_names < 16)
+				stop_names[nstop_names++] = name;
+			if (j < nstop_names)
+				stop_counts[j]++;
+		}
 		if (v != V_UNEXPECTED && v != V_STOP_UNEXPECTED && v != V_CRASHED && v != V_HUNG)
 			continue;
 		if (listed++ >= o->list)
@@ -470,10 +722,15 @@ static int campaign(struct fuzz_env *env)
 		if (by_rule[i])
 			printf("  expected %-14s %8u  %s\n", tv_fuzz_rules[i].id, by_rule[i],
 			       tv_fuzz_rules[i].why);
+	for (unsigned j = 0; j < nstop_names; j++)
+		printf("  stop: %-18s %8u\n", stop_names[j], stop_counts[j]);
 
 	free(bare);
 	free(virt);
 	free(by_rule);
+	free(jobs);
+	free(first_job);
+	free(ncut);
 	if (counts[V_CRASHED])
 		return TV_STATUS_NO_RESULT;
 	if (counts[V_HUNG])
@@ -504,11 +761,51 @@ static int replay(struct fuzz_env *env)
 	if ((r = run_range(env, TV_MODE_HV, k, 1, 1, &virt, &p)))
 		return r;
 	fuzz_generate(o->seed, k, &env->layout, &seq);
+
+	/* Where the first difference comes: the cut runs a row would need, both ways. */
+	struct cut_job jobs[TV_FUZZ_CUTS_MAX];
+	struct tv_fuzz_cut cuts[TV_FUZZ_CUTS_MAX];
+	uint32_t want[TV_FUZZ_CUTS_MAX];
+	struct tv_fuzz_mode mode = o->mode;
+	uint8_t sync[FUZZ_INSNS_MAX];
+	mode.lay = &env->layout;
+	sequence_sync(env, &seq, sync);
+	unsigned n = bare.have && virt.have
+		? tv_fuzz_cuts_needed(&mode, &seq, sync, &bare.line, &virt.line, want) : 0;
+	for (unsigned j = 0; j < n; j++)
+		jobs[j] = (struct cut_job){ .k = k, .n = want[j] };
+	if (n) {
+		printf("--- %u cut runs: the sequence up to instructions", n);
+		for (unsigned j = 0; j < n; j++)
+			printf(" %u", want[j]);
+		printf(" ---\n");
+		if ((r = run_cuts(env, TV_MODE_NATIVE, jobs, n, NULL)) ||
+		    (r = run_cuts(env, TV_MODE_HV, jobs, n, NULL)))
+			return r;
+	}
 	printf("--- sequence %u ---\n", k);
 	print_sequence(stdout, &env->layout, &seq, "");
 	print_line(stdout, "bare machine", &bare);
 	print_line(stdout, "hypervisor", &virt);
-	enum verdict v = judge(env, &seq, &bare, &virt, &rule);
+	for (unsigned j = 0; j < n; j++) {
+		struct fuzz_outcome cb = { .have = jobs[j].have_bare, .line = jobs[j].bare };
+		struct fuzz_outcome cv = { .have = jobs[j].have_virt, .line = jobs[j].virt };
+		char who[32];
+		if (!cb.have)
+			snprintf(cb.reason, sizeof(cb.reason), "did not finish");
+		if (!cv.have)
+			snprintf(cv.reason, sizeof(cv.reason), "did not finish");
+		printf("  cut after %u instructions:\n", jobs[j].n);
+		snprintf(who, sizeof(who), "bare machine");
+		print_line(stdout, who, &cb);
+		print_line(stdout, "hypervisor", &cv);
+	}
+	int first;
+	enum verdict v = judge(env, &seq, sync, &bare, &virt, cuts, cuts_of(jobs, 0, n, cuts),
+			       &rule, &first);
+	if (first >= 0)
+		printf("first difference after instruction %d (%s)\n", first,
+		       fuzz_kind_name(seq.insn[first].kind));
 	static const char *const verdicts[V_VERDICTS] = {
 		"equal", "expected divergence", "UNEXPECTED divergence", "documented stop",
 		"UNEXPECTED stop", "HYPERVISOR CRASHED", "HYPERVISOR HUNG",
@@ -537,5 +834,9 @@ int tv_fuzz_command(int argc, char **argv)
 		return r;
 	}
 	tv_process_watch_signals();
-	return o.replay >= 0 ? replay(&env) : campaign(&env);
+	env.have_cs = cs_open(CS_ARCH_X86, CS_MODE_32, &env.cs) == CS_ERR_OK;
+	r = o.replay >= 0 ? replay(&env) : campaign(&env);
+	if (env.have_cs)
+		cs_close(&env.cs);
+	return r;
 }

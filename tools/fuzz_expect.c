@@ -6,11 +6,11 @@
  *
  * Each row says which instructions cause the difference and where it can
  * show; docs/fuzz.md prints the same table with the reasons. A row is
- * matched by the instructions the generator put in the sequence, not by
- * tracing which one diverged first: a sequence holding a PUSHF is expected
- * to differ anywhere after it, so a second, unknown difference in the same
- * sequence would pass unseen. Campaigns keep that small by holding few
- * silent instructions per sequence.
+ * matched at the first instruction after which the two machines differ:
+ * the sequence cut before an instruction the row names must end the same
+ * on both, and cut after it differently. A second, unknown difference
+ * later in a sequence that also holds, say, a PUSHF still passes unseen,
+ * but one that comes first does not.
  */
 #include "tools/fuzz_expect.h"
 
@@ -21,34 +21,269 @@
 		 TV_FUZZ_DIFF_EIP | TV_FUZZ_DIFF_STATE | TV_FUZZ_DIFF_MEM)
 
 #define EFLAGS_IF_IOPL	0x00003200u
+#define EFLAGS_TF	0x00000100u
+#define EFLAGS_RF	0x00010000u
+
+/* The imm32 of the set-up instruction j (PUSH imm32 or MOV r32, imm32), if it is one. */
+static int setup_value(const struct fuzz_seq *seq, int j, uint32_t *v)
+{
+	const struct fuzz_insn *in = j >= 0 ? &seq->insn[j] : NULL;
+	uint8_t op;
+
+	if (!in || in->kind != FUZZ_K_SETUP || in->len != 5)
+		return 0;
+	op = seq->code[in->off];
+	if (op != 0x68 && (op < 0xB8 || op > 0xBF))
+		return 0;
+	*v = (uint32_t)seq->code[in->off + 1] | (uint32_t)seq->code[in->off + 2] << 8 |
+	     (uint32_t)seq->code[in->off + 3] << 16 | (uint32_t)seq->code[in->off + 4] << 24;
+	return 1;
+}
+
+/* Whether POP sreg or MOV sreg, r at instruction i loads SS. */
+static int loads_ss(const struct fuzz_seq *seq, unsigned i)
+{
+	const uint8_t *op = &seq->code[seq->insn[i].off];
+
+	return op[0] == 0x17 || (op[0] == 0x8E && ((op[1] >> 3) & 7) == 2);
+}
+
+/* The selector POP sreg or MOV sreg, r loads at instruction i (set up just before it), unless into SS. */
+static int data_sreg_selector(const struct fuzz_seq *seq, unsigned i, uint32_t *sel)
+{
+	if (loads_ss(seq, i))
+		return 0;	/* SS: emulated, checked as ring 0 would */
+	return setup_value(seq, (int)i - 1, sel);
+}
+
+/*
+ * The DPL the fuzz guest gives a data or non-conforming code selector of its
+ * tables (guests/fuzz/fuzz_tables.c), or -1 for one without a privilege
+ * check on a data segment load (null, conforming, system, beyond).
+ */
+static int fuzz_selector_dpl(uint32_t sel)
+{
+	switch (sel & 0xFFFCu) {
+	case FUZZ_SEL_DATA0: case FUZZ_SEL_RODATA: case FUZZ_SEL_NOTPRESENT:
+	case FUZZ_SEL_CODE0: case FUZZ_SEL_CODE16: case FUZZ_SEL_LDT_DATA & ~3u:
+		return 0;
+	case FUZZ_SEL_DATA1: case FUZZ_SEL_CODE1:
+		return 1;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * F6: a selector whose DPL is below its RPL, the RPL being at most the real
+ * ring, passes the privilege check of a data segment load: the shadow's DPL
+ * is the real ring (docs/guest-contract.md).
+ */
+static int sreg_rpl_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+			    unsigned i, unsigned unit_end)
+{
+	uint32_t sel;
+
+	(void)unit_end;
+	if (!setup_value(seq, (int)i - 1, &sel))
+		return 0;
+	int dpl = fuzz_selector_dpl(sel);
+	if (dpl < 0)
+		return 0;
+	/* SS with the real ring's RPL does not trap either: it loads, or is #SS if not present. */
+	if (loads_ss(seq, i))
+		return (sel & 3) == (unsigned)mode->ring && dpl < mode->ring;
+	return (sel & 3) > (unsigned)dpl && (sel & 3) <= (unsigned)mode->ring;
+}
+
+/*
+ * A null selector with RPL 1 to 3 into DS or ES: the switcher's IRET back
+ * to the guest's ring nulls it as a segment below the new CPL, so it reads
+ * back as 0 after the next trap (FS and GS keep it).
+ */
+static int null_rpl_ds_es_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+				  unsigned i, unsigned unit_end)
+{
+	const uint8_t *op = &seq->code[seq->insn[i].off];
+	uint32_t sel;
+
+	(void)mode;
+	(void)unit_end;
+	int ds_es = op[0] == 0x07 || op[0] == 0x1F ||
+		    (op[0] == 0x8E && (((op[1] >> 3) & 7) == 0 || ((op[1] >> 3) & 7) == 3));
+	return ds_es && setup_value(seq, (int)i - 1, &sel) && (sel & 0xFFFCu) == 0 && (sel & 3);
+}
+
+/* MOV CR0 of a value with NW but not CD: #GP(0) on a CPU, which bare QEMU does not raise. */
+static int cr0_nw_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+			  unsigned i, unsigned unit_end)
+{
+	const uint8_t *op = &seq->code[seq->insn[i].off];
+	uint32_t v;
+
+	(void)mode;
+	(void)unit_end;
+	return op[1] == 0x22 && ((op[2] >> 3) & 7) == 0 && setup_value(seq, (int)i - 1, &v) &&
+	       (v & 0x20000000u) && !(v & 0x40000000u);
+}
+
+/* The guest's user code selector into a data segment register: #NP (docs/guest-contract.md). */
+static int sreg_user_code_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+				  unsigned i, unsigned unit_end)
+{
+	(void)unit_end;
+	uint32_t sel;
+
+	(void)mode;
+	return data_sreg_selector(seq, i, &sel) && (sel & 0xFFFCu) == FUZZ_SEL_CODE3;
+}
+
+/* F18: LGDT of one of the shorter GDTs the guest offers (not the one installed). */
+static int gdt_shrunk_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+			      unsigned i, unsigned unit_end)
+{
+	(void)unit_end;
+	const struct fuzz_insn *in = &seq->insn[i];
+	const uint8_t *d = &seq->code[in->off + in->len - 4];	/* the disp32 ends it */
+	uint32_t at = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 |
+		      (uint32_t)d[3] << 24;
+
+	return mode->lay && in->len >= 7 &&
+	       (at == mode->lay->tables + 8 * FUZZ_ALT_GDT_SHORT ||
+		at == mode->lay->tables + 8 * FUZZ_ALT_GDT_MID);
+}
+
+/* F9: MOV CR4 of a value with VME or PVI (set up by the MOV reg, imm32 before it). */
+static int cr4_vme_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+			   unsigned i, unsigned unit_end)
+{
+	(void)unit_end;
+	const uint8_t *op = &seq->code[seq->insn[i].off];
+	uint32_t v;
+
+	(void)mode;
+	return op[1] == 0x22 && ((op[2] >> 3) & 7) == 4 && setup_value(seq, (int)i - 1, &v) &&
+	       (v & 3u);
+}
+
+/*
+ * Random bytes holding one of the silent instructions of the rows above
+ * (PUSH CS or SS, MOV from a segment register, PUSHF, POPF, and the 0F 00
+ * to 0F 03 group: SLDT, STR, SGDT, SIDT, SMSW, LAR, LSL), opcode byte or
+ * not: only the cuts around the item tell that it made the difference.
+ */
+static int raw_silent_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+			      unsigned i, unsigned unit_end)
+{
+	const uint8_t *b = seq->code;
+
+	(void)mode;
+	/* To the end of its unit: the CPU may read the next items' bytes as part of its own. */
+	for (unsigned j = seq->insn[i].off; j < unit_end; j++) {
+		if (b[j] == 0x0E || b[j] == 0x16 || b[j] == 0x8C || b[j] == 0x9C || b[j] == 0x9D)
+			return 1;
+		if (b[j] == 0x0F && j + 1 < unit_end && b[j + 1] <= 0x03)
+			return 1;
+	}
+	return 0;
+}
+
+/* The sequence single-steps: TF in its start state, or set by a POPF or IRET before i. */
+static int tf_set_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq, unsigned i,
+			  unsigned unit_end)
+{
+	(void)mode;
+	(void)unit_end;
+	if (seq->eflags & EFLAGS_TF)
+		return 1;
+	for (unsigned j = 0; j < i; j++) {
+		uint32_t v;
+		if ((seq->insn[j].kind == FUZZ_K_SETUP && setup_value(seq, (int)j, &v) &&
+		     (v & EFLAGS_TF)) || seq->insn[j].kind == FUZZ_K_RAW)
+			return 1;
+	}
+	return 0;
+}
+
+/* F13: IRET or RETF to RPL 1 with the guest kernel in ring 1 goes through untrapped. */
+static int ring1_return_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+				unsigned i, unsigned unit_end)
+{
+	(void)unit_end;
+	uint32_t cs;
+
+	/* The frame's set-up: ..., PUSH CS, PUSH EIP, then the return. */
+	return mode->ring == 1 && setup_value(seq, (int)i - 2, &cs) && (cs & 3) == 1;
+}
 
 const struct tv_fuzz_rule tv_fuzz_rules[] = {
 	{ "end-pushf",
 	  "the end label's PUSHF, not patched, shows the real IF and IOPL (docs/classify.md: PUSHF)",
-	  { 0 }, 1, TV_FUZZ_PATCH_NONE, 0, TV_FUZZ_DIFF_IF_IOPL, 0 },
+	  { 0 }, 1, TV_FUZZ_PATCH_NONE, 0, TV_FUZZ_DIFF_IF_IOPL, 0, 0, NULL },
 	{ "pushf",
 	  "PUSHF in a sequence shows the real IF and IOPL: generated code is never patched",
-	  { FUZZ_K_PUSHF }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0 },
+	  { FUZZ_K_PUSHF }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, NULL },
 	{ "popf",
 	  "POPF in a sequence loses a change of IF or IOPL: generated code is never patched",
-	  { FUZZ_K_POPF }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0 },
+	  { FUZZ_K_POPF }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, NULL },
 	{ "selector-rpl",
 	  "PUSH CS/SS, MOV from CS/SS and far CALL show the real ring in the RPL (docs/classify.md)",
 	  { FUZZ_K_PUSH_CS, FUZZ_K_MOV_FROM_CS, FUZZ_K_PUSH_SREG, FUZZ_K_MOV_FROM_SREG,
-	    FUZZ_K_FARCALL }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0 },
+	    FUZZ_K_FARCALL }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, NULL },
 	{ "lar-lsl",
-	  "LAR and LSL read the compressed DPL and the truncated limit (docs/classify.md)",
-	  { FUZZ_K_LAR, FUZZ_K_LSL }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0 },
+	  "LAR, LSL, VERR and VERW read the compressed DPL and the truncated limit (docs/classify.md)",
+	  { FUZZ_K_LAR, FUZZ_K_LSL, FUZZ_K_VERRW }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, NULL },
 	{ "absent-port",
 	  "IN from a port nothing answers: all ones under the hypervisor (docs/guest-contract.md), 0 on bare QEMU",
-	  { FUZZ_K_IN, FUZZ_K_STRIO }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0 },
+	  { FUZZ_K_IN, FUZZ_K_STRIO }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, NULL },
 	{ "qemu-lock",
-	  "bare QEMU runs LOCK before LGDT, LIDT, SGDT, SIDT (real CPUs and the hypervisor raise #UD)",
-	  { FUZZ_K_LGDT, FUZZ_K_LIDT, FUZZ_K_SGDT, FUZZ_K_SIDT }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 1 },
+	  "bare QEMU runs LOCK before an instruction the hypervisor carries out (real CPUs and the hypervisor raise #UD: docs/guest-contract.md)",
+	  { FUZZ_K_LGDT, FUZZ_K_LIDT, FUZZ_K_SGDT, FUZZ_K_SIDT, FUZZ_K_SLDT, FUZZ_K_STR,
+	    FUZZ_K_SMSW, FUZZ_K_LMSW, FUZZ_K_CLTS, FUZZ_K_LLDT, FUZZ_K_LTR, FUZZ_K_CLI, FUZZ_K_STI,
+	    FUZZ_K_IRET, FUZZ_K_RETF, FUZZ_K_MOVCR_READ, FUZZ_K_MOVCR_WRITE, FUZZ_K_MOVDR_READ,
+	    FUZZ_K_MOVDR_WRITE, FUZZ_K_IN, FUZZ_K_OUT, FUZZ_K_STRIO, FUZZ_K_INT, FUZZ_K_INT3,
+	    FUZZ_K_INTO, FUZZ_K_HLT, FUZZ_K_INVLPG, FUZZ_K_CACHE, FUZZ_K_SYSENTER, FUZZ_K_POP_SREG,
+	    FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 1, 0, NULL },
 	{ "store-sys",
 	  "SGDT, SIDT, SLDT, STR and SMSW store the hypervisor's values without UMIP (docs/classify.md)",
 	  { FUZZ_K_SGDT, FUZZ_K_SIDT, FUZZ_K_SLDT, FUZZ_K_STR, FUZZ_K_SMSW }, 0,
-	  TV_FUZZ_PATCH_ALL, 1, ANY, 0 },
+	  TV_FUZZ_PATCH_ALL, 1, ANY, 0, 0, NULL },
+	{ "sreg-rpl",
+	  "a DPL-0 data selector with RPL 1 to the real ring passes the privilege check of DS, ES, FS or GS: loads, or #NP if not present (docs/guest-contract.md)",
+	  { FUZZ_K_POP_SREG, FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0,
+	  sreg_rpl_applies },
+	{ "sreg-user-code",
+	  "the guest's user code selector into DS, ES, FS or GS is #NP (docs/guest-contract.md)",
+	  { FUZZ_K_POP_SREG, FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0,
+	  sreg_user_code_applies },
+	{ "ring1-return",
+	  "IRET or RETF to RPL 1 in ring 1 goes through untrapped: the guest's ring 1 runs as ring 0 (docs/guest-contract.md)",
+	  { FUZZ_K_IRET, FUZZ_K_RETF }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, ring1_return_applies },
+	{ "gdt-shrunk",
+	  "LGDT of a shorter GDT: a data segment register beyond its limit becomes null (docs/guest-contract.md)",
+	  { FUZZ_K_LGDT }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, gdt_shrunk_applies },
+	{ "cr4-vme",
+	  "MOV to CR4 with VME or PVI is #GP(0): no virtual-8086 mode (docs/guest-contract.md)",
+	  { FUZZ_K_MOVCR_WRITE }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, cr4_vme_applies },
+	{ "raw-silent",
+	  "random bytes holding PUSH CS/SS, MOV from a segment register, PUSHF, POPF, or 0F 00-03 (SLDT, STR, SGDT, SIDT, SMSW, LAR, LSL): the rows above",
+	  { TV_FUZZ_K_RAW }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, raw_silent_applies },
+	{ "null-rpl-ds-es",
+	  "a null selector with RPL 1 to 3 in DS or ES reads back as 0 after the next trap: the switcher's IRET nulls it (docs/guest-contract.md)",
+	  { FUZZ_K_POP_SREG, FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0,
+	  null_rpl_ds_es_applies },
+	{ "qemu-cr0-nw",
+	  "MOV to CR0 with NW but not CD: #GP(0) on a CPU and under the hypervisor (SDM vol. 2B, MOV CRn), accepted by bare QEMU",
+	  { FUZZ_K_MOVCR_WRITE }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, cr0_nw_applies },
+	{ "qemu-rf",
+	  "bare QEMU keeps an RF it loaded until its translation block ends; the CPU (and the hypervisor) clears it after the next instruction (SDM vol. 3, 17.3.1.1)",
+	  { 0 }, 0, TV_FUZZ_PATCH_ALL, 0, TV_FUZZ_DIFF_EFLAGS, 0, EFLAGS_RF, NULL },
+	{ "qemu-sti-step",
+	  "bare QEMU holds the single-step #DB after STI off for one instruction, as after MOV SS; STI does not (SDM vol. 2B, STI), nor the hypervisor",
+	  { FUZZ_K_STI }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, tf_set_applies },
+	{ "qemu-cmpxchg8b",
+	  "bare QEMU's CMPXCHG8B leaves arithmetic flags of its own (issue 11); under the hypervisor a trap between makes them differ",
+	  { FUZZ_K_CMPXCHG8B }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, NULL },
 };
 const size_t tv_fuzz_nrules = sizeof(tv_fuzz_rules) / sizeof(tv_fuzz_rules[0]);
 
@@ -100,46 +335,204 @@ unsigned tv_fuzz_diff(const struct tv_fuzz_line *a, const struct tv_fuzz_line *b
 	return d;
 }
 
-/* Whether the sequence holds an instruction of kind (right after a prefix run with LOCK, if asked). */
-static int seq_has(const struct fuzz_seq *seq, unsigned kind, int after_lock)
+int tv_fuzz_parse_cut_line(const char *s, size_t len, struct tv_fuzz_line *o, uint32_t *n)
 {
-	for (unsigned i = 0; i < seq->ninsn; i++) {
-		if (seq->insn[i].kind != kind)
-			continue;
-		if (!after_lock)
-			return 1;
-		const struct fuzz_insn *p = i ? &seq->insn[i - 1] : NULL;
-		for (unsigned b = 0; p && p->kind == FUZZ_K_PREFIX && b < p->len; b++)
-			if (seq->code[p->off + b] == 0xF0)
-				return 1;
-	}
+	char buf[160], tail;
+
+	if (len < 2 || len >= sizeof(buf) || s[0] != 'C' || s[1] != ' ')
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (sscanf(buf, "C %u %u %x %x %x %x %x %x %c", &o->k, n, &o->vector, &o->error,
+		   &o->eflags, &o->eip, &o->state, &o->mem, &tail) != 8)
+		return -1;
 	return 0;
 }
 
+/*
+ * Whether instruction i of seq begins where the CPU begins one: random bytes
+ * can end inside the next item, whose bytes the CPU then reads as part of
+ * their last instruction (sync, from the host's decoder: NULL when every
+ * item is whole). The first instruction and the end jump always count.
+ */
+static int at_sync(const struct fuzz_seq *seq, const uint8_t *sync, unsigned i)
+{
+	return i == 0 || i + 1 >= seq->ninsn || !sync || sync[i];
+}
+
+/* The instruction after i's unit: the next one the CPU begins at. */
+static unsigned unit_after(const struct fuzz_seq *seq, const uint8_t *sync, unsigned i)
+{
+	unsigned j = i + 1;
+
+	while (!at_sync(seq, sync, j))
+		j++;
+	return j;
+}
+
+/*
+ * The cut before instruction i: the start of its unit, before the prefixes
+ * and the set-up (PUSH or MOV of an immediate operand) that belong to it,
+ * which run alike on both machines.
+ */
+static unsigned cut_before(const struct fuzz_seq *seq, const uint8_t *sync, unsigned i)
+{
+	while (i > 0 && (!at_sync(seq, sync, i) || seq->insn[i - 1].kind == FUZZ_K_PREFIX ||
+			 seq->insn[i - 1].kind == FUZZ_K_SETUP))
+		i--;
+	return i;
+}
+
+/* Whether rule r can blame instruction i of seq in mode. */
+static int rule_names(const struct tv_fuzz_rule *r, const struct tv_fuzz_mode *mode,
+		      const struct fuzz_seq *seq, const uint8_t *sync, unsigned i)
+{
+	unsigned kind = seq->insn[i].kind == FUZZ_K_RAW ? TV_FUZZ_K_RAW : seq->insn[i].kind;
+	int named = 0;
+
+	for (unsigned j = 0; j < sizeof(r->kinds) && r->kinds[j]; j++)
+		named |= kind == r->kinds[j];
+	if (!named)
+		return 0;
+	if (r->after_lock) {
+		const struct fuzz_insn *p = i ? &seq->insn[i - 1] : NULL;
+		int lock = 0;
+		for (unsigned b = 0; p && p->kind == FUZZ_K_PREFIX && b < p->len; b++)
+			lock |= seq->code[p->off + b] == 0xF0;
+		if (!lock)
+			return 0;
+	}
+	return !r->applies || r->applies(mode, seq, i, seq->insn[unit_after(seq, sync, i)].off);
+}
+
+/* Whether rule r may explain a divergence d in mode at all (not yet where it began). */
+static int rule_fits(const struct tv_fuzz_rule *r, const struct tv_fuzz_mode *mode,
+		     const struct tv_fuzz_line *bare, const struct tv_fuzz_line *virt, unsigned d)
+{
+	if (mode->patch > r->patch_max || (r->without_umip_only && mode->umip))
+		return 0;
+	if (r->when_end_only &&
+	    (bare->vector != TV_FUZZ_VEC_DONE || virt->vector != TV_FUZZ_VEC_DONE))
+		return 0;
+	if (r->eflags_only && ((bare->eflags ^ virt->eflags) & ~r->eflags_only))
+		return 0;
+	return !(d & ~r->may_differ);
+}
+
+/* Some fitting rule names instruction i: the rule, or NULL. */
+static const struct tv_fuzz_rule *blamable(const struct tv_fuzz_mode *mode,
+					   const struct fuzz_seq *seq, const uint8_t *sync,
+					   unsigned i, const struct tv_fuzz_line *bare,
+					   const struct tv_fuzz_line *virt, unsigned d)
+{
+	for (size_t k = 0; k < tv_fuzz_nrules; k++) {
+		const struct tv_fuzz_rule *r = &tv_fuzz_rules[k];
+		if (r->kinds[0] && rule_fits(r, mode, bare, virt, d) &&
+		    rule_names(r, mode, seq, sync, i))
+			return r;
+	}
+	return NULL;
+}
+
+unsigned tv_fuzz_cuts_needed(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+			     const uint8_t *sync, const struct tv_fuzz_line *bare,
+			     const struct tv_fuzz_line *virt, uint32_t *cuts)
+{
+	unsigned d = tv_fuzz_diff(bare, virt), n = 0;
+
+	if (!d)
+		return 0;
+	for (unsigned i = 0; i + 1 < seq->ninsn; i++) {
+		if (!blamable(mode, seq, sync, i, bare, virt, d))
+			continue;
+		/* Cut 0 (nothing run) and the last cut (the whole sequence) need no run. */
+		uint32_t want[2] = { cut_before(seq, sync, i), unit_after(seq, sync, i) };
+		for (unsigned w = 0; w < 2; w++) {
+			int have = want[w] == 0 || want[w] + 1 >= seq->ninsn;
+			for (unsigned j = 0; j < n && !have; j++)
+				have = cuts[j] == want[w];
+			if (!have && n < TV_FUZZ_CUTS_MAX)
+				cuts[n++] = want[w];
+		}
+	}
+	return n;
+}
+
+/*
+ * Whether the machines differ after the first n instructions: 1, 0, or -1
+ * when the cut was not run or did not finish on both (nothing can be said).
+ * Cut 0 is the known start state on both; the last cut is the whole
+ * sequence. In patch none the end label's PUSHF shows the real IF and
+ * IOPL, so a cut that reaches it is compared without them.
+ */
+static int cut_differs(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq, uint32_t n,
+		       const struct tv_fuzz_line *bare, const struct tv_fuzz_line *virt,
+		       const struct tv_fuzz_cut *cuts, unsigned ncuts)
+{
+	const struct tv_fuzz_line *b = bare, *v = virt;
+
+	if (n == 0)
+		return 0;
+	if (n + 1 < seq->ninsn) {
+		unsigned j = 0;
+		while (j < ncuts && cuts[j].n != n)
+			j++;
+		if (j == ncuts || !cuts[j].have)
+			return -1;
+		b = &cuts[j].bare;
+		v = &cuts[j].virt;
+	}
+	unsigned d = tv_fuzz_diff(b, v);
+	if (mode->patch == TV_FUZZ_PATCH_NONE && b->vector == TV_FUZZ_VEC_DONE &&
+	    v->vector == TV_FUZZ_VEC_DONE)
+		d &= ~TV_FUZZ_DIFF_IF_IOPL;
+	return d != 0;
+}
+
 const struct tv_fuzz_rule *tv_fuzz_expected(const struct tv_fuzz_mode *mode,
-					    const struct fuzz_seq *seq,
+					    const struct fuzz_seq *seq, const uint8_t *sync,
 					    const struct tv_fuzz_line *bare,
-					    const struct tv_fuzz_line *virt)
+					    const struct tv_fuzz_line *virt,
+					    const struct tv_fuzz_cut *cuts, unsigned ncuts,
+					    int *first)
 {
 	unsigned d = tv_fuzz_diff(bare, virt);
 
+	if (first)
+		*first = -1;
 	if (!d)
 		return NULL;
-	for (size_t i = 0; i < tv_fuzz_nrules; i++) {
-		const struct tv_fuzz_rule *r = &tv_fuzz_rules[i];
-		int kind_ok = r->kinds[0] == 0;
-
-		if (mode->patch > r->patch_max || (r->without_umip_only && mode->umip))
+	/* A row of the harness itself (no instructions) is judged on the whole lines. */
+	for (size_t k = 0; k < tv_fuzz_nrules; k++)
+		if (!tv_fuzz_rules[k].kinds[0] && rule_fits(&tv_fuzz_rules[k], mode, bare, virt, d))
+			return &tv_fuzz_rules[k];
+	/*
+	 * Each instruction a row could blame, in order: the machines must agree
+	 * before it (else the first difference came earlier, and nothing
+	 * explains it) and differ after it.
+	 */
+	for (unsigned i = 0; i + 1 < seq->ninsn; i++) {
+		const struct tv_fuzz_rule *r = blamable(mode, seq, sync, i, bare, virt, d);
+		if (!r)
 			continue;
-		if (r->when_end_only &&
-		    (bare->vector != TV_FUZZ_VEC_DONE || virt->vector != TV_FUZZ_VEC_DONE))
-			continue;
-		if (d & ~r->may_differ)
-			continue;
-		for (unsigned j = 0; j < sizeof(r->kinds) && r->kinds[j]; j++)
-			kind_ok |= seq_has(seq, r->kinds[j], r->after_lock);
-		if (kind_ok)
+		if (cut_differs(mode, seq, cut_before(seq, sync, i), bare, virt, cuts, ncuts) != 0)
+			return NULL;
+		int after = cut_differs(mode, seq, unit_after(seq, sync, i), bare, virt, cuts, ncuts);
+		/*
+		 * In patch none a POPF's lost IF or IOPL cannot show at the end
+		 * label; when nothing but IF and IOPL differs in the end, it is
+		 * the POPF's.
+		 */
+		if (after == 0 && seq->insn[i].kind == FUZZ_K_POPF &&
+		    mode->patch == TV_FUZZ_PATCH_NONE && !(d & ~TV_FUZZ_DIFF_IF_IOPL))
+			after = 1;
+		if (after < 0)
+			return NULL;
+		if (after) {
+			if (first)
+				*first = (int)i;
 			return r;
+		}
 	}
 	return NULL;
 }
@@ -148,11 +541,21 @@ const char *tv_fuzz_expected_stop(const char *reason, uint32_t code)
 {
 	static const char *const documented[] = {
 		"virtual-8086", "nested task", "16-bit", "rsm", "PAE", "protected mode",
+		"returning to ring",
 	};
 	const char *at;
 	unsigned long addr;
 
-	if (!reason || !strstr(reason, "unemulated"))
+	if (!reason)
+		return NULL;
+	/*
+	 * User mode entered through a conforming or LDT code segment: the
+	 * real CPU goes there itself, and the next trap stops the guest
+	 * (docs/guest-contract.md, what the virtual CPU does not offer).
+	 */
+	if (strstr(reason, "the guest's code segment") && strstr(reason, "is not usable at ring"))
+		return "user mode through conforming or LDT code";
+	if (!strstr(reason, "unemulated"))
 		return NULL;
 	at = strstr(reason, " at 0x");
 	if (at && sscanf(at, " at 0x%lx", &addr) == 1 &&

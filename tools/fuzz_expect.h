@@ -6,9 +6,12 @@
  *
  * Pure: the unit tests drive the same code `trapvisor fuzz` uses. The list
  * is data (tv_fuzz_rules in fuzz_expect.c), one row per documented
- * difference, each naming the instructions that cause it; a divergence is
- * expected when the sequence holds such an instruction in a mode where the
- * difference exists, and the fields that differ are ones it can reach.
+ * difference, each naming the instructions that cause it. A divergence is
+ * expected when the FIRST instruction after which the two machines differ
+ * is one of them, in a mode where the difference exists, and the fields
+ * that differ are ones it can reach. Which instruction that is comes from
+ * cut runs: the sequence run again up to an instruction (fuzz_cut) on both
+ * machines; tv_fuzz_cuts_needed says which.
  */
 #ifndef TV_TOOLS_FUZZ_EXPECT_H
 #define TV_TOOLS_FUZZ_EXPECT_H
@@ -30,6 +33,9 @@ struct tv_fuzz_line {
 /* Parse "F k vec err eflags eip state mem" (hex but k); 0, or -1 if it is not such a line. */
 int tv_fuzz_parse_line(const char *s, size_t len, struct tv_fuzz_line *out);
 
+/* Parse "C k n vec err eflags eip state mem", sequence k cut after n instructions; 0, or -1. */
+int tv_fuzz_parse_cut_line(const char *s, size_t len, struct tv_fuzz_line *out, uint32_t *n);
+
 /* Parse the FUZZ-LAYOUT line into *lay; 0, or -1. */
 int tv_fuzz_parse_layout(const char *s, size_t len, struct fuzz_layout *lay);
 
@@ -39,6 +45,8 @@ struct tv_fuzz_mode {
 	int ring;			/* 1 or 3 */
 	enum tv_fuzz_patch patch;
 	int umip;
+	/* Where the guest's tables are (for rows that read an operand); NULL: unknown. */
+	const struct fuzz_layout *lay;
 };
 
 /* Which fields of two lines differ (TV_FUZZ_DIFF_*). */
@@ -50,28 +58,68 @@ struct tv_fuzz_mode {
 #define TV_FUZZ_DIFF_MEM	(1u << 5)
 unsigned tv_fuzz_diff(const struct tv_fuzz_line *bare, const struct tv_fuzz_line *virt);
 
+#define TV_FUZZ_K_RAW	FUZZ_KINDS
+
 struct tv_fuzz_rule {
 	const char *id;			/* short name, as the report counts it */
 	const char *why;		/* one line, for the report and docs/fuzz.md */
-	uint8_t kinds[8];		/* any of these in the sequence (FUZZ_K_*; 0-terminated) */
+	/* The instructions it blames (FUZZ_K_*, 0-terminated; TV_FUZZ_K_RAW for FUZZ_K_RAW, which is 0). */
+	uint8_t kinds[32];
 	int when_end_only;		/* only when both reached the end label */
 	enum tv_fuzz_patch patch_max;	/* holds in patch modes up to this one */
 	int without_umip_only;		/* holds only when --umip is off */
 	unsigned may_differ;		/* TV_FUZZ_DIFF_* the difference can reach */
 	int after_lock;			/* only when a LOCK prefix comes right before the instruction */
+	uint32_t eflags_only;		/* nonzero: only when the lines differ in these EFLAGS bits alone */
+	/*
+	 * NULL, or whether the row holds for instruction i of seq in mode
+	 * (its operand: the selector a POP DS loads, the CS an IRET returns
+	 * to); unit_end: where the bytes the CPU runs as i's end (see sync).
+	 */
+	int (*applies)(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq, unsigned i,
+		       unsigned unit_end);
 };
 
 extern const struct tv_fuzz_rule tv_fuzz_rules[];
 extern const size_t tv_fuzz_nrules;
 
+/* Both machines' lines for sequence seq cut after its first n instructions. */
+struct tv_fuzz_cut {
+	uint32_t n;
+	int have;			/* 0: either machine did not finish the cut run */
+	struct tv_fuzz_line bare, virt;
+};
+
+#define TV_FUZZ_CUTS_MAX	(2 * FUZZ_INSNS_MAX)
+
 /*
- * The first rule that explains a divergence of sequence seq in mode, or
- * NULL: an unexpected divergence.
+ * The cuts (instruction counts for fuzz_cut) whose lines tv_fuzz_expected
+ * needs to judge a divergence of seq, into cuts[TV_FUZZ_CUTS_MAX]: the
+ * state before and after each instruction a row could blame. Returns how
+ * many (0: none needed, the full lines decide).
+ *
+ * sync[i] (NULL: all 1) says whether seq->insn[i] begins where the CPU,
+ * decoding from the start, begins an instruction: random bytes may end
+ * inside the next item, and the two then run as one, cut only as one.
+ */
+unsigned tv_fuzz_cuts_needed(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+			     const uint8_t *sync, const struct tv_fuzz_line *bare,
+			     const struct tv_fuzz_line *virt, uint32_t *cuts);
+
+/*
+ * The rule that explains a divergence of sequence seq in mode, or NULL: an
+ * unexpected divergence. cuts[ncuts] hold the cut runs tv_fuzz_cuts_needed
+ * asked for (a cut not there, or not finished on both machines, counts as
+ * differing). *first, when first is not NULL, is the index in seq->insn of
+ * the first instruction after which the machines differ, or -1 when the
+ * cuts did not find it.
  */
 const struct tv_fuzz_rule *tv_fuzz_expected(const struct tv_fuzz_mode *mode,
-					    const struct fuzz_seq *seq,
+					    const struct fuzz_seq *seq, const uint8_t *sync,
 					    const struct tv_fuzz_line *bare,
-					    const struct tv_fuzz_line *virt);
+					    const struct tv_fuzz_line *virt,
+					    const struct tv_fuzz_cut *cuts, unsigned ncuts,
+					    int *first);
 
 /*
  * Whether a stop of the guest under the hypervisor, with that reason, is a

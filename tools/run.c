@@ -48,6 +48,8 @@ struct run_state {
 	uint64_t hv_screen_pa;		/* hv mode: where QEMU holds the guest's screen, or 0 */
 	int hv_screen_rows;		/* hv mode: `screen` rows the hypervisor sent */
 	struct tv_keys keys;
+	double deadline;		/* the run's own, from timeout_s */
+	int idle;			/* the last deadline set was idle_timeout_s after a line */
 };
 
 /*
@@ -242,6 +244,11 @@ static void on_line(void *ctx, enum tv_stream stream, const char *s, size_t len)
 		return;
 	}
 	st->serial_seen = 1;
+	if (st->cfg->idle_timeout_s > 0) {
+		double idle_end = tv_now() + st->cfg->idle_timeout_s;
+		st->idle = idle_end < st->deadline;
+		st->proc->deadline = st->idle ? idle_end : st->deadline;
+	}
 	if (st->cfg->mode == TV_MODE_HV) {
 		on_serial_hv(st, s, len);
 		return;
@@ -667,6 +674,7 @@ int tv_run(const struct tv_run_config *cfg, struct tv_run_record *rec)
 	}
 
 	double start = tv_now();
+	st.deadline = start + cfg->timeout_s;
 	int err = tv_process_spawn_forwarding(&proc, a.v, start + cfg->timeout_s,
 					      cfg->forward_stdin && stdin_is_ours() ? 0 : -1);
 	if (err) {
@@ -717,9 +725,14 @@ int tv_run(const struct tv_run_config *cfg, struct tv_run_record *rec)
 		snprintf(rec->message, sizeof(rec->message), "QEMU was killed");
 	} else if (pumped == TV_PUMP_DEADLINE && !rec->exit) {
 		rec->end = TV_END_TIMEOUT;
-		snprintf(rec->message, sizeof(rec->message),
-			 "no result within %g s: the guest never exited%s; QEMU was killed",
-			 cfg->timeout_s, cfg->until ? " and --until never matched" : "");
+		if (st.idle)
+			snprintf(rec->message, sizeof(rec->message),
+				 "no line for %g s: the guest stopped making progress; QEMU was killed",
+				 cfg->idle_timeout_s);
+		else
+			snprintf(rec->message, sizeof(rec->message),
+				 "no result within %g s: the guest never exited%s; QEMU was killed",
+				 cfg->timeout_s, cfg->until ? " and --until never matched" : "");
 	} else if (cfg->mode == TV_MODE_HV) {
 		decide_hv(rec);
 		if (rec->hello && hello_disagrees(cfg, rec))

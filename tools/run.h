@@ -57,6 +57,11 @@ struct tv_run_config {
 	int guest_argc;
 	unsigned mem_mib;		/* the guest's memory (native: the whole machine) */
 	double timeout_s;
+	/*
+	 * 0, or end the run as a timeout when, after its first line, no line
+	 * comes for this long (a guest that prints steadily and then hangs).
+	 */
+	double idle_timeout_s;
 	/* hv mode only: */
 	const char *hv_path;		/* the hypervisor ELF */
 	int ring;

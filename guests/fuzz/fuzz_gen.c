@@ -778,6 +778,18 @@ static void item_prefix(struct gen *g)
 
 /* ---- the sequence ---- */
 
+/* The JMP rel32 to the harness's end label, at the end of the code, as the last instruction. */
+static void end_jump(struct fuzz_seq *seq, const struct fuzz_layout *layout)
+{
+	uint32_t rel = layout->end - (layout->code + seq->len + 5);
+
+	seq->code[seq->len] = 0xE9;
+	for (unsigned i = 0; i < 4; i++)
+		seq->code[seq->len + 1 + i] = (uint8_t)(rel >> (8 * i));
+	seq->len += 5;
+	seq->insn[seq->ninsn - 1].len = 5;
+}
+
 void fuzz_generate(uint64_t seed, uint32_t number, const struct fuzz_layout *layout,
 		   struct fuzz_seq *seq)
 {
@@ -812,14 +824,18 @@ void fuzz_generate(uint64_t seed, uint32_t number, const struct fuzz_layout *lay
 	for (unsigned i = 0; i < nitems && !g.full && seq->len + 64 < FUZZ_CODE_MAX - 8; i++)
 		item(&g);
 
-	/* JMP rel32 to the harness's end label. */
 	begin(&g, FUZZ_K_END);
-	seq->code[seq->len] = 0xE9;
-	uint32_t rel = layout->end - (layout->code + seq->len + 5);
-	for (unsigned i = 0; i < 4; i++)
-		seq->code[seq->len + 1 + i] = (uint8_t)(rel >> (8 * i));
-	seq->len += 5;
-	seq->insn[seq->ninsn - 1].len = 5;
+	end_jump(seq, layout);
+}
+
+void fuzz_cut(struct fuzz_seq *seq, unsigned n, const struct fuzz_layout *layout)
+{
+	if (n + 1 >= seq->ninsn)
+		return;		/* every instruction kept: the sequence as it is */
+	seq->len = seq->insn[n].off;
+	seq->insn[n].kind = FUZZ_K_END;
+	seq->ninsn = n + 1;
+	end_jump(seq, layout);
 }
 
 /* ---- names and hashing ---- */

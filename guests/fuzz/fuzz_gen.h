@@ -125,6 +125,15 @@ struct fuzz_seq {
 void fuzz_generate(uint64_t seed, uint32_t number, const struct fuzz_layout *layout,
 		   struct fuzz_seq *seq);
 
+/*
+ * Keep only the first n instructions of a generated sequence (insn[0..n),
+ * set-up and prefixes counted as instructions), followed by the jump to the
+ * end label, where instruction n began: the state after those n alone, to
+ * find the first instruction after which two machines differ. An n that
+ * keeps every instruction before the end jump leaves the sequence whole.
+ */
+void fuzz_cut(struct fuzz_seq *seq, unsigned n, const struct fuzz_layout *layout);
+
 /* The next 32-bit word of the scratch contents; start *state at seq->fill. */
 uint32_t fuzz_fill_next(uint64_t *state);
 

@@ -11,8 +11,8 @@
  *    (the rest of the page is INT3), fill the scratch page and the stack
  *    from the sequence's seed, undo what an earlier sequence may have left
  *    in debug registers, the LDTR, the PIC's mask and COM1's scratch
- *    register, arm the watchdog (the PIT's channel 0, one shot of
- *    FUZZ_WATCHDOG_COUNT ticks, 55 ms), and run it (fuzz_exec.S).
+ *    register, arm the watchdog (the PIT's channel 0, FUZZ_WATCHDOG_TICKS one-shot
+ *    periods of 55 ms), and run it (fuzz_exec.S).
  * 3. Every sequence ends in the trap handler below: an exception, INT n,
  *    the watchdog's tick (a sequence that loops or halts), or the UD2 at
  *    the end label after the last instruction. The handler stops the
@@ -21,7 +21,9 @@
  * 4. One line per sequence.
  *
  * Command line: `seed=S start=K count=N [detail]` (decimal; defaults 1, 0,
- * 1000). Anything else: an error line and exit status 2.
+ * 1000), or `seed=S cut=K.N...` (up to FUZZ_CUTS_MAX cut words) to run
+ * each sequence K only up to its instruction N (fuzz_cut) instead.
+ * Anything else: an error line and exit status 2.
  *
  * Output:
  *   FUZZ-LAYOUT code=0x.. end=0x.. scratch=0x.. stack=0x.. tables=0x.. cr3=0x..
@@ -33,6 +35,7 @@
  *     segment registers, CR0, CR2 (after a #PF) and CR4; memory hashes the
  *     scratch page and the stack from the final ESP up;
  *   with `detail`, a D line after each with those registers one by one;
+ *   C <k> <n> <vector> ... for a cut run: the same fields as F after them;
  *   FUZZ-END count=N.
  * Exit status 0, 2 for a bad command line, 127 if a trap came outside a
  * sequence.
@@ -49,6 +52,7 @@
 #include "lib/x86.h"
 
 #define FUZZ_EXIT_USAGE		2
+#define FUZZ_CUTS_MAX		512	/* cut=K.N words in one run */
 
 #define FUZZ_VEC_TICK		0x100
 #define FUZZ_VEC_DONE		0x101
@@ -72,6 +76,12 @@
  * timer took as an immediate tick.
  */
 #define FUZZ_WATCHDOG_COUNT	0xFFFF
+/*
+ * Ticks before a sequence counts as looping or halted: the ones before the
+ * last are taken and the sequence goes on, so a busy host that delays a
+ * sequence under the hypervisor past one period does not end it early.
+ */
+#define FUZZ_WATCHDOG_TICKS	3
 #define COM1_SCRATCH		0x3FF
 
 #define EFLAGS_VM		0x00020000u
@@ -88,16 +98,19 @@ struct fuzz_result {
 enum fuzz_phase { FUZZ_IDLE, FUZZ_RUNNING, FUZZ_DRAINING };
 
 static volatile enum fuzz_phase fuzz_phase;
+static volatile unsigned fuzz_ticks;	/* watchdog ticks in this sequence */
 static struct fuzz_result fuzz_res;
 static struct fuzz_layout fuzz_lay;
 static uint32_t fuzz_cr0_main;		/* CR0 outside sequences: WP clear */
 static struct fuzz_seq fuzz_seq;
 static struct fuzz_entry fuzz_entry;
+static uint32_t fuzz_cut_k[FUZZ_CUTS_MAX], fuzz_cut_n[FUZZ_CUTS_MAX];
 
 /* ---- the watchdog ---- */
 
 static void fuzz_watchdog_arm(void)
 {
+	fuzz_ticks = 0;
 	outb(PIT_CMD, PIT_CH0_ONESHOT);
 	outb(PIT_CH0, FUZZ_WATCHDOG_COUNT & 0xFF);
 	outb(PIT_CH0, FUZZ_WATCHDOG_COUNT >> 8);
@@ -180,6 +193,18 @@ static void fuzz_trap(struct guest_trap_frame *f)
 		guest_fifo_printf("FAIL: trap outside a sequence: vector %u error 0x%x eip 0x%08x\n",
 			    f->vector, f->error, f->eip);
 		guest_exit(GUEST_EXIT_PANIC);
+	}
+	if (f->vector == FUZZ_VEC_IRQ0 && fuzz_ticks + 1 < FUZZ_WATCHDOG_TICKS) {
+		outb(PIC1_CMD, PIC_READ_ISR);
+		if (inb(PIC1_CMD) & 1) {
+			/* Not the last tick: the sequence goes on where it was. */
+			outb(PIC1_CMD, PIC_EOI);
+			unsigned ticks = fuzz_ticks + 1;
+			fuzz_watchdog_arm();
+			fuzz_ticks = ticks;
+			write_cr0(cr0);
+			return;
+		}
 	}
 	fuzz_watchdog_stop();
 
@@ -322,13 +347,18 @@ static void fuzz_prepare(const struct fuzz_seq *s, struct fuzz_entry *e)
 	e->gs = s->gs;
 }
 
-static void fuzz_report(uint32_t k, const struct fuzz_result *r, bool detail)
+/* The F line of sequence k, or its C line when it was cut after n instructions (cut: true). */
+static void fuzz_report(uint32_t k, bool cut, uint32_t n, const struct fuzz_result *r, bool detail)
 {
 	uint32_t h = fuzz_hash(FUZZ_HASH_INIT, r->reg, sizeof(r->reg));
 
 	h = fuzz_hash(h, &r->cs, 9 * sizeof(uint32_t));	/* cs ss ds es fs gs cr0 cr2 cr4 */
-	guest_fifo_printf("F %u %x %x %08x %08x %08x %08x\n", k, r->vector, r->error, r->eflags, r->eip,
-		    h, r->mem);
+	if (cut)
+		guest_fifo_printf("C %u %u %x %x %08x %08x %08x %08x\n", k, n, r->vector, r->error,
+				  r->eflags, r->eip, h, r->mem);
+	else
+		guest_fifo_printf("F %u %x %x %08x %08x %08x %08x\n", k, r->vector, r->error,
+				  r->eflags, r->eip, h, r->mem);
 	if (detail)
 		guest_fifo_printf("D eax=%08x ecx=%08x edx=%08x ebx=%08x esp=%08x ebp=%08x esi=%08x "
 			    "edi=%08x cs=%04x ss=%04x ds=%04x es=%04x fs=%04x gs=%04x cr0=%08x "
@@ -362,6 +392,54 @@ static void fuzz_warm_up(void)
 	}
 }
 
+/*
+ * Bare QEMU never clears VIF and VIP at CPL 0 (its IRET and POPF keep them)
+ * once a sequence has left them set in virtual-8086 mode, and a later
+ * sequence's PUSHF would store them: a history no sequence should see. An
+ * IRET into virtual-8086 mode loads them from its image: one with both
+ * clear, to 0:0, comes straight back through a fault (the page is not
+ * mapped, or not writable), its result dropped. Under the hypervisor they
+ * are never set: there an IRET to virtual-8086 mode stops the guest.
+ */
+static void fuzz_clear_vif_vip(void)
+{
+	static const uint8_t to_v86[] = {
+		0x6A, 0, 0x6A, 0, 0x6A, 0, 0x6A, 0,	/* GS FS DS ES: 0 */
+		0x6A, 0, 0x6A, 0,			/* SS:ESP 0:0 */
+		0x68, 0x02, 0x00, 0x02, 0x00,		/* EFLAGS: VM, VIF and VIP clear */
+		0x6A, 0, 0x6A, 0,			/* CS:EIP 0:0 */
+		0xCF,					/* IRET */
+	};
+	static const struct fuzz_seq empty;
+	uint32_t fl;
+
+	__asm__ volatile("pushfl; popl %0" : "=r"(fl));
+	if (!(fl & EFLAGS_VIF_VIP))
+		return;
+	fuzz_prepare(&empty, &fuzz_entry);
+	memcpy(FUZZ_CODE_PAGE, to_v86, sizeof(to_v86));
+	fuzz_entry.eflags = 0x2;
+	fuzz_drain_tick();
+	fuzz_watchdog_arm();
+	fuzz_phase = FUZZ_RUNNING;
+	fuzz_exec(&fuzz_entry);
+	fuzz_phase = FUZZ_IDLE;
+}
+
+/* Run fuzz_seq from its start state; the result is in fuzz_res. */
+static void fuzz_run(void)
+{
+	fuzz_clear_vif_vip();
+	fuzz_reset_state(&fuzz_seq);
+	fuzz_prepare(&fuzz_seq, &fuzz_entry);
+	memset(&fuzz_res, 0, sizeof(fuzz_res));
+	fuzz_drain_tick();
+	fuzz_watchdog_arm();
+	fuzz_phase = FUZZ_RUNNING;
+	fuzz_exec(&fuzz_entry);
+	fuzz_phase = FUZZ_IDLE;
+}
+
 /* ---- the command line ---- */
 
 static bool fuzz_number(const char *word, const char *key, uint32_t *out)
@@ -382,9 +460,38 @@ static bool fuzz_number(const char *word, const char *key, uint32_t *out)
 	return true;
 }
 
+/* Decimal digits up to `stop` (a character, or 0 for the end of the word) into *out. */
+static const char *fuzz_digits(const char *p, char stop, uint32_t *out)
+{
+	uint64_t v = 0;
+	const char *first = p;
+
+	for (; *p && *p != stop; p++) {
+		if (*p < '0' || *p > '9')
+			return NULL;
+		v = v * 10 + (uint64_t)(*p - '0');
+		if (v > 0xFFFFFFFFull)
+			return NULL;
+	}
+	if (p == first || *p != stop)
+		return NULL;
+	*out = (uint32_t)v;
+	return p;
+}
+
+/* "cut=K.N": sequence K up to its instruction N. */
+static bool fuzz_cut_word(const char *word, uint32_t *k, uint32_t *n)
+{
+	const char *dot;
+
+	if (strncmp(word, "cut=", 4) != 0 || !(dot = fuzz_digits(word + 4, '.', k)))
+		return false;
+	return fuzz_digits(dot + 1, 0, n) != NULL;
+}
+
 int guest_main(uint32_t magic, const struct multiboot_info *info)
 {
-	uint32_t seed = 1, start = 0, count = 1000;
+	uint32_t seed = 1, start = 0, count = 1000, ncuts = 0;
 	bool detail = false;
 	char word[64];
 
@@ -395,9 +502,17 @@ int guest_main(uint32_t magic, const struct multiboot_info *info)
 		return FUZZ_EXIT_USAGE;
 	}
 	for (unsigned n = 0; guest_mb_arg(info, n, word, sizeof(word)); n++) {
-		if (strcmp(word, "detail") == 0)
+		if (strcmp(word, "detail") == 0) {
 			detail = true;
-		else if (!fuzz_number(word, "seed=", &seed) && !fuzz_number(word, "start=", &start) &&
+		} else if (strncmp(word, "cut=", 4) == 0) {
+			if (ncuts == FUZZ_CUTS_MAX ||
+			    !fuzz_cut_word(word, &fuzz_cut_k[ncuts], &fuzz_cut_n[ncuts])) {
+				guest_fifo_printf("fuzz: error: bad or too many cut words at \"%s\" (give cut=K.N, at most %u)\n",
+						  word, FUZZ_CUTS_MAX);
+				return FUZZ_EXIT_USAGE;
+			}
+			ncuts++;
+		} else if (!fuzz_number(word, "seed=", &seed) && !fuzz_number(word, "start=", &start) &&
 			 !fuzz_number(word, "count=", &count)) {
 			guest_fifo_printf("fuzz: error: unknown option \"%s\" (give seed=S start=K count=N detail)\n",
 				    word);
@@ -421,19 +536,22 @@ int guest_main(uint32_t magic, const struct multiboot_info *info)
 		    fuzz_lay.tables, fuzz_lay.cr3);
 
 	fuzz_warm_up();
+	if (ncuts) {
+		for (uint32_t i = 0; i < ncuts; i++) {
+			fuzz_generate(seed, fuzz_cut_k[i], &fuzz_lay, &fuzz_seq);
+			fuzz_cut(&fuzz_seq, fuzz_cut_n[i], &fuzz_lay);
+			fuzz_run();
+			fuzz_report(fuzz_cut_k[i], true, fuzz_cut_n[i], &fuzz_res, detail);
+		}
+		guest_fifo_printf("FUZZ-END count=%u\n", ncuts);
+		return GUEST_EXIT_OK;
+	}
 	for (uint32_t i = 0; i < count; i++) {
 		uint32_t k = start + i;
 
 		fuzz_generate(seed, k, &fuzz_lay, &fuzz_seq);
-		fuzz_reset_state(&fuzz_seq);
-		fuzz_prepare(&fuzz_seq, &fuzz_entry);
-		memset(&fuzz_res, 0, sizeof(fuzz_res));
-		fuzz_drain_tick();
-		fuzz_watchdog_arm();
-		fuzz_phase = FUZZ_RUNNING;
-		fuzz_exec(&fuzz_entry);
-		fuzz_phase = FUZZ_IDLE;
-		fuzz_report(k, &fuzz_res, detail);
+		fuzz_run();
+		fuzz_report(k, false, 0, &fuzz_res, detail);
 	}
 	guest_fifo_printf("FUZZ-END count=%u\n", count);
 	return GUEST_EXIT_OK;

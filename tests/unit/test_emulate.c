@@ -17,6 +17,7 @@
 
 #include "tests/unit/fake_machine.h"
 #include "hv/emulate.h"
+#include "hv/guest_mode.h"
 #include "hv/patch.h"
 #include "deprivilege/sysreg_rules.h"
 #include "lib/hypercall.h"
@@ -494,6 +495,81 @@ START_TEST(retf_imm_pops_the_extra_bytes)
 }
 END_TEST
 
+/*
+ * ---- returns to rings 1 and 2, which the virtual CPU does not offer ----
+ * The bare CPU checks the popped SS against the return's RPL (SDM vol. 2A,
+ * IRET, RETURN-TO-OUTER-PRIVILEGE-LEVEL): a null SS is #GP(0), one of
+ * another RPL or DPL #GP(SS selector), not present #SS(SS selector). Only a
+ * return it would complete stops the guest.
+ */
+
+/* Guest GDT entries 3 (code, DPL 2) and 4 (data, DPL 2), shadowed as at LGDT. */
+static void ring2_segments(int data_present)
+{
+	const uint32_t code = DESC_HI_P | DESC_HI_S | DESC_HI_DB | DESC_HI_DPL(2) |
+		(DESC_TYPE_CODE | DESC_TYPE_READABLE) << 8;
+	const uint32_t data = (data_present ? DESC_HI_P : 0) | DESC_HI_S | DESC_HI_DB |
+		DESC_HI_DPL(2) | DESC_TYPE_WRITABLE << 8;
+	ck_assert_ptr_null(guest_mode_update_gdt_entry(v, 3, desc_make(0, 0xFFFFF, code)));
+	ck_assert_ptr_null(guest_mode_update_gdt_entry(v, 4, desc_make(0, 0xFFFFF, data)));
+}
+
+static int iret_to_ring2(uint32_t ss)
+{
+	uint32_t frame[5] = { 0x2000, (3 << 3) | 2, EFLAGS_FIXED, 0x7000, ss };
+	put(0x8000, frame, sizeof frame);
+	return GP((3 << 3) | 2, 0xCF);
+}
+
+START_TEST(iret_to_ring_2_with_a_ring_0_stack_is_gp_of_the_stack)
+{
+	ring2_segments(1);
+	ck_assert_int_eq(iret_to_ring2(0x10 | 2), 0);	/* the kernel's data, RPL 2: DPL 0 is not 2 */
+	ck_assert_uint_eq(rec.vector, VEC_GP);
+	ck_assert_uint_eq(rec.error, 0x10);
+	ck_assert_uint_eq(rec.return_eip, EIP0);
+	ck_assert_uint_eq(v->regs.esp, 0x8000);
+}
+END_TEST
+
+START_TEST(iret_to_ring_2_with_a_null_stack_is_gp0)
+{
+	ring2_segments(1);
+	ck_assert_int_eq(iret_to_ring2(2), 0);
+	ck_assert_uint_eq(rec.vector, VEC_GP);
+	ck_assert_uint_eq(rec.error, 0);
+}
+END_TEST
+
+START_TEST(iret_to_ring_2_with_its_stack_not_present_is_ss)
+{
+	ring2_segments(0);
+	ck_assert_int_eq(iret_to_ring2((4 << 3) | 2), 0);
+	ck_assert_uint_eq(rec.vector, VEC_SS);
+	ck_assert_uint_eq(rec.error, 4 << 3);
+}
+END_TEST
+
+START_TEST(iret_to_ring_2_that_the_bare_cpu_completes_stops_the_guest)
+{
+	ring2_segments(1);
+	ck_assert_int_eq(iret_to_ring2((4 << 3) | 2), 1);
+	ck_assert_ptr_nonnull(strstr(rec.why, "returning to ring 2"));
+}
+END_TEST
+
+START_TEST(retf_imm_to_ring_2_reads_the_stack_past_the_immediate)
+{
+	/* retf 8: EIP, CS, 8 bytes, then ESP and SS; a ring-0 SS there is #GP(SS). */
+	uint32_t frame[6] = { 0x2000, (3 << 3) | 2, 0, (4 << 3) | 2, 0x7000, 0x10 | 2 };
+	ring2_segments(1);
+	put(0x8000, frame, sizeof frame);
+	ck_assert_int_eq(GP((3 << 3) | 2, 0xCA, 0x08, 0x00), 0);
+	ck_assert_uint_eq(rec.vector, VEC_GP);
+	ck_assert_uint_eq(rec.error, 0x10);
+}
+END_TEST
+
 /* ---- control and debug registers, MSRs ---- */
 
 START_TEST(mov_cr0_turning_paging_on_rebuilds_the_shadows)
@@ -730,6 +806,11 @@ static Suite *emulate_suite(void)
 	tcase_add_test(t, iretd_returns_and_restores_the_virtual_if);
 	tcase_add_test(t, iretd_with_its_frame_outside_memory_stops_the_guest);
 	tcase_add_test(t, retf_imm_pops_the_extra_bytes);
+	tcase_add_test(t, iret_to_ring_2_with_a_ring_0_stack_is_gp_of_the_stack);
+	tcase_add_test(t, iret_to_ring_2_with_a_null_stack_is_gp0);
+	tcase_add_test(t, iret_to_ring_2_with_its_stack_not_present_is_ss);
+	tcase_add_test(t, iret_to_ring_2_that_the_bare_cpu_completes_stops_the_guest);
+	tcase_add_test(t, retf_imm_to_ring_2_reads_the_stack_past_the_immediate);
 	tcase_add_test(t, lgdt_operand_the_guest_does_not_map_is_its_page_fault);
 	tcase_add_test(t, sgdt_into_a_page_the_guest_does_not_map_writes_nothing);
 	tcase_add_test(t, iretd_whose_frame_the_guest_does_not_map_is_its_page_fault);

@@ -1,9 +1,11 @@
 /*
  * tests/unit/test_fuzz.c: the fuzz generator is deterministic and keeps
  * its promises (every sequence ends in the jump to the end label, within
- * FUZZ_CODE_MAX; generated memory operands stay in the scratch page), and
- * divergences are matched against the documented list by mode,
- * instruction and differing field. Runs on: host.
+ * FUZZ_CODE_MAX; generated memory operands stay in the scratch page; a cut
+ * keeps the first instructions and jumps to the end), and divergences are
+ * matched against the documented list by mode, the first instruction after
+ * which the machines differ, its operand and the differing fields.
+ * Runs on: host.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -102,20 +104,44 @@ START_TEST(test_parse)
 }
 END_TEST
 
+/* A sequence built by hand: instructions appended with their bytes, then the end jump. */
+static void seq_start(struct fuzz_seq *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+static void seq_add(struct fuzz_seq *s, unsigned kind, const uint8_t *bytes, unsigned len)
+{
+	s->insn[s->ninsn] = (struct fuzz_insn){ (uint16_t)s->len, (uint8_t)len, (uint8_t)kind };
+	memcpy(s->code + s->len, bytes, len);
+	s->len += len;
+	s->ninsn++;
+}
+
+#define ADD(s, kind, ...) seq_add(s, kind, (const uint8_t[]){ __VA_ARGS__ }, \
+				  sizeof((const uint8_t[]){ __VA_ARGS__ }))
+
+static void seq_end(struct fuzz_seq *s)
+{
+	ADD(s, FUZZ_K_END, 0xE9, 0, 0, 0, 0);
+}
+
 /* A one-instruction sequence of a kind, for the matcher. */
 static void one_kind(struct fuzz_seq *s, unsigned kind)
 {
-	memset(s, 0, sizeof(*s));
-	s->insn[0].kind = (uint8_t)kind;
-	s->insn[1].kind = FUZZ_K_END;
-	s->ninsn = 2;
+	seq_start(s);
+	ADD(s, kind, 0x90);
+	seq_end(s);
 }
+
+#define NO_CUTS NULL, 0, NULL
+#define WHOLE NULL	/* every item begins an instruction of the CPU */
 
 START_TEST(test_expected)
 {
 	static struct fuzz_seq s;
-	struct tv_fuzz_mode none = { 1, TV_FUZZ_PATCH_NONE, 0 };
-	struct tv_fuzz_mode all_umip = { 1, TV_FUZZ_PATCH_ALL, 1 };
+	struct tv_fuzz_mode none = { 1, TV_FUZZ_PATCH_NONE, 0, NULL };
+	struct tv_fuzz_mode all_umip = { 1, TV_FUZZ_PATCH_ALL, 1, NULL };
 	struct tv_fuzz_line bare = { 1, TV_FUZZ_VEC_DONE, 0, 0x00000046, 0, 1, 2 };
 	struct tv_fuzz_line virt = bare;
 	const struct tv_fuzz_rule *r;
@@ -123,47 +149,265 @@ START_TEST(test_expected)
 	/* Only IF differs at the end label: expected unpatched, not patched. */
 	virt.eflags |= 0x200;
 	one_kind(&s, FUZZ_K_ALU);
-	r = tv_fuzz_expected(&none, &s, &bare, &virt);
+	r = tv_fuzz_expected(&none, &s, WHOLE, &bare, &virt, NO_CUTS);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_str_eq(r->id, "end-pushf");
-	ck_assert_ptr_null(tv_fuzz_expected(&all_umip, &s, &bare, &virt));
+	ck_assert_ptr_null(tv_fuzz_expected(&all_umip, &s, WHOLE, &bare, &virt, NO_CUTS));
 
 	/* A register differs after an ALU alone: nothing explains it. */
 	virt = bare;
 	virt.state = 7;
-	ck_assert_ptr_null(tv_fuzz_expected(&none, &s, &bare, &virt));
+	ck_assert_ptr_null(tv_fuzz_expected(&none, &s, WHOLE, &bare, &virt, NO_CUTS));
 
 	/* ...after SGDT it is the documented leak, but not with UMIP. */
 	one_kind(&s, FUZZ_K_SGDT);
-	r = tv_fuzz_expected(&none, &s, &bare, &virt);
+	r = tv_fuzz_expected(&none, &s, WHOLE, &bare, &virt, NO_CUTS);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_str_eq(r->id, "store-sys");
-	ck_assert_ptr_null(tv_fuzz_expected(&all_umip, &s, &bare, &virt));
+	ck_assert_ptr_null(tv_fuzz_expected(&all_umip, &s, WHOLE, &bare, &virt, NO_CUTS));
 
 	/* Generated code is never patched: PUSHF stays silent under patch=all. */
 	one_kind(&s, FUZZ_K_PUSHF);
-	r = tv_fuzz_expected(&all_umip, &s, &bare, &virt);
+	r = tv_fuzz_expected(&all_umip, &s, WHOLE, &bare, &virt, NO_CUTS);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_str_eq(r->id, "pushf");
 
 	/* LGDT after a LOCK prefix: bare QEMU's own deviation; without LOCK nothing explains it. */
-	memset(&s, 0, sizeof(s));
-	s.code[0] = 0xF0;
-	s.insn[0] = (struct fuzz_insn){ 0, 1, FUZZ_K_PREFIX };
-	s.insn[1] = (struct fuzz_insn){ 1, 7, FUZZ_K_LGDT };
-	s.insn[2] = (struct fuzz_insn){ 8, 5, FUZZ_K_END };
-	s.ninsn = 3;
+	seq_start(&s);
+	ADD(&s, FUZZ_K_PREFIX, 0xF0);
+	ADD(&s, FUZZ_K_LGDT, 0x0F, 0x01, 0x15, 0, 0, 0, 0);
+	seq_end(&s);
 	virt.vector = 6;
-	r = tv_fuzz_expected(&all_umip, &s, &bare, &virt);
+	r = tv_fuzz_expected(&all_umip, &s, WHOLE, &bare, &virt, NO_CUTS);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_str_eq(r->id, "qemu-lock");
 	s.code[0] = 0x66;
-	ck_assert_ptr_null(tv_fuzz_expected(&all_umip, &s, &bare, &virt));
-	virt = bare;
-	virt.state = 7;
+	ck_assert_ptr_null(tv_fuzz_expected(&all_umip, &s, WHOLE, &bare, &virt, NO_CUTS));
 
 	/* Equal lines are not a divergence to explain. */
-	ck_assert_ptr_null(tv_fuzz_expected(&none, &s, &bare, &bare));
+	ck_assert_ptr_null(tv_fuzz_expected(&none, &s, WHOLE, &bare, &bare, NO_CUTS));
+}
+END_TEST
+
+/*
+ * The first difference decides: a PUSHF explains a divergence only when
+ * the machines agree before it and differ right after it.
+ */
+START_TEST(test_first_divergence)
+{
+	static struct fuzz_seq s;
+	struct tv_fuzz_mode all_umip = { 1, TV_FUZZ_PATCH_ALL, 1, NULL };
+	struct tv_fuzz_line same = { 1, TV_FUZZ_VEC_DONE, 0, 0x00000046, 0, 1, 2 };
+	struct tv_fuzz_line other = same;
+	struct tv_fuzz_cut cut = { 0 };
+	uint32_t want[TV_FUZZ_CUTS_MAX];
+	const struct tv_fuzz_rule *r;
+	int first;
+
+	other.mem = 3;
+
+	/* PUSHF, then an ALU, then the end: the cut after PUSHF (1) is the one to run. */
+	seq_start(&s);
+	ADD(&s, FUZZ_K_PUSHF, 0x9C);
+	ADD(&s, FUZZ_K_ALU, 0x01, 0xC0);
+	seq_end(&s);
+	ck_assert_uint_eq(tv_fuzz_cuts_needed(&all_umip, &s, WHOLE, &same, &other, want), 1);
+	ck_assert_uint_eq(want[0], 1);
+
+	/* After the PUSHF the machines already differ: it is the first difference. */
+	cut = (struct tv_fuzz_cut){ 1, 1, same, other };
+	r = tv_fuzz_expected(&all_umip, &s, WHOLE, &same, &other, &cut, 1, &first);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "pushf");
+	ck_assert_int_eq(first, 0);
+
+	/* Equal after the PUSHF: the ALU made the difference, which no row explains. */
+	cut = (struct tv_fuzz_cut){ 1, 1, same, same };
+	ck_assert_ptr_null(tv_fuzz_expected(&all_umip, &s, WHOLE, &same, &other, &cut, 1, &first));
+	ck_assert_int_eq(first, -1);
+
+	/* A cut run that did not finish, or was not run, explains nothing. */
+	cut = (struct tv_fuzz_cut){ 1, 0, same, other };
+	ck_assert_ptr_null(tv_fuzz_expected(&all_umip, &s, WHOLE, &same, &other, &cut, 1, NULL));
+	ck_assert_ptr_null(tv_fuzz_expected(&all_umip, &s, WHOLE, &same, &other, NULL, 0, NULL));
+
+	/* ALU, PUSHF: the cut before the PUSHF must be equal; a difference already there is unexplained. */
+	seq_start(&s);
+	ADD(&s, FUZZ_K_ALU, 0x01, 0xC0);
+	ADD(&s, FUZZ_K_PUSHF, 0x9C);
+	seq_end(&s);
+	ck_assert_uint_eq(tv_fuzz_cuts_needed(&all_umip, &s, WHOLE, &same, &other, want), 1);
+	ck_assert_uint_eq(want[0], 1);
+	cut = (struct tv_fuzz_cut){ 1, 1, same, other };
+	ck_assert_ptr_null(tv_fuzz_expected(&all_umip, &s, WHOLE, &same, &other, &cut, 1, NULL));
+	cut = (struct tv_fuzz_cut){ 1, 1, same, same };
+	r = tv_fuzz_expected(&all_umip, &s, WHOLE, &same, &other, &cut, 1, &first);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(first, 1);
+
+	/* A prefix and a set-up belong to their instruction: the cut before LOCK LGDT is before the LOCK. */
+	seq_start(&s);
+	ADD(&s, FUZZ_K_ALU, 0x01, 0xC0);
+	ADD(&s, FUZZ_K_SETUP, 0x68, 0, 0, 0, 0);
+	ADD(&s, FUZZ_K_PREFIX, 0xF0);
+	ADD(&s, FUZZ_K_LGDT, 0x0F, 0x01, 0x15, 0, 0, 0, 0);
+	ADD(&s, FUZZ_K_ALU, 0x01, 0xC0);
+	seq_end(&s);
+	ck_assert_uint_eq(tv_fuzz_cuts_needed(&all_umip, &s, WHOLE, &same, &other, want), 2);
+	ck_assert_uint_eq(want[0], 1);
+	ck_assert_uint_eq(want[1], 4);
+}
+END_TEST
+
+/*
+ * Random bytes that end inside the next items run with them as one
+ * instruction: the unit is cut only as a whole, and its bytes are read to
+ * its end (here a PUSH SS the CPU finds in an IRET frame's immediate).
+ */
+START_TEST(test_merged_items)
+{
+	static struct fuzz_seq s;
+	struct tv_fuzz_mode all_umip = { 1, TV_FUZZ_PATCH_ALL, 1, NULL };
+	struct tv_fuzz_line bare = { 1, 14, 0, 0x000006c2, 0x11000f, 1, 2 };
+	struct tv_fuzz_line virt = bare;
+	const uint8_t sync[] = { 1, 0, 0, 0, 1 };
+	uint32_t want[TV_FUZZ_CUTS_MAX];
+	const struct tv_fuzz_rule *r;
+
+	virt.mem = 3;
+	seq_start(&s);
+	ADD(&s, FUZZ_K_RAW, 0xB4, 0xC5, 0xBE, 0x91, 0xD0);	/* mov ah, 0xc5; mov esi, 0x6806d091 */
+	ADD(&s, FUZZ_K_PUSH_SREG, 0x06);
+	ADD(&s, FUZZ_K_SETUP, 0x68, 0x16, 0x38, 0x39, 0x00);	/* push ss; cmp [ecx], bh; ... */
+	ADD(&s, FUZZ_K_IRET, 0xCF);
+	seq_end(&s);
+	/* One unit from the first byte to the end jump: no cut to run, the whole lines decide. */
+	ck_assert_uint_eq(tv_fuzz_cuts_needed(&all_umip, &s, sync, &bare, &virt, want), 0);
+	r = tv_fuzz_expected(&all_umip, &s, sync, &bare, &virt, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "raw-silent");
+	/* Taken item by item, the PUSH ES would need its own cuts. */
+	ck_assert_uint_gt(tv_fuzz_cuts_needed(&all_umip, &s, WHOLE, &bare, &virt, want), 0);
+}
+END_TEST
+
+/* The rows that read the instruction's operand, from the set-up before it. */
+START_TEST(test_operand_rows)
+{
+	static struct fuzz_seq s;
+	struct tv_fuzz_mode ring1 = { 1, TV_FUZZ_PATCH_ALL, 1, NULL };
+	struct tv_fuzz_mode ring3 = { 3, TV_FUZZ_PATCH_ALL, 1, NULL };
+	struct tv_fuzz_line bare = { 1, 13, 0x10, 0x00000046, 0x10f00a, 1, 2 };
+	struct tv_fuzz_line virt = { 1, TV_FUZZ_VEC_DONE, 0, 0x00000046, 0, 3, 2 };
+	const struct tv_fuzz_rule *r;
+
+	/* push 0x11; pop gs: docs/guest-contract.md's DPL-0 selector with RPL 1 (F6). */
+	seq_start(&s);
+	ADD(&s, FUZZ_K_SETUP, 0x68, 0x11, 0, 0, 0);
+	ADD(&s, FUZZ_K_POP_SREG, 0x0F, 0xA9);
+	seq_end(&s);
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "sreg-rpl");
+	/* RPL 3 is refused at ring 1 too (the shadow's DPL is 1), but loads at ring 3. */
+	s.code[1] = 0x13;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS));
+	ck_assert_ptr_nonnull(tv_fuzz_expected(&ring3, &s, WHOLE, &bare, &virt, NO_CUTS));
+	/* RPL 0 is the guest kernel's own: no difference to explain. */
+	s.code[1] = 0x10;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS));
+	/* The user code selector: #NP under the hypervisor. */
+	s.code[1] = FUZZ_SEL_CODE3;
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "sreg-user-code");
+	/* POP SS with the real ring's RPL does not trap either (it loads, or is #SS). */
+	s.code[1] = 0x11;
+	s.code[5] = 0x17;
+	s.insn[1].len = 1;
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "sreg-rpl");
+	/* With RPL 0 it traps and is emulated as ring 0 would check it: nothing to explain. */
+	s.code[1] = 0x10;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS));
+	/* push 1; pop ds: a null selector with RPL 1, read back as 0 after the next trap. */
+	s.code[1] = 0x01;
+	s.code[5] = 0x1F;
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "null-rpl-ds-es");
+
+	/* IRET to CS 0x59 (DPL-1 code, RPL 1): the guest's ring 1 runs as ring 0 (F13). */
+	seq_start(&s);
+	ADD(&s, FUZZ_K_SETUP, 0x68, 0x59, 0, 0, 0);
+	ADD(&s, FUZZ_K_SETUP, 0x68, 0x00, 0xF0, 0x10, 0);
+	ADD(&s, FUZZ_K_RETF, 0xCB);
+	seq_end(&s);
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "ring1-return");
+	ck_assert_ptr_null(tv_fuzz_expected(&ring3, &s, WHOLE, &bare, &virt, NO_CUTS));
+
+	/* mov eax, 0xa02; mov cr4, eax: PVI, refused (F9); without VME and PVI nothing explains it. */
+	seq_start(&s);
+	ADD(&s, FUZZ_K_SETUP, 0xB8, 0x02, 0x0A, 0, 0);
+	ADD(&s, FUZZ_K_MOVCR_WRITE, 0x0F, 0x22, 0xE0);
+	seq_end(&s);
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "cr4-vme");
+	s.code[1] = 0x00;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS));
+
+	/* LGDT of the short GDT (the tables' second pseudo-descriptor), not of the installed one. */
+	ring1.lay = &lay;
+	seq_start(&s);
+	ADD(&s, FUZZ_K_LGDT, 0x0F, 0x01, 0x15, 0x08, 0x40, 0x11, 0x00);	/* tables + 8 */
+	seq_end(&s);
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "gdt-shrunk");
+	s.code[3] = 0x00;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS));
+
+	/* Random bytes with a PUSH SS in them; without one, nothing. */
+	seq_start(&s);
+	ADD(&s, FUZZ_K_RAW, 0xB4, 0xC5, 0x16);
+	seq_end(&s);
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "raw-silent");
+	s.code[2] = 0x90;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS));
+}
+END_TEST
+
+/* fuzz_cut keeps the first n instructions and jumps to the end label where the next began. */
+START_TEST(test_cut)
+{
+	static struct fuzz_seq s, whole;
+
+	for (uint32_t k = 0; k < 300; k++) {
+		fuzz_generate(17, k, &lay, &whole);
+		for (unsigned n = 0; n < whole.ninsn; n++) {
+			s = whole;
+			fuzz_cut(&s, n, &lay);
+			if (n + 1 >= whole.ninsn) {
+				ck_assert_uint_eq(s.len, whole.len);
+				ck_assert_int_eq(memcmp(s.code, whole.code, s.len), 0);
+				continue;
+			}
+			ck_assert_uint_eq(s.ninsn, n + 1);
+			ck_assert_uint_eq(s.len, whole.insn[n].off + 5u);
+			ck_assert_int_eq(memcmp(s.code, whole.code, whole.insn[n].off), 0);
+			ck_assert_uint_eq(s.insn[n].kind, FUZZ_K_END);
+			ck_assert_uint_eq(s.code[whole.insn[n].off], 0xE9);
+			int32_t rel;
+			memcpy(&rel, &s.code[whole.insn[n].off + 1], 4);
+			ck_assert_uint_eq(lay.code + s.len + (uint32_t)rel, lay.end);
+		}
+	}
 }
 END_TEST
 
@@ -177,6 +421,9 @@ START_TEST(test_expected_stop)
 	ck_assert_ptr_nonnull(tv_fuzz_expected_stop(
 		"unemulated: the guest runs in virtual-8086 mode (eip 0x00001234, cs 0x10)", 0x10f000));
 	ck_assert_ptr_null(tv_fuzz_expected_stop("guest touched the switcher", 0x10f000));
+	/* A return to ring 1 or 2 whose segments the bare CPU accepts: rings the virtual CPU lacks. */
+	ck_assert_ptr_nonnull(tv_fuzz_expected_stop(
+		"unemulated: iretd at 0x0010f049 returning to ring 2", 0x10f000));
 }
 END_TEST
 
@@ -190,6 +437,10 @@ int main(void)
 	tcase_add_test(tc, test_sgdt_in_scratch);
 	tcase_add_test(tc, test_parse);
 	tcase_add_test(tc, test_expected);
+	tcase_add_test(tc, test_first_divergence);
+	tcase_add_test(tc, test_operand_rows);
+	tcase_add_test(tc, test_merged_items);
+	tcase_add_test(tc, test_cut);
 	tcase_add_test(tc, test_expected_stop);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
