@@ -205,6 +205,32 @@ static int tf_set_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq
 	return 0;
 }
 
+/* In ring 3: IRET or RETF to a non-conforming code segment of DPL 0 or 1 with RPL 3. */
+static int ring3_return_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+				unsigned i, unsigned unit_end)
+{
+	uint32_t cs;
+
+	(void)unit_end;
+	if (mode->ring != 3 || !setup_value(seq, (int)i - 2, &cs) || (cs & 3) != 3)
+		return 0;
+	cs &= 0xFFFCu;
+	return cs == FUZZ_SEL_CODE0 || cs == FUZZ_SEL_CODE16 || cs == FUZZ_SEL_CODE1;
+}
+
+/* A far JMP or CALL (ptr16:32: the selector ends the instruction) to the user code selector. */
+static int user_code_far_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+				 unsigned i, unsigned unit_end)
+{
+	const struct fuzz_insn *in = &seq->insn[i];
+	uint32_t sel = (uint32_t)seq->code[in->off + in->len - 2] |
+		       (uint32_t)seq->code[in->off + in->len - 1] << 8;
+
+	(void)mode;
+	(void)unit_end;
+	return in->len >= 7 && (sel & 0xFFFCu) == FUZZ_SEL_CODE3;
+}
+
 /* F13: IRET or RETF to RPL 1 with the guest kernel in ring 1 goes through untrapped. */
 static int ring1_return_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
 				unsigned i, unsigned unit_end)
@@ -219,23 +245,23 @@ static int ring1_return_applies(const struct tv_fuzz_mode *mode, const struct fu
 const struct tv_fuzz_rule tv_fuzz_rules[] = {
 	{ "end-pushf",
 	  "the end label's PUSHF, not patched, shows the real IF and IOPL (docs/classify.md: PUSHF)",
-	  { 0 }, 1, TV_FUZZ_PATCH_NONE, 0, TV_FUZZ_DIFF_IF_IOPL, 0, 0, NULL },
+	  { 0 }, 1, TV_FUZZ_PATCH_NONE, 0, TV_FUZZ_DIFF_IF_IOPL, 0, 0, 0, NULL },
 	{ "pushf",
 	  "PUSHF in a sequence shows the real IF and IOPL: generated code is never patched",
-	  { FUZZ_K_PUSHF }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, NULL },
+	  { FUZZ_K_PUSHF }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, 0, NULL },
 	{ "popf",
 	  "POPF in a sequence loses a change of IF or IOPL: generated code is never patched",
-	  { FUZZ_K_POPF }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, NULL },
+	  { FUZZ_K_POPF }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, 0, NULL },
 	{ "selector-rpl",
 	  "PUSH CS/SS, MOV from CS/SS and far CALL show the real ring in the RPL (docs/classify.md)",
 	  { FUZZ_K_PUSH_CS, FUZZ_K_MOV_FROM_CS, FUZZ_K_PUSH_SREG, FUZZ_K_MOV_FROM_SREG,
-	    FUZZ_K_FARCALL }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, NULL },
+	    FUZZ_K_FARCALL }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, 0, NULL },
 	{ "lar-lsl",
 	  "LAR, LSL, VERR and VERW read the compressed DPL and the truncated limit (docs/classify.md)",
-	  { FUZZ_K_LAR, FUZZ_K_LSL, FUZZ_K_VERRW }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, NULL },
+	  { FUZZ_K_LAR, FUZZ_K_LSL, FUZZ_K_VERRW }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, 0, NULL },
 	{ "absent-port",
 	  "IN from a port nothing answers: all ones under the hypervisor (docs/guest-contract.md), 0 on bare QEMU",
-	  { FUZZ_K_IN, FUZZ_K_STRIO }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, NULL },
+	  { FUZZ_K_IN, FUZZ_K_STRIO }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, 0, NULL },
 	{ "qemu-lock",
 	  "bare QEMU runs LOCK before an instruction the hypervisor carries out (real CPUs and the hypervisor raise #UD: docs/guest-contract.md)",
 	  { FUZZ_K_LGDT, FUZZ_K_LIDT, FUZZ_K_SGDT, FUZZ_K_SIDT, FUZZ_K_SLDT, FUZZ_K_STR,
@@ -243,47 +269,56 @@ const struct tv_fuzz_rule tv_fuzz_rules[] = {
 	    FUZZ_K_IRET, FUZZ_K_RETF, FUZZ_K_MOVCR_READ, FUZZ_K_MOVCR_WRITE, FUZZ_K_MOVDR_READ,
 	    FUZZ_K_MOVDR_WRITE, FUZZ_K_IN, FUZZ_K_OUT, FUZZ_K_STRIO, FUZZ_K_INT, FUZZ_K_INT3,
 	    FUZZ_K_INTO, FUZZ_K_HLT, FUZZ_K_INVLPG, FUZZ_K_CACHE, FUZZ_K_SYSENTER, FUZZ_K_POP_SREG,
-	    FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 1, 0, NULL },
+	    FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 1, 0, 0, NULL },
 	{ "store-sys",
 	  "SGDT, SIDT, SLDT, STR and SMSW store the hypervisor's values without UMIP (docs/classify.md)",
 	  { FUZZ_K_SGDT, FUZZ_K_SIDT, FUZZ_K_SLDT, FUZZ_K_STR, FUZZ_K_SMSW }, 0,
-	  TV_FUZZ_PATCH_ALL, 1, ANY, 0, 0, NULL },
+	  TV_FUZZ_PATCH_ALL, 1, ANY, 0, 0, 0, NULL },
 	{ "sreg-rpl",
 	  "a DPL-0 data selector with RPL 1 to the real ring passes the privilege check of DS, ES, FS or GS: loads, or #NP if not present (docs/guest-contract.md)",
-	  { FUZZ_K_POP_SREG, FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0,
+	  { FUZZ_K_POP_SREG, FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, 0,
 	  sreg_rpl_applies },
 	{ "sreg-user-code",
 	  "the guest's user code selector into DS, ES, FS or GS is #NP (docs/guest-contract.md)",
-	  { FUZZ_K_POP_SREG, FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0,
+	  { FUZZ_K_POP_SREG, FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, 0,
 	  sreg_user_code_applies },
 	{ "ring1-return",
 	  "IRET or RETF to RPL 1 in ring 1 goes through untrapped: the guest's ring 1 runs as ring 0 (docs/guest-contract.md)",
-	  { FUZZ_K_IRET, FUZZ_K_RETF }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, ring1_return_applies },
+	  { FUZZ_K_IRET, FUZZ_K_RETF }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, 0, ring1_return_applies },
 	{ "gdt-shrunk",
 	  "LGDT of a shorter GDT: a data segment register beyond its limit becomes null (docs/guest-contract.md)",
-	  { FUZZ_K_LGDT }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, gdt_shrunk_applies },
+	  { FUZZ_K_LGDT }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, 0, gdt_shrunk_applies },
 	{ "cr4-vme",
 	  "MOV to CR4 with VME or PVI is #GP(0): no virtual-8086 mode (docs/guest-contract.md)",
-	  { FUZZ_K_MOVCR_WRITE }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, cr4_vme_applies },
+	  { FUZZ_K_MOVCR_WRITE }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, 0, cr4_vme_applies },
 	{ "raw-silent",
 	  "random bytes holding PUSH CS/SS, MOV from a segment register, PUSHF, POPF, or 0F 00-03 (SLDT, STR, SGDT, SIDT, SMSW, LAR, LSL): the rows above",
-	  { TV_FUZZ_K_RAW }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, raw_silent_applies },
+	  { TV_FUZZ_K_RAW }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, 0, raw_silent_applies },
 	{ "null-rpl-ds-es",
 	  "a null selector with RPL 1 to 3 in DS or ES reads back as 0 after the next trap: the switcher's IRET nulls it (docs/guest-contract.md)",
-	  { FUZZ_K_POP_SREG, FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0,
+	  { FUZZ_K_POP_SREG, FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, 0,
 	  null_rpl_ds_es_applies },
 	{ "qemu-cr0-nw",
 	  "MOV to CR0 with NW but not CD: #GP(0) on a CPU and under the hypervisor (SDM vol. 2B, MOV CRn), accepted by bare QEMU",
-	  { FUZZ_K_MOVCR_WRITE }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, cr0_nw_applies },
+	  { FUZZ_K_MOVCR_WRITE }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, 0, cr0_nw_applies },
 	{ "qemu-rf",
 	  "bare QEMU keeps an RF it loaded until its translation block ends; the CPU (and the hypervisor) clears it after the next instruction (SDM vol. 3, 17.3.1.1)",
-	  { 0 }, 0, TV_FUZZ_PATCH_ALL, 0, TV_FUZZ_DIFF_EFLAGS, 0, EFLAGS_RF, NULL },
+	  { 0 }, 0, TV_FUZZ_PATCH_ALL, 0, TV_FUZZ_DIFF_EFLAGS, 0, EFLAGS_RF, 0, NULL },
 	{ "qemu-sti-step",
 	  "bare QEMU holds the single-step #DB after STI off for one instruction, as after MOV SS; STI does not (SDM vol. 2B, STI), nor the hypervisor",
-	  { FUZZ_K_STI }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, tf_set_applies },
+	  { FUZZ_K_STI }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, 0, tf_set_applies },
 	{ "qemu-cmpxchg8b",
 	  "bare QEMU's CMPXCHG8B leaves arithmetic flags of its own (issue 11); under the hypervisor a trap between makes them differ",
-	  { FUZZ_K_CMPXCHG8B }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, NULL },
+	  { FUZZ_K_CMPXCHG8B }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, 0, NULL },
+	{ "ring3-return-rpl3",
+	  "IRET or far RET with the guest kernel in ring 3 to a code segment of DPL 0 or 1 with RPL 3: the shadow's DPL is 3, so it goes through (docs/guest-contract.md)",
+	  { FUZZ_K_IRET, FUZZ_K_RETF }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, 0, ring3_return_applies },
+	{ "user-code-far",
+	  "far JMP or CALL from the kernel to the user code selector is #NP: the kernel's view marks it not present (docs/guest-contract.md)",
+	  { FUZZ_K_FARJMP, FUZZ_K_FARCALL }, 0, TV_FUZZ_PATCH_ALL, 0, ANY, 0, 0, 0, user_code_far_applies },
+	{ "qemu-ext",
+	  "bare QEMU leaves EXT clear in the error code of a fault met while delivering an external interrupt; the SDM (and the hypervisor) set it",
+	  { 0 }, 0, TV_FUZZ_PATCH_ALL, 0, TV_FUZZ_DIFF_VECTOR, 0, 0, 1, NULL },
 };
 const size_t tv_fuzz_nrules = sizeof(tv_fuzz_rules) / sizeof(tv_fuzz_rules[0]);
 
@@ -415,6 +450,9 @@ static int rule_fits(const struct tv_fuzz_rule *r, const struct tv_fuzz_mode *mo
 	    (bare->vector != TV_FUZZ_VEC_DONE || virt->vector != TV_FUZZ_VEC_DONE))
 		return 0;
 	if (r->eflags_only && ((bare->eflags ^ virt->eflags) & ~r->eflags_only))
+		return 0;
+	if (r->error_only && (bare->vector != virt->vector ||
+			      ((bare->error ^ virt->error) & ~r->error_only)))
 		return 0;
 	return !(d & ~r->may_differ);
 }

@@ -71,6 +71,7 @@ struct tv_fuzz_rule {
 	unsigned may_differ;		/* TV_FUZZ_DIFF_* the difference can reach */
 	int after_lock;			/* only when a LOCK prefix comes right before the instruction */
 	uint32_t eflags_only;		/* nonzero: only when the lines differ in these EFLAGS bits alone */
+	uint32_t error_only;		/* nonzero: only when the error codes differ in these bits alone */
 	/*
 	 * NULL, or whether the row holds for instruction i of seq in mode
 	 * (its operand: the selector a POP DS loads, the CS an IRET returns

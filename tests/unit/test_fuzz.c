@@ -371,6 +371,38 @@ START_TEST(test_operand_rows)
 	s.code[3] = 0x00;
 	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS));
 
+	/* RETF to CS 0x0b (the kernel's code, RPL 3): goes through with the kernel in ring 3 only. */
+	seq_start(&s);
+	ADD(&s, FUZZ_K_SETUP, 0x68, 0x0B, 0, 0, 0);
+	ADD(&s, FUZZ_K_SETUP, 0x68, 0x00, 0xF0, 0x10, 0);
+	ADD(&s, FUZZ_K_RETF, 0xCB);
+	seq_end(&s);
+	r = tv_fuzz_expected(&ring3, &s, WHOLE, &bare, &virt, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "ring3-return-rpl3");
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS));
+
+	/* jmp 0x20:x, the user code selector, from the kernel: #NP under the hypervisor. */
+	seq_start(&s);
+	ADD(&s, FUZZ_K_FARJMP, 0xEA, 0x07, 0x00, 0x11, 0x00, 0x20, 0x00);
+	seq_end(&s);
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "user-code-far");
+	s.code[5] = 0x08;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS));
+
+	/* #GP whose error codes differ in EXT alone: bare QEMU's; in another bit, nothing explains it. */
+	{
+		struct tv_fuzz_line gp_bare = { 1, 13, 0x102, 0x46, 0x10f000, 1, 2 };
+		struct tv_fuzz_line gp_virt = { 1, 13, 0x103, 0x46, 0x10f000, 1, 2 };
+		r = tv_fuzz_expected(&ring1, &s, WHOLE, &gp_bare, &gp_virt, NO_CUTS);
+		ck_assert_ptr_nonnull(r);
+		ck_assert_str_eq(r->id, "qemu-ext");
+		gp_virt.error = 0x10A;
+		ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &gp_bare, &gp_virt, NO_CUTS));
+	}
+
 	/* Random bytes with a PUSH SS in them; without one, nothing. */
 	seq_start(&s);
 	ADD(&s, FUZZ_K_RAW, 0xB4, 0xC5, 0x16);
