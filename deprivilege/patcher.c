@@ -170,13 +170,33 @@ static unsigned sensitive_kind(const cs_insn *insn)
 		if (x86->op_count == 1 && x86->operands[0].type == X86_OP_REG &&
 		    x86->operands[0].reg == X86_REG_CS)
 			return PATCH_PUSH_CS;
+		if (x86->op_count == 1 && x86->operands[0].type == X86_OP_REG &&
+		    x86->operands[0].reg == X86_REG_SS)
+			return PATCH_SS_READ;
 		return 0;
 	case X86_INS_MOV:
-		/* 8C /1 is the only MOV whose source is CS (MOV to CS is #UD). */
+		/* 8C /1 is the only MOV whose source is CS (MOV to CS is #UD); 8C /2 reads SS. */
 		if (x86->op_count == 2 && x86->operands[1].type == X86_OP_REG &&
 		    x86->operands[1].reg == X86_REG_CS)
 			return PATCH_MOV_FROM_CS;
+		if (x86->op_count == 2 && x86->operands[1].type == X86_OP_REG &&
+		    x86->operands[1].reg == X86_REG_SS)
+			return PATCH_SS_READ;
 		return 0;
+	case X86_INS_SGDT:
+	case X86_INS_SIDT:
+	case X86_INS_SLDT:
+	case X86_INS_SMSW:
+	case X86_INS_STR:
+		return PATCH_SYS_STORE;
+	case X86_INS_LAR:
+	case X86_INS_LSL:
+	case X86_INS_VERR:
+	case X86_INS_VERW:
+		return PATCH_DESC_QUERY;
+	case X86_INS_LCALL:
+		/* The 32-bit forms only: the emulation pushes 4-byte CS and EIP. */
+		return x86->prefix[2] == X86_PREFIX_OPSIZE ? 0 : PATCH_FAR_CALL;
 	}
 	return 0;
 }

@@ -1,6 +1,7 @@
 /*
  * deprivilege/patcher.h: finds the sensitive-but-unprivileged instructions in
- * guest code (POPF, PUSHF, PUSH CS, MOV from CS: they run at ring 1 without
+ * guest code (POPF, PUSHF, PUSH and MOV from CS and SS, SGDT, SIDT, SLDT,
+ * SMSW, STR, LAR, LSL, VERR, VERW, the far CALL: they run at ring 1 without
  * trapping, yet behave differently there) and rewrites each to trap, so the
  * hypervisor can emulate it against the virtual CPU.
  * Runs in: hypervisor, ring 0 (pure logic over bytes the caller hands it),
@@ -33,8 +34,13 @@ enum patch_set {
 	PATCH_PUSHF = 2,	/* 9C, 66 9C: shows the real IF and IOPL */
 	PATCH_PUSH_CS = 4,	/* 0E: pushes CS, whose RPL is the real ring */
 	PATCH_MOV_FROM_CS = 8,	/* 8C /1: MOV r/m16, CS, the same leak */
+	PATCH_SYS_STORE = 16,	/* SGDT, SIDT, SLDT, SMSW, STR: store the real registers */
+	PATCH_DESC_QUERY = 32,	/* LAR, LSL, VERR, VERW: read the shadowed descriptors */
+	PATCH_SS_READ = 64,	/* PUSH SS, MOV from SS: the real ring in SS's RPL */
+	PATCH_FAR_CALL = 128,	/* CALL ptr16:32, CALL m16:32: pushes the real CS */
 };
-#define PATCH_ALL	(PATCH_POPF | PATCH_PUSHF | PATCH_PUSH_CS | PATCH_MOV_FROM_CS)
+#define PATCH_ALL	(PATCH_POPF | PATCH_PUSHF | PATCH_PUSH_CS | PATCH_MOV_FROM_CS | \
+			 PATCH_SYS_STORE | PATCH_DESC_QUERY | PATCH_SS_READ | PATCH_FAR_CALL)
 
 #define PATCH_TRAP_BYTE	0xCC	/* INT3 */
 

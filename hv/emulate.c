@@ -140,10 +140,13 @@ static int writes_ss(const struct decoded_insn *insn)
 	       insn->x86.op_count >= 1 && dst->type == X86_OP_REG && dst->reg == X86_REG_SS;
 }
 
-static int reads_cs(const struct decoded_insn *insn)
+/* PUSH CS or SS, MOV from CS or SS: the selectors whose RPL is the real ring. */
+static int reads_ring_selector(const struct decoded_insn *insn)
 {
-	const cs_x86_op *src = &insn->x86.operands[insn->id == X86_INS_PUSH ? 0 : 1];
-	return insn->x86.op_count >= 1 && src->type == X86_OP_REG && src->reg == X86_REG_CS;
+	unsigned i = insn->id == X86_INS_PUSH ? 0 : 1;
+	const cs_x86_op *src = &insn->x86.operands[i];
+	return insn->x86.op_count > i && src->type == X86_OP_REG &&
+	       (src->reg == X86_REG_CS || src->reg == X86_REG_SS);
 }
 
 #define ROW(ins, fn, who) { X86_INS_##ins, 0, fn, EM_FOR_##who, 0, "emulate" }
@@ -212,8 +215,14 @@ static const struct em_row em_table[] = {
 	PATCHED(POPF, 0, emulate_popf),
 	PATCHED(PUSHFD, 0, emulate_pushf),
 	PATCHED(PUSHF, 0, emulate_pushf),
-	PATCHED(PUSH, reads_cs, emulate_push_cs),
-	PATCHED(MOV, reads_cs, emulate_mov_from_cs),
+	PATCHED(PUSH, reads_ring_selector, emulate_push_sreg),
+	PATCHED(MOV, reads_ring_selector, emulate_mov_from_sreg),
+	/* ... and the descriptor queries and the far CALL (emulate_query.c). */
+	PATCHED(LAR, 0, emulate_desc_query),
+	PATCHED(LSL, 0, emulate_desc_query),
+	PATCHED(VERR, 0, emulate_desc_query),
+	PATCHED(VERW, 0, emulate_desc_query),
+	PATCHED(LCALL, 0, emulate_far_call),
 	/* Privileged, and not emulated: Capstone does not group it as privileged. */
 	NOT_EMULATED(RSM),
 };
@@ -306,8 +315,9 @@ void emulate_patched(struct vcpu *v, const struct patch_site *site)
 	const struct decoded_insn *insn = decode_at(site->la, site->original, site->len);
 	if (!insn)
 		hv_panic("patched instruction at 0x%08x no longer decodes", site->la);
+	/* SGDT, SIDT, SLDT, SMSW and STR have the rows UMIP's traps use. */
 	const struct em_row *row = emulate_row(insn);
-	if (!row || !row->sensitive_unprivileged)
+	if (!row || !row->emulate)
 		hv_panic("patched instruction at 0x%08x (%s) has no row to emulate it", site->la,
 			 insn->text);
 	stats_trap(&v->regs, insn, row->action);

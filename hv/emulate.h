@@ -41,9 +41,10 @@ struct em_row {
 	em_handler *emulate;		/* NULL: privileged, not emulated: the guest is stopped */
 	uint8_t who;			/* enum em_who */
 	/*
-	 * Sensitive but unprivileged (POPF, PUSHF, PUSH CS, MOV from CS): it
-	 * never traps by itself at CPL > 0, so its row runs only when the
-	 * patcher made it trap (an INT3 at a patched site), never on a #GP.
+	 * Sensitive but unprivileged (POPF, PUSHF, PUSH CS and SS, MOV from
+	 * CS and SS, LAR, LSL, VERR, VERW, far CALL): it never traps by itself
+	 * at CPL > 0, so its row runs only when the patcher made it trap (an
+	 * INT3 at a patched site), never on a #GP.
 	 */
 	uint8_t sensitive_unprivileged;
 	const char *action;		/* for the trace: "emulate" or "reflect" */
@@ -81,7 +82,9 @@ void emulate_segment_not_present(struct vcpu *v);
 em_handler emulate_sysenter, emulate_sysexit;
 
 /* emulate_flags.c: the sensitive unprivileged instructions, when patched to trap. */
-em_handler emulate_popf, emulate_pushf, emulate_push_cs, emulate_mov_from_cs;
+em_handler emulate_popf, emulate_pushf, emulate_push_sreg, emulate_mov_from_sreg;
+/* emulate_query.c: LAR, LSL, VERR, VERW and the far CALL, when patched to trap. */
+em_handler emulate_desc_query, emulate_far_call;
 struct patch_site;
 void emulate_patched(struct vcpu *v, const struct patch_site *site);
 

@@ -24,7 +24,7 @@ struct patch_table {
 	unsigned nsites;
 };
 
-/* "none", "popf" (POPF and PUSHF) or "all" (also PUSH CS and MOV from CS). */
+/* "none", "popf" (POPF and PUSHF) or "all" (every kind of deprivilege/patcher.h: PATCH_ALL). */
 int patch_set_from_name(const char *name, unsigned *set);
 
 /* Scan the loaded guest's executable segments and patch them; stops the guest if it cannot. */

@@ -119,11 +119,19 @@ set(TV_CLASSIFY_NO_UMIP
 set(TV_CLASSIFY_UMIP
   "sgdt yes yes holds" "sidt yes yes holds" "str yes yes holds"
   "sldt yes yes holds" "smsw yes yes holds")
-# Patched (patch=all), POPF, PUSHF, PUSH CS and MOV from CS are rewritten
-# to trap and are emulated against the virtual CPU.
+# Patched (patch=all), every sensitive instruction that leaks here is
+# rewritten to trap and emulated against the virtual CPU: the flags (POPF,
+# PUSHF), the selectors holding the ring (PUSH and MOV from CS and SS, the
+# CS a far CALL pushes), the system registers (SGDT, SIDT, SLDT, SMSW, STR:
+# the virtual ones) and the descriptor queries (LAR, LSL, VERR, VERW: the
+# guest's own descriptors at its virtual CPL 0).
 set(TV_CLASSIFY_PATCHED
   "pushf yes yes holds" "popf_if yes yes holds" "popf_iopl yes yes holds"
-  "push_cs yes yes holds" "mov_from_cs yes yes holds")
+  "push_cs yes yes holds" "mov_from_cs yes yes holds"
+  "push_ss yes yes holds" "mov_from_ss yes yes holds" "far_call yes yes holds"
+  "sgdt yes yes holds" "sidt yes yes holds" "sldt yes yes holds" "smsw yes yes holds"
+  "str yes yes holds" "lar yes yes holds" "lsl yes yes holds" "verr yes yes holds"
+  "verw yes yes holds")
 
 set(TV_CLASSIFY_CSV_HEADER
   --expect "^instruction,category,capstone_privileged,trapped,equal_to_native,verdict,name,la,bytes,native,virtualized,note$"
@@ -150,10 +158,14 @@ tv_integration_test(NAME classify.ring1_umip TIMEOUT ${TV_CLASSIFY_TIMEOUT}
 
 tv_integration_test(NAME classify.ring1_patched TIMEOUT ${TV_CLASSIFY_TIMEOUT}
   COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_CLASSIFY_CSV_HEADER}
-    ${privileged} ${patched} ${no_umip}
+    ${privileged} ${patched} --reject "SILENT"
     # The patched instructions' bytes differ from the bare machine's.
     --expect ",pushf,0x[0-9a-f]+,9c,.*,patched by the hypervisor$"
     -- classify --patch all --format csv --timeout 60)
+tv_integration_test(NAME classify.ring3_patched_umip TIMEOUT ${TV_CLASSIFY_TIMEOUT}
+  COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_CLASSIFY_CSV_HEADER}
+    ${privileged} ${patched} --reject "SILENT"
+    -- classify --ring 3 --umip --patch all --format csv --timeout 60)
 
 tv_integration_test(NAME classify.ring3 TIMEOUT ${TV_CLASSIFY_TIMEOUT}
   COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_CLASSIFY_CSV_HEADER}
@@ -161,14 +173,14 @@ tv_integration_test(NAME classify.ring3 TIMEOUT ${TV_CLASSIFY_TIMEOUT}
     -- classify --ring 3 --format csv --timeout 60)
 
 # The matrix: eight configurations as columns (ring 1 then 3; in each, UMIP
-# off then on; in each, patch none then all). SGDT is silent without UMIP
-# and holds with it, patched or not; PUSHF is silent unpatched and holds
+# off then on; in each, patch none then all). SGDT is silent only without
+# UMIP and unpatched: UMIP makes it trap, and so does patching; PUSHF is silent unpatched and holds
 # patched, UMIP or not; CLI traps everywhere but its effect is not observed;
 # OUT traps everywhere and its write reads back. In both rings.
 tv_integration_test(NAME classify.matrix TIMEOUT 600
   COMMAND ${TV_EXPECT_RUN} --status 0
     --expect "^instruction,category,capstone_privileged,r1 umip- none,r1 umip- all,r1 umip\\+ none,r1 umip\\+ all,r3 umip- none,r3 umip- all,r3 umip\\+ none,r3 umip\\+ all$"
-    --expect "^sgdt [^,]*,sensitive,[a-z?]+,SILENT: equivalence broken,SILENT: equivalence broken,trap-and-emulate holds,trap-and-emulate holds,SILENT: equivalence broken,SILENT: equivalence broken,trap-and-emulate holds,trap-and-emulate holds$"
+    --expect "^sgdt [^,]*,sensitive,[a-z?]+,SILENT: equivalence broken,trap-and-emulate holds,trap-and-emulate holds,trap-and-emulate holds,SILENT: equivalence broken,trap-and-emulate holds,trap-and-emulate holds,trap-and-emulate holds$"
     --expect "^pushfd,sensitive,[a-z?]+,SILENT: equivalence broken,trap-and-emulate holds,SILENT: equivalence broken,trap-and-emulate holds,"
     --expect "^cli,privileged,yes(,trapped. effect not checked here){8}$"
     --expect "^\"out dx, al\",privileged,no(,trap-and-emulate holds){8}$"

@@ -6,6 +6,7 @@ tv_unit_test(test_emulate
           ${CMAKE_CURRENT_LIST_DIR}/fake_machine.c
           ${PROJECT_SOURCE_DIR}/hv/emulate.c
           ${PROJECT_SOURCE_DIR}/hv/emulate_flags.c
+          ${PROJECT_SOURCE_DIR}/hv/emulate_query.c
           ${PROJECT_SOURCE_DIR}/hv/emulate_io.c
           ${PROJECT_SOURCE_DIR}/hv/emulate_segments.c
           ${PROJECT_SOURCE_DIR}/hv/emulate_system.c
@@ -14,6 +15,7 @@ tv_unit_test(test_emulate
           ${PROJECT_SOURCE_DIR}/hv/decode.c
           ${PROJECT_SOURCE_DIR}/deprivilege/descriptor.c
           ${PROJECT_SOURCE_DIR}/deprivilege/eflags_rules.c
+          ${PROJECT_SOURCE_DIR}/deprivilege/query_rules.c
           ${PROJECT_SOURCE_DIR}/deprivilege/return_rules.c
           ${PROJECT_SOURCE_DIR}/deprivilege/sysreg_rules.c
           ${PROJECT_SOURCE_DIR}/platform/lapic.c

@@ -258,6 +258,35 @@ START_TEST(each_kind_only_when_in_set)
 }
 END_TEST
 
+/*
+ * The instructions that leak through what they read rather than the flags:
+ * SGDT, SMSW, LAR, VERR, PUSH SS, MOV from SS and a 32-bit far CALL each
+ * in its kind; the 16-bit far CALL is left alone (its emulation pushes
+ * 32-bit words).
+ */
+START_TEST(descriptor_and_selector_kinds)
+{
+	SCAN(PATCH_ALL,
+	     0x0F, 0x01, 0x05, 0x00, 0x40, 0x00, 0x00,	/* 1000: sgdt [0x4000] */
+	     0x0F, 0x01, 0xE0,				/* 1007: smsw eax */
+	     0x0F, 0x02, 0xC1,				/* 100A: lar eax, ecx */
+	     0x0F, 0x00, 0xE1,				/* 100D: verr cx */
+	     0x16,					/* 1010: push ss */
+	     0x8C, 0xD0,				/* 1011: mov eax, ss */
+	     0x9A, 0x20, 0x10, 0x00, 0x00, 0x08, 0x00,	/* 1013: call 0x08:0x1020 */
+	     0x66, 0x9A, 0x20, 0x10, 0x08, 0x00,	/* 101A: 16-bit far call: not patched */
+	     0xC3);					/* 1020: ret */
+	ck_assert_uint_eq(nsites, 7);
+	expect_site(0, 0x1000, 7, X86_INS_SGDT, PATCH_SYS_STORE);
+	expect_site(1, 0x1007, 3, X86_INS_SMSW, PATCH_SYS_STORE);
+	expect_site(2, 0x100A, 3, X86_INS_LAR, PATCH_DESC_QUERY);
+	expect_site(3, 0x100D, 3, X86_INS_VERR, PATCH_DESC_QUERY);
+	expect_site(4, 0x1010, 1, X86_INS_PUSH, PATCH_SS_READ);
+	expect_site(5, 0x1011, 2, X86_INS_MOV, PATCH_SS_READ);
+	expect_site(6, 0x1013, 7, X86_INS_LCALL, PATCH_FAR_CALL);
+}
+END_TEST
+
 START_TEST(all_kinds_sorted)
 {
 	static const uint32_t expected_la[] = {
@@ -532,6 +561,7 @@ static Suite *patcher_suite(void)
 	tcase_add_test(kinds, popfw_has_length_two);
 	tcase_add_test(kinds, each_kind_only_when_in_set);
 	tcase_add_test(kinds, all_kinds_sorted);
+	tcase_add_test(kinds, descriptor_and_selector_kinds);
 	tcase_add_test(kinds, sites_sorted_when_found_out_of_order);
 	suite_add_tcase(s, kinds);
 
