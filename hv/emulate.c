@@ -340,11 +340,12 @@ void emulate_general_protection(struct vcpu *v)
 		stats_trap(&v->regs, 0, "emulate");
 		return;
 	}
-	uint32_t avail = DECODE_MAX_LEN;
+	uint32_t avail = DECODE_MAX_LEN, fetching = trap_cost_now();
 
 	/* An instruction near the end of guest memory has fewer bytes to read. */
 	while (avail && guest_read(v, la, bytes, avail))
 		avail--;
+	trap_cost_record(COST_FETCH, trap_cost_now() - fetching);
 	if (!avail)
 		hv_exit_stopped("#GP at 0x%08x, which lies outside guest memory", la);
 	uint32_t misses = decode_stats()->misses, started = trap_cost_now();

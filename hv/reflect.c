@@ -17,6 +17,7 @@
 #include "hv/guest_access.h"
 #include "hv/guest_mode.h"
 #include "hv/layout.h"
+#include "hv/trap_cost.h"
 #include "deprivilege/descriptor.h"
 #include "lib/format.h"
 
@@ -137,7 +138,9 @@ static void deliver(struct vcpu *v, unsigned vector, uint32_t error, uint32_t re
 void reflect_to_guest(struct vcpu *v, unsigned vector, uint32_t error,
 		      uint32_t return_eip, const char *insn_text)
 {
+	uint32_t started = trap_cost_now();
 	deliver(v, vector, error, return_eip, insn_text, 0);
+	trap_cost_record(COST_REFLECT, trap_cost_now() - started);
 }
 
 void reflect_software_interrupt(struct vcpu *v, unsigned vector, uint32_t return_eip,
@@ -151,5 +154,7 @@ void reflect_software_interrupt(struct vcpu *v, unsigned vector, uint32_t return
 		reflect_to_guest(v, VEC_GP, vector * 8 + 2, v->regs.eip, insn_text);
 		return;
 	}
+	uint32_t started = trap_cost_now();
 	deliver(v, vector, REFLECT_NO_ERROR_CODE, return_eip, insn_text, 1);
+	trap_cost_record(COST_REFLECT, trap_cost_now() - started);
 }

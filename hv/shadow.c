@@ -19,6 +19,7 @@
 #include "hv/mmio.h"
 #include "hv/reflect.h"
 #include "hv/stats.h"
+#include "hv/trap_cost.h"
 #include "lib/mmu.h"
 #include "shadow_pt/shadow_mmu.h"
 
@@ -66,7 +67,9 @@ int shadow_step_end(struct vcpu *v, unsigned vector)
 void shadow_page_fault(struct vcpu *v, uint32_t la, uint32_t real_error)
 {
 	struct shadow_cpu cpu = cpu_of(v);
+	uint32_t started = trap_cost_now();
 	struct shadow_verdict r = shadow_mmu_fault(machine_of(v)->shadow, &cpu, la, real_error);
+	trap_cost_record(COST_SHADOW_FAULT, trap_cost_now() - started);
 
 	v->regs.eflags = cpu.eflags;
 	switch (r.outcome) {

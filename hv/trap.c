@@ -190,7 +190,8 @@ void hv_trap(struct trap_frame *frame)
 		}
 		break;
 	}
-back_to_guest:
+back_to_guest:;
+	uint32_t way_out = trap_cost_now();
 	virq_deliver(m);
 	lapic_page_sync(m);
 	direct_sync(m);
@@ -198,7 +199,9 @@ back_to_guest:
 		guest_mode_hide_volatile_entries(v);
 	check_frame(v);
 	*frame = v->regs;
-	trap_cost_record(COST_HANDLING, trap_cost_now() - began);
+	uint32_t done = trap_cost_now();
+	trap_cost_record(COST_WAY_OUT, done - way_out);
+	trap_cost_record(COST_HANDLING, done - began);
 }
 
 /* A trap taken while the hypervisor itself was running: a bug, never the guest's doing. */

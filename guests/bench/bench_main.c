@@ -17,8 +17,10 @@
  * without paging (identity map, 4 KiB pages: bench_paging.c).
  *
  * Command line: `bench native` or `bench hv`, saying where the host booted
- * it. The word only labels the output: the guest runs the same rows either
- * way. A row it cannot run is reported as n/a, decided from the table below
+ * it, then optionally the names of the rows to run (all of them without:
+ * `trapvisor bench` runs all; one row alone makes the hypervisor's own
+ * breakdown of a trap, printed at the end of the run, that row's). The
+ * word only labels the output: the guest runs the same rows either way. A row it cannot run is reported as n/a, decided from the table below
  * and never by where it runs, so the two columns always list the same rows
  * (no row is n/a today).
  *
@@ -118,15 +120,42 @@ static void bench_run(const struct bench_case *c)
 		     per_iteration[BENCH_BATCHES - 1]);
 }
 
+/*
+ * The rows named after the first word, as bits of bench_cases; all rows
+ * when none is named, 0 when a word names no row.
+ */
+static uint32_t bench_selected(const struct multiboot_info *info)
+{
+	char word[32];
+	uint32_t selected = 0;
+	unsigned n = 1;
+
+	_Static_assert(BENCH_CASES <= 32, "one bit per row");
+	for (; guest_mb_arg(info, n, word, sizeof(word)); n++) {
+		unsigned i = 0;
+		while (i < BENCH_CASES && strcmp(word, bench_cases[i].name) != 0)
+			i++;
+		if (i == BENCH_CASES) {
+			guest_printf("bench: no row named '%s'\n", word);
+			return 0;
+		}
+		selected |= 1u << i;
+	}
+	return n == 1 ? (uint32_t)((1ull << BENCH_CASES) - 1) : selected;
+}
+
 int guest_main(uint32_t magic, const struct multiboot_info *info)
 {
 	char where[16];
 
 	if (!guest_mb_arg(info, 0, where, sizeof(where)) ||
 	    (strcmp(where, "native") != 0 && strcmp(where, "hv") != 0)) {
-		guest_printf("bench: usage: bench native|hv (where the host booted it)\n");
+		guest_printf("bench: usage: bench native|hv [ROW]... (where the host booted it)\n");
 		return GUEST_EXIT_USAGE;
 	}
+	uint32_t selected = bench_selected(info);
+	if (!selected)
+		return GUEST_EXIT_USAGE;
 
 	bench_user_descriptors();
 	guest_gdt_install();
@@ -138,6 +167,8 @@ int guest_main(uint32_t magic, const struct multiboot_info *info)
 	guest_printf("BENCH-START where=%s batches=%u\n", where, BENCH_BATCHES);
 	int paging = 0;
 	for (unsigned i = 0; i < BENCH_CASES; i++) {
+		if (!(selected & (1u << i)))
+			continue;
 		if (bench_cases[i].needs_paging && !paging) {
 			bench_paging_on();
 			paging = 1;
