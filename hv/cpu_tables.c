@@ -26,6 +26,8 @@ static uint8_t hv_trap_stack[65536] __attribute__((aligned(16)));
 
 static unsigned ldt_entries;
 
+uint32_t cpu_tables_generation;
+
 const struct x86_desc *cpu_tables_gdt_entry(uint16_t sel)
 {
 	if (sel & SEL_TI)
@@ -36,6 +38,7 @@ const struct x86_desc *cpu_tables_gdt_entry(uint16_t sel)
 
 void cpu_tables_load_ldt(const struct x86_desc *entries, unsigned n)
 {
+	cpu_tables_generation++;
 	ldt_entries = n < LDT_ENTRIES ? n : LDT_ENTRIES;
 	memset(switcher_ldt, 0, LDT_ENTRIES * sizeof switcher_ldt[0]);
 	if (!ldt_entries) {
@@ -51,8 +54,10 @@ void cpu_tables_load_ldt(const struct x86_desc *entries, unsigned n)
 
 void cpu_tables_set_guest_entry(unsigned i, struct x86_desc d)
 {
-	if (i < GDT_GUEST_ENTRIES)
+	if (i < GDT_GUEST_ENTRIES) {
 		switcher_gdt[i] = d;
+		cpu_tables_generation++;
+	}
 }
 
 struct x86_gate cpu_tables_hv_gate(unsigned vector)

@@ -37,4 +37,10 @@ void cpu_tables_set_gate(unsigned vector, const struct x86_gate *g);
 /* Put a shadowed guest descriptor at index i (i < GDT_GUEST_ENTRIES). */
 void cpu_tables_set_guest_entry(unsigned i, struct x86_desc d);
 
+/*
+ * Counts the changes to the real GDT and LDT: a selector the CPU loaded
+ * while it held one value was checked against the tables as they are.
+ */
+extern uint32_t cpu_tables_generation;
+
 #endif

@@ -8,6 +8,8 @@
  * guest's own page tables when its paging is on, and is used only after the
  * bounds check in translate().
  */
+#include <stddef.h>
+
 #include "hv/guest_access.h"
 #include "hv/console.h"
 #include "hv/cpu_tables.h"
@@ -20,40 +22,45 @@
 static uint32_t *reg32(struct vcpu *v, unsigned which)
 {
 	/* which: 0 eax, 1 ecx, 2 edx, 3 ebx, 4 esp, 5 ebp, 6 esi, 7 edi */
-	uint32_t *r[8] = { &v->regs.eax, &v->regs.ecx, &v->regs.edx, &v->regs.ebx,
-			   &v->regs.esp, &v->regs.ebp, &v->regs.esi, &v->regs.edi };
-	return r[which];
+	static const uint8_t offset[8] = {
+		offsetof(struct trap_frame, eax), offsetof(struct trap_frame, ecx),
+		offsetof(struct trap_frame, edx), offsetof(struct trap_frame, ebx),
+		offsetof(struct trap_frame, esp), offsetof(struct trap_frame, ebp),
+		offsetof(struct trap_frame, esi), offsetof(struct trap_frame, edi),
+	};
+	return (uint32_t *)((char *)&v->regs + offset[which]);
 }
 
-/* Register number, byte offset in it (1 for AH..BH) and width in bytes. */
+/*
+ * Each general register Capstone names: its number (0 eax .. 7 edi), whether
+ * it is the second byte (AH..BH) and its width in bytes; width 0 for the
+ * others. One load per access: a scan of the names cost a translated block
+ * per comparison under TCG, on every IN and OUT.
+ */
+struct reg_info {
+	uint8_t which, high, width;
+};
+
+#define R(reg, w, hi, bytes) [X86_REG_##reg] = { w, hi, bytes }
+static const struct reg_info reg_table[X86_REG_ENDING] = {
+	R(EAX, 0, 0, 4), R(ECX, 1, 0, 4), R(EDX, 2, 0, 4), R(EBX, 3, 0, 4),
+	R(ESP, 4, 0, 4), R(EBP, 5, 0, 4), R(ESI, 6, 0, 4), R(EDI, 7, 0, 4),
+	R(AX, 0, 0, 2), R(CX, 1, 0, 2), R(DX, 2, 0, 2), R(BX, 3, 0, 2),
+	R(SP, 4, 0, 2), R(BP, 5, 0, 2), R(SI, 6, 0, 2), R(DI, 7, 0, 2),
+	R(AL, 0, 0, 1), R(CL, 1, 0, 1), R(DL, 2, 0, 1), R(BL, 3, 0, 1),
+	R(AH, 0, 1, 1), R(CH, 1, 1, 1), R(DH, 2, 1, 1), R(BH, 3, 1, 1),
+};
+#undef R
+
+/* Register number, byte offset in it (8 for AH..BH) and width in bytes. */
 static int reg_slot(x86_reg reg, unsigned *which, unsigned *shift, unsigned *width)
 {
-	static const x86_reg r32[8] = { X86_REG_EAX, X86_REG_ECX, X86_REG_EDX, X86_REG_EBX,
-					X86_REG_ESP, X86_REG_EBP, X86_REG_ESI, X86_REG_EDI };
-	static const x86_reg r16[8] = { X86_REG_AX, X86_REG_CX, X86_REG_DX, X86_REG_BX,
-					X86_REG_SP, X86_REG_BP, X86_REG_SI, X86_REG_DI };
-	static const x86_reg r8lo[4] = { X86_REG_AL, X86_REG_CL, X86_REG_DL, X86_REG_BL };
-	static const x86_reg r8hi[4] = { X86_REG_AH, X86_REG_CH, X86_REG_DH, X86_REG_BH };
-
-	for (unsigned i = 0; i < 8; i++) {
-		if (reg == r32[i]) {
-			*which = i, *shift = 0, *width = 4;
-			return 0;
-		}
-		if (reg == r16[i]) {
-			*which = i, *shift = 0, *width = 2;
-			return 0;
-		}
-		if (i < 4 && reg == r8lo[i]) {
-			*which = i, *shift = 0, *width = 1;
-			return 0;
-		}
-		if (i < 4 && reg == r8hi[i]) {
-			*which = i, *shift = 8, *width = 1;
-			return 0;
-		}
-	}
-	return -1;
+	if ((unsigned)reg >= X86_REG_ENDING || !reg_table[reg].width)
+		return -1;
+	*which = reg_table[reg].which;
+	*shift = reg_table[reg].high ? 8 : 0;
+	*width = reg_table[reg].width;
+	return 0;
 }
 
 uint16_t guest_segment_selector(const struct vcpu *v, x86_reg seg)

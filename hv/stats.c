@@ -16,7 +16,7 @@
 #include "hv/shadow.h"
 #include "lib/string.h"
 
-#define STATS_MAX_KINDS 64
+#define STATS_MAX_KINDS 64	/* fits row_of_id's bytes */
 
 static int tracing HV_HOT;
 static uint32_t trap_seq HV_HOT;
@@ -39,16 +39,22 @@ int stats_tracing(void)
 	return tracing;
 }
 
+/*
+ * Each instruction id's row in insn_counts, plus one (0: none yet): a trap
+ * finds its counter with one load instead of a scan of the rows, which
+ * under TCG costs a translated block per row looked at.
+ */
+static uint8_t row_of_id[X86_INS_ENDING];
+
 static void count_insn(const struct decoded_insn *insn)
 {
-	for (unsigned i = 0; i < insn_kinds; i++) {
-		if (insn_counts[i].id == insn->id) {
-			insn_counts[i].count++;
-			return;
-		}
-	}
-	if (insn_kinds == STATS_MAX_KINDS)
+	if (insn->id < X86_INS_ENDING && row_of_id[insn->id]) {
+		insn_counts[row_of_id[insn->id] - 1].count++;
 		return;
+	}
+	if (insn_kinds == STATS_MAX_KINDS || insn->id >= X86_INS_ENDING)
+		return;
+	row_of_id[insn->id] = (uint8_t)(insn_kinds + 1);
 	insn_counts[insn_kinds].id = insn->id;
 	strncpy(insn_counts[insn_kinds].mnemonic, insn->mnemonic,
 		sizeof insn_counts[0].mnemonic - 1);

@@ -91,22 +91,42 @@ static uint32_t loadable_data_selector(uint32_t sel)
 			   EFLAGS_TF | EFLAGS_DF | EFLAGS_OF | EFLAGS_NT | EFLAGS_RF | \
 			   EFLAGS_AC | EFLAGS_ID)
 
-static void check_frame(struct vcpu *v)
+/*
+ * What the trap came in with: a selector the real CPU held at the guest's
+ * ring, with the real tables as they still are, passes every check below
+ * again (the CPU checked it as strictly when it loaded it, and the
+ * switcher's IRET checks no more at ring 0), so only selectors the
+ * hypervisor changed, or all of them after a change to the tables or the
+ * guest's mode, are checked. Under TCG each check costs calls and table
+ * reads on every trap.
+ */
+struct frame_at_entry {
+	uint32_t cs, ss, ds, es, fs, gs;
+	uint32_t tables;	/* cpu_tables_generation */
+	int user_mode;
+};
+
+static void check_frame(struct vcpu *v, const struct frame_at_entry *in)
 {
 	struct trap_frame *f = &v->regs;
 	unsigned cpl = v->user_mode ? 3 : v->ring;
+	int same = in->tables == cpu_tables_generation && in->user_mode == v->user_mode;
 
-	if (!cpu_tables_code_ok((uint16_t)f->cs, cpl))
+	if ((!same || f->cs != in->cs) && !cpu_tables_code_ok((uint16_t)f->cs, cpl))
 		hv_exit_stopped("the guest's code segment 0x%x is not usable at ring %u", f->cs, cpl);
 	/* QEMU TCG would IRET there anyway; a real CPU faults in the switcher. */
 	if (f->eip > desc_limit(*cpu_tables_gdt_entry((uint16_t)f->cs)))
 		hv_exit_stopped("the guest's EIP 0x%08x lies beyond its code segment's limit", f->eip);
-	if (!cpu_tables_stack_ok((uint16_t)f->ss, cpl))
+	if ((!same || f->ss != in->ss) && !cpu_tables_stack_ok((uint16_t)f->ss, cpl))
 		hv_exit_stopped("the guest's stack segment 0x%x is not usable at ring %u", f->ss, cpl);
-	f->ds = loadable_data_selector(f->ds);
-	f->es = loadable_data_selector(f->es);
-	f->fs = loadable_data_selector(f->fs);
-	f->gs = loadable_data_selector(f->gs);
+	if (!same || f->ds != in->ds)
+		f->ds = loadable_data_selector(f->ds);
+	if (!same || f->es != in->es)
+		f->es = loadable_data_selector(f->es);
+	if (!same || f->fs != in->fs)
+		f->fs = loadable_data_selector(f->fs);
+	if (!same || f->gs != in->gs)
+		f->gs = loadable_data_selector(f->gs);
 	/*
 	 * Whatever the guest did, it runs with interrupts really on, IOPL 0 and
 	 * no virtual-8086 mode. NT is the guest's to keep (POPF sets it at any
@@ -137,6 +157,10 @@ void hv_trap(struct trap_frame *frame)
 	v->regs = *frame;
 	if (v->direct_active)
 		direct_trap_entry(v);
+	struct frame_at_entry in = {
+		frame->cs, frame->ss, frame->ds, frame->es, frame->fs, frame->gs,
+		cpu_tables_generation, v->user_mode,
+	};
 	if (virq_step_done(m, vector)) {
 		stats_trap(&v->regs, 0, "hidden");	/* the guest never sees this step */
 		goto back_to_guest;
@@ -197,7 +221,7 @@ back_to_guest:;
 	direct_sync(m);
 	if (m->modes->nvolatile)
 		guest_mode_hide_volatile_entries(v);
-	check_frame(v);
+	check_frame(v, &in);
 	*frame = v->regs;
 	uint32_t done = trap_cost_now();
 	trap_cost_record(COST_WAY_OUT, done - way_out);

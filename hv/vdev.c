@@ -351,13 +351,51 @@ static const struct vdev mmio_devices[] = {
 #define NDEVICES (sizeof devices / sizeof devices[0])
 #define NMMIO_DEVICES (sizeof mmio_devices / sizeof mmio_devices[0])
 
+/*
+ * For each ISA port (below 0x400, where all but PCI's and fw_cfg's are),
+ * the first row whose range holds it, plus one (0: none), filled by
+ * vdev_reset_all: a trapped IN or OUT finds its device with one load. Under
+ * TCG every row a scan looks at is a translated block of its own, and the
+ * guest's console, COM1, is the thirteenth row.
+ */
+#define ISA_PORTS 0x400
+static uint8_t isa_port_row[ISA_PORTS];
+
+static int row_takes(const struct vdev *d, uint16_t port, unsigned size, int write)
+{
+	return port >= d->port_first && port <= d->port_last && (d->sizes & size) &&
+	       (write ? !!d->write : !!d->read);
+}
+
 /* The row that claims port for an access of size (reads or writes), or NULL. */
 static const struct vdev *port_owner(uint16_t port, unsigned size, int write)
 {
+	if (port < ISA_PORTS) {
+		unsigned row = isa_port_row[port];
+		if (!row)
+			return 0;
+		if (row_takes(&devices[row - 1], port, size, write))
+			return &devices[row - 1];
+		/* A size or direction the first row does not take: a later row may. */
+	}
 	for (const struct vdev *d = devices; d < devices + NDEVICES && port >= d->port_first; d++)
-		if (port <= d->port_last && (d->sizes & size) && (write ? !!d->write : !!d->read))
+		if (row_takes(d, port, size, write))
 			return d;
 	return 0;
+}
+
+static void index_isa_ports(void)
+{
+	_Static_assert(NDEVICES < 256, "a row's index fits a byte");
+	for (unsigned port = 0; port < ISA_PORTS; port++) {
+		isa_port_row[port] = 0;
+		for (unsigned i = 0; i < NDEVICES; i++) {
+			if (port >= devices[i].port_first && port <= devices[i].port_last) {
+				isa_port_row[port] = (uint8_t)(i + 1);
+				break;
+			}
+		}
+	}
 }
 
 /*
@@ -369,6 +407,8 @@ static const struct vdev *const controllers[] = { &mmio_devices[0], &devices[0] 
 void vdev_reset_all(struct machine *m)
 {
 	unsigned ncontrollers = 0;
+
+	index_isa_ports();
 	for (unsigned i = 0; i < NDEVICES; i++) {
 		if (devices[i].reset)
 			devices[i].reset(m);
