@@ -179,6 +179,13 @@ static void mark_volatile(struct guest_modes *gm, const struct x86_desc *view, u
 	gm->volatile_next = (gm->volatile_next + 1) % VOLATILE_ENTRIES_MAX;
 }
 
+/* The view in the real GDT now: the user view in user mode, unless --direct keeps one view. */
+static const struct x86_desc *current_view(const struct vcpu *v)
+{
+	const struct guest_modes *gm = machine_of_const(v)->modes;
+	return v->user_mode && !v->direct_active ? gm->user_view : gm->kernel_view;
+}
+
 const char *guest_mode_update_gdt_entry(struct vcpu *v, unsigned index, struct x86_desc d)
 {
 	struct guest_modes *gm = machine_of(v)->modes;
@@ -195,19 +202,13 @@ const char *guest_mode_update_gdt_entry(struct vcpu *v, unsigned index, struct x
 		gm->user_cr3 = physmode_build_user(&gm->user_tables, gm->host_base, v->mem_bytes,
 						   gm->user_ranges, gm->user_nranges,
 						   PDX(SWITCHER_BASE), switcher_pde_for_guest());
-	cpu_tables_set_guest_entry(index, v->user_mode && !v->direct_active ? gm->user_view[index]
-									    : gm->kernel_view[index]);
+	cpu_tables_set_guest_entry(index, current_view(v)[index]);
 	guest_mode_refresh_cr3(v);
-	mark_volatile(gm, v->user_mode ? gm->user_view : gm->kernel_view, index);
+	mark_volatile(gm, current_view(v), index);
 	gm->reloading = index;
 	return 0;
 }
 
-static const struct x86_desc *current_view(const struct vcpu *v)
-{
-	const struct guest_modes *gm = machine_of_const(v)->modes;
-	return v->user_mode ? gm->user_view : gm->kernel_view;
-}
 
 static int frame_holds(const struct trap_frame *f, unsigned index)
 {
