@@ -36,9 +36,16 @@
  *     kernel had. Kernels return to user mode with interrupts on;
  *   - the gates and ss0:esp0 are read from the guest's IDT and TSS at LIDT,
  *     LTR, CR3 writes and on the way out of every trap, not at every system
- *     call as the CPU reads them: a kernel that changes them and returns to
- *     user mode with no trap in between has its next system call go by the
- *     old ones (xv6 writes ss0:esp0 and then executes LTR, which traps).
+ *     call as the CPU reads them. So that a write to ss0:esp0 makes a trap,
+ *     the page holding the guest TSS's esp0 is watched for writes (with its
+ *     paging on): mapped read-only, each write stepped. A kernel whose TSS
+ *     shares its page with data it writes all the time (xv6's struct cpu
+ *     holds the lock nesting counters beside it) would pay a trap for each;
+ *     after DIRECT_WATCH_IDLE_MAX writes in a row that left ss0:esp0 alone
+ *     the watch is given up for good, and the kernel is taken to announce
+ *     its stack with LTR, which traps (xv6 does). A kernel that then changes
+ *     them and returns to user mode with no trap in between has its next
+ *     system call go by the old ones.
  * Interrupt gates stay trapping (an interrupt gate would clear the real
  * IF, leaving the hypervisor's timer to the guest until its next trap), as
  * do kernel-mode INT n (the frame would show the real EFLAGS and RPL 1 and
@@ -65,6 +72,7 @@
 #include "hv/shadow.h"
 #include "hv/switcher.h"
 #include "deprivilege/direct_gate.h"
+#include "shadow_pt/shadow_mmu.h"
 
 /* The vectors that may go direct: none the real hardware raises. */
 #define DIRECT_VECTOR_FIRST	0x31
@@ -112,11 +120,47 @@ static void switch_mode(struct machine *m, int on)
 	m->direct.scanned = 0;
 	m->direct.stack_ok = 0;
 	v->direct_active = on;
+	if (!on)
+		shadow_mmu_watch_page(m->shadow, 0, 0);
 	guest_mode_set_direct(v, on);
 	/* Kernel-only shadow entries must not serve user code, nor the other way round. */
 	shadow_flush_all(v);
 	guest_mode_refresh_cr3(v);
 	m->direct.mode_switches++;
+}
+
+/*
+ * Keep the page of the guest TSS's esp0 watched, and count the writes to it
+ * since the last trap that changed nothing of ss0:esp0.
+ */
+static void watch_stack(struct machine *m, uint32_t esp0, uint32_t ss0)
+{
+	struct vcpu *v = &m->cpu;
+	struct direct_paths *d = &m->direct;
+	struct shadow_mmu *shadow = m->shadow;
+	uint32_t writes = shadow->watch_writes - d->watch_writes_seen;
+	uint32_t gpa, pf_error;
+
+	d->watch_writes_seen = shadow->watch_writes;
+	d->watch_writes_total += writes;
+	if (esp0 != d->esp0 || ss0 != d->ss0)
+		d->watch_idle = 0;
+	else
+		d->watch_idle += writes;
+	d->esp0 = esp0;
+	d->ss0 = ss0;
+	if (d->watch_given_up)
+		return;
+	if (d->watch_idle >= DIRECT_WATCH_IDLE_MAX) {
+		d->watch_given_up = 1;
+		shadow_mmu_watch_page(shadow, 0, 0);
+		return;
+	}
+	if (!shadow_paging_on(v) ||
+	    shadow_translate(v, v->virt_tss_base + 4, 0, 1, &gpa, &pf_error) != SHADOW_TRANSLATED)
+		return;
+	if (!shadow->watching || (gpa & PAGE_MASK) != shadow->watch_gpa)
+		shadow_mmu_watch_page(shadow, 1, gpa);
 }
 
 /* The guest TSS's ss0:esp0 as the real TSS's ring-1 stack. */
@@ -134,6 +178,7 @@ static int sync_stack(struct machine *m)
 		switcher_tss.esp1 = esp_ss[0];
 		switcher_tss.ss1 = ss;
 	}
+	watch_stack(m, esp_ss[0], esp_ss[1]);
 	return 1;
 }
 
@@ -237,4 +282,7 @@ void direct_report(const struct machine *m)
 	console_event("stat what=\"direct: guest IDT scans\" count=%u", d->scans);
 	console_event("stat what=\"direct: shared address space switched on or off\" count=%u",
 		      d->mode_switches);
+	console_event("stat what=\"direct: writes to the TSS's page stepped\" count=%u",
+		      d->watch_writes_total);
+	console_event("stat what=\"direct: TSS page watch given up\" count=%u", d->watch_given_up);
 }

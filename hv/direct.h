@@ -10,6 +10,9 @@
 #include <stdint.h>
 #include "lib/x86_desc.h"
 
+/* Writes to the TSS's page in a row that change no kernel stack before it stops being watched. */
+#define DIRECT_WATCH_IDLE_MAX	64
+
 /* At most this many of the guest's gates go direct; any others trap as before. */
 #define DIRECT_GATES_MAX	8
 
@@ -22,6 +25,14 @@ struct direct_paths {
 		struct x86_gate guest;	/* the guest's gate as installed */
 	} gate[DIRECT_GATES_MAX];
 	int stack_ok;			/* the real TSS's ss1:esp1 are the guest's ss0:esp0 */
+	uint32_t esp0, ss0;		/* as last read from the guest's TSS */
+	/*
+	 * The page of the guest TSS's esp0, watched for writes (shadow_mmu.h)
+	 * until that costs more than it is worth: given up after
+	 * DIRECT_WATCH_IDLE_MAX writes in a row that left ss0:esp0 alone.
+	 */
+	int watch_given_up;
+	uint32_t watch_writes_seen, watch_idle, watch_writes_total;
 	/* The guest IDT and address space the gates were last looked for in. */
 	int scanned;
 	uint32_t scanned_idt_base, scanned_idt_limit, scanned_cr3;

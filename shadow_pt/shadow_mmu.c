@@ -68,6 +68,8 @@ void shadow_mmu_init(struct shadow_mmu *m, uint8_t *mem, uint32_t mem_bytes,
 	m->phys.write32 = phys_write32;
 	m->phys.mem_bytes = mem_bytes;
 	m->device_gpa = m->device_hpa = 0;
+	m->watching = 0;
+	m->watch_gpa = m->watch_writes = 0;
 	memset(&m->step, 0, sizeof m->step);
 	memset(&m->counters, 0, sizeof m->counters);
 	/* The cache is the first member: its physical address is the struct's. */
@@ -80,6 +82,14 @@ void shadow_mmu_map_device_page(struct shadow_mmu *m, uint32_t gpa, uint32_t hpa
 	m->device_hpa = hpa & PAGE_MASK;
 	/* Entries made before for another page, or none, must go. */
 	shadow_cache_flush(&m->cache);
+}
+
+void shadow_mmu_watch_page(struct shadow_mmu *m, int on, uint32_t gpa)
+{
+	m->watching = on;
+	m->watch_gpa = gpa & PAGE_MASK;
+	if (on)
+		shadow_cache_flush(&m->cache);
 }
 
 uint32_t shadow_mmu_cr3(const struct shadow_mmu *m, int user_mode)
@@ -245,7 +255,8 @@ struct shadow_verdict shadow_mmu_fault(struct shadow_mmu *m, struct shadow_cpu *
 		return verdict;
 	}
 
-	if (shadow_cache_is_tracked(&m->cache, w.gpa)) {
+	int watched = m->watching && (w.gpa & PAGE_MASK) == m->watch_gpa;
+	if (watched || shadow_cache_is_tracked(&m->cache, w.gpa)) {
 		if (access & PF_ERR_W) {
 			/* The guest writes one of its page tables: let this one instruction through. */
 			if (m->step.npages == SHADOW_STEP_MAX_PAGES) {
@@ -262,7 +273,10 @@ struct shadow_verdict shadow_mmu_fault(struct shadow_mmu *m, struct shadow_cpu *
 			m->step.page[m->step.npages].gpa = w.gpa;
 			m->step.npages++;
 			cpu->eflags |= EFLAGS_TF;
-			m->counters.pt_write_traps++;
+			if (watched)
+				m->watch_writes++;
+			else
+				m->counters.pt_write_traps++;
 			verdict.outcome = SHADOW_STEP;
 			return verdict;
 		}

@@ -36,6 +36,13 @@ struct shadow_mmu {
 	 * none) whose reads are served read-only from host-physical device_hpa.
 	 */
 	uint32_t device_gpa, device_hpa;
+	/*
+	 * A guest page watched for writes: mapped read-only in every shadow,
+	 * and a write to it is stepped as a page-table write is (and counted
+	 * in watch_writes), so the hypervisor runs after it.
+	 */
+	int watching;
+	uint32_t watch_gpa, watch_writes;
 	struct {
 		unsigned npages;	/* 0: no write is being stepped */
 		struct {
@@ -100,6 +107,12 @@ void shadow_mmu_init(struct shadow_mmu *m, uint8_t *mem, uint32_t mem_bytes,
  * none. The caller keeps the page's contents current.
  */
 void shadow_mmu_map_device_page(struct shadow_mmu *m, uint32_t gpa, uint32_t hpa);
+
+/*
+ * Watch guest-physical page gpa for writes (on = 0: stop watching). Every
+ * shadow is emptied, so that no writable entry for the page survives.
+ */
+void shadow_mmu_watch_page(struct shadow_mmu *m, int on, uint32_t gpa);
 
 /* The real CR3 for the guest's mode while its paging is on. */
 uint32_t shadow_mmu_cr3(const struct shadow_mmu *m, int user_mode);

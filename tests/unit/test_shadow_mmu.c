@@ -183,6 +183,29 @@ START_TEST(device_page_other_pages_and_tables_stay_outside)
 }
 END_TEST
 
+/* A watched page (hv/direct.c's TSS page): read-only, its writes stepped and counted apart. */
+START_TEST(watched_page_write_is_stepped)
+{
+	shadow_mmu_watch_page(m, 1, DATA_GPA + 0x40);
+	*gword(GPT + PTX(DATA_LA) * 4) |= PTE_D;
+	struct shadow_verdict r = shadow_mmu_fault(m, &cpu, DATA_LA, 0);
+	ck_assert_int_eq(r.outcome, SHADOW_FILLED);
+	ck_assert_uint_eq(shadow_entry(0, DATA_LA) & PTE_W, 0);
+	r = shadow_mmu_fault(m, &cpu, DATA_LA + 4, PF_ERR_P | PF_ERR_W);
+	ck_assert_int_eq(r.outcome, SHADOW_STEP);
+	ck_assert(cpu.eflags & EFLAGS_TF);
+	ck_assert_uint_eq(m->watch_writes, 1);
+	ck_assert_uint_eq(m->counters.pt_write_traps, 0);
+	ck_assert_int_eq(shadow_mmu_step_end(m, VEC_DB, cpu.eip + 2, cpu.cs, &cpu.eflags), 1);
+	ck_assert_uint_eq(shadow_entry(0, DATA_LA) & PTE_W, 0);
+	/* Not watched any more: the next write fill makes the entry writable. */
+	shadow_mmu_watch_page(m, 0, 0);
+	r = shadow_mmu_fault(m, &cpu, DATA_LA + 4, PF_ERR_P | PF_ERR_W);
+	ck_assert_int_eq(r.outcome, SHADOW_FILLED);
+	ck_assert(shadow_entry(0, DATA_LA) & PTE_W);
+}
+END_TEST
+
 START_TEST(switcher_slot_is_refused)
 {
 	uint32_t la = (uint32_t)SWITCHER_PDX << 22;
@@ -285,6 +308,7 @@ static Suite *shadow_mmu_suite(void)
 	tcase_add_test(t, mapping_beyond_guest_memory_is_outside);
 	tcase_add_test(t, device_page_read_maps_the_copy_read_only);
 	tcase_add_test(t, device_page_other_pages_and_tables_stay_outside);
+	tcase_add_test(t, watched_page_write_is_stepped);
 	tcase_add_test(t, switcher_slot_is_refused);
 	tcase_add_test(t, switcher_slot_unmapped_is_the_guests_fault);
 	tcase_add_test(t, write_to_a_guest_page_table_is_stepped);
