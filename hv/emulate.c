@@ -201,6 +201,7 @@ static const struct em_row em_table[] = {
 	ROW(RDPMC, emulate_rdpmc, KERNEL),
 	ROW(LLDT, emulate_lldt, KERNEL),
 	ROW(LTR, emulate_ltr, KERNEL),
+	ROW(XSETBV, emulate_xsetbv, KERNEL),	/* #UD: the virtual CR4 has no OSXSAVE */
 	/* With CR4.UMIP these trap at CPL > 0 (emulate_system.c). */
 	ROW(SGDT, emulate_umip, KERNEL),
 	ROW(SIDT, emulate_umip, KERNEL),

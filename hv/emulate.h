@@ -75,7 +75,8 @@ int emulate_task_return(struct vcpu *v);
 /* #UD: CLAC or STAC by the guest kernel on a CPU with SMAP, emulated; 0 if the #UD is the guest's. */
 int emulate_invalid_opcode(struct vcpu *v);
 em_handler emulate_mov_cr, emulate_mov_dr, emulate_clts, emulate_lmsw, emulate_cache_tlb,
-	emulate_msr, emulate_rdtsc, emulate_rdpmc, emulate_lldt, emulate_ltr, emulate_umip;
+	emulate_msr, emulate_rdtsc, emulate_rdpmc, emulate_lldt, emulate_ltr, emulate_umip,
+	emulate_xsetbv;
 
 /* emulate_user.c: entering and leaving the guest's user mode. */
 void emulate_segment_not_present(struct vcpu *v);

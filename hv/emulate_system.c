@@ -243,6 +243,18 @@ enum em_result emulate_rdpmc(struct vcpu *v, const struct decoded_insn *insn)
 }
 
 /*
+ * XSETBV at CPL 0 is #UD while CR4.OSXSAVE is clear (SDM vol. 2C, XSETBV,
+ * "#UD If CR4.OSXSAVE[bit 18] = 0"), and the virtual CPU never lets the
+ * guest set it (deprivilege/sysreg_rules.c offers no XSAVE), so the guest
+ * kernel's XSETBV is always its #UD. Deprivileged it raises #GP first.
+ */
+enum em_result emulate_xsetbv(struct vcpu *v, const struct decoded_insn *insn)
+{
+	reflect_to_guest(v, VEC_UD, REFLECT_NO_ERROR_CODE, v->regs.eip, insn->text);
+	return EM_DONE;
+}
+
+/*
  * The guest's own GDT descriptor for a system-segment selector (from its GDT
  * in its memory, not the shadow), checked as LLDT or LTR checks it. Returns
  * 0 and fills *d, or carries out the refusal and returns -1.

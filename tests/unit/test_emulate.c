@@ -671,6 +671,17 @@ END_TEST
 
 /* ---- what is not emulated ---- */
 
+/* The virtual CR4 never has OSXSAVE: XSETBV is the guest kernel's #UD, as on the bare machine. */
+START_TEST(xsetbv_is_ud_without_osxsave)
+{
+	ck_assert_int_eq(GP(0, 0x0F, 0x01, 0xD1), 0);
+	ck_assert_int_eq(rec.stopped, 0);
+	ck_assert_int_ne(rec.reflected, 0);
+	ck_assert_uint_eq(rec.vector, VEC_UD);
+	ck_assert_uint_eq(rec.return_eip, EIP0);	/* a fault: at the instruction */
+}
+END_TEST
+
 START_TEST(rsm_stops_the_guest)
 {
 	ck_assert_int_eq(GP(0, 0x0F, 0xAA), 1);
@@ -911,6 +922,7 @@ static Suite *emulate_suite(void)
 	tcase_add_test(t, lmsw_cannot_clear_pe);
 	tcase_add_test(t, sysenter_enters_the_kernel_from_user_mode);
 	tcase_add_test(t, rsm_stops_the_guest);
+	tcase_add_test(t, xsetbv_is_ud_without_osxsave);
 	tcase_add_test(t, a_real_protection_fault_goes_back_to_the_guest);
 	tcase_add_test(t, an_unpatched_popf_that_faults_is_not_emulated);
 	tcase_add_test(t, patched_popf_changes_the_virtual_if);
