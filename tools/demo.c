@@ -44,8 +44,9 @@
 const char tv_demo_help[] =
 	"The popf_demo guest runs four times: on the bare machine (QEMU boots it\n"
 	"directly), under the hypervisor (ring 1 unless --ring 3) with nothing patched\n"
-	"(trap-and-emulate), the same with POPF, PUSHF, PUSH CS and MOV from CS\n"
-	"patched to trap (patch=all), and unpatched with the guest told 'paravirt',\n"
+	"(trap-and-emulate), the same with POPF, PUSHF, PUSH CS, MOV from CS and the\n"
+	"other sensitive instructions the patcher knows patched to trap (patch=all),\n"
+	"and unpatched with the guest told 'paravirt',\n"
 	"so that it asks the hypervisor by hypercall instead of running CLI, STI,\n"
 	"PUSHF, POPF and MOV from CS. Each column shows the category that run\n"
 	"observed, marked '= bare' when the bare machine's run observed the same and\n"

@@ -229,7 +229,8 @@ static void narrate_patched(const struct tv_demo_results *r, struct tv_demo_narr
 		if (added[0])
 			snprintf(cost, sizeof(cost), " The price is paid in traps: %s, compared "
 				 "with trap-and-emulate.", added);
-		say(n, 0, "Patching rewrites each POPF and PUSHF, and each PUSH CS and MOV from CS, "
+		say(n, 0, "Patching rewrites each POPF and PUSHF, each PUSH CS and MOV from CS, and "
+			  "the other sensitive instructions the patcher knows (SGDT, LAR, ...), "
 			  "into an instruction that traps, and the hypervisor emulates it against "
 			  "the virtual CPU. With patch=all %s matched the bare machine%s.%s",
 		    compared == r->nexp ? "every experiment" : "every experiment that reported",
