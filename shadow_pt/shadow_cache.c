@@ -144,7 +144,7 @@ uint32_t *shadow_cache_find_table(struct shadow_cache *sc, unsigned mode, uint32
 }
 
 uint32_t *shadow_cache_table(struct shadow_cache *sc, unsigned mode, uint32_t la,
-			     uint32_t source_gpa)
+			     uint32_t source_gpa, uint32_t gpde)
 {
 	uint32_t *pd = sc->dir[sc->current][mode];
 
@@ -165,7 +165,7 @@ uint32_t *shadow_cache_table(struct shadow_cache *sc, unsigned mode, uint32_t la
 		i = 0;
 	}
 	sc->meta[i] = (struct shadow_table_meta){ (uint8_t)sc->current, (uint8_t)mode,
-						  (uint16_t)PDX(la), source_gpa };
+						  (uint16_t)PDX(la), source_gpa, gpde };
 	memset(sc->pool[i], 0, PAGE_SIZE);
 	/* The directory entry allows everything; the table's entries say what is allowed. */
 	pd[PDX(la)] = table_phys(sc, sc->pool[i]) | PTE_P | PTE_W | PTE_U;
@@ -205,6 +205,32 @@ void shadow_cache_source_changed(struct shadow_cache *sc, uint32_t gpa)
 	 */
 	if (!directory && page < sc->mem_bytes)
 		bit_clear(sc->tracked, page / PAGE_SIZE);
+}
+
+uint32_t shadow_cache_current_gcr3(const struct shadow_cache *sc)
+{
+	const struct shadow_context *ctx = &sc->contexts[sc->current];
+	return ctx->valid ? ctx->gcr3 : 0xFFFFFFFFu;
+}
+
+void shadow_cache_directory_changed(struct shadow_cache *sc, const uint32_t *gpd)
+{
+	uint32_t page = shadow_cache_current_gcr3(sc);
+	if (page == 0xFFFFFFFFu)
+		return;
+	for (unsigned i = 0; i < SHADOW_POOL_PAGES; i++) {
+		const struct shadow_table_meta *m = &sc->meta[i];
+		if (m->context == SHADOW_NO_CONTEXT)
+			continue;
+		/*
+		 * An entry that names the directory itself (a kernel's self-map)
+		 * makes it a page table too, whose every entry may have changed.
+		 */
+		if (m->context == sc->current
+			    ? gpd[m->pdx] != m->gpde || (m->gpde & PAGE_MASK) == page
+			    : m->source_gpa == page)
+			free_table(sc, i);
+	}
 }
 
 void shadow_cache_guest_wrote(struct shadow_cache *sc, uint32_t gpa, uint32_t len)

@@ -18,7 +18,8 @@
  * 4. Invalidation: when a tracked page changes, every shadow table built from
  *    it is dropped; the current context, if it is its directory, is emptied
  *    (and stays tracked), any other context whose directory it is is
- *    forgotten (and the page untracked).
+ *    forgotten (and the page untracked). Told what the running directory
+ *    holds now, only the tables built under entries that changed go.
  *
  * The real CPU reads these tables, so a directory entry holds a table's
  * host-physical address. This file computes it as phys_base plus the
@@ -32,7 +33,12 @@
 
 #include "lib/mmu.h"
 
-#define SHADOW_CONTEXTS		8
+/*
+ * A kernel such as xv6 gives every process an address space of its own and
+ * runs several at once: 32 kept contexts let the usual few dozen switch
+ * without rebuilding.
+ */
+#define SHADOW_CONTEXTS		32
 #ifndef SHADOW_POOL_PAGES	/* the host fuzz target makes it small, to run it dry often */
 #define SHADOW_POOL_PAGES	1024	/* 4 MiB of shadow page tables */
 #endif
@@ -55,6 +61,7 @@ struct shadow_table_meta {
 	uint8_t mode;		/* SHADOW_KERNEL or SHADOW_USER */
 	uint16_t pdx;
 	uint32_t source_gpa;	/* the guest page table (or directory, for a 4 MiB page) */
+	uint32_t gpde;		/* the guest's directory entry it was built under */
 };
 
 struct shadow_cache_counters {
@@ -112,12 +119,13 @@ void shadow_cache_note_writable(struct shadow_cache *sc, uint32_t gpa);
 
 /*
  * The current context's shadow page table for la in mode, taken from the
- * pool (zeroed, built from guest page source_gpa) if the directory has none.
- * source_gpa is tracked, also when an empty pool first empties every shadow.
- * NULL for the switcher's slot, which no shadow table may ever take.
+ * pool (zeroed, built from guest page source_gpa under the guest's directory
+ * entry gpde) if the directory has none. source_gpa is tracked, also when an
+ * empty pool first empties every shadow. NULL for the switcher's slot,
+ * which no shadow table may ever take.
  */
 uint32_t *shadow_cache_table(struct shadow_cache *sc, unsigned mode, uint32_t la,
-			     uint32_t source_gpa);
+			     uint32_t source_gpa, uint32_t gpde);
 
 /* The current context's shadow page table for la in mode, or 0 if it has none (the switcher's slot never has one). */
 uint32_t *shadow_cache_find_table(struct shadow_cache *sc, unsigned mode, uint32_t la);
@@ -127,6 +135,18 @@ uint32_t *shadow_cache_find_table(struct shadow_cache *sc, unsigned mode, uint32
  * it; empty the current context if it is its directory, forget any other.
  */
 void shadow_cache_source_changed(struct shadow_cache *sc, uint32_t gpa);
+
+/*
+ * The current context's directory changed and now holds gpd[0..1023]: only
+ * the shadow tables built under an entry that is no longer the same are
+ * dropped (with every table of another context built from that page), so a
+ * kernel that adds a page table to its running address space keeps the rest
+ * of its shadow. The directory stays tracked.
+ */
+void shadow_cache_directory_changed(struct shadow_cache *sc, const uint32_t *gpd);
+
+/* The guest page directory of the current context (gpa), or 0xFFFFFFFF before any. */
+uint32_t shadow_cache_current_gcr3(const struct shadow_cache *sc);
 
 /* Guest memory gpa..gpa+len was written: source_changed for each tracked page in it. */
 void shadow_cache_guest_wrote(struct shadow_cache *sc, uint32_t gpa, uint32_t len);

@@ -138,8 +138,13 @@ enum shadow_translation shadow_mmu_translate(struct shadow_mmu *m, uint32_t gcr0
 static void finish_step(struct shadow_mmu *m, uint32_t *eflags)
 {
 	for (unsigned i = 0; i < m->step.npages; i++) {
+		uint32_t page = m->step.page[i].gpa & PAGE_MASK;
 		*m->step.page[i].spte &= ~PTE_W;
-		shadow_cache_source_changed(&m->cache, m->step.page[i].gpa);
+		/* The running directory: only what the write changed is dropped. */
+		if (page == shadow_cache_current_gcr3(&m->cache) && page < m->mem_bytes)
+			shadow_cache_directory_changed(&m->cache, (const uint32_t *)(m->mem + page));
+		else
+			shadow_cache_source_changed(&m->cache, page);
 	}
 	if (!m->step.guest_tf)
 		*eflags &= ~EFLAGS_TF;
@@ -182,7 +187,7 @@ static struct shadow_verdict fill_device_page(struct shadow_mmu *m, const struct
 		verdict.gpa = leaf_gpa;
 		return verdict;
 	}
-	pt = shadow_cache_table(&m->cache, mode, la, source);
+	pt = shadow_cache_table(&m->cache, mode, la, source, w->gpde);
 	if (!pt) {
 		verdict.outcome = SHADOW_NO_TABLE;
 		return verdict;
@@ -191,6 +196,63 @@ static struct shadow_verdict fill_device_page(struct shadow_mmu *m, const struct
 	m->counters.hidden_faults++;
 	m->counters.device_fills++;
 	return verdict;
+}
+
+/*
+ * A shadow table was just built for la: fill, besides la's entry, every
+ * entry the guest's table already allows and has used, as a TLB may hold
+ * any translation whose accessed bit is set. A 4 MiB page fills all its
+ * pieces in guest memory (its one A bit the walk has just set); a page
+ * table, each present entry with A set; all of them read-only.
+ * Nothing is written to the guest's tables, so its A and D bits stay what
+ * a bare machine would show; an entry with A clear still faults once, and
+ * that fault sets it. One fault instead of one per page when an address
+ * space comes back after its shadow was dropped or evicted.
+ */
+static void prefill(struct shadow_mmu *m, const struct shadow_cpu *cpu, uint32_t *pt,
+		    const struct gpt_walk *w, uint32_t la, unsigned mode)
+{
+	uint32_t large_base = w->gpa - (la & (LARGE_PAGE_SIZE - 1));
+	uint32_t table_gpa = w->gpde & PAGE_MASK;
+	const uint8_t *gpt = 0;
+	struct gpt_walk e = *w;
+
+	if (!w->large) {
+		/* The walk read la's entry from this table: it lies in guest memory. */
+		if (table_gpa >= m->mem_bytes || m->mem_bytes - table_gpa < PAGE_SIZE)
+			return;
+		gpt = m->mem + table_gpa;
+	}
+	for (unsigned j = 0; j < 1024; j++) {
+		if (pt[j])
+			continue;
+		if (w->large) {
+			e.gpa = large_base + j * PAGE_SIZE;
+		} else {
+			uint32_t gpte;
+			__builtin_memcpy(&gpte, gpt + 4 * j, 4);
+			if ((gpte & (PTE_P | PTE_A)) != (PTE_P | PTE_A))
+				continue;
+			e.gpte = gpte;
+			e.gpa = gpte & PAGE_MASK;
+			e.writable = !!(w->gpde & gpte & PTE_W);
+			e.user = !!(w->gpde & gpte & PTE_U);
+			e.supervisor_writable = e.writable || !(cpu->cr0 & CR0_WP);
+			e.dirty = !!(gpte & PTE_D);
+		}
+		if (e.gpa >= m->mem_bytes || m->mem_bytes - e.gpa < PAGE_SIZE)
+			continue;	/* outside guest memory: a device's, faulted and emulated */
+		uint32_t spte = spte_from_gpte(&e, m->host_base, cpu->ring, mode, 0);
+		/*
+		 * Read-only: a first write faults and makes the one entry
+		 * writable. Prefilled writable entries would mark their pages
+		 * mapped writable, and a guest table built later from one of
+		 * them would empty every shadow, whose rebuilding prefilled
+		 * them again: two such tables took turns for ever.
+		 */
+		if (spte)
+			pt[j] = spte & ~PTE_W;
+	}
 }
 
 struct shadow_verdict shadow_mmu_fault(struct shadow_mmu *m, struct shadow_cpu *cpu,
@@ -248,7 +310,8 @@ struct shadow_verdict shadow_mmu_fault(struct shadow_mmu *m, struct shadow_cpu *
 	 * (a 4 MiB page comes straight from its directory).
 	 */
 	uint32_t source = w.large ? (cpu->cr3 & PAGE_MASK) : (w.gpde & PAGE_MASK);
-	uint32_t *pt = shadow_cache_table(&m->cache, mode, la, source);
+	uint32_t built = m->cache.counters.tables_built;
+	uint32_t *pt = shadow_cache_table(&m->cache, mode, la, source, w.gpde);
 	if (!pt) {
 		/* Only the switcher's slot has no table, and it was refused above. */
 		verdict.outcome = SHADOW_NO_TABLE;
@@ -286,5 +349,7 @@ struct shadow_verdict shadow_mmu_fault(struct shadow_mmu *m, struct shadow_cpu *
 		shadow_cache_note_writable(&m->cache, w.gpa);
 	pt[PTX(la)] = spte;
 	m->counters.hidden_faults++;
+	if (m->cache.counters.tables_built != built)
+		prefill(m, cpu, pt, &w, la, mode);
 	return verdict;
 }

@@ -23,7 +23,7 @@
  *      entry reachable from any directory maps a tracked page writable.
  *   4. After the guest writes a range, no shadow built from a page in it
  *      remains (and a context whose directory is in it is empty).
- *   5. The kept CR3s are those of a reference model: up to 8, a known CR3
+ *   5. The kept CR3s are those of a reference model: up to SHADOW_CONTEXTS, a known CR3
  *      reused, a new one taking a free context or the least recently used;
  *      a context whose directory is written while another is current is
  *      forgotten.
@@ -178,7 +178,7 @@ static void check_all(void)
 static void fill(unsigned mode, uint32_t la, uint32_t source, uint32_t gpa, int writable)
 {
 	uint32_t built = sc->counters.tables_built;
-	uint32_t *pt = shadow_cache_table(sc, mode, la, source);
+	uint32_t *pt = shadow_cache_table(sc, mode, la, source, source | PTE_P | PTE_W);
 
 	if (PDX(la) == sc->switcher_pdx) {
 		FUZZ_CHECK(pt == NULL, "a table for the switcher's slot");

@@ -7,7 +7,7 @@
  * Each test is one rule of shadow_pt/README.md, section 3 ("Coherence: kept
  * shadows, tracked page tables"):
  *   - a CR3 write switches to the context kept for that CR3, building one
- *     only if it is new; up to 8 are kept, the least recently used goes;
+ *     only if it is new; up to SHADOW_CONTEXTS are kept, the least recently used goes;
  *   - every guest page a shadow was built from is tracked: each context's
  *     page directory, each page table a shadow table mirrors;
  *   - a change to a tracked page drops every shadow table built from it, and
@@ -90,7 +90,7 @@ static void assert_empty(const uint32_t *pd, const char *what)
  */
 static uint32_t *fill(unsigned mode, uint32_t la, uint32_t source, uint32_t spte)
 {
-	uint32_t *pt = shadow_cache_table(sc, mode, la, source);
+	uint32_t *pt = shadow_cache_table(sc, mode, la, source, source | PTE_P | PTE_W);
 	pt[PTX(la)] = spte;
 	return pt;
 }
@@ -185,8 +185,8 @@ START_TEST(directory_page_is_tracked_whole)
 }
 END_TEST
 
-/* Eight address spaces are kept at once. */
-START_TEST(eight_contexts_are_kept)
+/* SHADOW_CONTEXTS address spaces are kept at once. */
+START_TEST(all_contexts_are_kept)
 {
 	uint32_t cr3[SHADOW_CONTEXTS];
 	for (unsigned c = 0; c < SHADOW_CONTEXTS; c++) {
@@ -219,13 +219,13 @@ START_TEST(ninth_evicts_least_recently_used)
 	/* Use 0 again: 1 is now the least recently used. */
 	shadow_cache_switch(sc, GCR3(0));
 
-	shadow_cache_switch(sc, GCR3(8));
+	shadow_cache_switch(sc, GCR3(SHADOW_CONTEXTS));
 	ck_assert_uint_eq(shadow_cache_cr3(sc, KERNEL), cr3[1]);
 	assert_empty(dir(KERNEL), "the evicted context, kernel");
 	assert_empty(dir(USER), "the evicted context, user");
 	ck_assert_uint_eq(sc->counters.contexts_built, SHADOW_CONTEXTS + 1);
 
-	/* 0 and 2..7 are still there, filled. */
+	/* 0 and 2 onwards are still there, filled. */
 	for (unsigned c = 0; c < SHADOW_CONTEXTS; c++) {
 		if (c == 1)
 			continue;
@@ -235,7 +235,7 @@ START_TEST(ninth_evicts_least_recently_used)
 	}
 	ck_assert_uint_eq(sc->counters.contexts_built, SHADOW_CONTEXTS + 1);
 
-	/* 1 comes back as a new context, empty; it takes 8's, now least recent. */
+	/* 1 comes back as a new context, empty; it takes the newest's, now least recent. */
 	shadow_cache_switch(sc, GCR3(1));
 	ck_assert_uint_eq(sc->counters.contexts_built, SHADOW_CONTEXTS + 2);
 	ck_assert_uint_eq(shadow_cache_cr3(sc, KERNEL), cr3[1]);
@@ -277,7 +277,7 @@ END_TEST
 START_TEST(table_is_made_once)
 {
 	shadow_cache_switch(sc, GCR3(0));
-	uint32_t *pt = shadow_cache_table(sc, KERNEL, LA(5), GPT(0));
+	uint32_t *pt = shadow_cache_table(sc, KERNEL, LA(5), GPT(0), GPT(0) | PTE_P);
 	for (unsigned i = 0; i < 1024; i++)
 		ck_assert_uint_eq(pt[i], 0);
 	uint32_t pde = dir(KERNEL)[5];
@@ -288,7 +288,7 @@ START_TEST(table_is_made_once)
 
 	/* Any address in the same 4 MiB finds the same table. */
 	pt[7] = GDATA | PTE_P;
-	ck_assert_ptr_eq(shadow_cache_table(sc, KERNEL, LA(5) + 0x123456, GPT(0)), pt);
+	ck_assert_ptr_eq(shadow_cache_table(sc, KERNEL, LA(5) + 0x123456, GPT(0), GPT(0) | PTE_P), pt);
 	ck_assert_uint_eq(pt[7], GDATA | PTE_P);
 	ck_assert_uint_eq(sc->counters.tables_built, 1);
 }
@@ -301,7 +301,7 @@ START_TEST(switcher_slot_has_no_table)
 	ck_assert_uint_eq(dir(KERNEL)[SWITCHER_PDX], SWITCHER_PDE);
 	ck_assert_ptr_null(shadow_cache_find_table(sc, KERNEL, LA(SWITCHER_PDX)));
 	ck_assert_ptr_null(shadow_cache_find_table(sc, USER, LA(SWITCHER_PDX) + 0x3FF000));
-	ck_assert_ptr_null(shadow_cache_table(sc, KERNEL, LA(SWITCHER_PDX), GPT(0)));
+	ck_assert_ptr_null(shadow_cache_table(sc, KERNEL, LA(SWITCHER_PDX), GPT(0), GPT(0) | PTE_P));
 }
 END_TEST
 
@@ -311,7 +311,7 @@ START_TEST(reused_table_is_zeroed)
 	shadow_cache_switch(sc, GCR3(0));
 	uint32_t *pt = fill(KERNEL, LA(1) + 3 * PAGE_SIZE, GPT(0), GDATA | PTE_P | PTE_W);
 	shadow_cache_source_changed(sc, GPT(0));
-	uint32_t *again = shadow_cache_table(sc, KERNEL, LA(1), GPT(1));
+	uint32_t *again = shadow_cache_table(sc, KERNEL, LA(1), GPT(1), GPT(1) | PTE_P);
 	ck_assert_ptr_eq(again, pt);	/* the first free table is taken */
 	for (unsigned i = 0; i < 1024; i++)
 		ck_assert_uint_eq(again[i], 0);
@@ -444,6 +444,50 @@ START_TEST(other_directory_change_forgets_its_context)
 	assert_empty(dir(USER), "user");
 	ck_assert(shadow_cache_is_tracked(sc, GCR3(0)));
 	ck_assert_uint_eq(sc->counters.flushes, 0);
+}
+END_TEST
+
+/*
+ * Told what the running directory holds now, only the tables built under
+ * an entry that changed go (both modes); the others and the directory's
+ * tracking stay. Another context's table built from that page goes too.
+ */
+START_TEST(directory_changed_drops_only_changed_entries)
+{
+	static uint32_t gpd[1024];
+	shadow_cache_switch(sc, GCR3(1));
+	fill(KERNEL, LA(3), GCR3(0), GDATA | PTE_P);	/* GCR3(0) as one of its page tables */
+	shadow_cache_switch(sc, GCR3(0));
+	fill(KERNEL, LA(1), GPT(0), GDATA | PTE_P);
+	fill(USER, LA(1), GPT(0), GDATA | PTE_P | PTE_U);
+	fill(KERNEL, LA(2), GPT(1), GDATA | PTE_P);
+	memset(gpd, 0, sizeof gpd);
+	gpd[1] = GPT(0) | PTE_P | PTE_W;		/* as fill() recorded it */
+	gpd[2] = GPT(2) | PTE_P | PTE_W;		/* changed: another table */
+
+	shadow_cache_directory_changed(sc, gpd);
+	ck_assert_ptr_nonnull(table_of(KERNEL, LA(1)));
+	ck_assert_ptr_nonnull(table_of(USER, LA(1)));
+	ck_assert_ptr_null(table_of(KERNEL, LA(2)));
+	ck_assert(shadow_cache_is_tracked(sc, GCR3(0)));
+	shadow_cache_switch(sc, GCR3(1));
+	ck_assert_ptr_null(table_of(KERNEL, LA(3)));
+	ck_assert_uint_eq(sc->counters.tables_dropped, 2);
+}
+END_TEST
+
+/* An entry naming the directory itself makes it a page table: its table always goes. */
+START_TEST(directory_changed_drops_a_self_map)
+{
+	static uint32_t gpd[1024];
+	shadow_cache_switch(sc, GCR3(0));
+	uint32_t *pt = shadow_cache_table(sc, KERNEL, LA(9), GCR3(0), GCR3(0) | PTE_P | PTE_W);
+	pt[0] = GDATA | PTE_P;
+	memset(gpd, 0, sizeof gpd);
+	gpd[9] = GCR3(0) | PTE_P | PTE_W;		/* unchanged, yet its content is the directory */
+
+	shadow_cache_directory_changed(sc, gpd);
+	ck_assert_ptr_null(table_of(KERNEL, LA(9)));
 }
 END_TEST
 
@@ -656,7 +700,7 @@ static Suite *shadow_cache_suite(void)
 	tcase_add_test(c, switch_back_reuses_the_filled_context);
 	tcase_add_test(c, same_cr3_is_reused);
 	tcase_add_test(c, directory_page_is_tracked_whole);
-	tcase_add_test(c, eight_contexts_are_kept);
+	tcase_add_test(c, all_contexts_are_kept);
 	tcase_add_test(c, ninth_evicts_least_recently_used);
 	tcase_add_test(c, eviction_frees_its_tables);
 	tcase_add_test(c, directory_outside_memory_is_not_tracked);
@@ -673,6 +717,8 @@ static Suite *shadow_cache_suite(void)
 	tcase_add_test(i, page_table_change_drops_its_tables);
 	tcase_add_test(i, directory_change_empties_its_context);
 	tcase_add_test(i, other_directory_change_forgets_its_context);
+	tcase_add_test(i, directory_changed_drops_only_changed_entries);
+	tcase_add_test(i, directory_changed_drops_a_self_map);
 	tcase_add_test(i, large_page_table_comes_from_the_directory);
 	tcase_add_test(i, hypervisor_write_drops_tracked_pages);
 	tcase_add_test(i, write_reaching_past_4_gib_drops_to_the_end);
