@@ -45,7 +45,8 @@ void trap_cost_record(enum trap_cost_part part, uint32_t cycles)
 	random_state ^= random_state << 13;
 	random_state ^= random_state >> 17;
 	random_state ^= random_state << 5;
-	uint32_t slot = random_state % (n + 1);
+	/* A multiply, not a division: TCG runs DIV as a call into QEMU. */
+	uint32_t slot = (uint32_t)(((uint64_t)random_state * (n + 1)) >> 32);
 	if (slot < TRAP_COST_SAMPLES)
 		parts[part].samples[slot] = cycles;
 }

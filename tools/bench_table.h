@@ -25,7 +25,7 @@
 #define TV_BENCH_REASON_MAX	160
 #define TV_BENCH_COUNTERS_MAX	32
 #define TV_BENCH_WHAT_MAX	64
-#define TV_BENCH_TARGETS_MAX	8
+#define TV_BENCH_TARGETS_MAX	16
 
 enum tv_bench_side {
 	TV_BENCH_NATIVE,	/* bare QEMU: the reference */

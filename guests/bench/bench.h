@@ -52,6 +52,25 @@ void bench_handler_user_done(void);	/* from ring 3: resume the kernel in bench_u
 void bench_user_descriptors(void);
 /* Fill the TSS (the kernel stack for traps from ring 3) and LTR it. */
 void bench_user_tss_load(void);
+/*
+ * A process switch's part of it: ESP0 set (0: the first kernel stack), the
+ * live descriptor marked available again and LTR run, as xv6's switchuvm.
+ */
+void bench_user_tss_switch(uint32_t esp0);
+
+#define BENCH_GDT_TSS		5
+#define BENCH_SEL_TSS		SEL_MAKE(BENCH_GDT_TSS, 0)
+
+/* The macro benchmarks (bench_macro.c, bench_macro_loops.S). */
+uint32_t bench_spinlock_irqsave(uint32_t n);	/* PUSHF, CLI, APIC ID read, XCHG, store, POPF */
+uint32_t bench_syscall_round_trip(uint32_t n);	/* from ring 3: INT to a handler that saves all and calls C */
+uint32_t bench_context_switch(uint32_t n);	/* paging on: two process switches with LTR and CR3 */
+uint32_t bench_address_space_fill(uint32_t n);	/* paging on: a fork's fresh page tables, used, freed */
+void bench_handler_syscall_macro(void);
+#define BENCH_VEC_SYSCALL_MACRO	0x83	/* the macro system call (DPL-3 gate) */
+
+/* The page directory bench_paging_on() loaded (its physical address: identity-mapped). */
+extern uint32_t bench_paging_cr3;
 
 /*
  * Identity-map the first 4 MiB (the whole image) with 4 KiB pages, map the

@@ -42,6 +42,10 @@ void bench_idt_install(void)
 	bench_idt[BENCH_VEC_USER_SYSCALL] = gate_make(GUEST_SEL_CODE,
 						      (uint32_t)bench_handler_iret,
 						      DESC_SYS_TRAP_GATE, 3);
+	/* The macro system call's gate is a trap gate too, as xv6's T_SYSCALL. */
+	bench_idt[BENCH_VEC_SYSCALL_MACRO] = gate_make(GUEST_SEL_CODE,
+						       (uint32_t)bench_handler_syscall_macro,
+						       DESC_SYS_TRAP_GATE, 3);
 	bench_idt[BENCH_VEC_USER_DONE] = gate_make(GUEST_SEL_CODE,
 						   (uint32_t)bench_handler_user_done,
 						   DESC_SYS_INT_GATE, 3);

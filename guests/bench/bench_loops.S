@@ -250,6 +250,7 @@ bench_handler_page_fault:
 
 	.bss
 	.align 4
+	.globl bench_kernel_esp		/* bench_macro_loops.S enters user mode the same way */
 bench_kernel_esp:
 	.long 0
 

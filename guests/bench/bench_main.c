@@ -74,10 +74,15 @@ static const struct bench_case bench_cases[] = {
 	{ "divide_error", bench_divide_error, 256, 0, NULL },
 	{ "int80_round_trip", bench_int80, 256, 0, NULL },
 	{ "user_syscall", bench_user_syscall, 256, 0, NULL },
+	/* Macro benchmarks: a kernel's hot paths (bench_macro.c). */
+	{ "spinlock_irqsave", bench_spinlock_irqsave, 256, 0, NULL },
+	{ "syscall_round_trip", bench_syscall_round_trip, 256, 0, NULL },
 	{ "mov_cr3_same", bench_mov_cr3_same, 256, 1, NULL },
 	{ "invlpg", bench_invlpg, 256, 1, NULL },
 	{ "page_fault", bench_page_fault, 256, 1, NULL },
 	{ "pte_write", bench_pte_write, 256, 1, NULL },
+	{ "context_switch", bench_context_switch, 256, 1, NULL },
+	{ "address_space_fill", bench_address_space_fill, 1, 1, NULL },
 };
 
 #define BENCH_CASES (sizeof(bench_cases) / sizeof(bench_cases[0]))

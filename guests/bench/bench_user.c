@@ -14,8 +14,6 @@
 
 #define BENCH_GDT_USER_CODE	3
 #define BENCH_GDT_USER_DATA	4
-#define BENCH_GDT_TSS		5
-#define BENCH_SEL_TSS		SEL_MAKE(BENCH_GDT_TSS, 0)
 
 #define BENCH_USER_CODE_FLAGS (DESC_HI_P | DESC_HI_S | DESC_HI_DB | DESC_HI_DPL(3) | \
 			       ((DESC_TYPE_CODE | DESC_TYPE_READABLE) << 8))
@@ -44,5 +42,14 @@ void bench_user_tss_load(void)
 	bench_tss.esp0 = (uint32_t)(bench_trap_stack + sizeof(bench_trap_stack));
 	/* No I/O permission bitmap: the map base lies past the segment's limit. */
 	bench_tss.iomap_base = sizeof(bench_tss);
+	ltr(BENCH_SEL_TSS);
+}
+
+void bench_user_tss_switch(uint32_t esp0)
+{
+	bench_tss.esp0 = esp0 ? esp0 : (uint32_t)(bench_trap_stack + sizeof(bench_trap_stack));
+	/* The live descriptor is busy since the last LTR, which would fault on it. */
+	guest_gdt_write_live(BENCH_GDT_TSS, desc_make((uint32_t)&bench_tss, sizeof(bench_tss) - 1,
+						     BENCH_TSS_FLAGS));
 	ltr(BENCH_SEL_TSS);
 }

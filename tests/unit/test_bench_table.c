@@ -6,7 +6,8 @@
  * targets are the ones tools/bench_table.c states (compute loop within 1 %
  * of native, a trapped instruction at most 1.5 times the exception round
  * trip under the hypervisor, a reflected divide error at most 3 times
- * native), so every expected verdict below follows from those rules.
+ * native, each macro row at most 5 times native), so every expected
+ * verdict below follows from those rules.
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -276,7 +277,7 @@ START_TEST(test_targets)
 	end_both(&t);
 
 	size_t n = tv_bench_targets(&t, tg, TV_BENCH_TARGETS_MAX);
-	ck_assert_uint_eq(n, 5);
+	ck_assert_uint_eq(n, 9);
 	ck_assert_str_eq(tg[0].row, "compute_loop");
 	ck_assert_int_eq(tg[0].verdict, TV_BENCH_MET);
 	ck_assert_double_eq_tol(tg[0].measured, 1.01, 1e-12);
@@ -291,6 +292,21 @@ START_TEST(test_targets)
 	ck_assert_str_eq(tg[4].row, "divide_error");
 	ck_assert_int_eq(tg[4].verdict, TV_BENCH_NOT_MET);
 	ck_assert_double_eq_tol(tg[4].measured, 4.0, 1e-12);
+	/* The macro rows have no figures here: unknown. */
+	ck_assert_str_eq(tg[5].row, "spinlock_irqsave");
+	ck_assert_int_eq(tg[5].verdict, TV_BENCH_UNKNOWN);
+	ck_assert_str_eq(tg[8].row, "address_space_fill");
+
+	/* A macro row at 5 times native is met, just above is not. */
+	start_both(&t);
+	add_fig(&t, TV_BENCH_NATIVE, "context_switch", 1000, 1000, 1000);
+	add_fig(&t, TV_BENCH_HV, "context_switch", 5000, 5000, 5000);
+	add_fig(&t, TV_BENCH_NATIVE, "address_space_fill", 1000, 1000, 1000);
+	add_fig(&t, TV_BENCH_HV, "address_space_fill", 5001, 5001, 5001);
+	end_both(&t);
+	tv_bench_targets(&t, tg, TV_BENCH_TARGETS_MAX);
+	ck_assert_int_eq(tg[7].verdict, TV_BENCH_MET);
+	ck_assert_int_eq(tg[8].verdict, TV_BENCH_NOT_MET);
 
 	/* Just over the compute limit. */
 	start_both(&t);
