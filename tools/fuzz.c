@@ -75,6 +75,8 @@ const char tv_fuzz_help[] =
 	"  hung         the run under the hypervisor timed out\n"
 	"  bare ended   the bare machine did not finish the sequence (reset, hang);\n"
 	"               not counted against the hypervisor\n"
+	"  unrepeated   divergent and unexplained in the run, but equal when run\n"
+	"               again apart: state left by earlier sequences; not a finding\n"
 	"Unexpected results are listed with the sequence's number, its bytes and\n"
 	"their disassembly; --replay K shows one in detail.\n"
 	"\n"
@@ -553,7 +555,9 @@ static void print_line(FILE *f, const char *who, const struct fuzz_outcome *o)
 
 enum verdict {
 	V_EQUAL, V_EXPECTED, V_UNEXPECTED, V_STOP_DOC, V_STOP_UNEXPECTED, V_CRASHED, V_HUNG,
-	V_BARE_ENDED, V_VERDICTS
+	V_BARE_ENDED,
+	V_UNREPEATED,	/* an unexpected divergence that is gone when the sequence runs again apart */
+	V_VERDICTS
 };
 
 static enum verdict judge(const struct fuzz_env *env, const struct fuzz_seq *seq,
@@ -665,6 +669,52 @@ static int campaign(struct fuzz_env *env)
 		}
 	}
 
+	/*
+	 * Each unexpected divergence runs again, whole, in runs of their own:
+	 * one that is then equal carried something from the sequences before
+	 * it in the campaign's run (bare QEMU's history, or the harness's
+	 * reset), and is counted apart, not as a finding.
+	 */
+	struct cut_job *again = calloc(o->count, sizeof(*again));
+	size_t *again_of = calloc(o->count, sizeof(size_t));
+	size_t nagain = 0;
+	if (!again || !again_of) {
+		fputs(TV_PROG ": out of memory\n", stderr);
+		return TV_STATUS_NO_RESULT;
+	}
+	for (uint32_t i = 0; i < o->count; i++) {
+		const struct tv_fuzz_rule *rule;
+		struct tv_fuzz_cut cuts[TV_FUZZ_CUTS_MAX];
+		unsigned nc = cuts_of(jobs, first_job[i], ncut[i], cuts);
+		uint8_t sync[FUZZ_INSNS_MAX];
+		int first;
+		again_of[i] = (size_t)-1;
+		if (!bare[i].have || !virt[i].have || !tv_fuzz_diff(&bare[i].line, &virt[i].line))
+			continue;
+		fuzz_generate(o->seed, o->start + i, &env->layout, &seq);
+		sequence_sync(env, &seq, sync);
+		if (judge(env, &seq, sync, &bare[i], &virt[i], cuts, nc, &rule, &first) != V_UNEXPECTED)
+			continue;
+		again_of[i] = nagain;
+		/* A cut past the last instruction leaves the sequence whole. */
+		again[nagain++] = (struct cut_job){ .k = o->start + i, .n = FUZZ_INSNS_MAX };
+	}
+	if (nagain) {
+		fprintf(stderr, TV_PROG ": fuzz: %zu unexpected divergences run again alone\n", nagain);
+		if ((r = run_cuts(env, TV_MODE_NATIVE, again, nagain, NULL)) ||
+		    (r = run_cuts(env, TV_MODE_HV, again, nagain, NULL))) {
+			free(bare);
+			free(virt);
+			free(by_rule);
+			free(jobs);
+			free(first_job);
+			free(ncut);
+			free(again);
+			free(again_of);
+			return r;
+		}
+	}
+
 	printf("fuzz: seed %u, sequences %u to %u, ring %d, patch %s, umip %s\n", o->seed, o->start,
 	       o->start + o->count - 1, o->mode.ring, patch_names[o->mode.patch],
 	       o->mode.umip ? "on" : "off");
@@ -677,6 +727,11 @@ static int campaign(struct fuzz_env *env)
 		fuzz_generate(o->seed, o->start + i, &env->layout, &seq);
 		sequence_sync(env, &seq, sync);
 		enum verdict v = judge(env, &seq, sync, &bare[i], &virt[i], cuts, nc, &rule, &first);
+		if (v == V_UNEXPECTED && again_of[i] != (size_t)-1) {
+			const struct cut_job *a = &again[again_of[i]];
+			if (a->have_bare && a->have_virt && !tv_fuzz_diff(&a->bare, &a->virt))
+				v = V_UNREPEATED;
+		}
 		counts[v]++;
 		if (rule)
 			by_rule[rule - tv_fuzz_rules]++;
@@ -718,6 +773,8 @@ static int campaign(struct fuzz_env *env)
 	printf("  %-12s %8u\n", "crashed", counts[V_CRASHED]);
 	printf("  %-12s %8u\n", "hung", counts[V_HUNG]);
 	printf("  %-12s %8u\n", "bare ended", counts[V_BARE_ENDED]);
+	printf("  %-12s %8u  (divergent in the run, equal when run again alone)\n", "unrepeated",
+	       counts[V_UNREPEATED]);
 	for (size_t i = 0; i < tv_fuzz_nrules; i++)
 		if (by_rule[i])
 			printf("  expected %-14s %8u  %s\n", tv_fuzz_rules[i].id, by_rule[i],
@@ -731,6 +788,8 @@ static int campaign(struct fuzz_env *env)
 	free(jobs);
 	free(first_job);
 	free(ncut);
+	free(again);
+	free(again_of);
 	if (counts[V_CRASHED])
 		return TV_STATUS_NO_RESULT;
 	if (counts[V_HUNG])
@@ -809,7 +868,7 @@ static int replay(struct fuzz_env *env)
 	static const char *const verdicts[V_VERDICTS] = {
 		"equal", "expected divergence", "UNEXPECTED divergence", "documented stop",
 		"UNEXPECTED stop", "HYPERVISOR CRASHED", "HYPERVISOR HUNG",
-		"the bare machine did not finish it",
+		"the bare machine did not finish it", "equal when run again alone",
 	};
 	printf("verdict: %s%s%s\n", verdicts[v], rule ? ": " : "", rule ? rule->why : "");
 	return v == V_CRASHED ? TV_STATUS_NO_RESULT : v == V_HUNG ? TV_STATUS_TIMEOUT
