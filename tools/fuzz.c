@@ -55,8 +55,8 @@
  * bare machine's (counted, and the run goes on after that sequence); under
  * the hypervisor it is a hang of the hypervisor's.
  */
-#define FUZZ_IDLE_NATIVE_S	5.0
-#define FUZZ_IDLE_HV_S		15.0
+#define FUZZ_IDLE_NATIVE_S	20.0
+#define FUZZ_IDLE_HV_S		60.0
 
 /* Exit statuses beyond the shared ones (the help lists them all). */
 #define TV_FUZZ_STATUS_FINDINGS	1
