@@ -15,6 +15,20 @@ int console_early_input(uint8_t *byte);
 /* One protocol line: "tv:" followed by the formatted text. */
 void console_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A trace line (trap, io, patch): as console_event, but dropped when the output is backed up. */
+void console_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+uint32_t console_trace_dropped(void);
+
+/*
+ * Give the real COM1 what it can take now, never waiting for it: on the way
+ * back to the guest and while waiting for an interrupt. console_pending()
+ * says whether anything is left to send; console_flush() waits for all of
+ * it to go.
+ */
+void console_drain(void);
+int console_pending(void);
+void console_flush(void);
+
 /* A byte the guest wrote to its COM1; sent a line at a time as "tv:out". */
 void console_guest_byte(uint8_t c);
 void console_guest_flush(void);

@@ -83,14 +83,14 @@ void stats_trap(const struct trap_frame *f, const struct decoded_insn *insn,
 		bytes[n] = 0;
 	}
 	console_quote(text, sizeof text, insn ? insn->text : "");
-	console_event("trap seq=%u vec=%u err=0x%x eip=0x%08x bytes=%s insn=%s action=%s",
+	console_trace("trap seq=%u vec=%u err=0x%x eip=0x%08x bytes=%s insn=%s action=%s",
 		      trap_seq, f->vector, f->error, f->eip, bytes, text, action);
 }
 
 void stats_unknown_port(int is_out, uint16_t port, unsigned size, uint32_t value)
 {
 	if (tracing)
-		console_event("io dir=%s port=0x%x size=%u value=0x%x",
+		console_trace("io dir=%s port=0x%x size=%u value=0x%x",
 			      is_out ? "out" : "in", port, size, value);
 }
 

@@ -222,6 +222,9 @@ back_to_guest:;
 	if (m->modes->nvolatile)
 		guest_mode_hide_volatile_entries(v);
 	check_frame(v, &in);
+	/* Output backed up behind a slow UART goes out as the UART takes it, never waited for. */
+	if (console_pending())
+		console_drain();
 	*frame = v->regs;
 	uint32_t done = trap_cost_now();
 	trap_cost_record(COST_WAY_OUT, done - way_out);

@@ -29,6 +29,7 @@
  * an interrupt in service traps, so the interrupt is delivered on that
  * trap's way back: right after the instruction.
  */
+#include "hv/console.h"
 #include "hv/virq.h"
 #include "hv/host_timer.h"
 #include "hv/lapic_page.h"
@@ -213,6 +214,8 @@ int virq_wait_for_interrupt(struct machine *m)
 			devices_advance(m, now);
 			return 1;
 		}
+		/* While the guest waits, its trace and output go out. */
+		console_drain();
 		__asm__ volatile("pause");
 	}
 }
