@@ -6,12 +6,16 @@
  * everything that runs QEMU goes through tv_run() (tools/run.h), so commands
  * that compare several runs can be added without touching the others.
  */
+#include <errno.h>
 #include <limits.h>
 #include <regex.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "tools/bench.h"
+#include "tools/boot_image.h"
 #include "tools/classify.h"
 #include "tools/scan.h"
 #include "tools/cli_args.h"
@@ -22,6 +26,10 @@
 #include "tools/print.h"
 #include "tools/process.h"
 #include "tools/run.h"
+
+/* run --gdb: QEMU's stub's port (TRAPVISOR_GDB_PORT), and the time a session gets without --timeout. */
+#define TV_GDB_PORT_DEFAULT	1234
+#define TV_GDB_TIMEOUT_S	3600.0
 
 /* Which options a subcommand takes. */
 enum {
@@ -34,8 +42,12 @@ enum {
 	OPT_FORMAT = 1 << 6,
 	OPT_PATCH = 1 << 7,
 	OPT_UMIP = 1 << 8,
-	OPT_PC = 1 << 9,	/* --module, --cpu, --screen, --until: run and native */
+	OPT_PC = 1 << 9,	/* --cpu, --screen, --until: run and native */
 	OPT_DIRECT = 1 << 10,
+	OPT_MODULE = 1 << 11,	/* --module */
+	OPT_ON = 1 << 12,	/* --on qemu|bochs */
+	OPT_ISO = 1 << 13,	/* -o FILE and --native: iso */
+	OPT_GDB = 1 << 14,	/* --gdb: run */
 };
 
 struct options {
@@ -56,6 +68,11 @@ struct options {
 	size_t nmodules;
 	int screen;
 	const char *until;
+	enum tv_machine on;
+	const char *output;	/* iso: -o FILE */
+	int native;		/* iso: the guest alone, without the hypervisor */
+	int gdb;		/* run: paused, for gdb */
+	int timeout_given;
 	int help;
 };
 
@@ -88,12 +105,20 @@ static const struct {
 		     "                runs: none, popf (POPF and PUSHF) or all (default none)\n" },
 	{ OPT_MEM, "  --mem N       the guest's memory in MiB, 1 to 1024 (default 32)\n" },
 	{ OPT_TIMEOUT, "  --timeout S   give up after S seconds and kill QEMU (default 30)\n" },
+	{ OPT_ON, "  --on M        the x86 to run on: qemu (default) or bochs (a GRUB image\n"
+		  "                booted by Bochs; slower, checks segment limits as\n"
+		  "                hardware does; no input to the guest)\n" },
+	{ OPT_GDB, "  --gdb         start QEMU paused with its gdb stub on TCP port 1234 and\n"
+		   "                print the gdb command that attaches with the hypervisor's\n"
+		   "                symbols (docs/other-machines.md)\n" },
 	{ OPT_PC, "  --cpu MODEL   QEMU's CPU model (-cpu), natively and under the hypervisor\n"
-		  "                alike (default: QEMU's, qemu32)\n"
-		  "  --module FILE[,STRING]  a multiboot module after the guest, with STRING\n"
-		  "                after its path in the module's string (repeatable, in\n"
-		  "                order; no ',' in FILE or STRING, no space in FILE)\n"
-		  "  --screen      print the guest's 80x25 text screen when the run ends\n"
+		  "                alike (default: QEMU's, qemu32); on Bochs, Bochs's model\n" },
+	{ OPT_MODULE, "  --module FILE[,STRING]  a multiboot module after the guest, with STRING\n"
+		      "                after its path in the module's string (repeatable, in\n"
+		      "                order; no ',' in FILE or STRING, no space in FILE)\n" },
+	{ OPT_ISO, "  -o FILE       where to write the image (required)\n"
+		   "  --native      an image of the guest alone, on the bare machine\n" },
+	{ OPT_PC, "  --screen      print the guest's 80x25 text screen when the run ends\n"
 		  "  --until RE    end the run with success (status 0) as soon as a line of\n"
 		  "                the guest's output, or a row of its screen, matches the\n"
 		  "                extended regular expression RE\n" },
@@ -132,7 +157,9 @@ static const char env_help[] =
 	"  NO_COLOR             no colours, even on a terminal\n"
 	"  TRAPVISOR_QEMU       the QEMU to run (default qemu-system-i386)\n"
 	"  TRAPVISOR_BUILD_DIR  the build directory (default: found from this program)\n"
-	"  TRAPVISOR_HV         the hypervisor ELF (default: BUILD/hv/hv.elf)\n";
+	"  TRAPVISOR_HV         the hypervisor ELF (default: BUILD/hv/hv.elf)\n"
+	"  TRAPVISOR_BOCHS      the Bochs to run with --on bochs (default bochs)\n"
+	"  TRAPVISOR_GDB_PORT   the TCP port of run --gdb (default 1234)\n";
 
 /* A usage error of these options points at the general help. */
 #define usage_error(...)	tv_cli_usage_error(NULL, __VA_ARGS__)
@@ -178,7 +205,24 @@ static int parse_options(const struct command *cmd, int argc, char **argv, struc
 			if (v[0] == '-' || strpbrk(v, " "))
 				return usage_error("--cpu %s: not a CPU model", v);
 			o->cpu = v;
-		} else if ((cmd->opts & OPT_PC) && tv_cli_is_option(a, "--module")) {
+		} else if ((cmd->opts & OPT_ON) && tv_cli_is_option(a, "--on")) {
+			if (!(v = tv_cli_option_value(argc, argv, &i, "--on")))
+				return usage_error("--on needs qemu or bochs");
+			if (strcmp(v, "qemu") == 0)
+				o->on = TV_ON_QEMU;
+			else if (strcmp(v, "bochs") == 0)
+				o->on = TV_ON_BOCHS;
+			else
+				return usage_error("--on %s: give qemu or bochs", v);
+		} else if ((cmd->opts & OPT_GDB) && strcmp(a, "--gdb") == 0) {
+			o->gdb = 1;
+		} else if ((cmd->opts & OPT_ISO) && strcmp(a, "--native") == 0) {
+			o->native = 1;
+		} else if ((cmd->opts & OPT_ISO) && tv_cli_is_option(a, "-o")) {
+			if (!(v = tv_cli_option_value(argc, argv, &i, "-o")) || !*v)
+				return usage_error("-o needs a FILE");
+			o->output = v;
+		} else if ((cmd->opts & OPT_MODULE) && tv_cli_is_option(a, "--module")) {
 			char why[256];
 			if (!(v = tv_cli_option_value(argc, argv, &i, "--module")) || !*v)
 				return usage_error("--module needs FILE[,STRING]");
@@ -215,6 +259,7 @@ static int parse_options(const struct command *cmd, int argc, char **argv, struc
 		} else if ((cmd->opts & OPT_TIMEOUT) && tv_cli_is_option(a, "--timeout")) {
 			if ((r = tv_cli_timeout_option(NULL, argc, argv, &i, &o->timeout_s)))
 				return r;
+			o->timeout_given = 1;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return usage_error("unknown option '%s' for '%s'", a, cmd->name);
 		} else if ((cmd->opts & OPT_GUEST) && !o->guest) {
@@ -287,6 +332,36 @@ static void print_screen(const struct options *o, const struct tv_run_record *re
 }
 
 /*
+ * run --gdb: QEMU waits for gdb before the first instruction; say how to
+ * attach with the hypervisor's symbols. The guests are linked at 1 MiB as
+ * the hypervisor is, so a breakpoint by a guest symbol's address would
+ * stop in the hypervisor as well: the guide in docs/other-machines.md
+ * steps into the guest from the hypervisor's way out instead.
+ */
+static int gdb_setup(const struct options *o, const struct tv_paths *paths, const char *guest,
+		     struct tv_run_config *cfg)
+{
+	const char *env = getenv("TRAPVISOR_GDB_PORT");
+	long port = env && *env ? tv_cli_parse_long(env, 1, 65535) : TV_GDB_PORT_DEFAULT;
+
+	if (o->on != TV_ON_QEMU)
+		return usage_error("--gdb needs QEMU's gdb stub: not with --on bochs");
+	if (port < 0)
+		return usage_error("TRAPVISOR_GDB_PORT=%s: give a TCP port, 1 to 65535", env);
+	cfg->gdb_port = (int)port;
+	if (!o->timeout_given)
+		cfg->timeout_s = TV_GDB_TIMEOUT_S;
+	fprintf(stderr,
+		TV_PROG ": QEMU waits for gdb on port %ld; in another terminal:\n"
+		"  gdb -q %s -ex 'target remote 127.0.0.1:%ld' -ex 'break hv_trap' -ex continue\n"
+		TV_PROG ": the guest %s runs at the hypervisor's addresses too: break on the\n"
+		TV_PROG ": hypervisor's side and step into the guest (docs/other-machines.md);\n"
+		TV_PROG ": the run ends after %g s (--timeout)\n",
+		port, paths->hv, port, guest, cfg->timeout_s);
+	return 0;
+}
+
+/*
  * `run` and `native`: run one guest natively or under the hypervisor,
  * showing it as it goes.
  */
@@ -323,12 +398,15 @@ static int run_and_show(const struct command *cmd, int argc, char **argv, enum t
 	cfg.umip = o.umip;
 	cfg.direct = o.direct;
 	cfg.cpu = o.cpu;
-	if (o.umip && !o.cpu) {
+	if (o.gdb && (status = gdb_setup(&o, &paths, path, &cfg)) != 0)
+		return status;
+	if (o.umip && !o.cpu && o.on == TV_ON_QEMU) {
 		/* Not silently: the reference run must be told the same model. */
 		cfg.cpu = "max";
 		fprintf(stderr, TV_PROG ": --umip: QEMU runs with --cpu max (its default "
 			"model, qemu32, has no UMIP)\n");
 	}
+	cfg.on = o.on;
 	cfg.modules = o.modules;
 	cfg.nmodules = o.nmodules;
 	cfg.screen = o.screen;
@@ -429,21 +507,89 @@ static int cmd_list(const struct command *cmd, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * iso: a GRUB image of one run (tools/boot_image.h), for Bochs, a real PC
+ * or any PC emulator; what it needs there is in docs/other-machines.md.
+ */
+static int cmd_iso(const struct command *cmd, int argc, char **argv)
+{
+	struct options o;
+	struct tv_paths paths;
+	struct stat sb;
+	char path[PATH_MAX], err[PATH_MAX + 128], work[PATH_MAX], opts[160];
+	int status;
+
+	if (parse_or_help(cmd, argc, argv, &o, &status))
+		return status;
+	if (!o.output)
+		return usage_error("'iso' needs -o FILE.iso");
+	if (o.native && (o.ring != 1 || o.trace || o.patch || o.umip || o.direct))
+		return usage_error("--native: the guest alone has no hypervisor options "
+				   "(--ring, --trace, --patch, --umip, --direct)");
+	tv_paths_init(&paths);
+	if ((status = tv_resolve_guest(&paths, o.guest, path, sizeof(path), err, sizeof(err))) != 0) {
+		tv_cli_error("%s", err);
+		return status;
+	}
+	if (!o.native && stat(paths.hv, &sb) < 0) {
+		tv_cli_error("the hypervisor is not built: %s", paths.hv);
+		return TV_STATUS_USAGE;
+	}
+	struct tv_run_config cfg = {
+		.mode = TV_MODE_HV, .ring = o.ring, .trace = o.trace, .patch = o.patch,
+		.umip = o.umip, .direct = o.direct, .mem_mib = o.mem_mib,
+	};
+	tv_hv_options(&cfg, opts, sizeof(opts));
+	struct tv_boot_spec spec = {
+		.hv_path = o.native ? NULL : paths.hv, .hv_options = opts, .guest_path = path,
+		.guest_argv = o.guest_argv, .guest_argc = o.guest_argc,
+		.modules = o.modules, .nmodules = o.nmodules,
+	};
+	const char *tmp = getenv("TMPDIR");
+	snprintf(work, sizeof(work), "%s/trapvisor-iso.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(work)) {
+		tv_cli_error("cannot make a work directory: %s", strerror(errno));
+		return TV_STATUS_USAGE;
+	}
+	status = tv_boot_image_make(&spec, work, o.output, err, sizeof(err));
+	tv_remove_tree(work);
+	if (status != 0) {
+		tv_cli_error("%s", err);
+		return status;
+	}
+	printf("%s: a GRUB image of %s%s (%s); its output goes to COM1 at 115200 baud, 8N1\n",
+	       o.output, o.native ? "" : "the hypervisor with ", o.guest,
+	       o.native ? "on the bare machine" : opts);
+	printf("boot it with:  qemu-system-i386 -cdrom %s -serial stdio -display none "
+	       "-device isa-debug-exit,iobase=0xf4,iosize=0x01\n", o.output);
+	printf("on a real PC:  write it to a USB stick or CD and read COM1 with a null-modem "
+	       "cable (docs/other-machines.md)\n");
+	return 0;
+}
+
 static int cmd_help(const struct command *cmd, int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "run", cmd_run,
-	  OPT_GUEST | OPT_RING | OPT_TRACE | OPT_PATCH | OPT_UMIP | OPT_DIRECT | OPT_MEM | OPT_TIMEOUT | OPT_PC,
+	  OPT_GUEST | OPT_RING | OPT_TRACE | OPT_PATCH | OPT_UMIP | OPT_DIRECT | OPT_MEM | OPT_TIMEOUT |
+		  OPT_PC | OPT_MODULE | OPT_ON | OPT_GDB,
 	  "run GUEST [--ring 1|3] [--trace] [--patch P] [--umip] [--direct] [--mem N]\n"
-	  "            [--timeout S] [--cpu MODEL] [--module FILE[,STRING]]... [--screen]\n"
-	  "            [--until RE] [-- ARGS]",
+	  "            [--timeout S] [--on qemu|bochs] [--gdb] [--cpu MODEL]\n"
+	  "            [--module FILE[,STRING]]... [--screen] [--until RE] [-- ARGS]",
 	  "Run GUEST deprivileged under the hypervisor: its output, each trap with\n"
 	  "--trace, then traps counted by instruction and how the run ended.", NULL },
-	{ "native", cmd_native, OPT_GUEST | OPT_MEM | OPT_TIMEOUT | OPT_PC,
-	  "native GUEST [--mem N] [--timeout S] [--cpu MODEL] [--module FILE[,STRING]]...\n"
-	  "            [--screen] [--until RE] [-- ARGS]",
-	  "Boot the same GUEST directly on bare QEMU, the reference for equivalence.\n"
-	  "Its status is QEMU's exit code shifted right by one (7 bits survive).", NULL },
+	{ "native", cmd_native, OPT_GUEST | OPT_MEM | OPT_TIMEOUT | OPT_PC | OPT_MODULE | OPT_ON,
+	  "native GUEST [--mem N] [--timeout S] [--on qemu|bochs] [--cpu MODEL]\n"
+	  "            [--module FILE[,STRING]]... [--screen] [--until RE] [-- ARGS]",
+	  "Boot the same GUEST directly on the bare machine, the reference for equivalence.\n"
+	  "On QEMU its status is QEMU's exit code shifted right by one (7 bits survive).", NULL },
+	{ "iso", cmd_iso,
+	  OPT_GUEST | OPT_RING | OPT_TRACE | OPT_PATCH | OPT_UMIP | OPT_DIRECT | OPT_MEM | OPT_MODULE |
+		  OPT_ISO,
+	  "iso GUEST -o FILE.iso [--native] [--ring 1|3] [--trace] [--patch P] [--umip]\n"
+	  "            [--direct] [--mem N] [--module FILE[,STRING]]... [-- ARGS]",
+	  "Write a bootable GRUB image (multiboot) of the hypervisor with GUEST and its\n"
+	  "options, for a real PC, Bochs or any PC emulator; output on COM1.", NULL },
 	{ "demo", cmd_demo, OPT_RING | OPT_STEP | OPT_FORMAT | OPT_MEM | OPT_TIMEOUT,
 	  "demo [--ring 1|3] [--step] [--format text|md|json] [--mem N] [--timeout S]",
 	  "Show where x86 breaks trap-and-emulate: the popf_demo guest on the bare\n"

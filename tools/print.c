@@ -253,8 +253,11 @@ void tv_print_summary(const struct tv_printer *p, const struct tv_run_record *re
 	FILE *f = p->out;
 	int bad = rec->host_status != TV_STATUS_GUEST_OK;
 
-	fprintf(f, "%s--- summary (%s) ---%s\n", col(p, C_BOLD),
-		rec->mode == TV_MODE_HV ? "under the hypervisor" : "native, bare QEMU",
+	const char *emulator = rec->on == TV_ON_BOCHS ? "Bochs" : "QEMU";
+
+	fprintf(f, "%s--- summary (%s%s) ---%s\n", col(p, C_BOLD),
+		rec->mode == TV_MODE_HV ? "under the hypervisor" : "native, bare ",
+		rec->mode == TV_MODE_HV ? (rec->on == TV_ON_BOCHS ? ", on Bochs" : "") : emulator,
 		col(p, C_OFF));
 	if (rec->mode == TV_MODE_HV) {
 		if (print_stats(p, rec, "insn", "traps by instruction:") == 0)
@@ -264,7 +267,9 @@ void tv_print_summary(const struct tv_printer *p, const struct tv_run_record *re
 	if (rec->nmalformed)
 		fprintf(f, "malformed protocol lines: %zu\n", rec->nmalformed);
 
-	fprintf(f, "run ended: %s%s", col(p, bad ? C_BAD : C_GUEST), tv_end_name(rec->end));
+	fprintf(f, "run ended: %s%s", col(p, bad ? C_BAD : C_GUEST),
+		rec->on == TV_ON_BOCHS && rec->end == TV_END_NO_EXIT ? "Bochs ended without a result"
+								     : tv_end_name(rec->end));
 	if (rec->reason && *rec->reason) {
 		fputs(": ", f);
 		tv_put_text(f, rec->reason, strlen(rec->reason));
@@ -278,7 +283,7 @@ void tv_print_summary(const struct tv_printer *p, const struct tv_run_record *re
 		fprintf(f, "guest exit status: %" PRId64 "\n", rec->guest_status);
 	else
 		fprintf(f, "guest exit status: none\n");
-	fprintf(f, "wall time: %.2f s (QEMU with %" PRIu64 " MiB)\n", rec->wall_s,
+	fprintf(f, "wall time: %.2f s (%s with %" PRIu64 " MiB)\n", rec->wall_s, emulator,
 		rec->machine_mib);
 	fflush(f);
 }

@@ -78,6 +78,12 @@ int tv_process_spawn(struct tv_process *p, char *const argv[], double deadline)
 int tv_process_spawn_forwarding(struct tv_process *p, char *const argv[], double deadline,
 				int forward_fd)
 {
+	return tv_process_spawn_opts(p, argv, deadline, forward_fd, 0);
+}
+
+int tv_process_spawn_opts(struct tv_process *p, char *const argv[], double deadline,
+			  int forward_fd, int out_on_fd3)
+{
 	int outp[2], errp[2], execp[2], inp[2] = { -1, -1 };
 	int err = 0;
 
@@ -112,8 +118,13 @@ int tv_process_spawn_forwarding(struct tv_process *p, char *const argv[], double
 		int in = inp[0] >= 0 ? inp[0] : open("/dev/null", O_RDONLY);
 
 		setpgid(0, 0);
-		if (in < 0 || dup2(in, 0) < 0 || dup2(outp[1], 1) < 0 ||
-		    dup2(errp[1], 2) < 0)
+		/* stderr's pipe first: descriptor 3 may be one of them. */
+		if (out_on_fd3 && (in < 0 || dup2(in, 0) < 0 || dup2(errp[1], 1) < 0 ||
+				   dup2(errp[1], 2) < 0 || dup2(outp[1], 3) < 0 ||
+				   fcntl(3, F_SETFD, 0) < 0))
+			err = errno;
+		else if (!out_on_fd3 && (in < 0 || dup2(in, 0) < 0 || dup2(outp[1], 1) < 0 ||
+					 dup2(errp[1], 2) < 0))
 			err = errno;
 		else {
 			signal(SIGPIPE, SIG_DFL);

@@ -80,6 +80,15 @@ int tv_process_spawn_forwarding(struct tv_process *p, char *const argv[], double
 				int forward_fd);
 
 /*
+ * The same, and with out_on_fd3 the pipe read as TV_STREAM_STDOUT is the
+ * child's descriptor 3, while its stdout and stderr both go to the pipe
+ * read as TV_STREAM_STDERR: for a child that writes the guest's serial line
+ * to a file it opens (/dev/fd/3) and its own chatter to stdout (Bochs).
+ */
+int tv_process_spawn_opts(struct tv_process *p, char *const argv[], double deadline,
+			  int forward_fd, int out_on_fd3);
+
+/*
  * Read lines until the child ends, the deadline passes or a signal arrives.
  * On return the child has been reaped (killed first, if need be), every line
  * it wrote has been delivered and the pipes are closed.

@@ -22,6 +22,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "tools/bochs.h"
+#include "tools/boot_image.h"
 #include "tools/input_keys.h"
 #include "tools/monitor.h"
 #include "tools/process.h"
@@ -50,6 +52,13 @@ struct run_state {
 	struct tv_keys keys;
 	double deadline;		/* the run's own, from timeout_s */
 	int idle;			/* the last deadline set was idle_timeout_s after a line */
+	/* On Bochs: */
+	char work_dir[PATH_MAX];	/* the boot image and configuration, removed at the end */
+	int bochs_exit_seen;		/* native: the bare guest's exit line arrived */
+	long bochs_exit_status;
+	int grub_failed;		/* GRUB said it could not load the image */
+	int bochs_message_next;		/* the next stderr line is Bochs's last word */
+	char bochs_message[256];
 };
 
 /*
@@ -229,11 +238,54 @@ static void on_serial_hv(struct run_state *st, const char *s, size_t len)
 	emit(st, &line);
 }
 
+/*
+ * Bochs's standard error is its own chatter (a banner, the plugins it
+ * loads); what matters is the message it exits with, kept for a run that
+ * gave no result. Its shutdown port's message is the normal end.
+ */
+static void on_bochs_stderr(struct run_state *st, const char *s, size_t len)
+{
+	if (st->bochs_message_next) {
+		st->bochs_message_next = 0;
+		if (!memmem(s, len, "Shutdown port", 13))
+			snprintf(st->bochs_message, sizeof(st->bochs_message), "%.*s", (int)len, s);
+		return;
+	}
+	if (memmem(s, len, "Bochs is exiting with the following message", 44))
+		st->bochs_message_next = 1;
+}
+
+/*
+ * A bare guest on Bochs says its status in its last line (there is no
+ * debug-exit device): keep the status, let any text before it through.
+ * Returns 1 when the line was only that.
+ */
+static int on_bochs_guest_exit(struct run_state *st, const char **s, size_t *len)
+{
+	long status;
+	size_t before;
+
+	if (st->bochs_exit_seen || !tv_bochs_guest_exit(*s, *len, &status, &before))
+		return 0;
+	st->bochs_exit_seen = 1;
+	st->bochs_exit_status = status;
+	/* Bochs ends at the guest's shutdown write; allow it a moment as for `tv:exit`. */
+	double grace = tv_now() + EXIT_GRACE_S;
+	if (grace < st->proc->deadline)
+		st->proc->deadline = grace;
+	*len = before;
+	return before == 0;
+}
+
 static void on_line(void *ctx, enum tv_stream stream, const char *s, size_t len)
 {
 	struct run_state *st = ctx;
 	struct tv_run_record *rec = st->rec;
 
+	if (stream == TV_STREAM_STDERR && st->cfg->on == TV_ON_BOCHS) {
+		on_bochs_stderr(st, s, len);
+		return;
+	}
 	if (stream == TV_STREAM_STDERR) {
 		/* QEMU's farewell when we end it says nothing about the guest. */
 		if (st->proc->killed && memmem(s, len, "terminating on signal", 21))
@@ -249,10 +301,16 @@ static void on_line(void *ctx, enum tv_stream stream, const char *s, size_t len)
 		st->idle = idle_end < st->deadline;
 		st->proc->deadline = st->idle ? idle_end : st->deadline;
 	}
+	/* After GRUB's escape sequences for the serial terminal. */
+	if (st->cfg->on == TV_ON_BOCHS &&
+	    memmem(s, len, TV_GRUB_FAILED_LINE, strlen(TV_GRUB_FAILED_LINE)))
+		st->grub_failed = 1;
 	if (st->cfg->mode == TV_MODE_HV) {
 		on_serial_hv(st, s, len);
 		return;
 	}
+	if (st->cfg->on == TV_ON_BOCHS && on_bochs_guest_exit(st, &s, &len))
+		return;
 	struct tv_run_line line = {
 		.source = TV_LINE_GUEST, .raw = s, .raw_len = len, .text = s, .text_len = len,
 	};
@@ -348,6 +406,65 @@ static int check_modules(const struct tv_run_config *cfg, struct tv_run_record *
 	return 0;
 }
 
+void tv_hv_options(const struct tv_run_config *cfg, char *buf, size_t size)
+{
+	snprintf(buf, size, "ring=%d trace=%d mem=%u%s%s%s%s", cfg->ring, cfg->trace ? 1 : 0,
+		 cfg->mem_mib, cfg->patch ? " patch=" : "", cfg->patch ? cfg->patch : "",
+		 cfg->umip ? " umip=1" : "", cfg->direct ? " direct=1" : "");
+}
+
+/* On Bochs: a work directory with the run's image and configuration (tools/bochs.h), and Bochs's argv. */
+static int build_bochs_command(const struct tv_run_config *cfg, struct tv_run_record *rec,
+			       struct run_state *st, struct argv_list *a, uint64_t module_bytes)
+{
+	struct stat sb;
+	char err[512], opts[160], rc[PATH_MAX + 32], cmds[PATH_MAX + 32];
+	const char *tmp = getenv("TMPDIR");
+
+	if (cfg->mode == TV_MODE_HV) {
+		if (!cfg->hv_path || stat(cfg->hv_path, &sb) < 0)
+			return setup_error(rec, "the hypervisor is not built: %s",
+					   cfg->hv_path ? cfg->hv_path : "(no path)");
+		if (cfg->patch && (!*cfg->patch || strpbrk(cfg->patch, " ,")))
+			return setup_error(rec, "bad patch mode '%s'", cfg->patch);
+		stat(cfg->guest_path, &sb);
+		rec->machine_mib = tv_hv_machine_mib(cfg->mem_mib, (uint64_t)sb.st_size + module_bytes);
+	} else {
+		if (cfg->screen)
+			return setup_error(rec, "--screen: a bare guest's screen cannot be read on "
+					   "Bochs (under the hypervisor it can)");
+		rec->machine_mib = cfg->mem_mib;
+	}
+	snprintf(st->work_dir, sizeof(st->work_dir), "%s/trapvisor-bochs.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(st->work_dir)) {
+		st->work_dir[0] = '\0';
+		return setup_error(rec, "cannot make a work directory for Bochs: %s", strerror(errno));
+	}
+	tv_hv_options(cfg, opts, sizeof(opts));
+	struct tv_boot_spec spec = {
+		.hv_path = cfg->mode == TV_MODE_HV ? cfg->hv_path : NULL,
+		.hv_options = opts,
+		.guest_path = cfg->guest_path,
+		.guest_argv = cfg->guest_argv,
+		.guest_argc = cfg->guest_argc,
+		.modules = cfg->modules,
+		.nmodules = cfg->nmodules,
+	};
+	if (tv_bochs_prepare(&spec, (unsigned)rec->machine_mib, cfg->cpu, st->work_dir, rc, cmds,
+			     sizeof(rc), err, sizeof(err)) != 0)
+		return setup_error(rec, "%s", err);
+
+	const char *bochs = cfg->qemu ? cfg->qemu : getenv("TRAPVISOR_BOCHS");
+	arg(a, "%s", bochs && *bochs ? bochs : "bochs");
+	arg(a, "-q");
+	arg(a, "-f");
+	arg(a, "%s", rc);
+	arg(a, "-rc");
+	arg(a, "%s", cmds);
+	return 0;
+}
+
 /* Check everything that can be checked before QEMU starts, and build its argv. */
 static int build_command(const struct tv_run_config *cfg, struct tv_run_record *rec,
 			 struct run_state *st, struct argv_list *a)
@@ -371,6 +488,8 @@ static int build_command(const struct tv_run_config *cfg, struct tv_run_record *
 					   cfg->guest_argv[i]);
 	if (check_modules(cfg, rec, &module_bytes))
 		return rec->host_status;
+	if (cfg->on == TV_ON_BOCHS)
+		return build_bochs_command(cfg, rec, st, a, module_bytes);
 
 	const char *qemu = cfg->qemu ? cfg->qemu : getenv("TRAPVISOR_QEMU");
 	if (!qemu || !*qemu)
@@ -413,10 +532,10 @@ static int build_command(const struct tv_run_config *cfg, struct tv_run_record *
 		arg(a, "-initrd");
 		arg(a, "%s", initrd);
 		free(initrd);
+		char opts[160];
+		tv_hv_options(cfg, opts, sizeof(opts));
 		arg(a, "-append");
-		arg(a, "ring=%d trace=%d mem=%u%s%s%s%s", cfg->ring, cfg->trace ? 1 : 0,
-		    cfg->mem_mib, cfg->patch ? " patch=" : "", cfg->patch ? cfg->patch : "",
-		    cfg->umip ? " umip=1" : "", cfg->direct ? " direct=1" : "");
+		arg(a, "%s", opts);
 	} else {
 		initrd = tv_initrd_text(NULL, NULL, cfg->modules, cfg->nmodules, err, sizeof(err));
 		if (!initrd) {
@@ -483,6 +602,12 @@ static int build_command(const struct tv_run_config *cfg, struct tv_run_record *
 	 */
 	arg(a, "-device");
 	arg(a, "isa-debug-exit,iobase=0xf4,iosize=0x01");
+	if (cfg->gdb_port) {
+		/* Paused before the first instruction, until gdb says continue. */
+		arg(a, "-gdb");
+		arg(a, "tcp:127.0.0.1:%d", cfg->gdb_port);
+		arg(a, "-S");
+	}
 	return 0;
 }
 
@@ -581,6 +706,26 @@ static void decide_native(struct tv_run_record *rec, int serial_seen)
 	}
 }
 
+/*
+ * A bare guest on Bochs: its exit line says its status (there is no
+ * debug-exit device, so Bochs's own status says nothing).
+ */
+static void decide_bochs_native(struct run_state *st, struct tv_run_record *rec)
+{
+	if (st->bochs_exit_seen) {
+		rec->end = TV_END_GUEST;
+		rec->guest_status = st->bochs_exit_status;
+	} else if (st->grub_failed) {
+		rec->end = TV_END_REFUSED;
+		snprintf(rec->message, sizeof(rec->message), "GRUB could not load the guest image");
+		rec->reason = rec->message;
+	} else {
+		rec->end = TV_END_NO_EXIT;
+		snprintf(rec->message, sizeof(rec->message), "Bochs ended without the guest's exit "
+			 "line%s%s", st->bochs_message[0] ? ": " : "", st->bochs_message);
+	}
+}
+
 /* The terminal as it was before a run put it in raw mode, restored however we leave. */
 static struct termios saved_tty;
 static int tty_raw;
@@ -657,8 +802,11 @@ int tv_run(const struct tv_run_config *cfg, struct tv_run_record *rec)
 		.cfg = cfg, .rec = rec, .proc = &proc, .hello_idx = -1, .exit_idx = -1,
 	};
 
+	const char *emulator = cfg->on == TV_ON_BOCHS ? "Bochs" : "QEMU";
+
 	memset(rec, 0, sizeof(*rec));
 	rec->mode = cfg->mode;
+	rec->on = cfg->on;
 	rec->guest_status = -1;
 	rec->qemu_code = -1;
 
@@ -675,10 +823,15 @@ int tv_run(const struct tv_run_config *cfg, struct tv_run_record *rec)
 
 	double start = tv_now();
 	st.deadline = start + cfg->timeout_s;
-	int err = tv_process_spawn_forwarding(&proc, a.v, start + cfg->timeout_s,
-					      cfg->forward_stdin && stdin_is_ours() ? 0 : -1);
+	/* Bochs's COM1 is written to a file (our pipe); nothing reads its input. */
+	int forward = cfg->forward_stdin && cfg->on == TV_ON_QEMU && stdin_is_ours();
+	int err = tv_process_spawn_opts(&proc, a.v, start + cfg->timeout_s, forward ? 0 : -1,
+					cfg->on == TV_ON_BOCHS);
 	if (err) {
-		if (err == ENOENT)
+		if (err == ENOENT && cfg->on == TV_ON_BOCHS)
+			setup_error(rec, "Bochs not found: '%s' (install the Debian packages "
+				    "bochs, bochsbios and vgabios)", a.v[0]);
+		else if (err == ENOENT)
 			setup_error(rec, "QEMU not found: '%s' (install the Debian package "
 				    "qemu-system-x86)", a.v[0]);
 		else
@@ -723,28 +876,37 @@ int tv_run(const struct tv_run_config *cfg, struct tv_run_record *rec)
 		rec->interrupted_by = tv_process_interrupted();
 		rec->end = TV_END_INTERRUPTED;
 		snprintf(rec->message, sizeof(rec->message), "QEMU was killed");
-	} else if (pumped == TV_PUMP_DEADLINE && !rec->exit) {
+	} else if (pumped == TV_PUMP_DEADLINE && !rec->exit && !st.bochs_exit_seen) {
 		rec->end = TV_END_TIMEOUT;
 		if (st.idle)
 			snprintf(rec->message, sizeof(rec->message),
-				 "no line for %g s: the guest stopped making progress; QEMU was killed",
-				 cfg->idle_timeout_s);
+				 "no line for %g s: the guest stopped making progress; %s was killed",
+				 cfg->idle_timeout_s, emulator);
 		else
 			snprintf(rec->message, sizeof(rec->message),
-				 "no result within %g s: the guest never exited%s; QEMU was killed",
-				 cfg->timeout_s, cfg->until ? " and --until never matched" : "");
+				 "no result within %g s: the guest never exited%s; %s was killed",
+				 cfg->timeout_s, cfg->until ? " and --until never matched" : "", emulator);
 	} else if (cfg->mode == TV_MODE_HV) {
 		decide_hv(rec);
 		if (rec->hello && hello_disagrees(cfg, rec))
 			rec->end = TV_END_NO_EXIT;
+		if (!rec->exit && st.grub_failed)
+			snprintf(rec->message, sizeof(rec->message),
+				 "GRUB could not load the hypervisor or the guest");
+		else if (!rec->exit && st.bochs_message[0])
+			snprintf(rec->message, sizeof(rec->message), "Bochs: %s", st.bochs_message);
 		if (pumped == TV_PUMP_DEADLINE && rec->message[0] == '\0')
 			snprintf(rec->message, sizeof(rec->message),
-				 "QEMU lingered after the exit line and was killed");
+				 "%s lingered after the exit line and was killed", emulator);
+	} else if (cfg->on == TV_ON_BOCHS) {
+		decide_bochs_native(&st, rec);
 	} else {
 		decide_native(rec, st.serial_seen);
 	}
 	rec->host_status = tv_host_status(rec->end, rec->guest_status);
 out:
+	if (st.work_dir[0])
+		tv_remove_tree(st.work_dir);
 	if (st.has_until)
 		regfree(&st.until_re);
 	if (st.has_mon)

@@ -29,6 +29,12 @@ enum tv_run_mode {
 	TV_MODE_HV,		/* the guest as a module of the hypervisor */
 };
 
+/* The x86 the run boots on. */
+enum tv_machine {
+	TV_ON_QEMU,		/* QEMU's TCG, booting the ELF files directly */
+	TV_ON_BOCHS,		/* Bochs, booting a GRUB image of the run (tools/bochs.h) */
+};
+
 /* Where a line of a run came from. */
 enum tv_line_source {
 	TV_LINE_GUEST,		/* the guest's output: a `tv:out` line, or native serial */
@@ -52,6 +58,7 @@ struct tv_run_line {
 
 struct tv_run_config {
 	enum tv_run_mode mode;
+	enum tv_machine on;
 	const char *guest_path;		/* the guest's multiboot ELF */
 	char *const *guest_argv;	/* its command line, word by word */
 	int guest_argc;
@@ -86,8 +93,10 @@ struct tv_run_config {
 	int screen;
 	/* End the run with success when a guest line or screen row matches this ERE. */
 	const char *until;
-	/* The QEMU to run; NULL means $TRAPVISOR_QEMU, else qemu-system-i386. */
+	/* The QEMU to run; NULL means $TRAPVISOR_QEMU, else qemu-system-i386 (Bochs: $TRAPVISOR_BOCHS, else bochs). */
 	const char *qemu;
+	/* QEMU only: start paused with the gdb stub on this TCP port (0: no stub). */
+	int gdb_port;
 	/* Called for each line as it arrives (for live output); may be NULL. */
 	void (*on_line)(void *ctx, const struct tv_run_line *line);
 	void *ctx;
@@ -100,6 +109,7 @@ struct tv_text {
 
 struct tv_run_record {
 	enum tv_run_mode mode;
+	enum tv_machine on;
 	/* hv mode: every protocol event in arrival order, `out` included. */
 	struct tv_event *events;
 	size_t nevents;
@@ -140,6 +150,9 @@ struct tv_run_record {
  * TV_STATUS_USAGE with rec->message saying what is wrong.
  */
 int tv_run(const struct tv_run_config *cfg, struct tv_run_record *rec);
+
+/* The hypervisor's command line for cfg ("ring=1 trace=0 mem=32 ..."), the same on every machine. */
+void tv_hv_options(const struct tv_run_config *cfg, char *buf, size_t size);
 void tv_run_record_free(struct tv_run_record *rec);
 
 #endif

@@ -15,8 +15,29 @@
 /* Enough polls for a slow real UART; a dead one costs a bounded delay, not a hang. */
 #define GUEST_THRE_POLLS	100000
 
+/*
+ * 115200 baud, 8 data bits, no parity, one stop bit, set once before the
+ * first byte: a firmware may leave the port at 5 data bits (Bochs's BIOS
+ * does), which QEMU ignores and a UART that sends at its baud rate does
+ * not. The FIFOs are left as they are: switching them on empties the
+ * receiver, and input may be waiting there already.
+ */
+void guest_console_setup(void)
+{
+	static int done;
+
+	if (done)
+		return;
+	done = 1;
+	outb(GUEST_COM1 + 3, 0x80);	/* DLAB: the divisor latch */
+	outb(GUEST_COM1 + 0, 0x01);	/* divisor 1: 115200 baud */
+	outb(GUEST_COM1 + 1, 0x00);
+	outb(GUEST_COM1 + 3, 0x03);	/* 8N1, DLAB off */
+}
+
 void guest_putc(char c)
 {
+	guest_console_setup();
 	for (int i = 0; i < GUEST_THRE_POLLS; i++)
 		if (inb(GUEST_COM1_LSR) & GUEST_LSR_THRE)
 			break;

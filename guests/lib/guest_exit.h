@@ -4,7 +4,9 @@
  *
  * The status goes to QEMU's isa-debug-exit port: natively QEMU then exits
  * with (status << 1) | 1; under the hypervisor the run ends with
- * `tv:exit kind=guest status=<status>`.
+ * `tv:exit kind=guest status=<status>`. Where nothing listens at that
+ * port (bare Bochs, a real PC), the guest prints GUEST_EXIT_LINE and the
+ * status on a line of its own, which the host program reads on Bochs.
  */
 #ifndef TV_GUESTS_LIB_GUEST_EXIT_H
 #define TV_GUESTS_LIB_GUEST_EXIT_H
@@ -12,6 +14,8 @@
 #include <stdint.h>
 
 #define GUEST_DEBUG_EXIT_PORT	0xF4
+/* The line that ends a run without a debug-exit device (tools/run.c reads it). */
+#define GUEST_EXIT_LINE		"guest-exit: no debug-exit device; status="
 
 /* Statuses every guest shares; a test guest's status is otherwise its failure count. */
 #define GUEST_EXIT_OK		0

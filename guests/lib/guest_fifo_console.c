@@ -27,6 +27,7 @@
 
 void guest_fifo_console_init(void)
 {
+	guest_console_setup();
 	outb(FIFO_COM1_FCR, FIFO_FCR_ENABLE_CLEAR);
 }
 
