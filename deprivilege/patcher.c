@@ -45,6 +45,7 @@ struct scan {
 	const struct patch_region *code;
 	unsigned set;
 	uint8_t *visited;
+	uint8_t *targets;	/* NULL, or a bit per known way in (patcher_scan_targets) */
 	struct patch_site *sites;
 	unsigned max_sites;
 	unsigned nsites;
@@ -64,6 +65,18 @@ static void mark_visited(struct scan *s, uint32_t off)
 }
 
 /* Offset of la in the region, or code->size if la lies outside it. */
+static uint32_t offset_of(const struct scan *s, uint32_t la);
+
+/* Something can jump to la (a root, a branch or call target, a return address). */
+static void mark_target(struct scan *s, uint32_t la)
+{
+	uint32_t off = offset_of(s, la);
+
+	if (s->targets && off < s->code->size)
+		s->targets[off / 8] |= (uint8_t)(1u << (off % 8));
+}
+
+
 static uint32_t offset_of(const struct scan *s, uint32_t la)
 {
 	uint32_t off = la - s->code->la;	/* below la wraps to a huge value */
@@ -166,6 +179,10 @@ static unsigned sensitive_kind(const cs_insn *insn)
 	case X86_INS_PUSHF:
 	case X86_INS_PUSHFD:
 		return PATCH_PUSHF;
+	case X86_INS_CLI:
+		return PATCH_CLI;
+	case X86_INS_STI:
+		return PATCH_STI;
 	case X86_INS_PUSH:
 		if (x86->op_count == 1 && x86->operands[0].type == X86_OP_REG &&
 		    x86->operands[0].reg == X86_REG_CS)
@@ -251,6 +268,10 @@ static int follow_path(struct scan *s, uint32_t off)
 		}
 
 		f = flow_of(s->insn);
+		if (f.has_target)
+			mark_target(s, f.target);
+		if (in_group(s->insn, X86_GRP_CALL))
+			mark_target(s, s->code->la + off + s->insn->size);	/* the callee returns there */
 		if (f.falls_through) {
 			if (f.has_target)
 				queue_target(s, f.target);
@@ -330,6 +351,15 @@ int patcher_scan(csh handle, const struct patch_region *code,
 		 uint8_t *visited, struct patch_site *sites,
 		 unsigned max_sites, unsigned *nsites)
 {
+	return patcher_scan_targets(handle, code, roots, nroots, set, visited, NULL,
+				    sites, max_sites, nsites);
+}
+
+int patcher_scan_targets(csh handle, const struct patch_region *code,
+			 const uint32_t *roots, unsigned nroots, unsigned set,
+			 uint8_t *visited, uint8_t *targets, struct patch_site *sites,
+			 unsigned max_sites, unsigned *nsites)
+{
 	struct scan s;
 	unsigned i;
 	int rc = PATCHER_OK;
@@ -343,11 +373,14 @@ int patcher_scan(csh handle, const struct patch_region *code,
 		return PATCHER_ERR_ARGS;	/* wraps past 4 GiB */
 
 	memset(visited, 0, PATCHER_BITMAP_BYTES(code->size));
+	if (targets)
+		memset(targets, 0, PATCHER_BITMAP_BYTES(code->size));
 	memset(&s, 0, sizeof(s));
 	s.handle = handle;
 	s.code = code;
 	s.set = set;
 	s.visited = visited;
+	s.targets = targets;
 	s.sites = sites;
 	s.max_sites = max_sites;
 	s.insn = cs_malloc(handle);
@@ -356,6 +389,7 @@ int patcher_scan(csh handle, const struct patch_region *code,
 
 	/* One root at a time: the worklist never holds roots, so none is lost. */
 	for (i = 0; i < nroots && rc == PATCHER_OK; i++) {
+		mark_target(&s, roots[i]);
 		queue_target(&s, roots[i]);
 		rc = drain_worklist(&s);
 	}

@@ -38,6 +38,13 @@ enum patch_set {
 	PATCH_DESC_QUERY = 32,	/* LAR, LSL, VERR, VERW: read the shadowed descriptors */
 	PATCH_SS_READ = 64,	/* PUSH SS, MOV from SS: the real ring in SS's RPL */
 	PATCH_FAR_CALL = 128,	/* CALL ptr16:32, CALL m16:32: pushes the real CS */
+	/*
+	 * CLI and STI trap by themselves (#GP at ring 1 or 3): only the inline
+	 * mode (deprivilege/inline_patch.h) looks for them, to run them
+	 * without a trap.
+	 */
+	PATCH_CLI = 256,	/* FA */
+	PATCH_STI = 512,	/* FB */
 };
 #define PATCH_ALL	(PATCH_POPF | PATCH_PUSHF | PATCH_PUSH_CS | PATCH_MOV_FROM_CS | \
 			 PATCH_SYS_STORE | PATCH_DESC_QUERY | PATCH_SS_READ | PATCH_FAR_CALL)
@@ -110,6 +117,18 @@ int patcher_scan(csh handle, const struct patch_region *code,
  * and must contain s->la.
  */
 void patcher_apply(uint8_t *code, uint32_t code_la, const struct patch_site *s);
+
+/*
+ * patcher_scan, and also every known way into the code: targets (like
+ * visited, PATCHER_BITMAP_BYTES(code->size) bytes, zeroed first) gets a bit
+ * for each root, each direct branch or call target and each return address
+ * (the instruction after a CALL) inside the region. The inline mode moves
+ * instructions only where no bit is set (deprivilege/inline_patch.c).
+ */
+int patcher_scan_targets(csh handle, const struct patch_region *code,
+			 const uint32_t *roots, unsigned nroots, unsigned set,
+			 uint8_t *visited, uint8_t *targets, struct patch_site *sites,
+			 unsigned max_sites, unsigned *nsites);
 
 /* Undoes patcher_apply: the byte at s->la becomes s->original[0] again. */
 void patcher_restore(uint8_t *code, uint32_t code_la,

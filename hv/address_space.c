@@ -13,6 +13,10 @@
  * 3. The real APICs' 4 MiB (0xFEC00000: the I/O APIC, the local APIC at
  *    0xFEE00000) are identity-mapped uncached for the hypervisor alone.
  * 4. CR0.WP is set so read-only means read-only even at ring 0..2.
+ * 5. Under the inline patch mode, its pages join the switcher's slot in the
+ *    guest's space (hv/patch_inline.c); in ring 3 the slot's directory
+ *    entry is then a user one for the guest kernel, and the pages below it
+ *    decide (the switcher's stay supervisor).
  */
 #include "hv/address_space.h"
 #include "hv/layout.h"
@@ -28,6 +32,7 @@ static uint32_t switcher_pt_hv[1024] __attribute__((aligned(4096)));
 static uint32_t switcher_pt_guest[1024] __attribute__((aligned(4096)));
 
 uint32_t hv_space_cr3;
+static uint32_t switcher_pde_user_bit;	/* PTE_U once the guest kernel needs user pages in the slot */
 
 static uint32_t switcher_phys(const uint8_t *switcher_va)
 {
@@ -36,7 +41,22 @@ static uint32_t switcher_phys(const uint8_t *switcher_va)
 
 uint32_t switcher_pde_for_guest(void)
 {
+	return (uint32_t)switcher_pt_guest | PTE_P | PTE_W | switcher_pde_user_bit;
+}
+
+uint32_t switcher_pde_for_guest_user(void)
+{
 	return (uint32_t)switcher_pt_guest | PTE_P | PTE_W;
+}
+
+void hv_space_map_for_guest(uint32_t la, uint32_t pa, uint32_t flags)
+{
+	switcher_pt_guest[PTX(la)] = pa | PTE_P | flags;
+}
+
+void hv_space_switcher_user_pde(void)
+{
+	switcher_pde_user_bit = PTE_U;
 }
 
 void hv_space_init(void)

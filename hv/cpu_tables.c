@@ -19,6 +19,7 @@
 #include "hv/cpu_tables.h"
 #include "hv/layout.h"
 #include "hv/switcher.h"
+#include "hv/patch_inline.h"
 #include "lib/string.h"
 #include "lib/x86.h"
 
@@ -96,9 +97,9 @@ void cpu_tables_init(unsigned guest_ring)
 	 * but ending below the switcher (real CPUs enforce this; QEMU TCG does
 	 * not, which is why the page tables are what really contain the guest).
 	 */
-	switcher_gdt[GDT_GUEST_BOOT_CODE] = desc_make(0, GUEST_LINEAR_TOP - 1,
+	switcher_gdt[GDT_GUEST_BOOT_CODE] = desc_make(0, guest_linear_top() - 1,
 						      code | DESC_HI_DPL(guest_ring));
-	switcher_gdt[GDT_GUEST_BOOT_DATA] = desc_make(0, GUEST_LINEAR_TOP - 1,
+	switcher_gdt[GDT_GUEST_BOOT_DATA] = desc_make(0, guest_linear_top() - 1,
 						      data | DESC_HI_DPL(guest_ring));
 
 	memset(&switcher_tss, 0, sizeof switcher_tss);

@@ -46,6 +46,11 @@
  *     its stack with LTR, which traps (xv6 does). A kernel that then changes
  *     them and returns to user mode with no trap in between has its next
  *     system call go by the old ones.
+ * Under --patch inline (hv/patch_inline.c) system calls stay trapping: the
+ * kernel's untrapped IRET to user mode would leave the state page with the
+ * kernel's virtual IF, which the next direct system call's handler would
+ * then read instead of the 1 the CPU keeps through a trap gate. The local
+ * APIC page (hv/lapic_page.c) works with it as without.
  * Interrupt gates stay trapping (an interrupt gate would clear the real
  * IF, leaving the hypervisor's timer to the guest until its next trap), as
  * do kernel-mode INT n (the frame would show the real EFLAGS and RPL 1 and
@@ -71,6 +76,7 @@
 #include "hv/machine.h"
 #include "hv/shadow.h"
 #include "hv/switcher.h"
+#include "hv/patch_inline.h"
 #include "deprivilege/direct_gate.h"
 #include "shadow_pt/shadow_mmu.h"
 
@@ -252,8 +258,8 @@ void direct_sync(struct machine *m)
 
 	if (!d->enabled)
 		return;
-	int want = v->ring == 1 && (shadow_paging_on(v) ? (v->virt_cr0 & CR0_WP) != 0
-							   : guest_mode_user_is_flat(v));
+	int want = !patch_inline_active() && v->ring == 1 &&
+		   (shadow_paging_on(v) ? (v->virt_cr0 & CR0_WP) != 0 : guest_mode_user_is_flat(v));
 	if (want != v->direct_active)
 		switch_mode(m, want);
 	if (!v->direct_active)

@@ -18,6 +18,7 @@
 #include "hv/guest_access.h"
 #include "hv/machine.h"
 #include "hv/patch.h"
+#include "hv/patch_inline.h"
 #include "hv/reflect.h"
 #include "hv/stats.h"
 #include "hv/trap_cost.h"
@@ -331,6 +332,8 @@ void emulate_general_protection(struct vcpu *v)
 	uint8_t bytes[DECODE_MAX_LEN];
 
 	if (v->regs.error == PATCH_TRAP_ERROR_CODE) {
+		if (patch_inline_int3(v, la))
+			return;
 		const struct patch_site *site = patch_site_at(v, la);
 		if (site) {
 			emulate_patched(v, site);

@@ -23,6 +23,7 @@
 #include "hv/machine.h"
 #include "hv/reflect.h"
 #include "hv/stats.h"
+#include "hv/patch_inline.h"
 #include "deprivilege/descriptor.h"
 #include "deprivilege/sysreg_rules.h"
 #include "lib/string.h"
@@ -303,7 +304,7 @@ enum em_result emulate_lldt(struct vcpu *v, const struct decoded_insn *insn)
 					v->regs.eip, desc_base(d), n);
 		for (unsigned i = 0; i < n; i++) {
 			const char *why = 0;
-			if (desc_shadow(guest_ldt[i], v->ring, GUEST_LINEAR_TOP, &real_ldt[i], &why) ==
+			if (desc_shadow(guest_ldt[i], v->ring, guest_linear_top(), &real_ldt[i], &why) ==
 			    DESC_REFUSE)
 				hv_exit_stopped("lldt at 0x%08x: LDT entry %u refused: %s", v->regs.eip, i,
 						why);

@@ -17,6 +17,7 @@
 #include "hv/reflect.h"
 #include "lib/mmu.h"
 #include "hv/shadow.h"
+#include "hv/patch_inline.h"
 #include "lib/string.h"
 
 static uint32_t *reg32(struct vcpu *v, unsigned which)
@@ -187,6 +188,9 @@ static enum reach copy_linear(const struct vcpu *cv, uint32_t la, void *buf, uin
 
 int guest_read(const struct vcpu *v, uint32_t la, void *dst, uint32_t len)
 {
+	/* An instruction moved into inline patch code is read where it runs. */
+	if (!patch_inline_read(la, dst, len))
+		return 0;
 	struct refusal refused;
 	return copy_linear(v, la, dst, len, 0, 0, &refused) == REACHED ? 0 : -1;
 }

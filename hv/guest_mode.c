@@ -26,6 +26,7 @@
 #include "hv/address_space.h"
 #include "hv/cpu_tables.h"
 #include "hv/machine.h"
+#include "hv/patch_inline.h"
 #include "hv/shadow.h"
 #include "hv/switcher.h"
 #include "deprivilege/descriptor.h"
@@ -109,7 +110,7 @@ static const char *shadow_entry(struct vcpu *v, struct guest_modes *gm, unsigned
 	const char *why = 0;
 	struct x86_desc *kernel = &gm->kernel_view[i], *user = &gm->user_view[i];
 
-	if (desc_shadow(g, v->ring, GUEST_LINEAR_TOP, kernel, &why) == DESC_REFUSE)
+	if (desc_shadow(g, v->ring, guest_linear_top(), kernel, &why) == DESC_REFUSE)
 		return why;
 	*user = *kernel;
 	if (DESC_S(g)) {
@@ -145,7 +146,7 @@ const char *guest_mode_load_gdt(struct vcpu *v, const struct x86_desc *guest_gdt
 	if (gm->host_base)
 		gm->user_cr3 = physmode_build_user(&gm->user_tables, gm->host_base, v->mem_bytes,
 						   gm->user_ranges, gm->user_nranges,
-						   PDX(SWITCHER_BASE), switcher_pde_for_guest());
+						   PDX(SWITCHER_BASE), switcher_pde_for_guest_user());
 	const struct x86_desc *view = v->user_mode && !v->direct_active ? user_view : kernel_view;
 	/* Entries of a larger GDT loaded before are cleared with the rest. */
 	unsigned real = entries > gm->real_entries ? entries : gm->real_entries;
@@ -201,7 +202,7 @@ const char *guest_mode_update_gdt_entry(struct vcpu *v, unsigned index, struct x
 	if (gm->host_base)
 		gm->user_cr3 = physmode_build_user(&gm->user_tables, gm->host_base, v->mem_bytes,
 						   gm->user_ranges, gm->user_nranges,
-						   PDX(SWITCHER_BASE), switcher_pde_for_guest());
+						   PDX(SWITCHER_BASE), switcher_pde_for_guest_user());
 	cpu_tables_set_guest_entry(index, current_view(v)[index]);
 	guest_mode_refresh_cr3(v);
 	mark_volatile(gm, current_view(v), index);
@@ -265,7 +266,7 @@ void guest_mode_init_spaces(struct vcpu *v, uint32_t host_base)
 					PDX(SWITCHER_BASE), switcher_pde_for_guest());
 	gm->user_cr3 = physmode_build_user(&gm->user_tables, host_base, v->mem_bytes,
 					   gm->user_ranges, gm->user_nranges, PDX(SWITCHER_BASE),
-					   switcher_pde_for_guest());
+					   switcher_pde_for_guest_user());
 	shadow_init(v, host_base);
 	guest_mode_refresh_cr3(v);
 }

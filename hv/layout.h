@@ -19,6 +19,22 @@
 #define GUEST_LINEAR_TOP	SWITCHER_BASE	/* guest segments end below this */
 
 /*
+ * The inline patch mode's pages (hv/patch_inline.c), 1 MiB into the
+ * switcher's slot, mapped only under --patch inline: the state page (the
+ * guest kernel's virtual IF and IOPL, and the hypervisor's "an interrupt
+ * waits" word; writable), the tables the patch code reads (read-only),
+ * then the patch code (read-only). The guest kernel's segments then end at
+ * PATCH_AREA_END instead of SWITCHER_BASE, so that it can run the patch
+ * code with its own CS and reach the state page with its own DS.
+ */
+#define PATCH_AREA_BASE		(SWITCHER_BASE + 0x100000)
+#define PATCH_STATE_LA		PATCH_AREA_BASE
+#define PATCH_TABLES_LA		(PATCH_AREA_BASE + 0x1000)
+#define PATCH_CODE_LA		(PATCH_AREA_BASE + 0x2000)
+#define PATCH_CODE_PAGES	32
+#define PATCH_AREA_END		(PATCH_CODE_LA + PATCH_CODE_PAGES * 0x1000)
+
+/*
  * The real GDT: 8,192 entries, as many as a selector can name. The guest's
  * own descriptors are shadowed at the indices the guest gave them, so its
  * selectors work unchanged; the hypervisor keeps the last six entries for

@@ -27,6 +27,7 @@
 #include "hv/layout.h"
 #include "hv/machine.h"
 #include "hv/patch.h"
+#include "hv/patch_inline.h"
 #include "hv/real_cpu.h"
 #include "hv/stats.h"
 #include "hv/switcher.h"
@@ -116,7 +117,7 @@ static void parse_options(const char *cmdline, struct hv_options *opt)
 		else if (!strncmp(p, "patch=", 6) && !patch_word(p + 6, &opt->patch_set))
 			;
 		else
-			hv_exit_refused("bad hypervisor option (ring=1|3, trace=0|1, mem=1..1024, patch=none|popf|all, umip=0|1, direct=0|1)");
+			hv_exit_refused("bad hypervisor option (ring=1|3, trace=0|1, mem=1..1024, patch=none|popf|all|inline, umip=0|1, direct=0|1)");
 		p = strchr(p, ' ');
 	}
 }
@@ -189,10 +190,12 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 	console_quote(qname, sizeof qname, name);
 	console_event("hello version=1 ring=%u mem_mib=%u guest=%s trace=%d umip=%d direct=%d patch=%s",
 		      opt.ring, opt.mem_mib, qname, opt.trace, opt.umip, opt.direct,
-		      opt.patch_set == 0 ? "none" : opt.patch_set == PATCH_ALL ? "all" : "popf");
+		      patch_set_name(opt.patch_set));
 	stats_init(opt.trace);
 
 	hv_space_init();
+	/* The inline mode moves where the guest's segments end: before any is built. */
+	patch_inline_choose((opt.patch_set & PATCH_MODE_INLINE) != 0, opt.ring);
 	cpu_tables_init(opt.ring);
 	host_pic_init();
 	if (host_clock_init() != 0)

@@ -18,6 +18,7 @@
 #include "hv/guest_mode.h"
 #include "hv/layout.h"
 #include "hv/trap_cost.h"
+#include "hv/patch_inline.h"
 #include "deprivilege/descriptor.h"
 #include "lib/format.h"
 
@@ -102,7 +103,7 @@ static void deliver(struct vcpu *v, unsigned vector, uint32_t error, uint32_t re
 	unsigned n = 0;
 	if (error != REFLECT_NO_ERROR_CODE)
 		frame[n++] = error;
-	frame[n++] = return_eip;
+	frame[n++] = patch_inline_guest_eip(v, return_eip);	/* never a patch code address */
 	frame[n++] = v->user_mode ? v->regs.cs : v->regs.cs & ~3u;
 	frame[n++] = guest_visible_eflags(v);
 	if (v->user_mode) {

@@ -22,6 +22,7 @@
 #include "hv/layout.h"
 #include "hv/machine.h"
 #include "hv/mmio.h"
+#include "hv/patch_inline.h"
 #include "hv/reflect.h"
 #include "hv/stats.h"
 #include "hv/switcher.h"
@@ -157,6 +158,9 @@ void hv_trap(struct trap_frame *frame)
 	v->regs = *frame;
 	if (v->direct_active)
 		direct_trap_entry(v);
+	/* Under --patch inline the guest kernel changed its IF and IOPL in the state page. */
+	if (patch_inline_active() && !v->user_mode)
+		patch_inline_sync_in(v);
 	struct frame_at_entry in = {
 		frame->cs, frame->ss, frame->ds, frame->es, frame->fs, frame->gs,
 		cpu_tables_generation, v->user_mode,
@@ -172,6 +176,8 @@ void hv_trap(struct trap_frame *frame)
 		emulate_general_protection(v);
 		break;
 	case VEC_PF:
+		if (patch_inline_user_entry(v, read_cr2()))
+			break;
 		if (shadow_paging_on(v))
 			shadow_page_fault(v, read_cr2(), v->regs.error);
 		else
@@ -219,6 +225,10 @@ back_to_guest:;
 	virq_deliver(m);
 	lapic_page_sync(m);
 	direct_sync(m);
+	if (patch_inline_active()) {
+		patch_inline_leave(v);
+		patch_inline_sync_out(m);
+	}
 	if (m->modes->nvolatile)
 		guest_mode_hide_volatile_entries(v);
 	check_frame(v, &in);

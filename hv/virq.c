@@ -34,6 +34,7 @@
 #include "hv/host_timer.h"
 #include "hv/lapic_page.h"
 #include "hv/machine.h"
+#include "hv/patch_inline.h"
 #include "hv/reflect.h"
 #include "hv/vdev.h"
 
@@ -153,6 +154,19 @@ void virq_deliver(struct machine *m)
 	int vector = vdev_pending_vector(m, &controller);
 	if (vector < 0)
 		return;
+	/*
+	 * Inside inline patch code between two points the guest's state is no
+	 * bare machine's: step to the next point (a few instructions) and
+	 * deliver at its #DB.
+	 */
+	if (!patch_inline_may_deliver(v)) {
+		if (!v->irq_step) {
+			v->irq_step = 1;
+			v->irq_step_tf_was_set = (v->regs.eflags & EFLAGS_TF) != 0;
+			v->regs.eflags |= EFLAGS_TF;
+		}
+		return;
+	}
 	controller->acknowledge(m);
 	reflect_to_guest(v, (unsigned)vector, REFLECT_NO_ERROR_CODE, v->regs.eip, 0);
 }

@@ -65,7 +65,8 @@ const char tv_classify_help[] =
 	"  --umip        the hypervisor sets CR4.UMIP, so SGDT, SIDT, SLDT, SMSW and\n"
 	"                STR trap\n"
 	"  --patch P     none (default), popf or all: instructions the hypervisor\n"
-	"                rewrites to trap\n"
+	"                rewrites to trap; inline: rewritten into patch code that\n"
+	"                runs without a trap\n"
 	"  --format F    text (default), md, csv or json\n"
 	"  --matrix      verdicts for ring 1 and 3, UMIP off and on, patch none and all\n"
 	"                (8 runs under the hypervisor, progress on stderr); --ring,\n"
@@ -136,8 +137,9 @@ static int parse(int argc, char **argv, struct classify_options *o)
 		} else if (tv_cli_is_option(a, "--patch")) {
 			if (!(v = tv_cli_option_value(argc, argv, &i, "--patch")))
 				return usage_error("--patch needs a value");
-			if (strcmp(v, "none") && strcmp(v, "popf") && strcmp(v, "all"))
-				return usage_error("--patch %s: give none, popf or all", v);
+			if (strcmp(v, "none") && strcmp(v, "popf") && strcmp(v, "all") &&
+			    strcmp(v, "inline"))
+				return usage_error("--patch %s: give none, popf, all or inline", v);
 			o->config.patch = v;
 			o->config_given = 1;
 		} else if (tv_cli_is_option(a, "--format")) {

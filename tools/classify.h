@@ -12,7 +12,7 @@
 #define TV_TOOLS_CLASSIFY_H
 
 #define TV_CLASSIFY_SYNOPSIS \
-	"classify [--ring 1|3] [--umip] [--patch none|popf|all] [--format text|md|csv|json]\n" \
+	"classify [--ring 1|3] [--umip] [--patch none|popf|all|inline] [--format text|md|csv|json]\n" \
 	"           [--matrix] [--timeout S]"
 
 #define TV_CLASSIFY_SUMMARY \

@@ -101,8 +101,10 @@ static const struct {
 		      "                without trapping and, in ring 1, its user-mode system\n"
 		      "                calls through DPL-3 trap gates reach its handler directly\n"
 		      "                (docs/platform.md, docs/containment.md)\n" },
-	{ OPT_PATCH, "  --patch P     rewrite sensitive instructions to trap before the guest\n"
-		     "                runs: none, popf (POPF and PUSHF) or all (default none)\n" },
+	{ OPT_PATCH, "  --patch P     rewrite sensitive instructions before the guest runs:\n"
+		     "                none, popf (POPF and PUSHF trap), all (also PUSH CS and\n"
+		     "                MOV from CS) or inline (those and CLI and STI run as\n"
+		     "                patch code without a trap) (default none)\n" },
 	{ OPT_MEM, "  --mem N       the guest's memory in MiB, 1 to 1024 (default 32)\n" },
 	{ OPT_TIMEOUT, "  --timeout S   give up after S seconds and kill QEMU (default 30)\n" },
 	{ OPT_ON, "  --on M        the x86 to run on: qemu (default) or bochs (a GRUB image\n"
@@ -196,8 +198,9 @@ static int parse_options(const struct command *cmd, int argc, char **argv, struc
 		} else if ((cmd->opts & OPT_PATCH) && tv_cli_is_option(a, "--patch")) {
 			if (!(v = tv_cli_option_value(argc, argv, &i, "--patch")))
 				return usage_error("--patch needs a value");
-			if (strcmp(v, "none") && strcmp(v, "popf") && strcmp(v, "all"))
-				return usage_error("--patch %s: give none, popf or all", v);
+			if (strcmp(v, "none") && strcmp(v, "popf") && strcmp(v, "all") &&
+			    strcmp(v, "inline"))
+				return usage_error("--patch %s: give none, popf, all or inline", v);
 			o->patch = v;
 		} else if ((cmd->opts & OPT_PC) && tv_cli_is_option(a, "--cpu")) {
 			if (!(v = tv_cli_option_value(argc, argv, &i, "--cpu")) || !*v)

@@ -56,6 +56,13 @@ foreach(ring 1 3)
     COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_USERMODE_HV_EXPECT}
       -- run usermode --ring ${ring} --timeout 120)
 endforeach()
+# The inline patch mode (patch_inline.cmake): user code that runs a site of
+# the kernel's patch code gets it back as trapping code, and passes as well.
+foreach(ring 1 3)
+  tv_integration_test(NAME ring${ring}.inline.usermode
+    COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_USERMODE_HV_EXPECT}
+      -- run usermode --ring ${ring} --patch inline --timeout 120)
+endforeach()
 # Little memory: the user address space is built for 4 MiB, the kernel's page still fits.
 tv_integration_test(NAME ring3.usermode_4mib
   COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_USERMODE_HV_EXPECT}

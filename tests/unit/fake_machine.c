@@ -14,6 +14,7 @@
 #include "hv/cpu_tables.h"
 #include "hv/guest_mode.h"
 #include "hv/patch.h"
+#include "hv/patch_inline.h"
 #include "hv/real_cpu.h"
 #include "hv/reflect.h"
 #include "hv/shadow.h"
@@ -151,6 +152,22 @@ int virq_wait_for_interrupt(struct machine *m)
 const struct patch_site *patch_site_at(const struct vcpu *v, uint32_t la)
 {
 	return 0;
+}
+
+/* No inline patch mode here: nothing is patch code, segments end below the switcher. */
+int patch_inline_int3(struct vcpu *v, uint32_t la)
+{
+	return 0;
+}
+
+int patch_inline_read(uint32_t la, void *dst, uint32_t len)
+{
+	return -1;
+}
+
+uint32_t guest_linear_top(void)
+{
+	return GUEST_LINEAR_TOP;
 }
 
 /* ---- the real tables: the two flat segments ---- */

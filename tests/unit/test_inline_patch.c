@@ -1,0 +1,620 @@
+/*
+ * tests/unit/test_inline_patch.c: the inline patch mode's placement and
+ * patch code (deprivilege/inline_patch.c).
+ * Runs on: host (Check).
+ *
+ * Placement: small pieces of guest code written as bytes (each decoded in a
+ * comment, Intel SDM vol. 2), scanned by the patcher, then planned: which
+ * sites become regions, how long, which are refused and why.
+ *
+ * Patch code: the code generated for a region is run by a small
+ * interpreter of the few instructions the templates use, on a model CPU at
+ * ring 1 (its POPF follows deprivilege/eflags_rules.c at CPL 1, as the
+ * real one does), against a model state page. The SDM's rules for CLI,
+ * STI, PUSHF and POPF at CPL 0, the guest kernel's virtual CPL, are table
+ * rows: the state before, the instruction, what the bare machine's CPU at
+ * CPL 0 would show after it. The interpreter stops where the patch code
+ * leaves for the guest's code or traps (INT3).
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "deprivilege/eflags_rules.h"
+#include "deprivilege/inline_patch.h"
+#include "lib/x86.h"
+
+#define BASE		0x1000u		/* guest code */
+#define CODE_LA		0xFFD02000u	/* patch code, as hv/layout.h places it */
+#define STATE_LA	0xFFD00000u
+#define TABLES_LA	0xFFD01000u
+#define STACK_TOP	0x8000u
+#define MAX_SITES	32
+#define ARITH		(EFLAGS_CF | EFLAGS_PF | EFLAGS_AF | EFLAGS_ZF | EFLAGS_SF | EFLAGS_OF)
+
+static csh cs;
+static uint8_t guest[256], visited[64], targets[64];
+static struct patch_site sites[MAX_SITES];
+static unsigned nsites;
+static uint8_t code[4096];
+static struct inline_region regions[16];
+static struct inline_point points[256];
+static struct inline_plan plan;
+static uint32_t if_table[256], iopl_table[256];
+
+static void open_capstone(void)
+{
+	ck_assert_int_eq(cs_open(CS_ARCH_X86, CS_MODE_32, &cs), CS_ERR_OK);
+	ck_assert_int_eq(cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON), CS_ERR_OK);
+}
+
+static void close_capstone(void)
+{
+	cs_close(&cs);
+}
+
+static void new_plan(unsigned ring)
+{
+	memset(&plan, 0, sizeof plan);
+	memset(code, 0xCC, sizeof code);
+	plan.code = code;
+	plan.code_la = CODE_LA;
+	plan.code_size = sizeof code;
+	plan.regions = regions;
+	plan.max_regions = 16;
+	plan.points = points;
+	plan.max_points = 256;
+	plan.layout = (struct inline_layout){ STATE_LA, STATE_LA + 4, STATE_LA + 8,
+					      TABLES_LA, TABLES_LA + 1024, ring };
+	inline_fill_tables(if_table, iopl_table);
+}
+
+/* Scans bytes at BASE from BASE (and any extra roots), plans the first site. */
+static int plan_first(const uint8_t *bytes, uint32_t size, const uint32_t *extra, unsigned nextra)
+{
+	uint32_t roots[4] = { BASE };
+	struct patch_region r = { BASE, guest, size };
+
+	memset(guest, 0, sizeof guest);
+	memcpy(guest, bytes, size);
+	for (unsigned i = 0; i < nextra; i++)
+		roots[1 + i] = extra[i];
+	ck_assert_int_eq(patcher_scan_targets(cs, &r, roots, 1 + nextra, PATCH_INLINE_SET, visited,
+					      targets, sites, MAX_SITES, &nsites), PATCHER_OK);
+	ck_assert_uint_ge(nsites, 1);
+	new_plan(1);
+	return inline_plan_site(cs, &r, visited, targets, sites[0].la, &plan);
+}
+
+#define PLAN(...) ({ static const uint8_t b_[] = { __VA_ARGS__ }; plan_first(b_, sizeof b_, 0, 0); })
+
+/* ---- the interpreter ---- */
+
+struct cpu {
+	uint32_t reg[8];	/* eax ecx edx ebx esp ebp esi edi */
+	uint32_t eip, eflags, cs;
+	uint32_t vif, viopl, pending;	/* the state page */
+	uint8_t stack[STACK_TOP];	/* guest memory 0..STACK_TOP */
+};
+
+enum stop { LEFT, TRAPPED, UNKNOWN };
+
+static uint32_t *word_at(struct cpu *c, uint32_t la)
+{
+	if (la == STATE_LA)
+		return &c->vif;
+	if (la == STATE_LA + 4)
+		return &c->viopl;
+	if (la == STATE_LA + 8)
+		return &c->pending;
+	if (la >= TABLES_LA && la < TABLES_LA + 1024)
+		return &if_table[(la - TABLES_LA) / 4];
+	if (la >= TABLES_LA + 1024 && la < TABLES_LA + 2048)
+		return &iopl_table[(la - TABLES_LA - 1024) / 4];
+	ck_assert_msg(la + 4 <= STACK_TOP, "patch code touched 0x%08x", la);
+	return (uint32_t *)&c->stack[la];
+}
+
+static int regno(unsigned r)
+{
+	static const unsigned r32[8] = { X86_REG_EAX, X86_REG_ECX, X86_REG_EDX, X86_REG_EBX,
+					 X86_REG_ESP, X86_REG_EBP, X86_REG_ESI, X86_REG_EDI };
+	for (int i = 0; i < 8; i++)
+		if (r == r32[i])
+			return i;
+	return -1;
+}
+
+static uint32_t ea(struct cpu *c, const cs_x86_op *op)
+{
+	uint32_t a = (uint32_t)op->mem.disp;
+	if (op->mem.base != X86_REG_INVALID)
+		a += c->reg[regno(op->mem.base)];
+	if (op->mem.index != X86_REG_INVALID && op->mem.index != X86_REG_EIZ)
+		a += c->reg[regno(op->mem.index)] * (uint32_t)op->mem.scale;
+	return a;
+}
+
+static uint32_t get(struct cpu *c, const cs_x86_op *op)
+{
+	if (op->type == X86_OP_IMM)
+		return (uint32_t)op->imm;
+	if (op->type == X86_OP_MEM)
+		return *word_at(c, ea(c, op));
+	if (op->reg == X86_REG_CS)
+		return c->cs;
+	if (op->reg == X86_REG_AX)
+		return c->reg[0] & 0xFFFF;
+	return c->reg[regno(op->reg)];
+}
+
+static void put(struct cpu *c, const cs_x86_op *op, uint32_t v)
+{
+	if (op->type == X86_OP_MEM)
+		*word_at(c, ea(c, op)) = v;
+	else if (op->reg == X86_REG_AX)
+		c->reg[0] = (c->reg[0] & ~0xFFFFu) | (v & 0xFFFF);
+	else
+		c->reg[regno(op->reg)] = v;
+}
+
+static void push(struct cpu *c, uint32_t v)
+{
+	c->reg[4] -= 4;
+	*word_at(c, c->reg[4]) = v;
+}
+
+static uint32_t pop(struct cpu *c)
+{
+	uint32_t v = *word_at(c, c->reg[4]);
+	c->reg[4] += 4;
+	return v;
+}
+
+/* Runs from eip until the code leaves the patch area or traps; at most 200 instructions. */
+static enum stop run(struct cpu *c)
+{
+	cs_insn *insn = cs_malloc(cs);
+
+	for (int n = 0; n < 200; n++) {
+		if (c->eip < CODE_LA || c->eip >= CODE_LA + sizeof code) {
+			cs_free(insn, 1);
+			return LEFT;
+		}
+		const uint8_t *p = code + (c->eip - CODE_LA);
+		size_t avail = 15;
+		uint64_t addr = c->eip;
+		ck_assert(cs_disasm_iter(cs, &p, &avail, &addr, insn));
+		const cs_x86 *x = &insn->detail->x86;
+		uint32_t next = c->eip + insn->size;
+		switch (insn->id) {
+		case X86_INS_NOP:
+			break;
+		case X86_INS_INT3:
+			cs_free(insn, 1);
+			return TRAPPED;	/* eip at the INT3, as the #GP reports it */
+		case X86_INS_PUSHFD:
+			push(c, eflags_for_pushf(c->eflags));
+			break;
+		case X86_INS_POPFD:
+			/* The real CPU runs the guest kernel at ring 1 with IOPL 0. */
+			c->eflags = eflags_after_popf(c->eflags, pop(c), 1, 0);
+			break;
+		case X86_INS_PUSH:
+			push(c, get(c, &x->operands[0]));
+			break;
+		case X86_INS_POP:
+			put(c, &x->operands[0], pop(c));
+			break;
+		case X86_INS_MOV:
+			put(c, &x->operands[0], get(c, &x->operands[1]));
+			break;
+		case X86_INS_MOVZX:
+			put(c, &x->operands[0], c->stack[ea(c, &x->operands[1])]);
+			break;
+		case X86_INS_LEA:
+			put(c, &x->operands[0], ea(c, &x->operands[1]));
+			break;
+		case X86_INS_XCHG: {
+			uint32_t a = get(c, &x->operands[0]), b = get(c, &x->operands[1]);
+			put(c, &x->operands[0], b);
+			put(c, &x->operands[1], a);
+			break;
+		}
+		case X86_INS_JECXZ:
+			if (c->reg[1] == 0)
+				next = (uint32_t)x->operands[0].imm;
+			break;
+		case X86_INS_JMP:
+			next = (uint32_t)x->operands[0].imm;
+			break;
+		default:
+			cs_free(insn, 1);
+			return UNKNOWN;
+		}
+		c->eip = next;
+	}
+	cs_free(insn, 1);
+	return UNKNOWN;
+}
+
+/* A CPU entering the planned region's code with recognisable registers. */
+static void enter(struct cpu *c, uint32_t eflags, uint32_t vif, uint32_t viopl, uint32_t pending)
+{
+	memset(c, 0, sizeof *c);
+	for (int i = 0; i < 8; i++)
+		c->reg[i] = 0x11111111u * (uint32_t)(i + 1);
+	c->reg[4] = STACK_TOP - 64;
+	c->eflags = eflags | EFLAGS_IF | EFLAGS_FIXED;	/* the real IF is 1 while the guest runs */
+	c->cs = 0x09;
+	c->vif = vif;
+	c->viopl = viopl;
+	c->pending = pending;
+	c->eip = regions[0].code_la;
+}
+
+static void expect_registers_kept(const struct cpu *c, int except)
+{
+	for (int i = 0; i < 8; i++)
+		if (i != except && i != 4)
+			ck_assert_uint_eq(c->reg[i], 0x11111111u * (uint32_t)(i + 1));
+}
+
+/* ---- placement ---- */
+
+START_TEST(cli_moves_its_neighbour)
+{
+	/* 1000: FA cli; 1001: B8 01 00 00 00 mov eax, 1; 1006: C3 ret */
+	ck_assert_int_eq(PLAN(0xFA, 0xB8, 1, 0, 0, 0, 0xC3), INLINE_OK);
+	ck_assert_uint_eq(plan.nregions, 1);
+	ck_assert_uint_eq(regions[0].la, BASE);
+	ck_assert_uint_eq(regions[0].len, 6);
+	inline_apply(guest, BASE, &regions[0]);
+	/* E9 rel32 to the patch code, counted from the end of the jump. */
+	ck_assert_uint_eq(guest[0], 0xE9);
+	uint32_t rel;
+	memcpy(&rel, &guest[1], 4);
+	ck_assert_uint_eq(BASE + 5 + rel, regions[0].code_la);
+	ck_assert_uint_eq(guest[5], 0xCC);	/* past the jump: INT3 */
+	ck_assert_uint_eq(guest[6], 0xC3);	/* the ret stays */
+	/* Points: the cli, the mov, the jump back to 1006. */
+	ck_assert_uint_eq(regions[0].npoints, 3);
+	ck_assert_uint_eq(points[0].guest_la, BASE);
+	ck_assert_uint_eq(points[1].guest_la, BASE + 1);
+	ck_assert_uint_eq(points[2].kind, INLINE_AT_END);
+	ck_assert_uint_eq(points[2].guest_la, BASE + 6);
+	inline_restore(guest, BASE, &regions[0]);
+	ck_assert_uint_eq(guest[0], 0xFA);
+	ck_assert_uint_eq(guest[5], 0x00);
+}
+END_TEST
+
+START_TEST(short_function_covers_padding)
+{
+	/* 1000: 9C pushfd; 1001: 58 pop eax; 1002: C3 ret; 1003: 8D B4 26 00 00 00 00 lea esi, [esi+eiz] */
+	ck_assert_int_eq(PLAN(0x9C, 0x58, 0xC3, 0x8D, 0xB4, 0x26, 0, 0, 0, 0), INLINE_OK);
+	ck_assert_uint_eq(regions[0].len, 10);
+	/* The RET ends the code: no jump back. */
+	ck_assert_uint_ne(points[regions[0].npoints - 1].kind, INLINE_AT_END);
+}
+END_TEST
+
+START_TEST(next_function_is_not_padding)
+{
+	/* 1000: FA cli; 1001: C3 ret; 1002: 90 nop, but a root (a function starts there) */
+	static const uint8_t b[] = { 0xFA, 0xC3, 0x90, 0x90, 0x90, 0xC3 };
+	static const uint32_t root = BASE + 2;
+	ck_assert_int_eq(plan_first(b, sizeof b, &root, 1), INLINE_TARGET_INSIDE);
+	ck_assert_uint_eq(plan.nregions, 0);
+}
+END_TEST
+
+START_TEST(branch_target_inside_refused)
+{
+	/*
+	 * 1000: 9C pushfd; 1001: 58 pop eax; 1002: 85 C0 test eax, eax;
+	 * 1004: 75 FB jne 1001: a way into the bytes the jump would replace.
+	 */
+	ck_assert_int_eq(PLAN(0x9C, 0x58, 0x85, 0xC0, 0x75, 0xFB, 0xC3), INLINE_TARGET_INSIDE);
+}
+END_TEST
+
+START_TEST(return_address_inside_refused)
+{
+	/* 1000: 9C pushfd; 1001: E8 00 00 00 00 call 1006 (its return address is 1006); 1006: C3 */
+	ck_assert_int_eq(PLAN(0x9C, 0xE8, 0, 0, 0, 0, 0xC3), INLINE_OK);
+	/* The call ends the region exactly at its return address. */
+	ck_assert_uint_eq(regions[0].len, 6);
+	/* 1000: 9C pushfd; 1001: E8 01 00 00 00 call 1007; 1006: 90; 1007: C3 — 1006 is a return address */
+	ck_assert_int_eq(PLAN(0x9C, 0x90, 0xE8, 0x01, 0, 0, 0, 0x90, 0xC3), INLINE_OK);
+	ck_assert_uint_eq(regions[0].len, 7);
+}
+END_TEST
+
+START_TEST(unmovable_neighbour_refused)
+{
+	/* 1000: FA cli; 1001: F4 hlt: HLT enters the hypervisor, it stays where it is */
+	ck_assert_int_eq(PLAN(0xFA, 0xF4, 0xEB, 0xFC), INLINE_TOO_SHORT);
+	/* 1000: 9C pushfd; 1001: E6 80 out 0x80, al */
+	ck_assert_int_eq(PLAN(0x9C, 0xE6, 0x80, 0x90, 0x90, 0xC3), INLINE_TOO_SHORT);
+	/* 1000: 9C pushfd; 1001: 8E D8 mov ds, eax: a segment load */
+	ck_assert_int_eq(PLAN(0x9C, 0x8E, 0xD8, 0x90, 0x90, 0xC3), INLINE_TOO_SHORT);
+}
+END_TEST
+
+START_TEST(sixteen_bit_forms_not_exact)
+{
+	/* 1000: 66 9D popfw: only the low word; it keeps trapping */
+	ck_assert_int_eq(PLAN(0x66, 0x9D, 0x90, 0x90, 0x90, 0x90, 0xC3), INLINE_NOT_EXACT);
+	/* 1000: 66 9C pushfw */
+	ck_assert_int_eq(PLAN(0x66, 0x9C, 0x90, 0x90, 0x90, 0x90, 0xC3), INLINE_NOT_EXACT);
+}
+END_TEST
+
+START_TEST(branches_reencoded)
+{
+	/* 1000: FA cli; 1001: 74 03 je 1006; 1003: 90 90 90; 1006: C3 */
+	ck_assert_int_eq(PLAN(0xFA, 0x74, 0x03, 0x90, 0x90, 0x90, 0xC3), INLINE_OK);
+	ck_assert_uint_eq(regions[0].len, 5);
+	/* After the CLI template (10 bytes): 0F 84 rel32 to 1006. */
+	const uint8_t *jcc = code + 10;
+	ck_assert_uint_eq(jcc[0], 0x0F);
+	ck_assert_uint_eq(jcc[1], 0x84);
+	uint32_t rel;
+	memcpy(&rel, jcc + 2, 4);
+	ck_assert_uint_eq(CODE_LA + 10 + 6 + rel, BASE + 6);
+	/* A CALL: PUSH of its own return address, then JMP. 1000: 9C; 1001: E8 rel32 to 1010 */
+	ck_assert_int_eq(PLAN(0x9C, 0xE8, 0x0A, 0, 0, 0, 0xC3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xC3), INLINE_OK);
+	const uint8_t *after = code + regions[0].code_len - 10;
+	ck_assert_uint_eq(after[0], 0x68);
+	uint32_t ret;
+	memcpy(&ret, after + 1, 4);
+	ck_assert_uint_eq(ret, BASE + 6);
+	ck_assert_uint_eq(after[5], 0xE9);
+	memcpy(&rel, after + 6, 4);
+	ck_assert_uint_eq(regions[0].code_la + regions[0].code_len + rel, BASE + 0x10);
+}
+END_TEST
+
+START_TEST(lookups)
+{
+	/* 1000: FA cli; 1001: B8 01 00 00 00 mov eax, 1; 1006: C3 */
+	ck_assert_int_eq(PLAN(0xFA, 0xB8, 1, 0, 0, 0, 0xC3), INLINE_OK);
+	ck_assert_ptr_eq(inline_region_inside(&plan, BASE), NULL);	/* the site itself is the guest's */
+	ck_assert_ptr_eq(inline_region_inside(&plan, BASE + 3), &regions[0]);
+	ck_assert_ptr_eq(inline_region_inside(&plan, BASE + 6), NULL);
+	ck_assert_ptr_eq(inline_region_by_code(&plan, regions[0].code_la), &regions[0]);
+	ck_assert_uint_eq(inline_resume_at(&plan, &regions[0], BASE + 3), 0);	/* inside the MOV */
+	uint32_t p = inline_resume_at(&plan, &regions[0], BASE + 1);
+	ck_assert_uint_ne(p, 0);
+	const struct inline_point *pt = inline_point_at(&plan, p);
+	ck_assert_ptr_nonnull(pt);
+	ck_assert_uint_eq(pt->guest_la, BASE + 1);
+	ck_assert_ptr_eq(inline_point_at(&plan, p + 1), NULL);	/* inside the MOV's copy: no point */
+}
+END_TEST
+
+/* ---- the SDM's rules, run ---- */
+
+/*
+ * PUSHFD at CPL 0 pushes EFLAGS as it is, RF and VM clear (SDM vol. 2B,
+ * PUSHF): IF and IOPL the virtual ones, the rest the real ones.
+ */
+static const struct pushf_row {
+	uint32_t real, vif, viopl, pushed;
+} pushf_rows[] = {
+	{ EFLAGS_ZF | EFLAGS_CF, EFLAGS_IF, 0, EFLAGS_ZF | EFLAGS_CF | EFLAGS_IF | EFLAGS_FIXED },
+	{ EFLAGS_ZF | EFLAGS_CF, 0, 0, EFLAGS_ZF | EFLAGS_CF | EFLAGS_FIXED },
+	{ ARITH | EFLAGS_DF, 0, 3u << 12, ARITH | EFLAGS_DF | (3u << 12) | EFLAGS_FIXED },
+	{ EFLAGS_RF | EFLAGS_AC, EFLAGS_IF, 1u << 12, EFLAGS_AC | EFLAGS_IF | (1u << 12) | EFLAGS_FIXED },
+};
+
+START_TEST(pushf_rows_hold)
+{
+	const struct pushf_row *r = &pushf_rows[_i];
+	struct cpu c;
+	/* 1000: 9C pushfd; 1001: 90 x4; 1005: C3 */
+	ck_assert_int_eq(PLAN(0x9C, 0x90, 0x90, 0x90, 0x90, 0xC3), INLINE_OK);
+	enter(&c, r->real, r->vif, r->viopl, 0);
+	uint32_t esp = c.reg[4], flags = c.eflags;
+	ck_assert_int_eq(run(&c), LEFT);
+	ck_assert_uint_eq(c.eip, BASE + 5);
+	ck_assert_uint_eq(c.reg[4], esp - 4);
+	ck_assert_uint_eq(*word_at(&c, c.reg[4]), r->pushed);
+	ck_assert_uint_eq(c.eflags, flags);	/* no flag of the guest's touched */
+	expect_registers_kept(&c, -1);
+}
+END_TEST
+
+/*
+ * POPFD at CPL 0 (SDM vol. 2B, POPF): every writable flag from the stack,
+ * IF and IOPL included; no exception. The real CPU at ring 1 keeps its IF 1
+ * and IOPL 0, the state page takes the guest's. After it, an interrupt
+ * that waits is taken if IF is now 1: the check traps.
+ */
+static const struct popf_row {
+	uint32_t popped, vif_before, pending;
+	uint32_t vif, viopl, real_kept;	/* real_kept: the real flags the popped value sets */
+	int traps;
+} popf_rows[] = {
+	{ EFLAGS_IF | EFLAGS_ZF, 0, 0, EFLAGS_IF, 0, EFLAGS_ZF, 0 },
+	{ EFLAGS_CF, EFLAGS_IF, 0, 0, 0, EFLAGS_CF, 0 },
+	{ EFLAGS_IF | (3u << 12), 0, 0, EFLAGS_IF, 3u << 12, 0, 0 },
+	{ EFLAGS_IF | ARITH, 0, EFLAGS_IF, EFLAGS_IF, 0, ARITH, 1 },	/* IF set, one waits: traps */
+	{ ARITH, EFLAGS_IF, EFLAGS_IF, 0, 0, ARITH, 0 },	/* IF cleared: the one waiting waits on */
+	{ EFLAGS_DF | EFLAGS_AC | EFLAGS_NT, 0, 0, 0, 0, EFLAGS_DF | EFLAGS_AC | EFLAGS_NT, 0 },
+};
+
+START_TEST(popf_rows_hold)
+{
+	const struct popf_row *r = &popf_rows[_i];
+	struct cpu c;
+	/* 1000: 9D popfd; 1001: 90 x4; 1005: C3 */
+	ck_assert_int_eq(PLAN(0x9D, 0x90, 0x90, 0x90, 0x90, 0xC3), INLINE_OK);
+	enter(&c, 0, r->vif_before, 0, r->pending);
+	push(&c, r->popped);
+	uint32_t esp = c.reg[4];
+	enum stop how = run(&c);
+	ck_assert_uint_eq(c.vif, r->vif);
+	ck_assert_uint_eq(c.viopl, r->viopl);
+	ck_assert_uint_eq(c.reg[4], esp + 4);
+	ck_assert_uint_eq(c.eflags & ~(EFLAGS_IF | EFLAGS_FIXED), r->real_kept);
+	ck_assert(c.eflags & EFLAGS_IF);	/* the real IF: never the guest's */
+	expect_registers_kept(&c, -1);
+	if (r->traps) {
+		ck_assert_int_eq(how, TRAPPED);
+		const struct inline_point *p = inline_point_at(&plan, c.eip);
+		ck_assert_ptr_nonnull(p);
+		ck_assert_uint_eq(p->kind, INLINE_AT_CHECK);
+		ck_assert_uint_eq(p->guest_la, BASE + 1);	/* right after the POPF */
+	} else {
+		ck_assert_int_eq(how, LEFT);
+		ck_assert_uint_eq(c.eip, BASE + 5);
+	}
+}
+END_TEST
+
+/*
+ * CLI and STI at CPL 0 (SDM vol. 2A, CLI, STI): IF := 0, IF := 1, no flag
+ * else; after STI an interrupt waits one more instruction (the shadow),
+ * then is taken.
+ */
+static const struct cli_sti_row {
+	uint8_t opcode;
+	uint32_t vif_before, pending, vif;
+	int traps;
+} cli_sti_rows[] = {
+	{ 0xFA, EFLAGS_IF, 0, 0, 0 },
+	{ 0xFA, EFLAGS_IF, EFLAGS_IF, 0, 0 },	/* pending, but IF is now 0: no trap */
+	{ 0xFB, 0, 0, EFLAGS_IF, 0 },
+	{ 0xFB, 0, EFLAGS_IF, EFLAGS_IF, 1 },	/* STI with one waiting: after the shadow */
+	{ 0xFB, EFLAGS_IF, 0, EFLAGS_IF, 0 },
+};
+
+START_TEST(cli_sti_rows_hold)
+{
+	const struct cli_sti_row *r = &cli_sti_rows[_i];
+	const uint8_t b[] = { r->opcode, 0x90, 0x90, 0x90, 0x90, 0xC3 };
+	struct cpu c;
+	ck_assert_int_eq(plan_first(b, sizeof b, 0, 0), INLINE_OK);
+	enter(&c, ARITH, r->vif_before, 0, r->pending);
+	uint32_t flags = c.eflags;
+	enum stop how = run(&c);
+	ck_assert_uint_eq(c.vif, r->vif);
+	ck_assert_uint_eq(c.eflags, flags);
+	expect_registers_kept(&c, -1);
+	if (r->traps) {
+		ck_assert_int_eq(how, TRAPPED);
+		const struct inline_point *p = inline_point_at(&plan, c.eip);
+		ck_assert_uint_eq(p->kind, INLINE_AT_CHECK);
+		ck_assert_uint_eq(p->guest_la, BASE + 2);	/* after the NOP in STI's shadow */
+	} else {
+		ck_assert_int_eq(how, LEFT);
+		ck_assert_uint_eq(c.eip, BASE + 5);
+	}
+}
+END_TEST
+
+START_TEST(sti_shadow_points)
+{
+	/* 1000: FB sti; 1001: 90 nop (the shadow); 1002: 90 x3 */
+	ck_assert_int_eq(PLAN(0xFB, 0x90, 0x90, 0x90, 0x90, 0xC3), INLINE_OK);
+	ck_assert_uint_eq(points[0].kind, INLINE_AT_INSN);
+	ck_assert_uint_eq(points[1].kind, INLINE_IN_SHADOW);	/* no interrupt before the NOP */
+	ck_assert_uint_eq(points[1].guest_la, BASE + 1);
+	/* 1000: FB sti; 1001: C3 ret; padding: the check comes before the RET the hypervisor completes */
+	ck_assert_int_eq(PLAN(0xFB, 0xC3, 0x90, 0x90, 0x90, 0x90), INLINE_OK);
+	int found = 0;
+	for (unsigned i = 0; i < regions[0].npoints; i++)
+		found |= points[i].kind == INLINE_AT_CHECK_RET;
+	ck_assert(found);
+}
+END_TEST
+
+/* PUSH CS and MOV from CS at CPL 0 show RPL 0; the real ring is 1 (or 3). */
+START_TEST(cs_reads_show_rpl0)
+{
+	struct cpu c;
+	/* 1000: 0E push cs; 1001: 90 x4 */
+	ck_assert_int_eq(PLAN(0x0E, 0x90, 0x90, 0x90, 0x90, 0xC3), INLINE_OK);
+	enter(&c, ARITH, 0, 0, 0);
+	uint32_t esp = c.reg[4], flags = c.eflags;
+	ck_assert_int_eq(run(&c), LEFT);
+	ck_assert_uint_eq(c.reg[4], esp - 4);
+	ck_assert_uint_eq(*word_at(&c, c.reg[4]), 0x08);
+	ck_assert_uint_eq(c.eflags, flags);
+	expect_registers_kept(&c, -1);
+	/* 1000: 8C C8 mov eax, cs; 1002: 90 x3 */
+	ck_assert_int_eq(PLAN(0x8C, 0xC8, 0x90, 0x90, 0x90, 0xC3), INLINE_OK);
+	enter(&c, ARITH, 0, 0, 0);
+	ck_assert_int_eq(run(&c), LEFT);
+	ck_assert_uint_eq(c.reg[0], 0x08);
+	expect_registers_kept(&c, 0);
+}
+END_TEST
+
+/* No template instruction writes a flag but the POPF's own POPFD (Capstone's flag detail). */
+START_TEST(templates_leave_flags_alone)
+{
+	static const uint8_t kinds[][6] = {
+		{ 0xFA, 0x90, 0x90, 0x90, 0x90, 0xC3 }, { 0xFB, 0x90, 0x90, 0x90, 0x90, 0xC3 },
+		{ 0x9C, 0x90, 0x90, 0x90, 0x90, 0xC3 }, { 0x9D, 0x90, 0x90, 0x90, 0x90, 0xC3 },
+		{ 0x0E, 0x90, 0x90, 0x90, 0x90, 0xC3 },
+	};
+	cs_insn *insn = cs_malloc(cs);
+	for (unsigned k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		ck_assert_int_eq(plan_first(kinds[k], 6, 0, 0), INLINE_OK);
+		const uint8_t *p = code;
+		size_t avail = regions[0].code_len;
+		uint64_t addr = CODE_LA;
+		while (cs_disasm_iter(cs, &p, &avail, &addr, insn)) {
+			if (insn->id == X86_INS_POPFD || insn->id == X86_INS_INT3)
+				continue;
+			ck_assert_msg(insn->detail->x86.eflags == 0, "%s %s writes flags",
+				      insn->mnemonic, insn->op_str);
+		}
+	}
+	cs_free(insn, 1);
+}
+END_TEST
+
+static Suite *inline_suite(void)
+{
+	Suite *s = suite_create("inline_patch");
+	TCase *place = tcase_create("placement");
+	TCase *rules = tcase_create("rules");
+
+	tcase_add_checked_fixture(place, open_capstone, close_capstone);
+	tcase_add_checked_fixture(rules, open_capstone, close_capstone);
+	tcase_add_test(place, cli_moves_its_neighbour);
+	tcase_add_test(place, short_function_covers_padding);
+	tcase_add_test(place, next_function_is_not_padding);
+	tcase_add_test(place, branch_target_inside_refused);
+	tcase_add_test(place, return_address_inside_refused);
+	tcase_add_test(place, unmovable_neighbour_refused);
+	tcase_add_test(place, sixteen_bit_forms_not_exact);
+	tcase_add_test(place, branches_reencoded);
+	tcase_add_test(place, lookups);
+	suite_add_tcase(s, place);
+
+	tcase_add_loop_test(rules, pushf_rows_hold, 0, sizeof pushf_rows / sizeof pushf_rows[0]);
+	tcase_add_loop_test(rules, popf_rows_hold, 0, sizeof popf_rows / sizeof popf_rows[0]);
+	tcase_add_loop_test(rules, cli_sti_rows_hold, 0, sizeof cli_sti_rows / sizeof cli_sti_rows[0]);
+	tcase_add_test(rules, sti_shadow_points);
+	tcase_add_test(rules, cs_reads_show_rpl0);
+	tcase_add_test(rules, templates_leave_flags_alone);
+	suite_add_tcase(s, rules);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(inline_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
