@@ -6,7 +6,10 @@
  * 1. Parse the options (tools/bench.h has them).
  * 2. Run guests/bench twice through tv_run(), telling the guest on its
  *    command line where it runs (`native` or `hv`); show progress on stderr.
- * 3. Gather its BENCH lines and the hypervisor's counters into a
+ * 3. Unless the hypervisor run was already one, an extra run under the
+ *    inline patch mode for cli_sti and pushf_popf alone: their rows
+ *    cli_sti_inline and pushf_popf_inline, beside the native figures.
+ * 4. Gather its BENCH lines and the hypervisor's counters into a
  *    tv_bench_table, check that every figure is there and plausible, and
  *    print it (tools/bench_table.h).
  * Both runs use the same QEMU, the same guest memory and TCG, so the only
@@ -37,8 +40,8 @@ struct bench_options {
 };
 
 const char tv_bench_help[] =
-	"The bench guest runs twice: natively on bare QEMU and deprivileged under the\n"
-	"hypervisor. For each nanobenchmark the table shows its cost in TSC cycles per\n"
+	"The bench guest runs natively on bare QEMU and deprivileged under the\n"
+	"hypervisor (and once more for the inline patch mode's rows). For each nanobenchmark the table shows its cost in TSC cycles per\n"
 	"iteration on both sides (median, min and max over the guest's batches) and\n"
 	"the ratio hv/native of the medians; then the efficiency targets, each with\n"
 	"met or not met (shown, never enforced), and the hypervisor's own counters.\n"
@@ -50,7 +53,11 @@ const char tv_bench_help[] =
 	"                1 (the default) or 3\n"
 	"  --patch P     none (the default): sensitive unprivileged instructions run\n"
 	"                as they are; popf: the hypervisor first rewrites POPF and\n"
-	"                PUSHF in the guest to trap, so they are emulated too\n"
+	"                PUSHF in the guest to trap, so they are emulated too;\n"
+	"                inline: it rewrites them and CLI and STI into patch code\n"
+	"                that runs without a trap. Unless it is inline, a third run\n"
+	"                under patch=inline gives the rows cli_sti_inline and\n"
+	"                pushf_popf_inline\n"
 	"  --direct      the hypervisor's fast paths: the guest reads its local\n"
 	"                APIC without trapping and, in ring 1, its user-mode system\n"
 	"                calls through DPL-3 trap gates reach its handler directly\n"
@@ -94,8 +101,9 @@ static int parse_bench_options(int argc, char **argv, struct bench_options *o)
 		} else if (tv_cli_is_option(a, "--patch")) {
 			if (!(v = tv_cli_option_value(argc, argv, &i, "--patch")))
 				return usage_error("--patch needs a value");
-			if (strcmp(v, "none") != 0 && strcmp(v, "popf") != 0)
-				return usage_error("--patch %s: give none or popf", v);
+			if (strcmp(v, "none") != 0 && strcmp(v, "popf") != 0 &&
+			    strcmp(v, "inline") != 0)
+				return usage_error("--patch %s: give none, popf or inline", v);
 			o->patch = v;
 		} else if (strcmp(a, "--direct") == 0) {
 			o->direct = 1;
@@ -136,6 +144,10 @@ static void bench_progress(void *ctx, const struct tv_run_line *line)
 			(unsigned long long)l.fig.median);
 }
 
+static int bench_run_rows(enum tv_bench_side side, const struct bench_options *o,
+			  const struct tv_paths *paths, const char *guest_path,
+			  struct tv_bench_table *t, const char *const *rows, int *signal_out);
+
 /*
  * Run the guest on one side and add what it printed to the table. Returns
  * 0, or the exit status to leave with after saying why on stderr. A signal
@@ -145,17 +157,29 @@ static int bench_run_side(enum tv_bench_side side, const struct bench_options *o
 			  const struct tv_paths *paths, const char *guest_path,
 			  struct tv_bench_table *t, int *signal_out)
 {
+	return bench_run_rows(side, o, paths, guest_path, t, NULL, signal_out);
+}
+
+/* bench_run_side for the rows named in rows (NULL-terminated) alone; all of them when rows is NULL. */
+static int bench_run_rows(enum tv_bench_side side, const struct bench_options *o,
+			  const struct tv_paths *paths, const char *guest_path,
+			  struct tv_bench_table *t, const char *const *rows, int *signal_out)
+{
 	struct tv_run_config cfg;
 	struct tv_run_record rec;
-	char *guest_argv[] = { (char *)side_words[side] };
+	char *guest_argv[8] = { (char *)side_words[side] };
+	int guest_argc = 1;
 	char err[256];
 	int status = 0;
+
+	for (; rows && rows[guest_argc - 1] && guest_argc < 8; guest_argc++)
+		guest_argv[guest_argc] = (char *)rows[guest_argc - 1];
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.mode = side == TV_BENCH_NATIVE ? TV_MODE_NATIVE : TV_MODE_HV;
 	cfg.guest_path = guest_path;
 	cfg.guest_argv = guest_argv;
-	cfg.guest_argc = 1;
+	cfg.guest_argc = guest_argc;
 	cfg.mem_mib = TV_MEM_MIB_DEFAULT;
 	cfg.timeout_s = o->timeout_s;
 	cfg.hv_path = paths->hv;
@@ -166,8 +190,9 @@ static int bench_run_side(enum tv_bench_side side, const struct bench_options *o
 	cfg.on_line = bench_progress;
 	cfg.ctx = (void *)side_words[side];
 
-	fprintf(stderr, "bench: %s run: %s\n", side_words[side],
-		side == TV_BENCH_NATIVE ? "bare QEMU" : "deprivileged under the hypervisor");
+	fprintf(stderr, "bench: %s run: %s%s%s\n", side_words[side],
+		side == TV_BENCH_NATIVE ? "bare QEMU" : "deprivileged under the hypervisor",
+		rows ? ", patch " : "", rows ? o->patch : "");
 	int host_status = tv_run(&cfg, &rec);
 	*signal_out = rec.interrupted_by;
 
@@ -220,6 +245,42 @@ static int bench_run_side(enum tv_bench_side side, const struct bench_options *o
 	return status;
 }
 
+/*
+ * The inline patch mode's rows: cli_sti and pushf_popf run once more under
+ * patch=inline, each beside the native run's figures for the same loop.
+ */
+static int bench_inline_rows(const struct bench_options *o, const struct tv_paths *paths,
+			     const char *guest_path, struct tv_bench_table *t, int *signal_out)
+{
+	static const char *const rows[] = { "cli_sti", "pushf_popf", NULL };
+	struct bench_options inline_o = *o;
+	struct tv_bench_table *extra = malloc(sizeof(*extra));
+	int status;
+
+	if (!extra) {
+		fputs(TV_PROG ": out of memory\n", stderr);
+		return TV_STATUS_NO_RESULT;
+	}
+	inline_o.patch = "inline";
+	tv_bench_table_init(extra, o->ring, "inline");
+	status = bench_run_rows(TV_BENCH_HV, &inline_o, paths, guest_path, extra, rows, signal_out);
+	for (size_t i = 0; !status && !*signal_out && rows[i]; i++) {
+		const struct tv_bench_row *native = tv_bench_find(t, rows[i]);
+		const struct tv_bench_row *hv = tv_bench_find(extra, rows[i]);
+		char name[TV_BENCH_NAME_MAX];
+		snprintf(name, sizeof(name), "%s_inline", rows[i]);
+		if (!native || !hv || !extra->ended[TV_BENCH_HV] ||
+		    tv_bench_table_add_row(t, name, &native->side[TV_BENCH_NATIVE],
+					   &hv->side[TV_BENCH_HV]) < 0) {
+			fprintf(stderr, TV_PROG ": bench: the patch=inline run gave no %s\n",
+				rows[i]);
+			status = TV_STATUS_NO_RESULT;
+		}
+	}
+	free(extra);
+	return status;
+}
+
 int tv_bench_command(int argc, char **argv)
 {
 	struct bench_options o;
@@ -250,6 +311,8 @@ int tv_bench_command(int argc, char **argv)
 	for (int side = 0; side < TV_BENCH_SIDES && !status && !sig; side++)
 		status = bench_run_side((enum tv_bench_side)side, &o, &paths, guest_path, table,
 					&sig);
+	if (!status && !sig && strcmp(o.patch, "inline") != 0)
+		status = bench_inline_rows(&o, &paths, guest_path, table, &sig);
 	if (sig) {
 		free(table);
 		tv_process_reraise(sig);

@@ -12,7 +12,7 @@
 #define TV_TOOLS_BENCH_H
 
 #define TV_BENCH_SYNOPSIS \
-	"bench [--ring 1|3] [--patch none|popf] [--direct] [--format text|md|csv|json]\n" \
+	"bench [--ring 1|3] [--patch none|popf|inline] [--direct] [--format text|md|csv|json]\n" \
 	"            [--timeout S]"
 
 #define TV_BENCH_SUMMARY \

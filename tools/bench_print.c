@@ -104,6 +104,10 @@ static void print_text(FILE *out, const struct tv_bench_table *t)
 		else
 			fprintf(out, " %10s  %s\n", "n/a", row_note(r));
 	}
+	if (tv_bench_find(t, "cli_sti_inline"))
+		fputs("(_inline rows: the native run's figures beside an extra hypervisor run with\n"
+		      "patch inline, CLI, STI, PUSHF and POPF run as patch code without a trap.)\n",
+		      out);
 
 	fputs("\nTargets (shown beside the figures, never enforced):\n", out);
 	for (size_t i = 0; i < ntg; i++) {

@@ -274,3 +274,17 @@ int tv_bench_table_check(const struct tv_bench_table *t, char *err, size_t errle
 	}
 	return 0;
 }
+
+int tv_bench_table_add_row(struct tv_bench_table *t, const char *name,
+			   const struct tv_bench_figures *native, const struct tv_bench_figures *hv)
+{
+	if (tv_bench_find(t, name) || t->nrows == TV_BENCH_ROWS_MAX ||
+	    strlen(name) >= TV_BENCH_NAME_MAX)
+		return -1;
+	struct tv_bench_row *row = &t->rows[t->nrows++];
+	memset(row, 0, sizeof(*row));
+	strcpy(row->name, name);
+	row->side[TV_BENCH_NATIVE] = *native;
+	row->side[TV_BENCH_HV] = *hv;
+	return 0;
+}

@@ -25,7 +25,7 @@
 #define TV_BENCH_REASON_MAX	160
 #define TV_BENCH_COUNTERS_MAX	32
 #define TV_BENCH_WHAT_MAX	64
-#define TV_BENCH_TARGETS_MAX	16
+#define TV_BENCH_TARGETS_MAX	20
 
 enum tv_bench_side {
 	TV_BENCH_NATIVE,	/* bare QEMU: the reference */
@@ -131,6 +131,15 @@ int tv_bench_table_check(const struct tv_bench_table *t, char *err, size_t errle
 
 /* The row called name, or NULL. */
 const struct tv_bench_row *tv_bench_find(const struct tv_bench_table *t, const char *name);
+
+/*
+ * Add a row made from other runs' figures (the inline patch mode's rows:
+ * the native run's figures for a benchmark beside those of an extra run
+ * under the hypervisor). Returns 0, or -1 if the name is taken or the
+ * table is full.
+ */
+int tv_bench_table_add_row(struct tv_bench_table *t, const char *name,
+			   const struct tv_bench_figures *native, const struct tv_bench_figures *hv);
 
 /* ---- bench_judge.c: the ratios and the targets ---- */
 

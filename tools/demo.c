@@ -42,11 +42,13 @@
 #define C_OFF	"\033[0m"
 
 const char tv_demo_help[] =
-	"The popf_demo guest runs four times: on the bare machine (QEMU boots it\n"
+	"The popf_demo guest runs five times: on the bare machine (QEMU boots it\n"
 	"directly), under the hypervisor (ring 1 unless --ring 3) with nothing patched\n"
 	"(trap-and-emulate), the same with POPF, PUSHF, PUSH CS, MOV from CS and the\n"
 	"other sensitive instructions the patcher knows patched to trap (patch=all),\n"
-	"and unpatched with the guest told 'paravirt',\n"
+	"with POPF, PUSHF, PUSH CS, MOV from CS, CLI and STI patched into code the\n"
+	"guest runs itself without a trap (patch=inline), and unpatched with the\n"
+	"guest told 'paravirt',\n"
 	"so that it asks the hypervisor by hypercall instead of running CLI, STI,\n"
 	"PUSHF, POPF and MOV from CS. Each column shows the category that run\n"
 	"observed, marked '= bare' when the bare machine's run observed the same and\n"
@@ -55,7 +57,7 @@ const char tv_demo_help[] =
 	"the differences this run showed, and each run's time and traps, follow.\n"
 	"\n"
 	"options:\n"
-	"  --ring R      the ring of the three runs under the hypervisor: 1 or 3\n"
+	"  --ring R      the ring of the four runs under the hypervisor: 1 or 3\n"
 	"                (default 1)\n"
 	"  --step        pause before each experiment until Enter is pressed, and show\n"
 	"                the guest's narration as it runs (stdin must be a terminal)\n"
@@ -67,7 +69,7 @@ const char tv_demo_help[] =
 	"\n"
 	"exit status (differences from the bare machine are the demonstration, not\n"
 	"an error):\n"
-	"  0  all four runs completed and the bare machine did what the\n"
+	"  0  all five runs completed and the bare machine did what the\n"
 	"     architecture promises\n"
 	"  1  a run's guest exited with a nonzero status\n"
 	"  2  usage or set-up error (bad option, --step without a terminal, nothing\n"
@@ -176,6 +178,7 @@ static const char *const doing[TV_DEMO_RUNS] = {
 	[TV_DEMO_BARE] = "on the bare machine",
 	[TV_DEMO_TRAP_EMULATE] = "under trap-and-emulate (patch=none)",
 	[TV_DEMO_PATCHED] = "patched (patch=all)",
+	[TV_DEMO_INLINE] = "patched inline (patch=inline)",
 	[TV_DEMO_PARAVIRT] = "paravirtualized (hypercalls, patch=none)",
 };
 
@@ -274,6 +277,7 @@ int tv_demo(const struct tv_demo_options *o)
 	static const char *const ring3_how[TV_DEMO_RUNS] = {
 		[TV_DEMO_TRAP_EMULATE] = "ring 3, patch=none",
 		[TV_DEMO_PATCHED] = "ring 3, patch=all",
+		[TV_DEMO_INLINE] = "ring 3, patch=inline",
 		[TV_DEMO_PARAVIRT] = "ring 3, hypercalls",
 	};
 	for (int i = 0; i < TV_DEMO_RUNS; i++) {
@@ -291,7 +295,7 @@ int tv_demo(const struct tv_demo_options *o)
 			tv_process_reraise(sig);
 			return TV_STATUS_NO_RESULT;
 		}
-		/* Nothing can run without QEMU; do not say so four times. */
+		/* Nothing can run without QEMU; do not say so five times. */
 		if (r.run[i].host_status == TV_STATUS_USAGE && strstr(r.run[i].message, "QEMU"))
 			break;
 	}

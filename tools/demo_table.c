@@ -28,6 +28,8 @@ void tv_demo_results_init(struct tv_demo_results *r)
 					   "ring 1, patch=none", "hv", 1, "none", NULL },
 		[TV_DEMO_PATCHED] = { "patched", "patched", "ring 1, patch=all", "hv", 1, "all",
 				      NULL },
+		[TV_DEMO_INLINE] = { "inline", "patched inline", "ring 1, patch=inline", "hv", 1,
+				     "inline", NULL },
 		[TV_DEMO_PARAVIRT] = { "paravirt", "paravirt", "ring 1, hypercalls", "hv", 1,
 				       "none", "paravirt" },
 	};

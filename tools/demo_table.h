@@ -2,8 +2,8 @@
  * tools/demo_table.h: the results of `trapvisor demo` and how they are
  * shown. Runs on: host.
  *
- * The demo runs the popf_demo guest four ways (bare machine,
- * trap-and-emulate, patched, paravirtualized) and compares what each run observed with what
+ * The demo runs the popf_demo guest five ways (bare machine,
+ * trap-and-emulate, patched, patched inline, paravirtualized) and compares what each run observed with what
  * the bare-machine run observed. This file holds everything about that which
  * needs no QEMU:
  *   1. reading the guest's report lines (DEMO-BEGIN, SAY, DEMO-RESULT, ...;
@@ -21,11 +21,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* The four runs, in the order they run and the columns appear. */
+/* The five runs, in the order they run and the columns appear. */
 enum tv_demo_run_id {
 	TV_DEMO_BARE,		/* the guest booted directly by QEMU: the reference */
 	TV_DEMO_TRAP_EMULATE,	/* under the hypervisor in ring 1, nothing patched */
 	TV_DEMO_PATCHED,	/* under the hypervisor in ring 1, patch=all */
+	TV_DEMO_INLINE,		/* ring 1, patch=inline: patch code, no traps */
 	TV_DEMO_PARAVIRT,	/* ring 1, patch=none, the guest asks by hypercall */
 	TV_DEMO_RUNS,
 };
@@ -60,7 +61,7 @@ struct tv_demo_insn_count {
 
 struct tv_demo_run {
 	/* Fixed by tv_demo_results_init(). */
-	const char *key;	/* JSON key: "bare", "trap_and_emulate", "patched", "paravirt" */
+	const char *key;	/* JSON key: "bare", "trap_and_emulate", "patched", "inline", "paravirt" */
 	const char *title;	/* column heading: "bare machine", ... */
 	const char *how;	/* "native QEMU", "ring 1, patch=none", ... */
 	const char *mode;	/* "native" or "hv" */
@@ -179,7 +180,7 @@ struct tv_demo_narrative {
 /* Explain what this run showed, one paragraph per line, facts from r only. */
 void tv_demo_narrate(const struct tv_demo_results *r, struct tv_demo_narrative *n);
 
-/* "bare machine 0.70 s; trap-and-emulate 0.81 s, 8664 traps; patched ...; paravirt ..." */
+/* "bare machine 0.70 s; trap-and-emulate 0.81 s, 8664 traps; patched ...; inline ...; paravirt ..." */
 void tv_demo_timing_line(const struct tv_demo_results *r, char *buf, size_t len);
 
 /* ---- 4. the formats ---- */

@@ -18,6 +18,10 @@ set(TV_BENCH_TIMED
 
 set(TV_BENCH_NUM "[1-9][0-9]*")
 
+# The inline patch mode's rows: cli_sti and pushf_popf once more under
+# patch=inline (an extra run), beside the native run's figures.
+set(TV_BENCH_INLINE_ROWS cli_sti_inline pushf_popf_inline)
+
 # --- the guest alone: its BENCH lines, natively and in ring 1 ---
 
 foreach(where native hv)
@@ -60,12 +64,14 @@ set(TV_BENCH_TEXT_EXPECT
   --expect "^  traps +${TV_BENCH_NUM}$"
   --expect "^bench: native +empty_loop"
   --expect "^bench: hv +empty_loop")
-foreach(name ${TV_BENCH_TIMED})
+foreach(name ${TV_BENCH_TIMED} ${TV_BENCH_INLINE_ROWS})
   list(APPEND TV_BENCH_TEXT_EXPECT --expect
     "^${name} +${TV_BENCH_NUM} +${TV_BENCH_NUM} +${TV_BENCH_NUM} +${TV_BENCH_NUM} +${TV_BENCH_NUM} +${TV_BENCH_NUM} +[0-9]+\\.[0-9]{3}$")
 endforeach()
+list(APPEND TV_BENCH_TEXT_EXPECT --expect "^bench: hv run: deprivileged under the hypervisor, patch inline$")
 foreach(name compute_loop cli_sti in_port80 out_port80 divide_error
-    spinlock_irqsave syscall_round_trip context_switch address_space_fill)
+    spinlock_irqsave syscall_round_trip context_switch address_space_fill
+    ${TV_BENCH_INLINE_ROWS})
   list(APPEND TV_BENCH_TEXT_EXPECT --expect "^  ${name} .*target <= .*: (met|not met)$")
 endforeach()
 tv_integration_test(NAME bench.text
@@ -103,6 +109,19 @@ tv_integration_test(NAME bench.patch_popf
     --expect "\\(ring 1, patch popf\\)"
     --expect "^pushf_popf +${TV_BENCH_NUM} +${TV_BENCH_NUM} +${TV_BENCH_NUM} +${TV_BENCH_NUM} "
     -- bench --patch popf --timeout 60)
+
+# The whole hypervisor run under patch=inline: cli_sti and pushf_popf are
+# themselves the inline rows (no extra run), judged against 3 x native.
+set(TV_BENCH_INLINE_EXPECT --expect "\\(ring 1, patch inline\\)"
+  --reject "_inline " --reject "patch inline$"
+  --expect "^  cli_sti +hv/native .*target <= 3: (met|not met)$"
+  --expect "^  pushf_popf +hv/native .*target <= 3: (met|not met)$")
+foreach(name ${TV_BENCH_TIMED})
+  list(APPEND TV_BENCH_INLINE_EXPECT --expect
+    "^${name} +${TV_BENCH_NUM} +${TV_BENCH_NUM} +${TV_BENCH_NUM} +${TV_BENCH_NUM} +${TV_BENCH_NUM} +${TV_BENCH_NUM} +[0-9]+\\.[0-9]{3}$")
+endforeach()
+tv_integration_test(NAME bench.patch_inline
+  COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_BENCH_INLINE_EXPECT} -- bench --patch inline --timeout 60)
 
 # Ring 3: the same guest, deprivileged further, gives a complete table too,
 # the paging rows included (its kernel on the kernel shadow, whose pages are

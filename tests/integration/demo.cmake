@@ -1,7 +1,8 @@
 # tests/integration/demo.cmake: `trapvisor demo`, the popf_demo guest on the
 # bare machine, under trap-and-emulate (ring 1, patch=none), patched
-# (ring 1, patch=all) and paravirtualized (ring 1, patch=none, the guest
-# told "paravirt"), compared in one table.
+# (ring 1, patch=all), patched inline (ring 1, patch=inline) and
+# paravirtualized (ring 1, patch=none, the guest told "paravirt"), compared
+# in one table.
 # Included by CMakeLists.txt beside this file (tv_integration_test, TV_EXPECT_RUN).
 #
 # The expectations come from the architecture (Intel SDM vol. 2, POPF,
@@ -13,12 +14,15 @@
 #     shows the real IF=1 and reading CS shows RPL 1: the other five differ;
 #   - patched, POPF, PUSHF, PUSH CS and MOV from CS trap and are emulated:
 #     everything is equal to the bare machine again;
+#   - patched inline, they and CLI and STI run as patch code against the
+#     virtual IF in the state page: equal everywhere, and none of them is
+#     counted among the run's traps;
 #   - paravirtualized, the guest runs none of them: it asks the hypervisor
 #     by hypercall (lib/hypercall.h) for what each would do in ring 0, so
 #     everything is equal to the bare machine without patching.
 # JSON puts each experiment on one line, so a line pattern can check one
 # cell of one experiment: "name", then the cells bare, trap_and_emulate,
-# patched, paravirt in that order ([^}]* keeps a pattern inside one cell). A pattern
+# patched, inline, paravirt in that order ([^}]* keeps a pattern inside one cell). A pattern
 # must not hold an unbalanced '[': CMake would not split the list there.
 
 set(TV_DEMO_TIMEOUT 240)
@@ -38,6 +42,7 @@ set(TV_DEMO_JSON_EXPECT
   --expect "\"key\": \"bare\".*\"mode\": \"native\""
   --expect "\"key\": \"trap_and_emulate\".*\"ring\": 1, \"patch\": \"none\""
   --expect "\"key\": \"patched\".*\"ring\": 1, \"patch\": \"all\", \"guest_word\": null"
+  --expect "\"key\": \"inline\".*\"ring\": 1, \"patch\": \"inline\", \"guest_word\": null"
   --expect "\"key\": \"paravirt\".*\"ring\": 1, \"patch\": \"none\", \"guest_word\": \"paravirt\""
   --expect "^     \"ran\": true, \"completed\": true, \"status\": 0"
   --reject "\"completed\": false"
@@ -60,6 +65,8 @@ foreach(row ${TV_DEMO_ROWS})
     --expect "\"name\": \"${name}\", .*\"trap_and_emulate\": \\{\"observed\": \"${naive}\"[^}]*\"equal_to_bare\": ${naive_equal}"
     # Patched: equal everywhere.
     --expect "\"name\": \"${name}\", .*\"patched\": \\{\"observed\": \"${bare}\"[^}]*\"equal_to_bare\": true"
+    # Patched inline: equal everywhere.
+    --expect "\"name\": \"${name}\", .*\"inline\": \\{\"observed\": \"${bare}\"[^}]*\"equal_to_bare\": true"
     # Paravirtualized: equal everywhere, nothing patched.
     --expect "\"name\": \"${name}\", .*\"paravirt\": \\{\"observed\": \"${bare}\"[^}]*\"equal_to_bare\": true")
 endforeach()
@@ -69,19 +76,22 @@ tv_integration_test(NAME demo.json TIMEOUT ${TV_DEMO_TIMEOUT}
     -- demo --format json --timeout 60)
 
 # The text table: headings, five rows that differ under trap-and-emulate and
-# one that does not, patched and paravirt equal everywhere, the bare column
+# one that does not, patched, inline and paravirt equal everywhere, the bare column
 # as the architecture everywhere, the narrative and the times; progress on
 # stderr.
 tv_integration_test(NAME demo.text TIMEOUT ${TV_DEMO_TIMEOUT}
   COMMAND ${TV_EXPECT_RUN} --status 0
-    --expect "^experiment +bare machine +trap-and-emulate +patched +paravirt$"
-    --expect "^ +\\(native QEMU\\) +\\(ring 1, patch=none\\) +\\(ring 1, patch=all\\) +\\(ring 1, hypercalls\\)$"
-    --expect "no-ticks += arch +no-ticks += bare +no-ticks += bare +no-ticks += bare$"
-    --expect "no-ticks += arch +ticks +DIFFERS +no-ticks += bare +no-ticks += bare$"
-    --expect " ticks += arch +no-ticks +DIFFERS +ticks += bare +ticks += bare$"
-    --expect "IF=0 += arch +IF=1 +DIFFERS +IF=0 += bare +IF=0 += bare$"
-    --expect "RPL=0 += arch +RPL=1 +DIFFERS +RPL=0 += bare +RPL=0 += bare$"
-    --expect "no-lost-updates += arch +lost-updates +DIFFERS +no-lost-updates += bare +no-lost-updates += bare$"
+    --expect "^experiment +bare machine +trap-and-emulate +patched +patched inline +paravirt$"
+    --expect "^ +\\(native QEMU\\) +\\(ring 1, patch=none\\) +\\(ring 1, patch=all\\) +\\(ring 1, patch=inline\\) +\\(ring 1, hypercalls\\)$"
+    --expect "no-ticks += arch +no-ticks += bare +no-ticks += bare +no-ticks += bare +no-ticks += bare$"
+    --expect "no-ticks += arch +ticks +DIFFERS +no-ticks += bare +no-ticks += bare +no-ticks += bare$"
+    --expect " ticks += arch +no-ticks +DIFFERS +ticks += bare +ticks += bare +ticks += bare$"
+    --expect "IF=0 += arch +IF=1 +DIFFERS +IF=0 += bare +IF=0 += bare +IF=0 += bare$"
+    --expect "RPL=0 += arch +RPL=1 +DIFFERS +RPL=0 += bare +RPL=0 += bare +RPL=0 += bare$"
+    --expect "no-lost-updates += arch +lost-updates +DIFFERS +no-lost-updates += bare +no-lost-updates += bare +no-lost-updates += bare$"
+    --expect "^Patched inline, as VirtualBox's patch manager did"
+    --expect "The flag instructions trapped 0 times \\(patch=all: [1-9][0-9]*\\)"
+    --expect "patched inline [0-9.]+ s, [0-9]+ traps"
     --expect "^POPF is sensitive but not privileged"
     --expect "^CLI and STI are privileged"
     --expect "equivalence is( restored|$)"
@@ -89,7 +99,8 @@ tv_integration_test(NAME demo.text TIMEOUT ${TV_DEMO_TIMEOUT}
     --expect "^Wall time and traps: bare machine [0-9.]+ s"
     --expect "^trapvisor: running on the bare machine\\.\\.\\. [0-9.]+ s$"
     --expect "^trapvisor: running under trap-and-emulate .*\\.\\.\\. [0-9.]+ s$"
-    --expect "^trapvisor: running patched .*\\.\\.\\. [0-9.]+ s$"
+    --expect "^trapvisor: running patched \\(patch=all\\)\\.\\.\\. [0-9.]+ s$"
+    --expect "^trapvisor: running patched inline \\(patch=inline\\)\\.\\.\\. [0-9.]+ s$"
     --expect "^trapvisor: running paravirtualized .*\\.\\.\\. [0-9.]+ s$"
     --reject "NOT ARCH" --reject "WARNING" --reject "no result" --reject "no reference"
     --reject "matched the bare machine in every experiment this time"
@@ -98,9 +109,9 @@ tv_integration_test(NAME demo.text TIMEOUT ${TV_DEMO_TIMEOUT}
 # Markdown for slides: a table header and separator, differences marked.
 tv_integration_test(NAME demo.markdown TIMEOUT ${TV_DEMO_TIMEOUT}
   COMMAND ${TV_EXPECT_RUN} --status 0
-    --expect "^\\| experiment \\| bare machine .*\\| trap-and-emulate .*\\| patched .*\\| paravirt .*\\|$"
-    --expect "^\\|---\\|---\\|---\\|---\\|---\\|$"
-    --expect "^\\| .* \\| `IF=0` \\| \\*\\*`IF=1` ≠\\*\\* \\| `IF=0` = \\| `IF=0` = \\|$"
+    --expect "^\\| experiment \\| bare machine .*\\| trap-and-emulate .*\\| patched .*\\| patched inline .*\\| paravirt .*\\|$"
+    --expect "^\\|---\\|---\\|---\\|---\\|---\\|---\\|$"
+    --expect "^\\| .* \\| `IF=0` \\| \\*\\*`IF=1` ≠\\*\\* \\| `IF=0` = \\| `IF=0` = \\| `IF=0` = \\|$"
     -- demo --format md --timeout 60)
 
 # --- what the demo refuses, and how it fails ---
@@ -124,7 +135,7 @@ tv_integration_test(NAME demo.no_trace
 tv_integration_test(NAME demo.step_needs_terminal
   COMMAND sh -c "exec \"$0\" \"$@\" </dev/null" ${TV_EXPECT_RUN} --status 2 --lines 1
     --expect "--step .*terminal" -- demo --step)
-# A hypervisor that is not there: the bare machine still runs, the three other
+# A hypervisor that is not there: the bare machine still runs, the four other
 # runs fail with a set-up error, and the demo's status is theirs (2).
 tv_integration_test(NAME demo.hypervisor_missing TIMEOUT ${TV_DEMO_TIMEOUT}
   COMMAND ${TV_EXPECT_RUN} --status 2

@@ -7,8 +7,9 @@
  * The results are made up, shaped by the architecture: on the bare machine
  * POPF in ring 0 changes IF, PUSHF shows it and CS has RPL 0; deprivileged
  * without patching, CLI/STI still trap (so the control experiment agrees)
- * while POPF, PUSHF and reads of CS do not; patched, or paravirtualized
- * (the guest asks by hypercall instead of running them), all agree.
+ * while POPF, PUSHF and reads of CS do not; patched (to trap, or inline
+ * into patch code that does not trap), or paravirtualized (the guest asks
+ * by hypercall instead of running them), all agree.
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -93,6 +94,11 @@ static void expected_results(struct tv_demo_results *r)
 	tv_demo_record_insn(&r->run[TV_DEMO_PATCHED], "cli", 6);
 	tv_demo_record_insn(&r->run[TV_DEMO_PATCHED], "pushfd", 400);
 	tv_demo_record_insn(&r->run[TV_DEMO_PATCHED], "popfd", 800);
+	for (size_t i = 0; i < NSIX; i++)
+		feed_result(r, TV_DEMO_INLINE, six[i].name, six[i].title, six[i].bare,
+			    six[i].bare);
+	finish_run(r, TV_DEMO_INLINE, 0.75, 8010);
+	tv_demo_record_insn(&r->run[TV_DEMO_INLINE], "out", 4000);
 	for (size_t i = 0; i < NSIX; i++)
 		feed_result(r, TV_DEMO_PARAVIRT, six[i].name, six[i].title, six[i].bare,
 			    six[i].bare);
@@ -360,6 +366,7 @@ START_TEST(test_marks_as_architecture_predicts)
 		ck_assert_int_eq(tv_demo_mark(&r, i, TV_DEMO_BARE), TV_DEMO_AS_ARCHITECTURE);
 		ck_assert_int_eq(tv_demo_mark(&r, i, TV_DEMO_PATCHED), TV_DEMO_EQUAL);
 		ck_assert_int_eq(tv_demo_equal_to_bare(&r, i, TV_DEMO_PATCHED), 1);
+		ck_assert_int_eq(tv_demo_mark(&r, i, TV_DEMO_INLINE), TV_DEMO_EQUAL);
 		/* The guest that asks by hypercall is equal everywhere, unpatched. */
 		ck_assert_int_eq(tv_demo_mark(&r, i, TV_DEMO_PARAVIRT), TV_DEMO_EQUAL);
 		ck_assert_int_eq(tv_demo_equal_to_bare(&r, i, TV_DEMO_PARAVIRT), 1);
@@ -386,15 +393,18 @@ START_TEST(test_columns_compare_with_bare_run_not_claim)
 	feed_result(&r, TV_DEMO_BARE, "popf_clears_if", "t", "no-ticks", "ticks");
 	feed_result(&r, TV_DEMO_TRAP_EMULATE, "popf_clears_if", "t", "no-ticks", "ticks");
 	feed_result(&r, TV_DEMO_PATCHED, "popf_clears_if", "t", "no-ticks", "no-ticks");
+	feed_result(&r, TV_DEMO_INLINE, "popf_clears_if", "t", "no-ticks", "no-ticks");
 	feed_result(&r, TV_DEMO_PARAVIRT, "popf_clears_if", "t", "no-ticks", "no-ticks");
 	finish_run(&r, TV_DEMO_BARE, 1, -1);
 	finish_run(&r, TV_DEMO_TRAP_EMULATE, 1, 1);
 	finish_run(&r, TV_DEMO_PATCHED, 1, 1);
+	finish_run(&r, TV_DEMO_INLINE, 1, 1);
 	finish_run(&r, TV_DEMO_PARAVIRT, 1, 1);
 
 	ck_assert_int_eq(tv_demo_mark(&r, 0, TV_DEMO_BARE), TV_DEMO_NOT_ARCHITECTURE);
 	ck_assert_int_eq(tv_demo_mark(&r, 0, TV_DEMO_TRAP_EMULATE), TV_DEMO_EQUAL);
 	ck_assert_int_eq(tv_demo_mark(&r, 0, TV_DEMO_PATCHED), TV_DEMO_DIFFERS);
+	ck_assert_int_eq(tv_demo_mark(&r, 0, TV_DEMO_INLINE), TV_DEMO_DIFFERS);
 	ck_assert_int_eq(tv_demo_mark(&r, 0, TV_DEMO_PARAVIRT), TV_DEMO_DIFFERS);
 	ck_assert(!tv_demo_bare_as_architecture(&r));
 	ck_assert_int_eq(tv_demo_exit_status(&r), TV_STATUS_BARE_DISAGREES);
@@ -496,6 +506,9 @@ START_TEST(test_narrative_follows_results)
 	ck_assert(narrative_has(&n, "popfd +800, pushfd +400"));
 	ck_assert(narrative_has(&n, "Paravirtualized, the guest"));
 	ck_assert(narrative_has(&n, "asked 1200 times"));
+	/* Inline: equal, and its flag-instruction traps against patch=all's (0 against 1200). */
+	ck_assert(narrative_has(&n, "Patched inline"));
+	ck_assert(narrative_has(&n, "The flag instructions trapped 0 times (patch=all: 1206)"));
 	ck_assert(!narrative_has(&n, "WARNING"));
 	for (size_t i = 0; i < n.n; i++)
 		ck_assert(!n.warning[i]);
@@ -529,6 +542,13 @@ START_TEST(test_narrative_follows_results)
 	ck_assert(narrative_has(&n, "Even with patch=all, 1 experiment(s) differed"));
 	ck_assert(narrative_has(&n, "CS tells the ring"));
 	ck_assert(!narrative_has(&n, "equivalence is restored"));
+
+	/* Inline differs somewhere: loudly, and no claim that it matched. */
+	expected_results(&r);
+	snprintf(r.exp[1].cell[TV_DEMO_INLINE].observed, TV_DEMO_CATEGORY_MAX, "ticks");
+	tv_demo_narrate(&r, &n);
+	ck_assert(narrative_has(&n, "Even with patch=inline, 1 experiment(s) differed"));
+	ck_assert(!narrative_has(&n, "Patched inline"));
 
 	/* Paravirt differs somewhere: loudly, and no claim that it matched. */
 	expected_results(&r);
@@ -710,10 +730,12 @@ START_TEST(test_json_object)
 	ck_assert_ptr_nonnull(strstr(out, "\"bare_as_architecture\": true"));
 	ck_assert_ptr_nonnull(strstr(out, "say \\\"hi\\\" \\\\ there"));
 	ck_assert_uint_eq(count_of(out, "\"observed\": "), NSIX * TV_DEMO_RUNS);
-	/* equal_to_bare: true for bare, patched and paravirt, false where naive differs. */
+	/* equal_to_bare: true for bare, patched, inline and paravirt, false where naive differs. */
 	ck_assert_uint_eq(count_of(out, "\"equal_to_bare\": false"), NSIX - 1);
-	ck_assert_uint_eq(count_of(out, "\"equal_to_bare\": true"), NSIX * 3 + 1);
+	ck_assert_uint_eq(count_of(out, "\"equal_to_bare\": true"), NSIX * 4 + 1);
 	ck_assert_ptr_nonnull(strstr(out, "\"patch\": \"all\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"key\": \"inline\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"patch\": \"inline\""));
 	ck_assert_ptr_nonnull(strstr(out, "\"key\": \"paravirt\""));
 	ck_assert_ptr_nonnull(strstr(out, "\"guest_word\": \"paravirt\""));
 	ck_assert_ptr_nonnull(strstr(out, "\"popfd\": 800"));
