@@ -134,7 +134,7 @@ static size_t code_offset(const uint8_t *elf, uint32_t la, uint32_t *avail)
 	return 0;
 }
 
-/* patcher: windows of the guest's code, each from a function symbol, rooted at every function in it. */
+/* patcher and inline_patch: windows of guest code from function symbols, rooted at each function. */
 static void patcher_seeds(const char *name, const uint8_t *elf, size_t size)
 {
 	struct elf32_ehdr eh;
@@ -170,15 +170,18 @@ static void patcher_seeds(const char *name, const uint8_t *elf, size_t size)
 		for (unsigned k = 0; k < nfuncs && nroots < ROOTS_MAX; k++)
 			if (funcs[k] >= la && funcs[k] - la < len)
 				roots[nroots++] = (uint16_t)(funcs[k] - la);
-		put32(la);
-		put8(0x0F);	/* every kind */
-		put8(255);	/* sites */
-		put8((uint8_t)nroots);
-		for (unsigned k = 0; k < nroots; k++)
-			put16(roots[k]);
-		put(elf + off, len);
 		snprintf(seed_name, sizeof(seed_name), "%s-%08x", name, la);
-		emit("patcher", seed_name);
+		/* The inline patch target reads the same layout (its second byte: ring 3, a large area). */
+		for (int t = 0; t < 2; t++) {
+			put32(la);
+			put8(0x0F);	/* every kind */
+			put8(255);	/* sites */
+			put8((uint8_t)nroots);
+			for (unsigned k = 0; k < nroots; k++)
+				put16(roots[k]);
+			put(elf + off, len);
+			emit(t == 0 ? "patcher" : "inline_patch", seed_name);
+		}
 		nseeds++;
 	}
 }

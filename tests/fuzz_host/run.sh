@@ -29,7 +29,7 @@ set -u
 root=$(CDPATH='' cd -- "$(dirname -- "$0")/../.." && pwd) || exit 2
 build="${TRAPVISOR_BUILD_DIR:-$root/build}"
 fuzz="$build/fuzz-host"
-targets="guest_image descriptor eflags_rules sysreg_rules gpt_walk shadow_cache shadow_mmu patcher protocol"
+targets="guest_image descriptor eflags_rules sysreg_rules gpt_walk shadow_cache shadow_mmu patcher inline_patch protocol"
 
 say() {
 	printf 'fuzz-host: %s\n' "$*" >&2
@@ -141,7 +141,7 @@ for t in ${only:-$targets}; do
 	# inputs from them.
 	case "$t" in
 	guest_image) max_len=0 ;;
-	patcher) max_len=224 ;;
+	patcher | inline_patch) max_len=224 ;;
 	shadow_cache) max_len=256 ;;
 	shadow_mmu) max_len=1024 ;;
 	*) max_len=4096 ;;
