@@ -385,7 +385,7 @@ enum tv_pump_result tv_process_pump(struct tv_process *p, tv_line_fn fn, void *c
 		long input = -1, out = -1;
 		if (p->in_fd >= 0 && p->in_pending_len > 0)
 			pfd[input = (long)n++] = (struct pollfd){ .fd = p->in_fd, .events = POLLOUT };
-		else if (p->forward_fd >= 0)
+		else if (p->forward_fd >= 0 && !p->input_held)
 			pfd[input = (long)n++] = (struct pollfd){ .fd = p->forward_fd, .events = POLLIN };
 		/*
 		 * Asking for no event still reports POLLERR, which a pipe's writer

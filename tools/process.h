@@ -38,6 +38,7 @@ struct tv_process {
 	size_t in_pending_len;
 	/* Set before pumping, all optional: */
 	struct tv_keys *keys;	/* filter forward_fd's bytes for the quit key */
+	int input_held;		/* leave forward_fd unread until this is cleared */
 	void (*on_tick)(void *ctx);	/* called every tick_s while pumping */
 	double tick_s;
 	void (*before_kill)(void *ctx);	/* the child is about to be ended by us */

@@ -306,6 +306,7 @@ static void on_line(void *ctx, enum tv_stream stream, const char *s, size_t len)
 	    memmem(s, len, TV_GRUB_FAILED_LINE, strlen(TV_GRUB_FAILED_LINE)))
 		st->grub_failed = 1;
 	if (st->cfg->mode == TV_MODE_HV) {
+		st->proc->input_held = 0;	/* its UART is set up: see tv_run */
 		on_serial_hv(st, s, len);
 		return;
 	}
@@ -848,6 +849,13 @@ int tv_run(const struct tv_run_config *cfg, struct tv_run_record *rec)
 		proc.on_tick = on_tick;
 		proc.tick_s = SCREEN_TICK_S;
 	}
+	/*
+	 * The hypervisor switches its UART's FIFO on before its first line, and
+	 * doing so empties the receiver: a byte that reached QEMU's COM1 in that
+	 * moment would be lost. So the input waits for the first line; until
+	 * then it stays in our standard input.
+	 */
+	proc.input_held = cfg->mode == TV_MODE_HV;
 	if (proc.forward_fd == 0 && cfg->stdin_console && isatty(0)) {
 		proc.keys = &st.keys;
 		raw_tty();
