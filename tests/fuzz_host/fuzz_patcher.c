@@ -37,19 +37,46 @@ static csh cs;
 /* The kind an instruction's bytes encode, from the opcode after its prefixes. */
 static unsigned kind_of_bytes(const uint8_t *p, unsigned len)
 {
-	unsigned i = 0;
+	unsigned i = 0, opsize = 0;
 
 	while (i < len && (p[i] == 0x66 || p[i] == 0x67 || p[i] == 0xF0 || p[i] == 0xF2 ||
 			   p[i] == 0xF3 || p[i] == 0x2E || p[i] == 0x36 || p[i] == 0x3E ||
 			   p[i] == 0x26 || p[i] == 0x64 || p[i] == 0x65))
-		i++;
+		opsize |= p[i++] == 0x66;
 	if (i >= len)
 		return 0;
+	/* The ModRM byte after a one-byte opcode, and after 0F xx: its reg field and mod. */
+	unsigned reg1 = i + 1 < len ? (p[i + 1] >> 3) & 7 : 8;
+	unsigned mod1 = i + 1 < len ? p[i + 1] >> 6 : 4;
+	unsigned reg2 = i + 2 < len ? (p[i + 2] >> 3) & 7 : 8;
+	unsigned mod2 = i + 2 < len ? p[i + 2] >> 6 : 4;
+
 	switch (p[i]) {
 	case 0x9D: return PATCH_POPF;
 	case 0x9C: return PATCH_PUSHF;
+	case 0xFA: return PATCH_CLI;
+	case 0xFB: return PATCH_STI;
 	case 0x0E: return PATCH_PUSH_CS;
-	case 0x8C: return i + 1 < len && ((p[i + 1] >> 3) & 7) == 1 ? PATCH_MOV_FROM_CS : 0;
+	case 0x16: return PATCH_SS_READ;		/* PUSH SS */
+	case 0x8C:					/* MOV r/m16, Sreg */
+		return reg1 == 1 ? PATCH_MOV_FROM_CS : reg1 == 2 ? PATCH_SS_READ : 0;
+	case 0x9A:					/* CALL ptr16:32 */
+		return opsize ? 0 : PATCH_FAR_CALL;
+	case 0xFF:					/* FF /3: CALL m16:32 */
+		return reg1 == 3 && mod1 != 3 && !opsize ? PATCH_FAR_CALL : 0;
+	case 0x0F:
+		if (i + 1 >= len)
+			return 0;
+		switch (p[i + 1]) {
+		case 0x00:	/* SLDT /0, STR /1, VERR /4, VERW /5 */
+			return reg2 <= 1 ? PATCH_SYS_STORE : reg2 == 4 || reg2 == 5 ? PATCH_DESC_QUERY : 0;
+		case 0x01:	/* SGDT /0, SIDT /1 (memory only: mod 3 encodes others), SMSW /4 */
+			return (reg2 <= 1 && mod2 != 3) || reg2 == 4 ? PATCH_SYS_STORE : 0;
+		case 0x02:	/* LAR */
+		case 0x03:	/* LSL */
+			return PATCH_DESC_QUERY;
+		}
+		return 0;
 	}
 	return 0;
 }
