@@ -254,6 +254,34 @@ static void on_line(void *ctx, const struct tv_run_line *line)
 	}
 }
 
+/* One run of the fuzz guest on one machine, for n sequences (or cuts) named by argv. */
+static void fuzz_run_config(struct tv_run_config *cfg, const struct fuzz_env *env,
+			    enum tv_run_mode mode, char *const *argv, int argc, size_t n,
+			    struct tv_printer *echo,
+			    void (*line_fn)(void *ctx, const struct tv_run_line *line), void *ctx)
+{
+	const struct fuzz_options *o = env->o;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mode = mode;
+	cfg->guest_path = env->guest;
+	cfg->guest_argv = argv;
+	cfg->guest_argc = argc;
+	cfg->mem_mib = TV_MEM_MIB_DEFAULT;
+	cfg->timeout_s = o->timeout_s > 0 ? o->timeout_s
+		: FUZZ_TIMEOUT_BASE_S +
+		  n * (mode == TV_MODE_NATIVE ? FUZZ_NATIVE_SEQ_S : FUZZ_HV_SEQ_S);
+	cfg->idle_timeout_s = mode == TV_MODE_NATIVE ? FUZZ_IDLE_NATIVE_S : FUZZ_IDLE_HV_S;
+	cfg->hv_path = env->paths.hv;
+	cfg->cpu = FUZZ_CPU;
+	cfg->ring = o->mode.ring;
+	cfg->trace = echo != NULL;
+	cfg->umip = o->mode.umip;
+	cfg->patch = o->mode.patch != TV_FUZZ_PATCH_NONE ? patch_names[o->mode.patch] : NULL;
+	cfg->on_line = line_fn;
+	cfg->ctx = ctx;
+}
+
 /*
  * Run sequences [first, first + count) on one machine into out[],
  * restarting after each sequence a run ended at. Returns 0, or the host
@@ -280,24 +308,7 @@ static int run_range(struct fuzz_env *env, enum tv_run_mode mode, uint32_t first
 		snprintf(a_seed, sizeof(a_seed), "seed=%u", o->seed);
 		snprintf(a_start, sizeof(a_start), "start=%u", k);
 		snprintf(a_count, sizeof(a_count), "count=%u", n);
-		memset(&cfg, 0, sizeof(cfg));
-		cfg.mode = mode;
-		cfg.guest_path = env->guest;
-		cfg.guest_argv = argv;
-		cfg.guest_argc = detail ? 4 : 3;
-		cfg.mem_mib = TV_MEM_MIB_DEFAULT;
-		cfg.timeout_s = o->timeout_s > 0 ? o->timeout_s
-			: FUZZ_TIMEOUT_BASE_S +
-			  n * (mode == TV_MODE_NATIVE ? FUZZ_NATIVE_SEQ_S : FUZZ_HV_SEQ_S);
-		cfg.idle_timeout_s = mode == TV_MODE_NATIVE ? FUZZ_IDLE_NATIVE_S : FUZZ_IDLE_HV_S;
-		cfg.hv_path = env->paths.hv;
-		cfg.cpu = FUZZ_CPU;
-		cfg.ring = o->mode.ring;
-		cfg.trace = echo != NULL;
-		cfg.umip = o->mode.umip;
-		cfg.patch = o->mode.patch != TV_FUZZ_PATCH_NONE ? patch_names[o->mode.patch] : NULL;
-		cfg.on_line = on_line;
-		cfg.ctx = &c;
+		fuzz_run_config(&cfg, env, mode, argv, detail ? 4 : 3, n, echo, on_line, &c);
 		c.last = -1;
 		c.ended = 0;
 
@@ -449,24 +460,7 @@ static int run_cuts(struct fuzz_env *env, enum tv_run_mode mode, struct cut_job 
 			argv[j + 1] = words + 32 * (j + 1);
 			snprintf(argv[j + 1], 32, "cut=%u.%u", jobs[at + j].k, jobs[at + j].n);
 		}
-		memset(&cfg, 0, sizeof(cfg));
-		cfg.mode = mode;
-		cfg.guest_path = env->guest;
-		cfg.guest_argv = argv;
-		cfg.guest_argc = (int)n + 1;
-		cfg.mem_mib = TV_MEM_MIB_DEFAULT;
-		cfg.timeout_s = o->timeout_s > 0 ? o->timeout_s
-			: FUZZ_TIMEOUT_BASE_S +
-			  n * (mode == TV_MODE_NATIVE ? FUZZ_NATIVE_SEQ_S : FUZZ_HV_SEQ_S);
-		cfg.idle_timeout_s = mode == TV_MODE_NATIVE ? FUZZ_IDLE_NATIVE_S : FUZZ_IDLE_HV_S;
-		cfg.hv_path = env->paths.hv;
-		cfg.cpu = FUZZ_CPU;
-		cfg.ring = o->mode.ring;
-		cfg.trace = echo != NULL;
-		cfg.umip = o->mode.umip;
-		cfg.patch = o->mode.patch != TV_FUZZ_PATCH_NONE ? patch_names[o->mode.patch] : NULL;
-		cfg.on_line = on_cut_line;
-		cfg.ctx = &c;
+		fuzz_run_config(&cfg, env, mode, argv, (int)n + 1, n, echo, on_cut_line, &c);
 		tv_run(&cfg, &rec);
 		free(argv);
 		free(words);
