@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "tools/guests.h"
+#include "tools/i18n.h"
 #include "tools/outcome.h"
 #include "tools/print.h"
 #include "tools/process.h"
@@ -63,6 +64,10 @@ const char tv_demo_help[] =
 	"                the guest's narration as it runs (stdin must be a terminal)\n"
 	"  --format F    text (the default), md (a markdown table, e.g. for slides) or\n"
 	"                json (one object: runs, experiments, cells)\n"
+	"  --lang L      the language of the table, narration and prompts: en\n"
+	"                (English) or nb (Norwegian bokmål); default: the locale's\n"
+	"                (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), else English; json\n"
+	"                stays English\n"
 	"  --mem N       the guest's memory in MiB, 1 to 1024 (default 32)\n"
 	"  --timeout S   give up on a run after S seconds and kill QEMU (default 30;\n"
 	"                --step adds time for the pauses)\n"
@@ -113,28 +118,37 @@ static void show_live(const struct demo_ctx *c, const struct tv_demo_line *l)
 
 	switch (l->kind) {
 	case TV_DEMO_LINE_PAUSE:
-		printf("\n%snext: %s. Press Enter to run it.%s\n", col(c, C_HEAD),
-		       title_of(r, l->name), col(c, C_OFF));
+		fputs("\n", stdout);
+		fputs(col(c, C_HEAD), stdout);
+		printf(_("next: %s. Press Enter to run it."), _(title_of(r, l->name)));
+		printf("%s\n", col(c, C_OFF));
 		break;
 	case TV_DEMO_LINE_BEGIN:
-		printf("%s== %s ==%s\n", col(c, C_HEAD), l->title, col(c, C_OFF));
+		printf("%s== %s ==%s\n", col(c, C_HEAD), _(l->title), col(c, C_OFF));
 		break;
 	case TV_DEMO_LINE_SAY:
 		printf("   %s\n", l->text);
 		break;
 	case TV_DEMO_LINE_RESULT: {
 		/* Compare as the table will: with the bare machine's run once it exists. */
-		const char *ref = l->bare, *what = "the architecture promises";
+		const char *ref = l->bare;
+		/* TRANSLATORS: the first %s is the category this run observed, the second
+		   the reference's, the third the guest's numbers behind it. */
+		const char *fmt = _("observed %s (the architecture promises %s): %s");
 		for (size_t i = 0; c->run != TV_DEMO_BARE && i < r->nexp; i++) {
 			if (strcmp(r->exp[i].name, l->name) == 0 &&
 			    r->exp[i].cell[TV_DEMO_BARE].present) {
 				ref = r->exp[i].cell[TV_DEMO_BARE].observed;
-				what = "the bare machine showed";
+				fmt = _("observed %s (the bare machine showed %s): %s");
 			}
 		}
 		int same = strcmp(l->observed, ref) == 0;
-		printf("   observed %s%s%s (%s %s): %s\n", col(c, same ? C_EQUAL : C_DIFF),
-		       l->observed, col(c, C_OFF), what, ref, l->detail);
+		char observed[TV_DEMO_CATEGORY_MAX + 16];
+		snprintf(observed, sizeof(observed), "%s%s%s", col(c, same ? C_EQUAL : C_DIFF),
+			 l->observed, col(c, C_OFF));
+		fputs("   ", stdout);
+		printf(fmt, observed, ref, l->detail);
+		fputc('\n', stdout);
 		break;
 	}
 	case TV_DEMO_LINE_OTHER:
@@ -175,11 +189,11 @@ static void on_line(void *ctx, const struct tv_run_line *line)
 
 /* Where each run is going, in words for the progress line. */
 static const char *const doing[TV_DEMO_RUNS] = {
-	[TV_DEMO_BARE] = "on the bare machine",
-	[TV_DEMO_TRAP_EMULATE] = "under trap-and-emulate (patch=none)",
-	[TV_DEMO_PATCHED] = "patched (patch=all)",
-	[TV_DEMO_INLINE] = "patched inline (patch=inline)",
-	[TV_DEMO_PARAVIRT] = "paravirtualized (hypercalls, patch=none)",
+	[TV_DEMO_BARE] = N_("on the bare machine"),
+	[TV_DEMO_TRAP_EMULATE] = N_("under trap-and-emulate (patch=none)"),
+	[TV_DEMO_PATCHED] = N_("patched (patch=all)"),
+	[TV_DEMO_INLINE] = N_("patched inline (patch=inline)"),
+	[TV_DEMO_PARAVIRT] = N_("paravirtualized (hypercalls, patch=none)"),
 };
 
 /*
@@ -219,9 +233,12 @@ static int run_one(const struct tv_demo_options *o, const struct tv_paths *paths
 
 	if (o->step)
 		printf("\n%s=== %d/%d: %s (%s) ===%s\n", colour ? C_HEAD : "", (int)id + 1,
-		       TV_DEMO_RUNS, run->title, run->how, colour ? C_OFF : "");
-	else
-		fprintf(stderr, PROG ": running %s... ", doing[id]);
+		       TV_DEMO_RUNS, _(run->title), _(run->how), colour ? C_OFF : "");
+	else {
+		fputs(PROG ": ", stderr);
+		/* TRANSLATORS: %s is where the run goes, e.g. "on the bare machine". */
+		fprintf(stderr, _("running %s... "), _(doing[id]));
+	}
 	fflush(stdout);
 	fflush(stderr);
 
@@ -236,14 +253,14 @@ static int run_one(const struct tv_demo_options *o, const struct tv_paths *paths
 	run->wall_s = rec.wall_s;
 
 	if (o->step)
-		fprintf(stderr, PROG ": %s: %.2f s", run->title, rec.wall_s);
+		fprintf(stderr, PROG ": %s: %.2f s", _(run->title), rec.wall_s);
 	else
 		fprintf(stderr, "%.2f s", rec.wall_s);
 	if (rec.host_status != TV_STATUS_GUEST_OK)
-		fprintf(stderr, ", failed: %s%s%s", run->end, run->message[0] ? ": " : "",
+		fprintf(stderr, _(", failed: %s%s%s"), run->end, run->message[0] ? ": " : "",
 			run->message);
 	else if (!tv_demo_run_complete(r, id))
-		fputs(", but not every experiment reported", stderr);
+		fputs(_(", but not every experiment reported"), stderr);
 	fputc('\n', stderr);
 	for (size_t i = 0; rec.host_status != TV_STATUS_GUEST_OK && i < rec.nqemu_lines; i++)
 		fprintf(stderr, "qemu| %s\n", rec.qemu_lines[i].s);
@@ -262,8 +279,8 @@ int tv_demo(const struct tv_demo_options *o)
 	int status;
 
 	if (o->step && !isatty(0)) {
-		fputs(PROG ": --step waits for Enter before each experiment, so stdin must be "
-		      "a terminal\n", stderr);
+		fprintf(stderr, PROG ": %s\n", _("--step waits for Enter before each experiment, "
+						  "so stdin must be a terminal"));
 		return TV_STATUS_USAGE;
 	}
 	tv_paths_init(&paths);
@@ -275,10 +292,10 @@ int tv_demo(const struct tv_demo_options *o)
 	tv_printer_init(&printer, stdout, stderr);
 	tv_demo_results_init(&r);
 	static const char *const ring3_how[TV_DEMO_RUNS] = {
-		[TV_DEMO_TRAP_EMULATE] = "ring 3, patch=none",
-		[TV_DEMO_PATCHED] = "ring 3, patch=all",
-		[TV_DEMO_INLINE] = "ring 3, patch=inline",
-		[TV_DEMO_PARAVIRT] = "ring 3, hypercalls",
+		[TV_DEMO_TRAP_EMULATE] = N_("ring 3, patch=none"),
+		[TV_DEMO_PATCHED] = N_("ring 3, patch=all"),
+		[TV_DEMO_INLINE] = N_("ring 3, patch=inline"),
+		[TV_DEMO_PARAVIRT] = N_("ring 3, hypercalls"),
 	};
 	for (int i = 0; i < TV_DEMO_RUNS; i++) {
 		if (!r.run[i].ring || o->ring == 1)
@@ -317,7 +334,8 @@ int tv_demo(const struct tv_demo_options *o)
 	fflush(stdout);
 	if (r.run[TV_DEMO_BARE].ran && r.nexp && !tv_demo_bare_as_architecture(&r) &&
 	    tv_demo_run_complete(&r, TV_DEMO_BARE))
-		fputs(PROG ": WARNING: on the bare machine the guest did not see what the "
-		      "architecture promises a ring-0 kernel; see the table\n", stderr);
+		fprintf(stderr, PROG ": %s\n", _("WARNING: on the bare machine the guest did not "
+						  "see what the architecture promises a ring-0 "
+						  "kernel; see the table"));
 	return status;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tools/escape.h"
+#include "tools/i18n.h"
 #include "tools/outcome.h"
 
 int tv_demo_format_from_name(const char *name)
@@ -30,41 +31,53 @@ int tv_demo_format_from_name(const char *name)
 #define C_HEAD	"\033[1m"
 #define C_OFF	"\033[0m"
 
-/* The text marker of a cell, and the colour it is shown in. */
+/* The text marker of a cell (in the reader's language), and the colour it is shown in. */
 static const char *text_marker(enum tv_demo_mark m, const char **colour)
 {
 	*colour = "";
 	switch (m) {
 	case TV_DEMO_EQUAL:
 		*colour = C_EQUAL;
-		return "= bare";
+		/* TRANSLATORS: the table's mark of a cell equal to the bare machine's. */
+		return _("= bare");
 	case TV_DEMO_DIFFERS:
 		*colour = C_DIFF;
-		return "DIFFERS";
+		return _("DIFFERS");
 	case TV_DEMO_AS_ARCHITECTURE:
 		*colour = C_EQUAL;
-		return "= arch";
+		/* TRANSLATORS: the mark of a bare-machine cell as the architecture promises. */
+		return _("= arch");
 	case TV_DEMO_NOT_ARCHITECTURE:
 		*colour = C_WARN;
-		return "NOT ARCH!";
+		return _("NOT ARCH!");
 	case TV_DEMO_NO_REFERENCE:
-		return "(no reference)";
+		return _("(no reference)");
 	case TV_DEMO_MISSING:
-		return "(no result)";
+		return _("(no result)");
 	}
 	return "";
 }
 
+/* A cell's category as the reader reads it ("no-ticks" is "ingen tikk" in Norwegian). */
 static const char *cell_observed(const struct tv_demo_results *r, size_t i, int run)
 {
 	const struct tv_demo_cell *c = &r->exp[i].cell[run];
-	return c->present ? c->observed : "-";
+	return c->present ? _(c->observed) : "-";
 }
 
 static void pad(FILE *f, size_t n)
 {
 	while (n-- > 0)
 		fputc(' ', f);
+}
+
+/* s, then blanks up to `width` columns (a UTF-8 letter is one column, not two bytes). */
+static void put_padded(FILE *f, const char *s, size_t width)
+{
+	size_t w = tv_utf8_width(s);
+
+	fputs(s, f);
+	pad(f, width > w ? width - w : 0);
 }
 
 /* A paragraph, wrapped at spaces to lines of at most `width` columns where it can be. */
@@ -94,28 +107,29 @@ static void put_wrapped(FILE *f, const char *s, size_t width)
 
 void tv_demo_print_text(FILE *f, const struct tv_demo_results *r, int colour)
 {
-	size_t w_title = strlen("experiment"), w_obs[TV_DEMO_RUNS], w_col[TV_DEMO_RUNS];
+	const char *experiment = _("experiment");
+	size_t w_title = tv_utf8_width(experiment), w_obs[TV_DEMO_RUNS], w_col[TV_DEMO_RUNS];
 	struct tv_demo_narrative n;
 	char timing[1024];
 	const char *c;
 
 	for (int run = 0; run < TV_DEMO_RUNS; run++) {
 		w_obs[run] = 0;
-		w_col[run] = strlen(r->run[run].title);
-		if (strlen(r->run[run].how) + 2 > w_col[run])
-			w_col[run] = strlen(r->run[run].how) + 2;
+		w_col[run] = tv_utf8_width(_(r->run[run].title));
+		if (tv_utf8_width(_(r->run[run].how)) + 2 > w_col[run])
+			w_col[run] = tv_utf8_width(_(r->run[run].how)) + 2;
 	}
 	for (size_t i = 0; i < r->nexp; i++) {
-		if (strlen(r->exp[i].title) > w_title)
-			w_title = strlen(r->exp[i].title);
+		if (tv_utf8_width(_(r->exp[i].title)) > w_title)
+			w_title = tv_utf8_width(_(r->exp[i].title));
 		for (int run = 0; run < TV_DEMO_RUNS; run++)
-			if (strlen(cell_observed(r, i, run)) > w_obs[run])
-				w_obs[run] = strlen(cell_observed(r, i, run));
+			if (tv_utf8_width(cell_observed(r, i, run)) > w_obs[run])
+				w_obs[run] = tv_utf8_width(cell_observed(r, i, run));
 	}
 	for (size_t i = 0; i < r->nexp; i++) {
 		for (int run = 0; run < TV_DEMO_RUNS; run++) {
 			size_t w = w_obs[run] + 2 +
-				   strlen(text_marker(tv_demo_mark(r, i, run), &c));
+				   tv_utf8_width(text_marker(tv_demo_mark(r, i, run), &c));
 			if (w > w_col[run])
 				w_col[run] = w;
 		}
@@ -123,17 +137,19 @@ void tv_demo_print_text(FILE *f, const struct tv_demo_results *r, int colour)
 
 	/* Two heading lines: what each column is, and how it ran. */
 	fputs(colour ? C_HEAD : "", f);
-	fprintf(f, "%-*s", (int)w_title, "experiment");
-	for (int run = 0; run < TV_DEMO_RUNS; run++)
-		fprintf(f, "   %-*s", run == TV_DEMO_RUNS - 1 ? 0 : (int)w_col[run],
-			r->run[run].title);
+	put_padded(f, experiment, w_title);
+	for (int run = 0; run < TV_DEMO_RUNS; run++) {
+		fputs("   ", f);
+		put_padded(f, _(r->run[run].title), run == TV_DEMO_RUNS - 1 ? 0 : w_col[run]);
+	}
 	fputs(colour ? C_OFF : "", f);
 	fputc('\n', f);
 	pad(f, w_title);
 	for (int run = 0; run < TV_DEMO_RUNS; run++) {
-		char how[64];
-		snprintf(how, sizeof(how), "(%s)", r->run[run].how);
-		fprintf(f, "   %-*s", run == TV_DEMO_RUNS - 1 ? 0 : (int)w_col[run], how);
+		char how[96];
+		snprintf(how, sizeof(how), "(%s)", _(r->run[run].how));
+		fputs("   ", f);
+		put_padded(f, how, run == TV_DEMO_RUNS - 1 ? 0 : w_col[run]);
 	}
 	fputc('\n', f);
 	for (size_t k = 0; k < w_title; k++)
@@ -146,19 +162,20 @@ void tv_demo_print_text(FILE *f, const struct tv_demo_results *r, int colour)
 	fputc('\n', f);
 
 	for (size_t i = 0; i < r->nexp; i++) {
-		fprintf(f, "%-*s", (int)w_title, r->exp[i].title);
+		put_padded(f, _(r->exp[i].title), w_title);
 		for (int run = 0; run < TV_DEMO_RUNS; run++) {
 			const char *obs = cell_observed(r, i, run);
 			const char *marker = text_marker(tv_demo_mark(r, i, run), &c);
-			fprintf(f, "   %-*s  ", (int)w_obs[run], obs);
-			fprintf(f, "%s%s%s", colour ? c : "", marker, colour && *c ? C_OFF : "");
+			fputs("   ", f);
+			put_padded(f, obs, w_obs[run]);
+			fprintf(f, "  %s%s%s", colour ? c : "", marker, colour && *c ? C_OFF : "");
 			if (run != TV_DEMO_RUNS - 1)
-				pad(f, w_col[run] - w_obs[run] - 2 - strlen(marker));
+				pad(f, w_col[run] - w_obs[run] - 2 - tv_utf8_width(marker));
 		}
 		fputc('\n', f);
 	}
-	fputs("= bare: as on the bare machine in this demo. DIFFERS: not so.\n"
-	      "= arch: as the architecture promises a kernel in ring 0.\n", f);
+	fputs(_("= bare: as on the bare machine in this demo. DIFFERS: not so.\n"
+		"= arch: as the architecture promises a kernel in ring 0.\n"), f);
 
 	tv_demo_narrate(r, &n);
 	for (size_t k = 0; k < n.n; k++) {
@@ -169,7 +186,7 @@ void tv_demo_print_text(FILE *f, const struct tv_demo_results *r, int colour)
 	}
 	char line[1100];
 	tv_demo_timing_line(r, timing, sizeof(timing));
-	snprintf(line, sizeof(line), "Wall time and traps: %s.", timing);
+	snprintf(line, sizeof(line), _("Wall time and traps: %s."), timing);
 	fputc('\n', f);
 	put_wrapped(f, line, TEXT_WIDTH);
 }
@@ -179,9 +196,9 @@ void tv_demo_print_markdown(FILE *f, const struct tv_demo_results *r)
 	struct tv_demo_narrative n;
 	char timing[1024];
 
-	fputs("| experiment |", f);
+	fprintf(f, "| %s |", _("experiment"));
 	for (int run = 0; run < TV_DEMO_RUNS; run++)
-		fprintf(f, " %s (%s) |", r->run[run].title, r->run[run].how);
+		fprintf(f, " %s (%s) |", _(r->run[run].title), _(r->run[run].how));
 	fputs("\n|---|", f);
 	for (int run = 0; run < TV_DEMO_RUNS; run++)
 		fputs("---|", f);
@@ -189,7 +206,7 @@ void tv_demo_print_markdown(FILE *f, const struct tv_demo_results *r)
 
 	for (size_t i = 0; i < r->nexp; i++) {
 		fputs("| ", f);
-		tv_put_md_text(f, r->exp[i].title);
+		tv_put_md_text(f, _(r->exp[i].title));
 		fputs(" |", f);
 		for (int run = 0; run < TV_DEMO_RUNS; run++) {
 			const struct tv_demo_cell *cell = &r->exp[i].cell[run];
@@ -202,31 +219,33 @@ void tv_demo_print_markdown(FILE *f, const struct tv_demo_results *r)
 			}
 			int bold = m == TV_DEMO_DIFFERS || m == TV_DEMO_NOT_ARCHITECTURE;
 			fputs(bold ? "**`" : "`", f);
-			tv_put_md_text(f, cell->observed);
+			tv_put_md_text(f, _(cell->observed));
 			fputs("`", f);
 			switch (m) {
 			case TV_DEMO_EQUAL: fputs(" =", f); break;
 			case TV_DEMO_DIFFERS: fputs(" ≠", f); break;
 			case TV_DEMO_NOT_ARCHITECTURE:
-				fputs(" ⚠ not as the architecture (`", f);
-				tv_put_md_text(f, cell->bare);
+				fprintf(f, " ⚠ %s (`", _("not as the architecture"));
+				tv_put_md_text(f, _(cell->bare));
 				fputs("`)", f);
 				break;
-			case TV_DEMO_NO_REFERENCE: fputs(" (no reference)", f); break;
+			case TV_DEMO_NO_REFERENCE: fprintf(f, " %s", _("(no reference)")); break;
 			default: break;
 			}
 			fputs(bold ? "** |" : " |", f);
 		}
 		fputc('\n', f);
 	}
-	fputs("\n= as on the bare machine, ≠ differs from it.\n", f);
+	fprintf(f, "\n%s\n", _("= as on the bare machine, ≠ differs from it."));
 
 	tv_demo_narrate(r, &n);
 	for (size_t k = 0; k < n.n; k++)
 		fprintf(f, "\n%s%s%s\n", n.warning[k] ? "**" : "", n.line[k],
 			n.warning[k] ? "**" : "");
 	tv_demo_timing_line(r, timing, sizeof(timing));
-	fprintf(f, "\n*Wall time and traps: %s.*\n", timing);
+	fputs("\n*", f);
+	fprintf(f, _("Wall time and traps: %s."), timing);
+	fputs("*\n", f);
 }
 
 static void json_bool_or_null(FILE *f, int v)
@@ -328,6 +347,9 @@ void tv_demo_print_json(FILE *f, const struct tv_demo_results *r, int exit_statu
 	struct tv_demo_narrative n;
 	char timing[1024];
 
+	/* JSON is for programs: English whatever the reader's language. */
+	int was_english = tv_i18n_english(1);
+
 	fputs("{\n  \"guest\": \"popf_demo\",\n  \"runs\": [\n", f);
 	for (int i = 0; i < TV_DEMO_RUNS; i++) {
 		json_run(f, r, i);
@@ -349,4 +371,5 @@ void tv_demo_print_json(FILE *f, const struct tv_demo_results *r, int exit_statu
 	fputs(n.n ? "\n  ],\n  \"timing\": " : "],\n  \"timing\": ", f);
 	tv_put_json_string(f, timing);
 	fprintf(f, ",\n  \"exit_status\": %d\n}\n", exit_status);
+	tv_i18n_english(was_english);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "tools/fields.h"
+#include "tools/i18n.h"
 #include "tools/outcome.h"
 
 void tv_demo_results_init(struct tv_demo_results *r)
@@ -23,15 +24,16 @@ void tv_demo_results_init(struct tv_demo_results *r)
 		int ring;
 		const char *patch, *guest_word;
 	} runs[TV_DEMO_RUNS] = {
-		[TV_DEMO_BARE] = { "bare", "bare machine", "native QEMU", "native", 0, NULL, NULL },
-		[TV_DEMO_TRAP_EMULATE] = { "trap_and_emulate", "trap-and-emulate",
-					   "ring 1, patch=none", "hv", 1, "none", NULL },
-		[TV_DEMO_PATCHED] = { "patched", "patched", "ring 1, patch=all", "hv", 1, "all",
-				      NULL },
-		[TV_DEMO_INLINE] = { "inline", "patched inline", "ring 1, patch=inline", "hv", 1,
-				     "inline", NULL },
-		[TV_DEMO_PARAVIRT] = { "paravirt", "paravirt", "ring 1, hypercalls", "hv", 1,
-				       "none", "paravirt" },
+		[TV_DEMO_BARE] = { "bare", N_("bare machine"), N_("native QEMU"), "native", 0, NULL,
+				   NULL },
+		[TV_DEMO_TRAP_EMULATE] = { "trap_and_emulate", N_("trap-and-emulate"),
+					   N_("ring 1, patch=none"), "hv", 1, "none", NULL },
+		[TV_DEMO_PATCHED] = { "patched", N_("patched"), N_("ring 1, patch=all"), "hv", 1,
+				      "all", NULL },
+		[TV_DEMO_INLINE] = { "inline", N_("patched inline"), N_("ring 1, patch=inline"),
+				     "hv", 1, "inline", NULL },
+		[TV_DEMO_PARAVIRT] = { "paravirt", N_("paravirt"), N_("ring 1, hypercalls"), "hv",
+				       1, "none", "paravirt" },
 	};
 
 	memset(r, 0, sizeof(*r));

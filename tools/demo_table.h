@@ -62,8 +62,8 @@ struct tv_demo_insn_count {
 struct tv_demo_run {
 	/* Fixed by tv_demo_results_init(). */
 	const char *key;	/* JSON key: "bare", "trap_and_emulate", "patched", "inline", "paravirt" */
-	const char *title;	/* column heading: "bare machine", ... */
-	const char *how;	/* "native QEMU", "ring 1, patch=none", ... */
+	const char *title;	/* column heading: "bare machine", ... (English; _() shows it) */
+	const char *how;	/* "native QEMU", "ring 1, patch=none", ... (English, as title) */
 	const char *mode;	/* "native" or "hv" */
 	int ring;		/* 0 for the bare machine */
 	const char *patch;	/* the hypervisor's patch= option; NULL natively */

@@ -22,6 +22,7 @@
 #include "tools/demo.h"
 #include "tools/fuzz.h"
 #include "tools/guests.h"
+#include "tools/i18n.h"
 #include "tools/initrd.h"
 #include "tools/print.h"
 #include "tools/process.h"
@@ -48,6 +49,7 @@ enum {
 	OPT_ON = 1 << 12,	/* --on qemu|bochs */
 	OPT_ISO = 1 << 13,	/* -o FILE and --native: iso */
 	OPT_GDB = 1 << 14,	/* --gdb: run */
+	OPT_LANG = 1 << 15,	/* --lang en|nb: demo */
 };
 
 struct options {
@@ -72,6 +74,7 @@ struct options {
 	const char *output;	/* iso: -o FILE */
 	int native;		/* iso: the guest alone, without the hypervisor */
 	int gdb;		/* run: paused, for gdb */
+	const char *lang;	/* --lang: NULL, "en" or "nb" (checked by tv_i18n_setup()) */
 	int timeout_given;
 	int help;
 };
@@ -105,6 +108,10 @@ static const struct {
 		     "                none, popf (POPF and PUSHF trap), all (also PUSH CS and\n"
 		     "                MOV from CS) or inline (those and CLI and STI run as\n"
 		     "                patch code without a trap) (default none)\n" },
+	{ OPT_LANG, "  --lang L      the language of what is written for people: en (English)\n"
+		    "                or nb (Norwegian bokmål); default: the locale's\n"
+		    "                (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), else English;\n"
+		    "                JSON stays English\n" },
 	{ OPT_MEM, "  --mem N       the guest's memory in MiB, 1 to 1024 (default 32)\n" },
 	{ OPT_TIMEOUT, "  --timeout S   give up after S seconds and kill QEMU (default 30)\n" },
 	{ OPT_ON, "  --on M        the x86 to run on: qemu (default) or bochs (a GRUB image\n"
@@ -217,6 +224,10 @@ static int parse_options(const struct command *cmd, int argc, char **argv, struc
 				o->on = TV_ON_BOCHS;
 			else
 				return usage_error("--on %s: give qemu or bochs", v);
+		} else if ((cmd->opts & OPT_LANG) && tv_cli_is_option(a, "--lang")) {
+			if (!(v = tv_cli_option_value(argc, argv, &i, "--lang")))
+				return usage_error("--lang needs en or nb");
+			o->lang = v;
 		} else if ((cmd->opts & OPT_GDB) && strcmp(a, "--gdb") == 0) {
 			o->gdb = 1;
 		} else if ((cmd->opts & OPT_ISO) && strcmp(a, "--native") == 0) {
@@ -461,6 +472,8 @@ static int cmd_demo(const struct command *cmd, int argc, char **argv)
 
 	if (parse_or_help(cmd, argc, argv, &o, &status))
 		return status;
+	if ((status = tv_i18n_setup(o.lang)) != 0)
+		return status;
 	struct tv_demo_options d = {
 		.ring = o.ring, .step = o.step, .format = (enum tv_demo_format)o.format,
 		.mem_mib = o.mem_mib, .timeout_s = o.timeout_s,
@@ -593,8 +606,9 @@ static const struct command commands[] = {
 	  "            [--direct] [--mem N] [--module FILE[,STRING]]... [-- ARGS]",
 	  "Write a bootable GRUB image (multiboot) of the hypervisor with GUEST and its\n"
 	  "options, for a real PC, Bochs or any PC emulator; output on COM1.", NULL },
-	{ "demo", cmd_demo, OPT_RING | OPT_STEP | OPT_FORMAT | OPT_MEM | OPT_TIMEOUT,
-	  "demo [--ring 1|3] [--step] [--format text|md|json] [--mem N] [--timeout S]",
+	{ "demo", cmd_demo, OPT_RING | OPT_STEP | OPT_FORMAT | OPT_LANG | OPT_MEM | OPT_TIMEOUT,
+	  "demo [--ring 1|3] [--step] [--format text|md|json] [--lang en|nb] [--mem N]\n"
+	  "            [--timeout S]",
 	  "Show where x86 breaks trap-and-emulate: the popf_demo guest on the bare\n"
 	  "machine, under trap-and-emulate, patched and paravirtualized, in one table.",
 	  tv_demo_help },

@@ -123,6 +123,12 @@ tv_integration_test(NAME demo.help
 tv_integration_test(NAME demo.bad_format
   COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1 --expect "--format html"
     -- demo --format html)
+# A language there is no catalog for is refused before anything runs (tests/i18n/ has the rest).
+tv_integration_test(NAME demo.bad_lang
+  COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1 --expect "--lang de: give en \\(English\\) or nb"
+    -- demo --lang de)
+tv_integration_test(NAME demo.lang_without_value
+  COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1 --expect "--lang needs en or nb" -- demo --lang)
 # Ring 2 is no ring a guest kernel is run in: refused before anything runs.
 tv_integration_test(NAME demo.bad_ring
   COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1 --expect "--ring 2"
