@@ -33,7 +33,7 @@ struct tv_boot_spec {
 	size_t nmodules;
 };
 
-/* The line GRUB writes on COM1 when it cannot load the image (tools/run.c looks for it). */
+/* The line GRUB writes on COM1 when it cannot load the image (tools/run_lines.c looks for it). */
 #define TV_GRUB_FAILED_LINE	"trapvisor: GRUB could not load the image"
 
 /*

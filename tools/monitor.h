@@ -6,8 +6,8 @@
  * program asks QEMU: `-qmp unix:SOCKET,server=on,wait=off`, then QMP's
  * pmemsave into a file beside the socket. A guest that ends through the
  * debug-exit port takes QEMU with it at once (QEMU 7.2 calls exit()), so
- * the screen of such a run is the last one read while it ran; run.c reads
- * it periodically and says how old it is.
+ * the screen of such a run is the last one read while it ran; run_screen.c
+ * reads it periodically and says how old it is.
  */
 #ifndef TV_TOOLS_MONITOR_H
 #define TV_TOOLS_MONITOR_H

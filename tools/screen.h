@@ -4,7 +4,7 @@
  * an attribute per cell), printed row by row. Runs on: host.
  *
  * Pure logic, unit-tested; where the bytes come from (QEMU's monitor
- * natively, the hypervisor's report) is run.c's business.
+ * natively, the hypervisor's report) is run_screen.c's business.
  */
 #ifndef TV_TOOLS_SCREEN_H
 #define TV_TOOLS_SCREEN_H

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define GUEST_DEBUG_EXIT_PORT	0xF4
-/* The line that ends a run without a debug-exit device (tools/run.c reads it). */
+/* The line that ends a run without a debug-exit device (tools/run_lines.c reads it). */
 #define GUEST_EXIT_LINE		"guest-exit: no debug-exit device; status="
 
 /* Statuses every guest shares; a test guest's status is otherwise its failure count. */
