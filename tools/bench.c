@@ -115,10 +115,8 @@ static int parse_bench_options(int argc, char **argv, struct bench_options *o)
 		} else if (tv_cli_is_option(a, "--timeout")) {
 			if ((r = tv_cli_timeout_option("bench", argc, argv, &i, &o->timeout_s)))
 				return r;
-		} else if (a[0] == '-' && a[1] != '\0') {
-			return usage_error("unknown option '%s' for 'bench'", a);
 		} else {
-			return usage_error("unexpected argument '%s' for 'bench'", a);
+			return tv_cli_word_refused("bench", a);
 		}
 	}
 	return 0;

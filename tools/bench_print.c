@@ -70,11 +70,94 @@ static const char *row_note(const struct tv_bench_row *r)
 	return "";
 }
 
-static void print_text(FILE *out, const struct tv_bench_table *t)
+/*
+ * How text and markdown lay out the table's lines. A benchmark's row: its
+ * name, each side's median, min and max (or n/a), then hv/native (or n/a
+ * and the reason). A target's: its row and measure, the figures
+ * (put_target), the verdict. A counter's: what it counts, and how many.
+ */
+struct layout {
+	const char *name;		/* the row's name */
+	const char *figures;		/* a side's median, min and max */
+	const char *no_figures;		/* "n/a", "", "" */
+	const char *between_sides;
+	const char *ratio;		/* hv/native, and the line's end */
+	const char *no_ratio;		/* "n/a", the note, and the line's end */
+	const char *target;		/* the target's row and measure */
+	const char *target_sep;		/* put_target's sep */
+	const char *verdict;		/* the verdict, and the line's end */
+	const char *counter;		/* what, and the count */
+};
+
+static const struct layout text_layout = {
+	.name = "%-18s",
+	.figures = " %9" PRIu64 " %8" PRIu64 " %8" PRIu64,
+	.no_figures = " %9s %8s %8s",
+	.between_sides = "  ",
+	.ratio = " %10.3f\n",
+	.no_ratio = " %10s  %s\n",
+	.target = "  %-14s %s = ",
+	.target_sep = ", target ",
+	.verdict = ": %s\n",
+	.counter = "  %-46s %12" PRIu64 "\n",
+};
+
+static const struct layout md_layout = {
+	.name = "| %s |",
+	.figures = " %" PRIu64 " | %" PRIu64 " | %" PRIu64 " |",
+	.no_figures = " %s |%s |%s |",
+	.between_sides = "",
+	.ratio = " %.3f | |\n",
+	.no_ratio = " %s | %s |\n",
+	.target = "| %s | %s | ",
+	.target_sep = " | ",
+	.verdict = " | %s |\n",
+	.counter = "- %s: %" PRIu64 "\n",
+};
+
+static void put_rows(FILE *out, const struct tv_bench_table *t, const struct layout *lay)
+{
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct tv_bench_row *r = &t->rows[i];
+		double ratio;
+
+		fprintf(out, lay->name, r->name);
+		for (int s = 0; s < TV_BENCH_SIDES; s++) {
+			const struct tv_bench_figures *f = &r->side[s];
+			if (tv_bench_has_figures(f))
+				fprintf(out, lay->figures, f->median, f->min, f->max);
+			else
+				fprintf(out, lay->no_figures, "n/a", "", "");
+			if (s == TV_BENCH_NATIVE)
+				fputs(lay->between_sides, out);
+		}
+		if (tv_bench_ratio(r, &ratio) == 0)
+			fprintf(out, lay->ratio, ratio);
+		else
+			fprintf(out, lay->no_ratio, "n/a", row_note(r));
+	}
+}
+
+static void put_targets(FILE *out, const struct tv_bench_table *t, const struct layout *lay)
 {
 	struct tv_bench_target tg[TV_BENCH_TARGETS_MAX];
 	size_t ntg = tv_bench_targets(t, tg, TV_BENCH_TARGETS_MAX);
 
+	for (size_t i = 0; i < ntg; i++) {
+		fprintf(out, lay->target, tg[i].row, tg[i].measure);
+		put_target(out, &tg[i], lay->target_sep);
+		fprintf(out, lay->verdict, tv_bench_verdict_name(tg[i].verdict));
+	}
+}
+
+static void put_counters(FILE *out, const struct tv_bench_table *t, const struct layout *lay)
+{
+	for (size_t i = 0; i < t->ncounters; i++)
+		fprintf(out, lay->counter, t->counters[i].what, t->counters[i].count);
+}
+
+static void print_text(FILE *out, const struct tv_bench_table *t)
+{
 	fprintf(out, "Cycles per iteration (host TSC), median over %" PRIu64
 		" batches natively and %" PRIu64 " under the hypervisor\n"
 		"(ring %d, patch %s%s); min and max over the same batches.\n\n",
@@ -84,41 +167,17 @@ static void print_text(FILE *out, const struct tv_bench_table *t)
 		"------- hypervisor --------");
 	fprintf(out, "%-18s %9s %8s %8s   %9s %8s %8s %10s\n", "benchmark", "median", "min",
 		"max", "median", "min", "max", "hv/native");
-	for (size_t i = 0; i < t->nrows; i++) {
-		const struct tv_bench_row *r = &t->rows[i];
-		double ratio;
-
-		fprintf(out, "%-18s", r->name);
-		for (int s = 0; s < TV_BENCH_SIDES; s++) {
-			const struct tv_bench_figures *f = &r->side[s];
-			if (tv_bench_has_figures(f))
-				fprintf(out, " %9" PRIu64 " %8" PRIu64 " %8" PRIu64, f->median,
-					f->min, f->max);
-			else
-				fprintf(out, " %9s %8s %8s", "n/a", "", "");
-			if (s == TV_BENCH_NATIVE)
-				fputs("  ", out);
-		}
-		if (tv_bench_ratio(r, &ratio) == 0)
-			fprintf(out, " %10.3f\n", ratio);
-		else
-			fprintf(out, " %10s  %s\n", "n/a", row_note(r));
-	}
+	put_rows(out, t, &text_layout);
 	if (tv_bench_find(t, "cli_sti_inline"))
 		fputs("(_inline rows: the native run's figures beside an extra hypervisor run with\n"
 		      "patch inline, CLI, STI, PUSHF and POPF run as patch code without a trap.)\n",
 		      out);
 
 	fputs("\nTargets (shown beside the figures, never enforced):\n", out);
-	for (size_t i = 0; i < ntg; i++) {
-		fprintf(out, "  %-14s %s = ", tg[i].row, tg[i].measure);
-		put_target(out, &tg[i], ", target ");
-		fprintf(out, ": %s\n", tv_bench_verdict_name(tg[i].verdict));
-	}
+	put_targets(out, t, &text_layout);
 
 	fputs("\nHypervisor counters (the hv run, whole):\n", out);
-	for (size_t i = 0; i < t->ncounters; i++)
-		fprintf(out, "  %-46s %12" PRIu64 "\n", t->counters[i].what, t->counters[i].count);
+	put_counters(out, t, &text_layout);
 	if (!tv_bench_has_cycle_counters(t))
 		fputs("  trap-path cycle counters: not available (the hypervisor reports no"
 		      " \"cycles ...\" statistics)\n", out);
@@ -126,9 +185,6 @@ static void print_text(FILE *out, const struct tv_bench_table *t)
 
 static void print_md(FILE *out, const struct tv_bench_table *t)
 {
-	struct tv_bench_target tg[TV_BENCH_TARGETS_MAX];
-	size_t ntg = tv_bench_targets(t, tg, TV_BENCH_TARGETS_MAX);
-
 	fprintf(out, "Cycles per iteration (host TSC); median, min and max over %" PRIu64
 		" batches natively and %" PRIu64 " under the hypervisor (ring %d, patch %s%s).\n\n",
 		t->batches[TV_BENCH_NATIVE], t->batches[TV_BENCH_HV], t->ring, t->patch,
@@ -136,37 +192,15 @@ static void print_md(FILE *out, const struct tv_bench_table *t)
 	fputs("| benchmark | native median | native min | native max | hv median | hv min"
 	      " | hv max | hv/native | note |\n", out);
 	fputs("|---|--:|--:|--:|--:|--:|--:|--:|---|\n", out);
-	for (size_t i = 0; i < t->nrows; i++) {
-		const struct tv_bench_row *r = &t->rows[i];
-		double ratio;
-
-		fprintf(out, "| %s |", r->name);
-		for (int s = 0; s < TV_BENCH_SIDES; s++) {
-			const struct tv_bench_figures *f = &r->side[s];
-			if (tv_bench_has_figures(f))
-				fprintf(out, " %" PRIu64 " | %" PRIu64 " | %" PRIu64 " |", f->median,
-					f->min, f->max);
-			else
-				fputs(" n/a | | |", out);
-		}
-		if (tv_bench_ratio(r, &ratio) == 0)
-			fprintf(out, " %.3f | |\n", ratio);
-		else
-			fprintf(out, " n/a | %s |\n", row_note(r));
-	}
+	put_rows(out, t, &md_layout);
 
 	fputs("\nTargets (shown, never enforced):\n\n"
 	      "| benchmark | measure | measured | target | result |\n"
 	      "|---|---|--:|---|---|\n", out);
-	for (size_t i = 0; i < ntg; i++) {
-		fprintf(out, "| %s | %s | ", tg[i].row, tg[i].measure);
-		put_target(out, &tg[i], " | ");
-		fprintf(out, " | %s |\n", tv_bench_verdict_name(tg[i].verdict));
-	}
+	put_targets(out, t, &md_layout);
 
 	fputs("\nHypervisor counters (the hv run, whole):\n\n", out);
-	for (size_t i = 0; i < t->ncounters; i++)
-		fprintf(out, "- %s: %" PRIu64 "\n", t->counters[i].what, t->counters[i].count);
+	put_counters(out, t, &md_layout);
 	if (!tv_bench_has_cycle_counters(t))
 		fputs("- trap-path cycle counters: not available\n", out);
 }

@@ -127,12 +127,8 @@ static int parse(int argc, char **argv, struct classify_options *o)
 		} else if (strcmp(a, "--matrix") == 0) {
 			o->matrix = 1;
 		} else if (tv_cli_is_option(a, "--ring")) {
-			/* Only "1" or "3" as written; tv_cli_ring_option reads any number. */
-			if (!(v = tv_cli_option_value(argc, argv, &i, "--ring")))
-				return usage_error("--ring needs a value");
-			if (strcmp(v, "1") && strcmp(v, "3"))
-				return usage_error("--ring %s: give 1 or 3", v);
-			o->config.ring = v[0] - '0';
+			if ((r = tv_cli_ring_option("classify", argc, argv, &i, &o->config.ring)))
+				return r;
 			o->config_given = 1;
 		} else if (tv_cli_is_option(a, "--patch")) {
 			if (!(v = tv_cli_option_value(argc, argv, &i, "--patch")))
@@ -144,18 +140,16 @@ static int parse(int argc, char **argv, struct classify_options *o)
 			o->config_given = 1;
 		} else if (tv_cli_is_option(a, "--format")) {
 			int f;
-			if (!(v = tv_cli_option_value(argc, argv, &i, "--format")))
-				return usage_error("--format needs a value");
-			if ((f = tv_classify_format_from_name(v)) < 0)
-				return usage_error("--format %s: give text, md, csv or json", v);
+			if ((r = tv_cli_format_option("classify", argc, argv, &i,
+						      tv_classify_format_from_name,
+						      "text, md, csv or json", &f)))
+				return r;
 			o->format = (enum tv_classify_format)f;
 		} else if (tv_cli_is_option(a, "--timeout")) {
 			if ((r = tv_cli_timeout_option("classify", argc, argv, &i, &o->timeout_s)))
 				return r;
-		} else if (a[0] == '-') {
-			return usage_error("unknown option '%s' for 'classify'", a);
 		} else {
-			return usage_error("unexpected argument '%s' for 'classify'", a);
+			return tv_cli_word_refused("classify", a);
 		}
 	}
 	if (o->matrix && o->config_given)

@@ -109,3 +109,24 @@ int tv_cli_timeout_option(const char *command, int argc, char **argv, int *i,
 	*timeout_s = (double)n;
 	return 0;
 }
+
+int tv_cli_format_option(const char *command, int argc, char **argv, int *i,
+			 int (*from_name)(const char *), const char *choices, int *format)
+{
+	const char *v = tv_cli_option_value(argc, argv, i, "--format");
+
+	if (!v)
+		return tv_cli_usage_error(command, "--format needs a value");
+	int f = from_name(v);
+	if (f < 0)
+		return tv_cli_usage_error(command, "--format %s: give %s", v, choices);
+	*format = f;
+	return 0;
+}
+
+int tv_cli_word_refused(const char *command, const char *arg)
+{
+	if (arg[0] == '-' && arg[1] != '\0')
+		return tv_cli_usage_error(command, "unknown option '%s' for '%s'", arg, command);
+	return tv_cli_usage_error(command, "unexpected argument '%s' for '%s'", arg, command);
+}

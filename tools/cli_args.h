@@ -5,7 +5,7 @@
  * error. Runs on: host.
  *
  * Which options a subcommand takes stays with the subcommand (tools/main.c,
- * bench.c, classify.c); what lives here makes them all read a word, and
+ * bench.c, classify.c, scan.c); what lives here makes them all read a word, and
  * complain about it, the same way.
  */
 #ifndef TV_TOOLS_CLI_ARGS_H
@@ -42,10 +42,21 @@ long tv_cli_parse_long(const char *s, long min, long max);
  * and returns 0, or the status of the usage error it printed for command.
  *   --ring R     the ring the guest kernel runs in: 1 or 3
  *   --timeout S  whole seconds, 1 to a day
+ *   --format F   a format from_name knows (it returns the format's number,
+ *                or -1 for a name it does not know); choices lists them for
+ *                the usage error ("text, md, csv or json")
  */
 int tv_cli_ring_option(const char *command, int argc, char **argv, int *i, int *ring);
 int tv_cli_timeout_option(const char *command, int argc, char **argv, int *i,
 			  double *timeout_s);
+int tv_cli_format_option(const char *command, int argc, char **argv, int *i,
+			 int (*from_name)(const char *), const char *choices, int *format);
+
+/*
+ * The usage error for a word command does not take: an unknown option (it
+ * starts with '-' and is more than "-") or else an unexpected argument.
+ */
+int tv_cli_word_refused(const char *command, const char *arg);
 
 /*
  * Print "trapvisor: MESSAGE" on stderr as one line: a control character in

@@ -195,10 +195,9 @@ static int parse_options(const struct command *cmd, int argc, char **argv, struc
 		} else if ((cmd->opts & OPT_STEP) && strcmp(a, "--step") == 0) {
 			o->step = 1;
 		} else if ((cmd->opts & OPT_FORMAT) && tv_cli_is_option(a, "--format")) {
-			if (!(v = tv_cli_option_value(argc, argv, &i, "--format")))
-				return usage_error("--format needs a value");
-			if ((o->format = tv_demo_format_from_name(v)) < 0)
-				return usage_error("--format %s: give text, md or json", v);
+			if ((r = tv_cli_format_option(NULL, argc, argv, &i, tv_demo_format_from_name,
+						      "text, md or json", &o->format)))
+				return r;
 		} else if ((cmd->opts & OPT_RING) && tv_cli_is_option(a, "--ring")) {
 			if ((r = tv_cli_ring_option(NULL, argc, argv, &i, &o->ring)))
 				return r;

@@ -84,15 +84,13 @@ struct scan_options {
 	double timeout_s;
 };
 
-#define usage_error(...)	tv_cli_usage_error("scan", __VA_ARGS__)
-
 static int parse(int argc, char **argv, struct scan_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->ring = 1;
 	o->timeout_s = SCAN_TIMEOUT_DEFAULT_S;
 	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i], *v;
+		const char *a = argv[i];
 		int r;
 
 		if (tv_cli_is_help(a))
@@ -100,25 +98,19 @@ static int parse(int argc, char **argv, struct scan_options *o)
 		if (strcmp(a, "--umip") == 0) {
 			o->umip = 1;
 		} else if (tv_cli_is_option(a, "--ring")) {
-			if (!(v = tv_cli_option_value(argc, argv, &i, "--ring")))
-				return usage_error("--ring needs a value");
-			if (strcmp(v, "1") && strcmp(v, "3"))
-				return usage_error("--ring %s: give 1 or 3", v);
-			o->ring = v[0] - '0';
+			if ((r = tv_cli_ring_option("scan", argc, argv, &i, &o->ring)))
+				return r;
 		} else if (tv_cli_is_option(a, "--format")) {
 			int f;
-			if (!(v = tv_cli_option_value(argc, argv, &i, "--format")))
-				return usage_error("--format needs a value");
-			if ((f = tv_scan_format_from_name(v)) < 0)
-				return usage_error("--format %s: give text, md, csv or json", v);
+			if ((r = tv_cli_format_option("scan", argc, argv, &i, tv_scan_format_from_name,
+						      "text, md, csv or json", &f)))
+				return r;
 			o->format = (enum tv_scan_format)f;
 		} else if (tv_cli_is_option(a, "--timeout")) {
 			if ((r = tv_cli_timeout_option("scan", argc, argv, &i, &o->timeout_s)))
 				return r;
-		} else if (a[0] == '-') {
-			return usage_error("unknown option '%s' for 'scan'", a);
 		} else {
-			return usage_error("unexpected argument '%s' for 'scan'", a);
+			return tv_cli_word_refused("scan", a);
 		}
 	}
 	return 0;
