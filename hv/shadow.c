@@ -129,4 +129,10 @@ void shadow_report(const struct machine *m)
 	console_event("stat what=\"shadow: address spaces reused\" count=%u",
 		      c->contexts_reused);
 	console_event("stat what=\"shadow: full flushes\" count=%u", c->flushes);
+	console_event("stat what=\"shadow: full flushes, pool dry\" count=%u", c->pool_dry_flushes);
+	console_event("stat what=\"shadow: guest pages tracked\" count=%u", c->pages_tracked);
+	console_event("stat what=\"shadow: writable entries made read-only (reverse map)\" count=%u",
+		      c->sptes_write_protected);
+	console_event("stat what=\"shadow: pool searched (reverse map full)\" count=%u",
+		      c->rmap_pool_scans);
 }

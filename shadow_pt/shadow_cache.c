@@ -51,17 +51,20 @@ static void empty_context(struct shadow_cache *sc, unsigned c)
 	clear_directory(sc, sc->dir[c][SHADOW_USER]);
 }
 
-void shadow_cache_init(struct shadow_cache *sc, uint32_t phys_base, uint32_t mem_bytes,
-		       unsigned switcher_pdx, uint32_t switcher_pde)
+void shadow_cache_init(struct shadow_cache *sc, uint32_t phys_base, uint32_t host_base,
+		       uint32_t mem_bytes, unsigned switcher_pdx, uint32_t switcher_pde)
 {
 	/* The pool itself is zeroed table by table as it is handed out. */
 	memset(sc->contexts, 0, sizeof sc->contexts);
 	memset(sc->tracked, 0, sizeof sc->tracked);
-	memset(sc->mapped_writable, 0, sizeof sc->mapped_writable);
+	/* Only the guest's pages: zeroing 2 MiB for 32 MiB of guest would be slow under TCG. */
+	memset(sc->writable_la, 0, (mem_bytes / PAGE_SIZE) * sizeof sc->writable_la[0]);
+	memset(sc->rmap_overflow, 0, sizeof sc->rmap_overflow);
 	memset(&sc->counters, 0, sizeof sc->counters);
 	sc->current = 0;
 	sc->use_clock = 0;
 	sc->phys_base = phys_base;
+	sc->host_base = host_base;
 	sc->mem_bytes = mem_bytes;
 	sc->switcher_pdx = switcher_pdx;
 	sc->switcher_pde = switcher_pde;
@@ -81,11 +84,94 @@ void shadow_cache_flush(struct shadow_cache *sc)
 	for (unsigned c = 0; c < SHADOW_CONTEXTS; c++)
 		empty_context(sc, c);
 	memset(sc->tracked, 0, sizeof sc->tracked);
-	memset(sc->mapped_writable, 0, sizeof sc->mapped_writable);
+	/* No shadow entry is left: the ways still named only fail their check. */
+	memset(sc->rmap_overflow, 0, sizeof sc->rmap_overflow);
 	for (unsigned c = 0; c < SHADOW_CONTEXTS; c++)
 		if (sc->contexts[c].valid && sc->contexts[c].gcr3 < sc->mem_bytes)
 			bit_set(sc->tracked, sc->contexts[c].gcr3 / PAGE_SIZE);
 	sc->counters.flushes++;
+}
+
+/*
+ * The shadow entry for linear page la in context c and mode, if it maps
+ * guest page gpn writable; NULL otherwise.
+ */
+static uint32_t *writable_spte_at(struct shadow_cache *sc, unsigned c, unsigned mode, uint32_t la,
+				  uint32_t gpn)
+{
+	uint32_t pde = sc->dir[c][mode][PDX(la)];
+	if (PDX(la) == sc->switcher_pdx || !(pde & PTE_P))
+		return 0;
+	uint32_t *spte = &pool_table(sc, pde)[PTX(la)];
+	uint32_t want = (sc->host_base + gpn * PAGE_SIZE) | PTE_P | PTE_W;
+	return (*spte & (PAGE_MASK | PTE_P | PTE_W)) == want ? spte : 0;
+}
+
+/* Does some context still map gpn writable at la? */
+static int writable_anywhere_at(struct shadow_cache *sc, uint32_t la, uint32_t gpn)
+{
+	for (unsigned c = 0; c < SHADOW_CONTEXTS; c++)
+		for (unsigned mode = 0; mode < 2; mode++)
+			if (writable_spte_at(sc, c, mode, la, gpn))
+				return 1;
+	return 0;
+}
+
+void shadow_cache_note_writable(struct shadow_cache *sc, uint32_t gpa, uint32_t la)
+{
+	if (gpa >= sc->mem_bytes)
+		return;
+	uint32_t gpn = gpa / PAGE_SIZE, *way = sc->writable_la[gpn], entry = (la & PAGE_MASK) | 1;
+	for (unsigned k = 0; k < SHADOW_RMAP_WAYS; k++)
+		if (way[k] == entry)
+			return;
+	/* A free way, or one whose linear page maps the page writable nowhere any more. */
+	for (unsigned k = 0; k < SHADOW_RMAP_WAYS; k++) {
+		if (!way[k] || !writable_anywhere_at(sc, way[k] & PAGE_MASK, gpn)) {
+			way[k] = entry;
+			return;
+		}
+	}
+	bit_set(sc->rmap_overflow, gpn);
+}
+
+unsigned shadow_cache_write_protect(struct shadow_cache *sc, uint32_t gpa)
+{
+	if (gpa >= sc->mem_bytes)
+		return 0;
+	uint32_t gpn = gpa / PAGE_SIZE, *way = sc->writable_la[gpn];
+	unsigned n = 0;
+
+	for (unsigned k = 0; k < SHADOW_RMAP_WAYS; k++) {
+		if (!way[k])
+			continue;
+		for (unsigned c = 0; c < SHADOW_CONTEXTS; c++)
+			for (unsigned mode = 0; mode < 2; mode++) {
+				uint32_t *spte = writable_spte_at(sc, c, mode, way[k] & PAGE_MASK, gpn);
+				if (spte) {
+					*spte &= ~PTE_W;
+					n++;
+				}
+			}
+		way[k] = 0;
+	}
+	if (bit_get(sc->rmap_overflow, gpn)) {
+		/* More linear pages than the map holds: every table in use is searched. */
+		uint32_t want = (sc->host_base + gpn * PAGE_SIZE) | PTE_P | PTE_W;
+		for (unsigned i = 0; i < SHADOW_POOL_PAGES; i++) {
+			if (sc->meta[i].context == SHADOW_NO_CONTEXT)
+				continue;
+			for (unsigned j = 0; j < 1024; j++)
+				if ((sc->pool[i][j] & (PAGE_MASK | PTE_P | PTE_W)) == want) {
+					sc->pool[i][j] &= ~PTE_W;
+					n++;
+				}
+		}
+		bit_clear(sc->rmap_overflow, gpn);
+		sc->counters.rmap_pool_scans++;
+	}
+	sc->counters.sptes_write_protected += n;
+	return n;
 }
 
 void shadow_cache_track(struct shadow_cache *sc, uint32_t gpa)
@@ -93,20 +179,19 @@ void shadow_cache_track(struct shadow_cache *sc, uint32_t gpa)
 	uint32_t gpn = gpa / PAGE_SIZE;
 	if (gpa >= sc->mem_bytes || bit_get(sc->tracked, gpn))
 		return;
-	if (bit_get(sc->mapped_writable, gpn))
-		shadow_cache_flush(sc);	/* cheaper than finding every writable entry */
+	/*
+	 * A kernel writes its new page tables first, then uses them: the
+	 * entries it wrote them through go read-only, and nothing else of any
+	 * shadow changes (this used to empty every shadow).
+	 */
+	shadow_cache_write_protect(sc, gpa);
 	bit_set(sc->tracked, gpn);
+	sc->counters.pages_tracked++;
 }
 
 int shadow_cache_is_tracked(const struct shadow_cache *sc, uint32_t gpa)
 {
 	return gpa < sc->mem_bytes && bit_get(sc->tracked, gpa / PAGE_SIZE);
-}
-
-void shadow_cache_note_writable(struct shadow_cache *sc, uint32_t gpa)
-{
-	if (gpa < sc->mem_bytes)
-		bit_set(sc->mapped_writable, gpa / PAGE_SIZE);
 }
 
 void shadow_cache_switch(struct shadow_cache *sc, uint32_t gcr3)
@@ -160,7 +245,8 @@ uint32_t *shadow_cache_table(struct shadow_cache *sc, unsigned mode, uint32_t la
 		i++;
 	if (i == SHADOW_POOL_PAGES) {
 		shadow_cache_flush(sc);
-		/* The flush forgot every page table, this one too; nothing is writable now. */
+		sc->counters.pool_dry_flushes++;
+		/* The flush forgot every page table, this one too; nothing maps it now. */
 		shadow_cache_track(sc, source_gpa);
 		i = 0;
 	}

@@ -13,8 +13,13 @@
  *    context, mode and directory slot it fills and the guest page it mirrors.
  *    When the pool runs dry, every shadow is emptied.
  * 3. Tracking: every guest page a shadow was built from (each context's page
- *    directory, each mirrored page table) is tracked. A page that becomes
- *    tracked while some shadow may map it writable empties every shadow once.
+ *    directory, each mirrored page table) is tracked, and no shadow entry
+ *    may map a tracked page writable. A reverse map remembers, per guest
+ *    page, the guest-linear pages at which shadow entries were made that
+ *    map it writable (SHADOW_RMAP_WAYS of them); a page that becomes tracked
+ *    has those entries made read-only, in every context and mode. A page
+ *    mapped writable at more linear pages than that has the whole pool
+ *    searched instead.
  * 4. Invalidation: when a tracked page changes, every shadow table built from
  *    it is dropped; the current context, if it is its directory, is emptied
  *    (and stays tracked), any other context whose directory it is is
@@ -44,6 +49,13 @@
 #endif
 #define SHADOW_GUEST_PAGES_MAX	((1024u << 20) / PAGE_SIZE)	/* guest memory up to 1 GiB */
 #define SHADOW_NO_CONTEXT	0xFF
+/*
+ * Linear pages remembered per guest page for its writable shadow entries.
+ * Two cover what a kernel does with a page: its own map of all memory
+ * (xv6's KERNBASE + pa, the same linear page in every address space) and
+ * one user mapping. 8 bytes per guest page: 2 MiB for 1 GiB.
+ */
+#define SHADOW_RMAP_WAYS	2
 
 /* Which shadow of a context: the guest kernel's, or its user code's (README, 4.). */
 #define SHADOW_KERNEL		0
@@ -66,6 +78,10 @@ struct shadow_table_meta {
 
 struct shadow_cache_counters {
 	uint32_t tables_built, tables_dropped, flushes, contexts_built, contexts_reused;
+	uint32_t pages_tracked;		/* a guest page began to be tracked */
+	uint32_t sptes_write_protected;	/* writable entries the reverse map made read-only */
+	uint32_t rmap_pool_scans;	/* a page with more writable linear pages than the map holds */
+	uint32_t pool_dry_flushes;	/* among flushes: the pool had no free table */
 };
 
 struct shadow_cache {
@@ -79,9 +95,20 @@ struct shadow_cache {
 	uint32_t use_clock;
 
 	uint8_t tracked[SHADOW_GUEST_PAGES_MAX / 8];		/* pages the shadows were built from */
-	uint8_t mapped_writable[SHADOW_GUEST_PAGES_MAX / 8];	/* pages some shadow may map writable */
+	/*
+	 * The reverse map, from a guest page to the shadow entries that may map
+	 * it writable: per guest page number, up to SHADOW_RMAP_WAYS linear
+	 * pages (la | 1; 0: none) at which such an entry was made, in whichever
+	 * context and mode. A remembered linear page may no longer hold such an
+	 * entry (dropped, refilled): each use checks the entry itself. A page
+	 * whose ways were all live when another was needed is marked in
+	 * rmap_overflow until the next flush.
+	 */
+	uint32_t writable_la[SHADOW_GUEST_PAGES_MAX][SHADOW_RMAP_WAYS];
+	uint8_t rmap_overflow[SHADOW_GUEST_PAGES_MAX / 8];
 
 	uint32_t phys_base;	/* host-physical address of this struct */
+	uint32_t host_base;	/* host-physical address of guest-physical 0: what an spte holds */
 	uint32_t mem_bytes;	/* guest-physical memory is 0..mem_bytes */
 	unsigned switcher_pdx;	/* the one directory slot every shadow has filled */
 	uint32_t switcher_pde;
@@ -91,10 +118,11 @@ struct shadow_cache {
 /*
  * Start empty: no context, every pool table free. The switcher's PDE goes
  * into slot switcher_pdx of every directory. mem_bytes must not exceed
- * SHADOW_GUEST_PAGES_MAX pages.
+ * SHADOW_GUEST_PAGES_MAX pages; a shadow entry for guest page gpa names
+ * host-physical host_base + gpa.
  */
-void shadow_cache_init(struct shadow_cache *sc, uint32_t phys_base, uint32_t mem_bytes,
-		       unsigned switcher_pdx, uint32_t switcher_pde);
+void shadow_cache_init(struct shadow_cache *sc, uint32_t phys_base, uint32_t host_base,
+		       uint32_t mem_bytes, unsigned switcher_pdx, uint32_t switcher_pde);
 
 /* The host-physical address of the current context's directory for mode: a real CR3. */
 uint32_t shadow_cache_cr3(const struct shadow_cache *sc, unsigned mode);
@@ -107,15 +135,25 @@ void shadow_cache_flush(struct shadow_cache *sc);
 
 /*
  * From now on no shadow may map guest page gpa writable (pages outside
- * guest memory are ignored). Empties every shadow if one may map it writable.
+ * guest memory are ignored): the entries the reverse map knows are made
+ * read-only, everything else stays.
  */
 void shadow_cache_track(struct shadow_cache *sc, uint32_t gpa);
+
+/*
+ * Every shadow entry that maps guest page gpa writable, in every context and
+ * mode, made read-only (through the reverse map). Returns how many.
+ */
+unsigned shadow_cache_write_protect(struct shadow_cache *sc, uint32_t gpa);
 
 /* Is the guest page holding gpa tracked? */
 int shadow_cache_is_tracked(const struct shadow_cache *sc, uint32_t gpa);
 
-/* A shadow entry maps guest page gpa writable: tracking it later must flush. */
-void shadow_cache_note_writable(struct shadow_cache *sc, uint32_t gpa);
+/*
+ * The current context's entry for linear address la now maps guest page gpa
+ * writable: the reverse map remembers la, so that tracking gpa later finds it.
+ */
+void shadow_cache_note_writable(struct shadow_cache *sc, uint32_t gpa, uint32_t la);
 
 /*
  * The current context's shadow page table for la in mode, taken from the

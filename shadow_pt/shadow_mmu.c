@@ -21,9 +21,10 @@
  *    built from that page. So a guest that edits an entry sees what the
  *    bare machine shows, with or without INVLPG.
  * 4. When a page becomes tracked while some shadow still maps it writable,
- *    or the pool of shadow tables runs dry, or the guest changes CR0.PG/WP
- *    or CR4.PSE/PGE, every shadow is emptied and refilled on demand (a TLB
- *    may forget anything at any time).
+ *    those entries are made read-only (the reverse map of shadow_cache.c
+ *    finds them). When the pool of shadow tables runs dry, or the guest
+ *    changes CR0.PG/WP or CR4.PSE/PGE, every shadow is emptied and refilled
+ *    on demand (a TLB may forget anything at any time).
  * The bookkeeping of 1, 3 and 4 (contexts, the pool, tracking, dropping) is
  * the pure logic of shadow_cache.c; this file is the #PF handler's
  * decision, the single step's bookkeeping and the counters, with no
@@ -73,7 +74,7 @@ void shadow_mmu_init(struct shadow_mmu *m, uint8_t *mem, uint32_t mem_bytes,
 	memset(&m->step, 0, sizeof m->step);
 	memset(&m->counters, 0, sizeof m->counters);
 	/* The cache is the first member: its physical address is the struct's. */
-	shadow_cache_init(&m->cache, phys_base, mem_bytes, switcher_pdx, switcher_pde);
+	shadow_cache_init(&m->cache, phys_base, host_base, mem_bytes, switcher_pdx, switcher_pde);
 }
 
 void shadow_mmu_map_device_page(struct shadow_mmu *m, uint32_t gpa, uint32_t hpa)
@@ -88,8 +89,9 @@ void shadow_mmu_watch_page(struct shadow_mmu *m, int on, uint32_t gpa)
 {
 	m->watching = on;
 	m->watch_gpa = gpa & PAGE_MASK;
+	/* From now on its fills are read-only; the entries made before go read-only too. */
 	if (on)
-		shadow_cache_flush(&m->cache);
+		shadow_cache_write_protect(&m->cache, m->watch_gpa);
 }
 
 uint32_t shadow_mmu_cr3(const struct shadow_mmu *m, int user_mode)
@@ -346,7 +348,7 @@ struct shadow_verdict shadow_mmu_fault(struct shadow_mmu *m, struct shadow_cpu *
 		spte &= ~PTE_W;
 	}
 	if (spte & PTE_W)
-		shadow_cache_note_writable(&m->cache, w.gpa);
+		shadow_cache_note_writable(&m->cache, w.gpa, la);
 	pt[PTX(la)] = spte;
 	m->counters.hidden_faults++;
 	if (m->cache.counters.tables_built != built)

@@ -110,7 +110,7 @@ void shadow_mmu_map_device_page(struct shadow_mmu *m, uint32_t gpa, uint32_t hpa
 
 /*
  * Watch guest-physical page gpa for writes (on = 0: stop watching). Every
- * shadow is emptied, so that no writable entry for the page survives.
+ * shadow entry that maps it writable is made read-only (the reverse map).
  */
 void shadow_mmu_watch_page(struct shadow_mmu *m, int on, uint32_t gpa);
 

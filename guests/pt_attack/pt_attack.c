@@ -26,7 +26,13 @@
  *   self-map-pde-table   the same with a new PDE naming a page table at
  *                        0x7FF00000;
  *   self-map-pte         the identity page table mapped writable, one of
- *                        its PTEs rewritten onto 0xFFC00000 through it.
+ *                        its PTEs rewritten onto 0xFFC00000 through it;
+ *   alias-then-table     a page mapped writable at PT_ATTACK_LA and written
+ *                        there as data, then made the page table of
+ *                        PT_ATTACK_SELF_LA and used; through the mapping
+ *                        made before, its first PTE rewritten onto
+ *                        0xFFC00000 (a hypervisor that kept that mapping
+ *                        writable in its shadow would miss the write).
  * Every target is touched at a page-table index of 0 and an offset of 0,
  * so the guest-physical address a hypervisor names when it stops the guest
  * is the one printed here.
@@ -238,6 +244,36 @@ static void pt_attack_self_map_pte(const struct pt_attack_ctx *ctx)
 }
 
 /*
+ * A page written as data through a writable mapping, then used as a page
+ * table: a kernel does this with every page table it allocates. The shadow
+ * entry made for the data writes must not stay writable once the page is
+ * a page table, or writes through it would never reach the hypervisor.
+ */
+static uint32_t pt_attack_alias_page[1024] PT_ATTACK_ALIGNED;
+static uint8_t pt_attack_alias_data[PAGE_SIZE] PT_ATTACK_ALIGNED;
+
+static void pt_attack_alias_then_table(const struct pt_attack_ctx *ctx)
+{
+	volatile uint32_t *alias = (volatile uint32_t *)PT_ATTACK_LA;
+
+	guest_printf("attack: the page at physical 0x%08x mapped writable at linear 0x%08x and written there as data\n",
+		     (uint32_t)pt_attack_alias_page, PT_ATTACK_LA);
+	pt_attack_set_pte((uint32_t)pt_attack_alias_page | PTE_P | PTE_W);
+	for (unsigned i = 0; i < 1024; i++)
+		alias[i] = 0;
+	alias[PTX(PT_ATTACK_SELF_LA)] = (uint32_t)pt_attack_alias_data | PTE_P | PTE_W;
+
+	guest_printf("attack: it becomes the page table for linear 0x%08x, which is written; then, through the mapping made before, its PTE maps physical 0x%08x; INVLPG, reading and writing it\n",
+		     PT_ATTACK_SELF_LA, PT_ATTACK_HIGH);
+	pt_attack_pd[PDX(PT_ATTACK_SELF_LA)] = (uint32_t)pt_attack_alias_page | PTE_P | PTE_W;
+	pt_attack_invlpg(PT_ATTACK_SELF_LA);
+	*(volatile uint32_t *)PT_ATTACK_SELF_LA = 0;	/* so its shadow entry may be writable too */
+	alias[PTX(PT_ATTACK_SELF_LA)] = PT_ATTACK_HIGH | PTE_P | PTE_W;
+	pt_attack_invlpg(PT_ATTACK_SELF_LA);
+	pt_attack_touch(PT_ATTACK_SELF_LA);
+}
+
+/*
  * Map the guest's own page over the top 4 MiB of linear space, where the
  * hypervisor's switcher lives, and write there: on the bare machine that
  * is the guest's business; under the hypervisor its tables must never
@@ -272,6 +308,7 @@ static const struct pt_attack pt_attacks[] = {
 	{ "self-map-pde-4m", pt_attack_self_map_pde_4m },
 	{ "self-map-pde-table", pt_attack_self_map_pde_table },
 	{ "self-map-pte", pt_attack_self_map_pte },
+	{ "alias-then-table", pt_attack_alias_then_table },
 };
 
 #define PT_ATTACK_COUNT (sizeof(pt_attacks) / sizeof(pt_attacks[0]))

@@ -9,7 +9,9 @@
  * (u16), then operations of 6 bytes each, after a first switch to CR3 0x1000. A fill plays shadow_page_fault()'s
  * part: take the shadow table for la built from a guest page table, and
  * write an entry for a guest page, writable unless that page is tracked
- * (and then note it writable), as shadow_pt/shadow_mmu.c does.
+ * (and then note it writable at la, for the reverse map), as
+ * shadow_pt/shadow_mmu.c does. Shadow entries name guest pages directly
+ * here (host base 0).
  *
  * Properties, from shadow_cache.h and shadow_pt/README.md section 3:
  *   1. Every directory always holds the switcher's PDE in its slot, and no
@@ -194,7 +196,7 @@ static void fill(unsigned mode, uint32_t la, uint32_t source, uint32_t gpa, int 
 	uint32_t spte = (gpa & PAGE_MASK) | PTE_P | PTE_U;
 	if (writable && !shadow_cache_is_tracked(sc, gpa)) {
 		spte |= PTE_W;
-		shadow_cache_note_writable(sc, gpa);
+		shadow_cache_note_writable(sc, gpa, la);
 	}
 	pt[PTX(la)] = spte;
 	if (nwritten < WRITTEN_MAX)
@@ -229,7 +231,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(sc != NULL, "no memory");
 	}
 	memset(sc->dir, 0xA5, sizeof(sc->dir));
-	shadow_cache_init(sc, PHYS_BASE, pages * PAGE_SIZE, switcher_pdx, SWITCHER_PDE);
+	shadow_cache_init(sc, PHYS_BASE, 0, pages * PAGE_SIZE, switcher_pdx, SWITCHER_PDE);
 	memset(model, 0, sizeof(model));
 	model_clock = 0;
 	nwritten = 0;

@@ -67,6 +67,9 @@ set(TV_PT_ATTACKS
   "self-map-pde-4m|0x4b000000|0xffc00000"
   "self-map-pde-table|0x4b000000|0x7ff00000"
   "self-map-pte|0x003ff000|0xffc00000"
+  # A page written as data, then a page table: the earlier writable mapping
+  # must have gone read-only, or the last rewrite of its PTE is never seen.
+  "alias-then-table|0x4b000000|0xffc00000"
   # The guest's own page mapped over the switcher's linear 4 MiB: stopped
   # for the address alone, whatever physical page the entry names.
   "map-switcher|0xffc01000|the hypervisor's switcher")

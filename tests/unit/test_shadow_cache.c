@@ -13,8 +13,10 @@
  *   - a change to a tracked page drops every shadow table built from it, and
  *     empties the whole context if it was a page directory; a page table is
  *     then no longer tracked (a directory of a kept context stays tracked);
- *   - a page that becomes tracked while some shadow may map it writable
- *     empties every shadow once; so does CR0/CR4 (contexts stay, empty);
+ *   - a page that becomes tracked while some shadow may map it writable has
+ *     those entries made read-only, found through the reverse map (or, past
+ *     its ways, by searching the pool), and nothing else changes;
+ *   - CR0/CR4 empty every shadow (contexts stay, empty);
  *   - an empty pool empties every shadow (a TLB may forget anything).
  * The directories always keep the switcher's PDE (docs/containment.md).
  *
@@ -31,6 +33,7 @@
 
 #define PHYS_BASE	0x00200000u	/* where the real CPU would find the cache */
 #define MEM_BYTES	(16u << 20)	/* guest-physical memory 0..16 MiB */
+#define HOST_BASE	0x04000000u	/* where the real CPU finds guest-physical 0 */
 #define SWITCHER_PDX	1023u
 #define SWITCHER_PDE	(0x00345000u | PTE_P | PTE_W)
 
@@ -50,7 +53,7 @@ static void setup(void)
 	ck_assert_ptr_nonnull(sc);
 	/* Garbage everywhere: init must leave nothing to chance. */
 	memset(sc, 0xA5, sizeof *sc);
-	shadow_cache_init(sc, PHYS_BASE, MEM_BYTES, SWITCHER_PDX, SWITCHER_PDE);
+	shadow_cache_init(sc, PHYS_BASE, HOST_BASE, MEM_BYTES, SWITCHER_PDX, SWITCHER_PDE);
 }
 
 static void teardown(void)
@@ -557,37 +560,162 @@ START_TEST(hypervisor_write_drops_tracked_pages)
 }
 END_TEST
 
-/* ---- full flushes ---- */
+/* ---- the reverse map: tracking a page the shadows map writable ---- */
 
-/* A page some shadow maps writable that becomes tracked: every shadow empties, once. */
-START_TEST(tracking_a_writable_page_flushes_all)
+/* The shadow entry for guest page gpa, as shadow_mmu.c makes it. */
+#define SPTE(gpa, flags)	((HOST_BASE + (gpa)) | (flags))
+/* Linear page n of directory slot s. */
+#define LA_AT(s, n)		(LA(s) | (uint32_t)(n) << 12)
+
+/* What the #PF handler does for a write it lets through: a writable entry, remembered. */
+static uint32_t *fill_writable(unsigned mode, uint32_t la, uint32_t source, uint32_t gpa)
 {
+	uint32_t *pt = fill(mode, la, source, SPTE(gpa, PTE_P | PTE_W | PTE_U));
+	shadow_cache_note_writable(sc, gpa, la);
+	return &pt[PTX(la)];
+}
+
+/* Every entry of every table in use that maps gpa writable: none may be left for a tracked page. */
+static unsigned writable_entries_for(uint32_t gpa)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < SHADOW_POOL_PAGES; i++) {
+		if (sc->meta[i].context == SHADOW_NO_CONTEXT)
+			continue;
+		for (unsigned j = 0; j < 1024; j++)
+			if ((sc->pool[i][j] & (PAGE_MASK | PTE_P | PTE_W)) == SPTE(gpa, PTE_P | PTE_W))
+				n++;
+	}
+	return n;
+}
+
+/*
+ * A kernel writes a fresh page through its map of all memory (the same
+ * linear page in every address space) and in user mode, then uses it as a
+ * page table: exactly those entries go read-only, in every context and
+ * mode, and nothing else of any shadow changes.
+ */
+START_TEST(tracking_write_protects_what_the_reverse_map_knows)
+{
+	uint32_t kmap = LA_AT(700, 5), umap = LA_AT(2, 9);
+	uint32_t *e[4], *other;
+
 	shadow_cache_switch(sc, GCR3(0));
-	fill(KERNEL, LA(1), GPT(0), GPT(5) | PTE_P | PTE_W | PTE_D);
-	shadow_cache_note_writable(sc, GPT(5));
-	shadow_cache_note_writable(sc, GPT(6));
+	e[0] = fill_writable(KERNEL, kmap, GPT(0), GPT(5));
+	e[1] = fill_writable(USER, umap, GPT(1), GPT(5));
+	other = fill_writable(KERNEL, kmap + PAGE_SIZE, GPT(0), GDATA);
 	shadow_cache_switch(sc, GCR3(1));
-	fill(KERNEL, LA(1), GPT(0), GDATA | PTE_P);
+	e[2] = fill_writable(KERNEL, kmap, GPT(2), GPT(5));
+	e[3] = fill_writable(KERNEL, umap, GPT(3), GPT(5));
+	ck_assert_uint_eq(writable_entries_for(GPT(5)), 4);
+	ck_assert_uint_eq(sc->counters.tables_built, 4);
 
-	/* The guest loads GPT(5) as a page table: its writable mapping must go. */
-	fill(KERNEL, LA(2), GPT(5), GDATA | PTE_P);
-	ck_assert_uint_eq(sc->counters.flushes, 1);
+	/* The guest loads GPT(5) as a page table. */
+	fill(KERNEL, LA(3), GPT(5), SPTE(GDATA, PTE_P));
 	ck_assert(shadow_cache_is_tracked(sc, GPT(5)));
-	/* Everything else is gone; the directories stay tracked, the old page table not. */
-	ck_assert(shadow_cache_is_tracked(sc, GCR3(0)));
-	ck_assert(shadow_cache_is_tracked(sc, GCR3(1)));
-	ck_assert(!shadow_cache_is_tracked(sc, GPT(0)));
-	ck_assert_ptr_null(table_of(KERNEL, LA(1)));
-	ck_assert_ptr_nonnull(table_of(KERNEL, LA(2)));
+	ck_assert_uint_eq(writable_entries_for(GPT(5)), 0);
+	for (unsigned k = 0; k < 4; k++)
+		ck_assert_uint_eq(*e[k], SPTE(GPT(5), PTE_P | PTE_U));
+	ck_assert_uint_eq(*other, SPTE(GDATA, PTE_P | PTE_W | PTE_U));
+	ck_assert_uint_eq(sc->counters.sptes_write_protected, 4);
+	ck_assert_uint_eq(sc->counters.flushes, 0);
+	ck_assert_uint_eq(sc->counters.rmap_pool_scans, 0);
+	ck_assert_uint_eq(sc->counters.tables_dropped, 0);
+	ck_assert_ptr_nonnull(table_of(KERNEL, kmap));
 	shadow_cache_switch(sc, GCR3(0));
-	assert_empty(dir(KERNEL), "address space 0");
-	ck_assert_uint_eq(sc->counters.contexts_built, 2);
-
-	/* The flush forgot every writable mapping: GPT(6) is tracked without another. */
-	shadow_cache_track(sc, GPT(6));
-	ck_assert_uint_eq(sc->counters.flushes, 1);
+	ck_assert_ptr_nonnull(table_of(KERNEL, kmap));
+	ck_assert_ptr_nonnull(table_of(USER, umap));
 }
 END_TEST
+
+/*
+ * A remembered linear page that no longer maps the page writable anywhere
+ * (its entry refilled, its table dropped) gives its way to a new one, so
+ * the map does not fill up with the past.
+ */
+START_TEST(stale_ways_are_reused)
+{
+	shadow_cache_switch(sc, GCR3(0));
+	uint32_t *a = fill_writable(KERNEL, LA_AT(1, 1), GPT(0), GPT(5));
+	fill_writable(KERNEL, LA_AT(1, 2), GPT(0), GPT(5));
+	*a = SPTE(GDATA, PTE_P);		/* refilled: another page now */
+	fill_writable(KERNEL, LA_AT(1, 3), GPT(0), GPT(5));
+	shadow_cache_guest_wrote(sc, GPT(0), 4);	/* and the whole table dropped */
+	fill_writable(KERNEL, LA_AT(2, 4), GPT(1), GPT(5));
+	fill_writable(KERNEL, LA_AT(2, 5), GPT(1), GPT(5));
+	ck_assert_uint_eq(writable_entries_for(GPT(5)), 2);
+
+	shadow_cache_track(sc, GPT(5));
+	ck_assert_uint_eq(writable_entries_for(GPT(5)), 0);
+	ck_assert_uint_eq(sc->counters.sptes_write_protected, 2);
+	ck_assert_uint_eq(sc->counters.rmap_pool_scans, 0);
+	ck_assert_uint_eq(sc->counters.flushes, 0);
+}
+END_TEST
+
+/* More live linear pages than the map holds: the pool is searched, nothing is emptied. */
+START_TEST(too_many_linear_pages_search_the_pool)
+{
+	shadow_cache_switch(sc, GCR3(0));
+	for (unsigned n = 0; n <= SHADOW_RMAP_WAYS; n++)
+		fill_writable(n & 1 ? USER : KERNEL, LA_AT(1 + n, n), GPT(n), GPT(7));
+	ck_assert_uint_eq(writable_entries_for(GPT(7)), SHADOW_RMAP_WAYS + 1);
+
+	shadow_cache_track(sc, GPT(7));
+	ck_assert_uint_eq(writable_entries_for(GPT(7)), 0);
+	ck_assert_uint_eq(sc->counters.sptes_write_protected, SHADOW_RMAP_WAYS + 1);
+	ck_assert_uint_eq(sc->counters.rmap_pool_scans, 1);
+	ck_assert_uint_eq(sc->counters.flushes, 0);
+	for (unsigned n = 0; n <= SHADOW_RMAP_WAYS; n++)
+		ck_assert_ptr_nonnull(table_of(n & 1 ? USER : KERNEL, LA_AT(1 + n, n)));
+
+	/* The search is once: the page is forgotten by the map until mapped writable again. */
+	shadow_cache_guest_wrote(sc, GPT(7), 4);
+	ck_assert(!shadow_cache_is_tracked(sc, GPT(7)));
+	shadow_cache_track(sc, GPT(7));
+	ck_assert_uint_eq(sc->counters.rmap_pool_scans, 1);
+}
+END_TEST
+
+/* A flush empties every shadow, and with them the need to search. */
+START_TEST(flush_forgets_the_overflow)
+{
+	shadow_cache_switch(sc, GCR3(0));
+	for (unsigned n = 0; n <= SHADOW_RMAP_WAYS; n++)
+		fill_writable(KERNEL, LA_AT(1, n), GPT(0), GPT(7));
+	shadow_cache_flush(sc);
+	shadow_cache_track(sc, GPT(7));
+	ck_assert_uint_eq(sc->counters.rmap_pool_scans, 0);
+	ck_assert_uint_eq(sc->counters.sptes_write_protected, 0);
+}
+END_TEST
+
+/* Outside guest memory nothing is remembered, and protecting it does nothing. */
+START_TEST(reverse_map_ignores_pages_outside_memory)
+{
+	shadow_cache_switch(sc, GCR3(0));
+	fill(KERNEL, LA_AT(1, 1), GPT(0), SPTE(MEM_BYTES, PTE_P | PTE_W));
+	shadow_cache_note_writable(sc, MEM_BYTES, LA_AT(1, 1));
+	shadow_cache_note_writable(sc, 0xFFFFF000u, LA_AT(1, 1));
+	ck_assert_uint_eq(shadow_cache_write_protect(sc, MEM_BYTES), 0);
+	ck_assert_uint_eq(table_of(KERNEL, LA_AT(1, 1))[1], SPTE(MEM_BYTES, PTE_P | PTE_W));
+	ck_assert_uint_eq(sc->counters.sptes_write_protected, 0);
+}
+END_TEST
+
+/* The entries of a page being watched (not a page table) go read-only the same way. */
+START_TEST(write_protect_alone_keeps_tracking_as_it_was)
+{
+	shadow_cache_switch(sc, GCR3(0));
+	uint32_t *e = fill_writable(KERNEL, LA_AT(1, 1), GPT(0), GDATA);
+	ck_assert_uint_eq(shadow_cache_write_protect(sc, GDATA), 1);
+	ck_assert_uint_eq(*e, SPTE(GDATA, PTE_P | PTE_U));
+	ck_assert(!shadow_cache_is_tracked(sc, GDATA));
+	ck_assert_uint_eq(shadow_cache_write_protect(sc, GDATA), 0);
+}
+END_TEST
+
+/* ---- full flushes ---- */
 
 /* Tracking a page no shadow maps writable, or one already tracked, flushes nothing. */
 START_TEST(tracking_a_read_only_page_does_not_flush)
@@ -688,7 +816,8 @@ static Suite *shadow_cache_suite(void)
 	TCase *t = tcase_create("tracking");
 	TCase *i = tcase_create("invalidation");
 	TCase *f = tcase_create("flushes");
-	TCase *all[] = { d, c, p, t, i, f };
+	TCase *r = tcase_create("reverse map");
+	TCase *all[] = { d, c, p, t, i, f, r };
 
 	for (unsigned n = 0; n < sizeof all / sizeof all[0]; n++) {
 		tcase_add_checked_fixture(all[n], setup, teardown);
@@ -723,7 +852,12 @@ static Suite *shadow_cache_suite(void)
 	tcase_add_test(i, hypervisor_write_drops_tracked_pages);
 	tcase_add_test(i, write_reaching_past_4_gib_drops_to_the_end);
 
-	tcase_add_test(f, tracking_a_writable_page_flushes_all);
+	tcase_add_test(r, tracking_write_protects_what_the_reverse_map_knows);
+	tcase_add_test(r, stale_ways_are_reused);
+	tcase_add_test(r, too_many_linear_pages_search_the_pool);
+	tcase_add_test(r, flush_forgets_the_overflow);
+	tcase_add_test(r, reverse_map_ignores_pages_outside_memory);
+	tcase_add_test(r, write_protect_alone_keeps_tracking_as_it_was);
 	tcase_add_test(f, tracking_a_read_only_page_does_not_flush);
 	tcase_add_test(f, flush_keeps_contexts_empty);
 	tcase_add_test(f, changed_page_table_is_no_longer_tracked);
