@@ -7,7 +7,8 @@
  *
  *   1. The region: the site and the instructions after it, until 5 bytes
  *      (one more after STI, its interrupt shadow), each checked movable and
- *      not a way in (deprivilege/inline_patch.h gives the rules).
+ *      not a way in (deprivilege/inline_patch.h gives the rules); when too
+ *      short, starting up to INLINE_BACK_MAX instructions before the site.
  *   2. The templates: one per sensitive kind, as the SDM defines the
  *      instruction at CPL 0 (the guest kernel's virtual CPL):
  *        CLI   IF := 0                     STI   IF := 1, shadow
@@ -29,6 +30,7 @@
 #define X86_MAX_INSN_LEN	15
 #define MOVED_MAX		INLINE_REGION_MAX	/* at least one byte each */
 #define POINTS_PER_REGION	(4 * MOVED_MAX + 1)
+#define INLINE_BACK_MAX		3	/* instructions before a site that may move with it */
 
 /* One instruction of the region, as it will be re-emitted. */
 enum moved_kind {
@@ -398,25 +400,27 @@ static void emit_moved(struct emit *e, const struct moved *m, const uint8_t *byt
 	}
 }
 
-/* 1. The region. */
-int inline_plan_site(csh handle, const struct patch_region *code, const uint8_t *visited,
-		     const uint8_t *targets, uint32_t site_la, struct inline_plan *plan)
+/*
+ * 1. The region: the instructions from start_la (the site, or an
+ * instruction shortly before it that falls through to it) on.
+ */
+static int plan_region(csh handle, const struct patch_region *code, const uint8_t *visited,
+		       const uint8_t *targets, uint32_t start_la, uint32_t site_la,
+		       struct inline_plan *plan)
 {
 	struct moved moved[MOVED_MAX];
 	unsigned n = 0;
-	uint32_t total = 0, site_off = site_la - code->la;
+	uint32_t total = 0, start_off = start_la - code->la, site_off = site_la - code->la;
 	int prev_sti = 0, ended = 0, status = INLINE_OK;
 
-	if (site_off >= code->size || !bit(visited, site_off))
-		return INLINE_BAD_SITE;
 	if (plan->nregions == plan->max_regions)
 		return INLINE_NO_ROOM;
 	cs_insn *insn = cs_malloc(handle);
 	if (!insn)
 		return INLINE_NO_ROOM;
 
-	while (total < INLINE_JUMP_LEN || prev_sti) {
-		uint32_t off = site_off + total;
+	while (total < INLINE_JUMP_LEN || prev_sti || start_off + total <= site_off) {
+		uint32_t off = start_off + total;
 		const uint8_t *p = code->bytes + off;
 		size_t avail = code->size - off;
 		uint64_t address = (uint64_t)code->la + off;
@@ -425,15 +429,19 @@ int inline_plan_site(csh handle, const struct patch_region *code, const uint8_t 
 			status = INLINE_TOO_SHORT;
 			break;
 		}
-		if (n > 0 && bit(targets, off)) {
+		if (n > 0 && !ended && bit(targets, off)) {
 			status = INLINE_TARGET_INSIDE;
 			break;
 		}
 		if (avail > X86_MAX_INSN_LEN)
 			avail = X86_MAX_INSN_LEN;
 		if (ended) {
-			/* The path ended short of 5 bytes: the jump may still cover padding after it. */
-			if (bit(visited, off) || !cs_disasm_iter(handle, &p, &avail, &address, insn) ||
+			/*
+			 * The path ended short of 5 bytes: the jump may still cover
+			 * padding after it, never code something reaches.
+			 */
+			if (bit(visited, off) || bit(targets, off) ||
+			    !cs_disasm_iter(handle, &p, &avail, &address, insn) ||
 			    !insn->detail || !is_padding(insn)) {
 				status = INLINE_TOO_SHORT;
 				break;
@@ -448,8 +456,14 @@ int inline_plan_site(csh handle, const struct patch_region *code, const uint8_t 
 		}
 		struct moved *m = &moved[n];
 		int how = classify(insn, code->la + off, m);
-		if (n == 0 && (how != 1 || m->kind != MOVED_TEMPLATE)) {
+		if (off == site_off && (how != 1 || m->kind != MOVED_TEMPLATE)) {
 			status = how < 0 ? INLINE_NOT_EXACT : INLINE_BAD_SITE;
+			break;
+		}
+		/* Before the site: only what falls through to it, and ends exactly there. */
+		if (off < site_off && (how != 1 || m->kind == MOVED_JMP || m->kind == MOVED_CALL ||
+				       m->kind == MOVED_END || off + m->len > site_off)) {
+			status = INLINE_TOO_SHORT;
 			break;
 		}
 		if (how != 1) {
@@ -477,11 +491,11 @@ int inline_plan_site(csh handle, const struct patch_region *code, const uint8_t 
 		status = INLINE_TOO_SHORT;
 	/* Nothing else reached may start inside the replaced bytes (overlapping code). */
 	for (uint32_t i = 1, k = 1; status == INLINE_OK && i < total; i++) {
-		if (k < n && moved[k].la == site_la + i) {
+		if (k < n && moved[k].la == start_la + i) {
 			k++;
 			continue;
 		}
-		if (bit(visited, site_off + i) || bit(targets, site_off + i))
+		if (bit(visited, start_off + i) || bit(targets, start_off + i))
 			status = INLINE_TARGET_INSIDE;
 	}
 	if (status != INLINE_OK)
@@ -506,17 +520,17 @@ int inline_plan_site(csh handle, const struct patch_region *code, const uint8_t 
 	}
 	if (!ended) {
 		static const uint8_t jmp[] = { 0xE9 };
-		point(&e, INLINE_AT_END, site_la + total);
-		branch32(&e, jmp, 1, site_la + total);
+		point(&e, INLINE_AT_END, start_la + total);
+		branch32(&e, jmp, 1, start_la + total);
 	}
 	if (e.overflow || plan->npoints + e.npoints > plan->max_points)
 		return INLINE_NO_ROOM;	/* code_used unchanged: the bytes written are free again */
 
 	struct inline_region *r = &plan->regions[plan->nregions++];
 	memset(r, 0, sizeof *r);
-	r->la = site_la;
+	r->la = start_la;
 	r->len = (uint8_t)total;
-	memcpy(r->original, code->bytes + site_off, total);
+	memcpy(r->original, code->bytes + start_off, total);
 	r->code_la = plan->code_la + e.start;
 	r->code_len = e.len;
 	r->first_point = plan->npoints;
@@ -528,6 +542,68 @@ int inline_plan_site(csh handle, const struct patch_region *code, const uint8_t 
 	if (plan->code_used > plan->code_size)
 		plan->code_used = plan->code_size;
 	return INLINE_OK;
+}
+
+/*
+ * The instruction that ends exactly at off and was reached, or 0 if none
+ * (its start returned in *prev).
+ */
+static int previous_insn(csh handle, const struct patch_region *code, const uint8_t *visited,
+			 uint32_t off, uint32_t *prev)
+{
+	cs_insn *insn = cs_malloc(handle);
+	int found = 0;
+
+	if (!insn)
+		return 0;
+	for (uint32_t len = 1; !found && len <= X86_MAX_INSN_LEN && len <= off; len++) {
+		const uint8_t *p = code->bytes + off - len;
+		size_t avail = len;
+		uint64_t address = (uint64_t)code->la + off - len;
+		if (bit(visited, off - len) && cs_disasm_iter(handle, &p, &avail, &address, insn) &&
+		    insn->size == len) {
+			*prev = off - len;
+			found = 1;
+		}
+	}
+	cs_free(insn, 1);
+	return found;
+}
+
+/* The region may start before the site only where no region planned before lies. */
+static int overlaps_a_region(const struct inline_plan *plan, uint32_t start_la, uint32_t site_la)
+{
+	for (unsigned i = 0; i < plan->nregions; i++)
+		if (plan->regions[i].la < site_la && plan->regions[i].la + plan->regions[i].len > start_la)
+			return 1;
+	return 0;
+}
+
+int inline_plan_site(csh handle, const struct patch_region *code, const uint8_t *visited,
+		     const uint8_t *targets, uint32_t site_la, struct inline_plan *plan)
+{
+	uint32_t site_off = site_la - code->la, start_off = site_off;
+
+	if (site_off >= code->size || !bit(visited, site_off))
+		return INLINE_BAD_SITE;
+	int status = plan_region(handle, code, visited, targets, site_la, site_la, plan);
+	/*
+	 * Too short after it (xv6's popcli ends STI; LEAVE; RET, and a function
+	 * follows): the instructions just before it may move with it, if they
+	 * fall through to it and nothing is known to jump to it or between them.
+	 */
+	for (unsigned back = 0; status == INLINE_TOO_SHORT && back < INLINE_BACK_MAX; back++) {
+		if (bit(targets, start_off) ||
+		    !previous_insn(handle, code, visited, start_off, &start_off) ||
+		    overlaps_a_region(plan, code->la + start_off, site_la))
+			return INLINE_TOO_SHORT;
+		status = plan_region(handle, code, visited, targets, code->la + start_off, site_la,
+				     plan);
+		/* Something jumps inside: starting further back keeps it inside. */
+		if (status == INLINE_TARGET_INSIDE)
+			return INLINE_TOO_SHORT;
+	}
+	return status;
 }
 
 void inline_apply(uint8_t *code, uint32_t code_la, const struct inline_region *r)

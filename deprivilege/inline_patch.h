@@ -25,7 +25,12 @@
  *     I/O, INT, segment loads, far transfers, ...) is never moved;
  *   - a region that ends (RET, JMP) short of 5 bytes may cover the
  *     compiler's alignment padding after it (NOPs, INT3, LEA or MOV of a
- *     register onto itself) that no path reaches and nothing jumps to.
+ *     register onto itself) that no path reaches and nothing jumps to;
+ *   - still too short, the region may start up to three instructions
+ *     before the site, each movable, falling through to the next and
+ *     ending exactly where the next starts, none but the first a known
+ *     way in (the site included), and no region planned before among
+ *     them; the region's la is then the first of them.
  *
  * The patch code never changes the guest's arithmetic flags or registers
  * outside an instruction's architectural effect: it uses LEA, MOV, a

@@ -14,7 +14,8 @@
  *   1. Only the code area and the tables are written, within their sizes
  *      (each allocated to its exact size, so ASan sees a byte past one).
  *   2. A region: at least 5 bytes, at most INLINE_REGION_MAX, inside the
- *      code, starting at a site, its original bytes the code's; no way in
+ *      code, holding its site (at its start, or after the instructions
+ *      before it that moved with it), its original bytes the code's; no way in
  *      (a root, branch or call target, return address) after its first
  *      byte; regions sorted and apart; the first planned at each site not
  *      inside an earlier one, or refused with a known status.
@@ -179,9 +180,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int st = inline_plan_site(cs, &code, visited, targets, sites[k].la, &plan);
 		FUZZ_CHECK(strlen(inline_status_text(st)) > 0, "no text for %d", st);
 		if (st == INLINE_OK) {
-			FUZZ_CHECK(plan.nregions == before + 1 && plan.regions[before].la == sites[k].la,
-				   "site 0x%x: no region", sites[k].la);
-			region_end = sites[k].la + plan.regions[before].len;
+			const struct inline_region *r = &plan.regions[before];
+			FUZZ_CHECK(plan.nregions == before + 1 && r->la <= sites[k].la &&
+				   sites[k].la - r->la < r->len, "site 0x%x: no region", sites[k].la);
+			region_end = r->la + r->len;
 		} else {
 			FUZZ_CHECK(st >= INLINE_NOT_EXACT && st <= INLINE_BAD_SITE, "status %d", st);
 			FUZZ_CHECK(plan.nregions == before && plan.npoints == points_before &&

@@ -5,7 +5,8 @@
  *
  * Placement: small pieces of guest code written as bytes (each decoded in a
  * comment, Intel SDM vol. 2), scanned by the patcher, then planned: which
- * sites become regions, how long, which are refused and why.
+ * sites become regions, where they start (the site, or an instruction
+ * before it), how long, which are refused and why.
  *
  * Patch code: the code generated for a region is run by a small
  * interpreter of the few instructions the templates use, on a model CPU at
@@ -305,7 +306,7 @@ START_TEST(next_function_is_not_padding)
 	/* 1000: FA cli; 1001: C3 ret; 1002: 90 nop, but a root (a function starts there) */
 	static const uint8_t b[] = { 0xFA, 0xC3, 0x90, 0x90, 0x90, 0xC3 };
 	static const uint32_t root = BASE + 2;
-	ck_assert_int_eq(plan_first(b, sizeof b, &root, 1), INLINE_TARGET_INSIDE);
+	ck_assert_int_eq(plan_first(b, sizeof b, &root, 1), INLINE_TOO_SHORT);
 	ck_assert_uint_eq(plan.nregions, 0);
 }
 END_TEST
@@ -374,6 +375,96 @@ START_TEST(branches_reencoded)
 	ck_assert_uint_eq(after[5], 0xE9);
 	memcpy(&rel, after + 6, 4);
 	ck_assert_uint_eq(regions[0].code_la + regions[0].code_len + rel, BASE + 0x10);
+}
+END_TEST
+
+/*
+ * xv6's popcli ends `je; sti; leave; ret` and the next function follows:
+ * after the STI only 3 bytes move, so the JE before it moves too.
+ */
+START_TEST(short_site_takes_the_instruction_before)
+{
+	/*
+	 * 1000: 85 C0 test eax, eax; 1002: 74 FC je 1000; 1004: FB sti;
+	 * 1005: C9 leave; 1006: C3 ret; 1007: 55 push ebp (a function); 1008: C3 ret
+	 */
+	static const uint8_t b[] = { 0x85, 0xC0, 0x74, 0xFC, 0xFB, 0xC9, 0xC3, 0x55, 0xC3 };
+	static const uint32_t root = BASE + 7;
+	ck_assert_int_eq(plan_first(b, sizeof b, &root, 1), INLINE_OK);
+	ck_assert_uint_eq(sites[0].la, BASE + 4);
+	ck_assert_uint_eq(regions[0].la, BASE + 2);
+	ck_assert_uint_eq(regions[0].len, 5);
+	/* Points: the je, the sti, the leave in its shadow, the ret; the RET ends the code. */
+	ck_assert_uint_eq(points[0].guest_la, BASE + 2);
+	ck_assert_uint_eq(points[0].kind, INLINE_AT_INSN);
+	ck_assert_uint_eq(points[1].guest_la, BASE + 4);
+	ck_assert_uint_eq(points[1].kind, INLINE_AT_INSN);
+	ck_assert_uint_eq(points[2].guest_la, BASE + 5);
+	ck_assert_uint_eq(points[2].kind, INLINE_IN_SHADOW);
+	ck_assert_uint_ne(points[regions[0].npoints - 1].kind, INLINE_AT_END);
+	/* The code: 0F 84 rel32 to the je's own target, then STI's template (mov [vif], IF). */
+	ck_assert_uint_eq(code[0], 0x0F);
+	ck_assert_uint_eq(code[1], 0x84);
+	uint32_t rel, vif_la, value;
+	memcpy(&rel, code + 2, 4);
+	ck_assert_uint_eq(CODE_LA + 6 + rel, BASE);
+	ck_assert_uint_eq(code[6], 0xC7);
+	ck_assert_uint_eq(code[7], 0x05);
+	memcpy(&vif_la, code + 8, 4);
+	memcpy(&value, code + 12, 4);
+	ck_assert_uint_eq(vif_la, STATE_LA);
+	ck_assert_uint_eq(value, EFLAGS_IF);
+	/* The jump replaces the je and the sti, leave and ret: all five bytes. */
+	inline_apply(guest, BASE, &regions[0]);
+	ck_assert_uint_eq(guest[2], 0xE9);
+	ck_assert_uint_eq(guest[0], 0x85);
+	ck_assert_uint_eq(guest[7], 0x55);
+	inline_restore(guest, BASE, &regions[0]);
+	ck_assert_uint_eq(guest[4], 0xFB);
+}
+END_TEST
+
+/* Moving what comes before is refused where something may jump to the site, or it does not fall through. */
+START_TEST(instructions_before_refused)
+{
+	/* 1000: EB 02 jmp 1004: the sti is a target; 1002: 74 00 je 1004; 1004: FB sti; 1005: C3 ret; 1006: 55 */
+	static const uint8_t target[] = { 0xEB, 0x02, 0x74, 0x00, 0xFB, 0xC3, 0x55, 0xC3 };
+	static const uint32_t root = BASE + 6;
+	ck_assert_int_eq(plan_first(target, sizeof target, &root, 1), INLINE_TOO_SHORT);
+	ck_assert_uint_eq(plan.nregions, 0);
+	/* 1000: C3 ret; 1001: FB sti (a root: reached only from elsewhere); 1002: C3 ret; 1003: 55 */
+	static const uint8_t after_ret[] = { 0xC3, 0xFB, 0xC3, 0x55, 0xC3 };
+	static const uint32_t roots[2] = { BASE + 1, BASE + 3 };
+	ck_assert_int_eq(plan_first(after_ret, sizeof after_ret, roots, 2), INLINE_TOO_SHORT);
+	/* 1000: F4 hlt; 1001: FB sti; 1002: C3 ret; 1003: 55: HLT never moves */
+	static const uint8_t after_hlt[] = { 0xF4, 0xFB, 0xC3, 0x55, 0xC3 };
+	ck_assert_int_eq(plan_first(after_hlt, sizeof after_hlt, &roots[1], 1), INLINE_TOO_SHORT);
+}
+END_TEST
+
+/* A region planned before is never moved again: the one after may not start inside it. */
+START_TEST(instructions_before_stop_at_a_region)
+{
+	/*
+	 * 1000: 9C pushfd; 1001: 58 pop eax; 1002: 5A pop edx; 1003: 59 pop ecx;
+	 * 1004: 5B pop ebx; 1005: FB sti; 1006: C9 leave; 1007: C3 ret; 1008: 55 push ebp; 1009: C3
+	 */
+	static const uint8_t b[] = { 0x9C, 0x58, 0x5A, 0x59, 0x5B, 0xFB, 0xC9, 0xC3, 0x55, 0xC3 };
+	static const uint32_t root = BASE + 8;
+	struct patch_region r = { BASE, guest, sizeof b };
+
+	ck_assert_int_eq(plan_first(b, sizeof b, &root, 1), INLINE_OK);
+	ck_assert_uint_eq(nsites, 2);
+	ck_assert_uint_eq(regions[0].la, BASE);
+	ck_assert_uint_eq(regions[0].len, 5);
+	ck_assert_int_eq(inline_plan_site(cs, &r, visited, targets, sites[1].la, &plan),
+			 INLINE_TOO_SHORT);
+	ck_assert_uint_eq(plan.nregions, 1);
+	/* Alone, the STI takes the two POPs before it. */
+	new_plan(1);
+	ck_assert_int_eq(inline_plan_site(cs, &r, visited, targets, sites[1].la, &plan), INLINE_OK);
+	ck_assert_uint_eq(regions[0].la, BASE + 3);
+	ck_assert_uint_eq(regions[0].len, 5);
 }
 END_TEST
 
@@ -595,6 +686,9 @@ static Suite *inline_suite(void)
 	tcase_add_test(place, unmovable_neighbour_refused);
 	tcase_add_test(place, sixteen_bit_forms_not_exact);
 	tcase_add_test(place, branches_reencoded);
+	tcase_add_test(place, short_site_takes_the_instruction_before);
+	tcase_add_test(place, instructions_before_refused);
+	tcase_add_test(place, instructions_before_stop_at_a_region);
 	tcase_add_test(place, lookups);
 	suite_add_tcase(s, place);
 
