@@ -687,6 +687,20 @@ uint32_t inline_resume_at(const struct inline_plan *plan, const struct inline_re
 	return 0;
 }
 
+void inline_entry_stub(uint8_t *out, uint32_t stub_la, const struct inline_layout *l,
+		       uint32_t handler_la)
+{
+	uint32_t vif = l->vif, set = EFLAGS_IF, rel = handler_la - (stub_la + 15);
+	uint8_t stub[INLINE_ENTRY_STUB_LEN] = { 0xC7, 0x05 };	/* mov [vif], EFLAGS_IF */
+
+	memcpy(stub + 2, &vif, 4);
+	memcpy(stub + 6, &set, 4);
+	stub[10] = 0xE9;					/* jmp handler */
+	memcpy(stub + 11, &rel, 4);
+	stub[15] = 0xCC;
+	memcpy(out, stub, sizeof stub);
+}
+
 void inline_fill_tables(uint32_t *if_table, uint32_t *iopl_table)
 {
 	for (uint32_t b = 0; b < 256; b++) {

@@ -149,6 +149,19 @@ const struct inline_region *inline_region_by_code(const struct inline_plan *plan
 uint32_t inline_resume_at(const struct inline_plan *plan, const struct inline_region *r,
 			  uint32_t guest_la);
 
+/*
+ * The entry stub of a direct system call gate (hv/direct.c): the CPU takes
+ * INT n from user mode through a trap gate, which keeps IF, so the guest
+ * kernel's handler starts with IF 1 as on the bare machine; but the state
+ * page may still hold the virtual IF the kernel had when it returned to
+ * user mode, which it does without a trap. The stub sets the virtual IF to
+ * 1 and jumps to the handler: MOV [vif], IF; JMP handler_la. Writes
+ * INLINE_ENTRY_STUB_LEN bytes at out, which the guest sees at stub_la.
+ */
+#define INLINE_ENTRY_STUB_LEN	16
+void inline_entry_stub(uint8_t *out, uint32_t stub_la, const struct inline_layout *l,
+		       uint32_t handler_la);
+
 /* Fills the two 256-word tables the patch code reads (inline_layout's if_table, iopl_table). */
 void inline_fill_tables(uint32_t *if_table, uint32_t *iopl_table);
 

@@ -46,11 +46,15 @@
  *     its stack with LTR, which traps (xv6 does). A kernel that then changes
  *     them and returns to user mode with no trap in between has its next
  *     system call go by the old ones.
- * Under --patch inline (hv/patch_inline.c) system calls stay trapping: the
- * kernel's untrapped IRET to user mode would leave the state page with the
- * kernel's virtual IF, which the next direct system call's handler would
- * then read instead of the 1 the CPU keeps through a trap gate. The local
- * APIC page (hv/lapic_page.c) works with it as without.
+ * Under --patch inline (hv/patch_inline.c) the kernel's untrapped IRET to
+ * user mode leaves the state page with the kernel's virtual IF, which the
+ * next direct system call's handler would read instead of the 1 the CPU
+ * keeps through a trap gate: so each direct gate leads to an entry stub in
+ * the patch code that sets the virtual IF to 1 and jumps to the handler
+ * (or, if the stub lies beyond the handler's code segment, the gate
+ * traps). An interrupt that waits while user code runs is delivered at the
+ * next trap, as without the inline mode. The local APIC page
+ * (hv/lapic_page.c) works with it as without.
  * Interrupt gates stay trapping (an interrupt gate would clear the real
  * IF, leaving the hypervisor's timer to the guest until its next trap), as
  * do kernel-mode INT n (the frame would show the real EFLAGS and RPL 1 and
@@ -193,6 +197,25 @@ static int eligible(const struct vcpu *v, struct x86_gate g)
 	return direct_gate_check(g, guest_gdt_entry(g.selector), v->ring, 0);
 }
 
+/*
+ * The real gate for an eligible guest gate at vector vec; under the inline
+ * mode through the vector's entry stub, which must lie within the same code
+ * segment. Returns 0 if there is none.
+ */
+static int real_gate(const struct vcpu *v, unsigned vec, struct x86_gate g, struct x86_gate *real)
+{
+	*real = direct_gate_make(g, v->ring);
+	if (!patch_inline_active())
+		return 1;
+	const struct x86_desc *code = guest_gdt_entry(g.selector);
+	uint32_t base = desc_base(*code);
+	uint32_t stub = patch_inline_entry_stub(v, vec, base + GATE_OFFSET(g)) - base;
+	if (stub > desc_limit(*code))
+		return 0;
+	*real = gate_make(real->selector, stub, DESC_SYS_TRAP_GATE, 3);
+	return 1;
+}
+
 /* Every vector of the guest's IDT looked at again: its table or address space changed. */
 static void scan_idt(struct machine *m)
 {
@@ -216,12 +239,12 @@ static void scan_idt(struct machine *m)
 		return;
 	for (unsigned vec = DIRECT_VECTOR_FIRST; vec <= DIRECT_VECTOR_LAST && vec < n &&
 	     d->ngates < DIRECT_GATES_MAX; vec++) {
-		if (!eligible(v, idt[vec]))
+		struct x86_gate real;
+		if (!eligible(v, idt[vec]) || !real_gate(v, vec, idt[vec], &real))
 			continue;
 		d->gate[d->ngates].vector = (uint8_t)vec;
 		d->gate[d->ngates].guest = idt[vec];
 		d->ngates++;
-		struct x86_gate real = direct_gate_make(idt[vec], v->ring);
 		cpu_tables_set_gate(vec, &real);
 	}
 }
@@ -233,17 +256,20 @@ static void recheck_gates(struct machine *m)
 	struct direct_paths *d = &m->direct;
 
 	for (unsigned i = 0; i < d->ngates;) {
-		struct x86_gate g;
+		struct x86_gate g, real;
 		unsigned vec = d->gate[i].vector;
+		int changed = 0;
 		if (guest_read_system(v, v->virt_idtr.base + vec * 8, &g, sizeof g) ||
-		    !eligible(v, g)) {
+		    !eligible(v, g) ||
+		    ((changed = g.offset_lo != d->gate[i].guest.offset_lo ||
+				g.offset_hi != d->gate[i].guest.offset_hi ||
+				g.selector != d->gate[i].guest.selector) &&
+		     !real_gate(v, vec, g, &real))) {
 			cpu_tables_set_gate(vec, 0);
 			d->gate[i] = d->gate[--d->ngates];
 			continue;
 		}
-		if (g.offset_lo != d->gate[i].guest.offset_lo ||
-		    g.offset_hi != d->gate[i].guest.offset_hi || g.selector != d->gate[i].guest.selector) {
-			struct x86_gate real = direct_gate_make(g, v->ring);
+		if (changed) {
 			d->gate[i].guest = g;
 			cpu_tables_set_gate(vec, &real);
 		}
@@ -258,7 +284,7 @@ void direct_sync(struct machine *m)
 
 	if (!d->enabled)
 		return;
-	int want = !patch_inline_active() && v->ring == 1 &&
+	int want = v->ring == 1 &&
 		   (shadow_paging_on(v) ? (v->virt_cr0 & CR0_WP) != 0 : guest_mode_user_is_flat(v));
 	if (want != v->direct_active)
 		switch_mode(m, want);

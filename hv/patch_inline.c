@@ -21,6 +21,9 @@
  *    few instructions.
  * 5. Guest user code that runs a patched site (code shared by the kernel and
  *    its user programs): the region is undone and its sites trap instead.
+ * 6. The entry stubs of direct system call gates (hv/direct.c), one per
+ *    vector on the last patch code page: the virtual IF made 1, then the
+ *    guest's handler.
  */
 #include "hv/patch_inline.h"
 #include "hv/address_space.h"
@@ -83,7 +86,7 @@ void patch_inline_start(struct patch_table *t)
 	memset(code_pages, 0xCC, sizeof code_pages);	/* anything unplanned traps */
 	p->code = code_pages;
 	p->code_la = PATCH_CODE_LA;
-	p->code_size = sizeof code_pages;
+	p->code_size = sizeof code_pages - PAGE_SIZE;	/* the last page: 6. */
 	p->regions = t->regions;
 	p->max_regions = PATCH_MAX_SITES;
 	p->points = t->points;
@@ -253,4 +256,16 @@ int patch_inline_read(uint32_t la, void *dst, uint32_t len)
 		return -1;
 	memcpy(dst, code_pages + (la - PATCH_CODE_LA), len);
 	return 0;
+}
+
+/* 6. Entry stubs: 256 of INLINE_ENTRY_STUB_LEN bytes fill the last page. */
+_Static_assert(256 * INLINE_ENTRY_STUB_LEN == PAGE_SIZE, "one entry stub per vector on a page");
+
+uint32_t patch_inline_entry_stub(const struct vcpu *v, unsigned vector, uint32_t handler_la)
+{
+	uint32_t offset = sizeof code_pages - PAGE_SIZE + (vector & 0xFF) * INLINE_ENTRY_STUB_LEN;
+	uint32_t stub_la = PATCH_CODE_LA + offset;
+
+	inline_entry_stub(code_pages + offset, stub_la, &plan_of(v)->layout, handler_la);
+	return stub_la;
 }

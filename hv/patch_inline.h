@@ -60,6 +60,14 @@ void patch_inline_leave(struct vcpu *v);
  */
 int patch_inline_user_entry(struct vcpu *v, uint32_t cr2);
 
+/*
+ * A direct system call gate for vector goes to this guest-linear address:
+ * a stub that makes the virtual IF 1 (the CPU kept IF 1 through the trap
+ * gate; the state page may hold the kernel's from before its return to
+ * user mode) and jumps to handler_la.
+ */
+uint32_t patch_inline_entry_stub(const struct vcpu *v, unsigned vector, uint32_t handler_la);
+
 /* The guest reading its patch code (an emulated instruction's bytes): 0 if la..la+len lies there. */
 int patch_inline_read(uint32_t la, void *dst, uint32_t len);
 

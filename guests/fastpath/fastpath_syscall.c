@@ -5,7 +5,8 @@
  * Runs in: guest.
  *
  * A bare CPU takes INT 0x40 from ring 3 through the gate to the kernel's
- * handler, on the stack the TSS names (ss0:esp0). The checks run rounds of
+ * handler, on the stack the TSS names (ss0:esp0), with IF as user mode had
+ * it (1; the kernel returned there with IF 0 itself). The checks run rounds of
  * calls from user mode (fastpath_user.S) and look at every frame: user CS,
  * the right answer, and the frame at the top of the current TSS stack,
  * after the stack was moved in the two ways a kernel moves it: xv6's way
@@ -47,7 +48,7 @@ static uint8_t fp_user_stack[4096] __attribute__((aligned(16)));
 uint32_t fp_user_stack_top = (uint32_t)(fp_user_stack + sizeof(fp_user_stack));
 
 /* What the handlers saw since the last reset. */
-static uint32_t fp_calls, fp_not_user_cs, fp_off_stack, fp_expected_esp0;
+static uint32_t fp_calls, fp_not_user_cs, fp_off_stack, fp_expected_esp0, fp_if_clear;
 
 static uint32_t fp_kstack_top(unsigned i)
 {
@@ -64,8 +65,15 @@ static void fp_note_frame(const struct guest_trap_frame *frame)
 		fp_off_stack++;
 }
 
+/*
+ * A trap gate leaves IF as it was in user mode, 1, even though the kernel
+ * had it 0 when it returned there (a hypervisor that keeps the kernel's IF
+ * in memory must not show the kernel's old one here).
+ */
 static void fp_syscall_trap_gate(struct guest_trap_frame *frame)
 {
+	if (!(read_eflags() & EFLAGS_IF))
+		fp_if_clear++;
 	fp_note_frame(frame);
 	frame->eax = frame->eax * 3 + 1;
 }
@@ -103,13 +111,13 @@ void fp_syscall_setup(void)
 /* One batch of rounds from user mode; the name says how the stack was set. */
 static void fp_batch(const char *name, unsigned stack)
 {
-	fp_calls = fp_not_user_cs = fp_off_stack = 0;
+	fp_calls = fp_not_user_cs = fp_off_stack = fp_if_clear = 0;
 	fp_expected_esp0 = fp_kstack_top(stack);
 	uint32_t mismatches = fp_user_run(FP_ROUNDS);
 	guest_test_check(mismatches == 0 && fp_calls == 2 * FP_ROUNDS && fp_not_user_cs == 0 &&
-			 fp_off_stack == 0, name,
-			 "%u wrong answers, %u calls of %u, %u without a user CS, %u off the TSS stack",
-			 mismatches, fp_calls, 2 * FP_ROUNDS, fp_not_user_cs, fp_off_stack);
+			 fp_off_stack == 0 && fp_if_clear == 0, name,
+			 "%u wrong answers, %u calls of %u, %u without a user CS, %u off the TSS stack, %u with IF 0 through the trap gate",
+			 mismatches, fp_calls, 2 * FP_ROUNDS, fp_not_user_cs, fp_off_stack, fp_if_clear);
 }
 
 void fp_syscall_checks(void)

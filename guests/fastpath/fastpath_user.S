@@ -3,7 +3,8 @@
  * checks, and the gate that brings the kernel back.
  * Runs in: guest (ring 3, then the kernel).
  *
- * fp_user_run(n) enters ring 3 with IRET and makes n rounds of two system
+ * fp_user_run(n) enters ring 3 with IRET (IF 1 in the frame, while the
+ * kernel itself runs with IF 0, as xv6 returns to a process) and makes n rounds of two system
  * calls, with i = 0..n-1 in EAX: INT 0x40 (a DPL-3 trap gate) must return
  * 3i + 1, INT 0x41 (a DPL-3 interrupt gate) 5i. Each wrong answer counts
  * one mismatch; INT 0x42 then carries the count back to the kernel, whose
@@ -24,7 +25,8 @@ fp_user_run:
 	movl %esp, fp_kernel_esp
 	pushl $FP_SEL_USER_DATA_ASM		/* ss */
 	pushl fp_user_stack_top			/* esp */
-	pushfl					/* eflags */
+	pushfl					/* eflags: the kernel's, with IF 1, */
+	orl $0x200, (%esp)			/* as a kernel returns to its processes */
 	pushl $FP_SEL_USER_CODE_ASM		/* cs */
 	pushl $fp_user_loop			/* eip */
 	iret

@@ -52,6 +52,16 @@ tv_integration_test(NAME fastpath.ring1_direct
   COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_FASTPATH_EXPECT} ${TV_FASTPATH_APIC_DIRECT}
     ${TV_FASTPATH_SYSCALL_DIRECT} --expect "^hv\\| hypervisor memory unchanged"
     -- run fastpath --ring 1 --direct --timeout 60)
+# The inline patch mode keeps the kernel's IF in a page the kernel writes,
+# and the kernel returns to user mode with IF 0 there: the direct gates go
+# through a stub that makes it 1, so the trap gate's handler sees IF 1
+# (syscall-from-user checks it), and the system calls still do not trap.
+# (MOV from SS in the guest's trap entry is patched to trap in this mode, so
+# the "mov" row says nothing about the APIC here.)
+tv_integration_test(NAME fastpath.ring1_inline_direct
+  COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_FASTPATH_EXPECT}
+    --expect "^ +[0-9] +shadow: LAPIC page mapped for reads$" ${TV_FASTPATH_SYSCALL_DIRECT} --expect "^hv\\| hypervisor memory unchanged"
+    -- run fastpath --ring 1 --patch inline --direct --timeout 60)
 # Ring 3: the APIC copy, but system calls trap (kernel and user share the CPL).
 tv_integration_test(NAME fastpath.ring3_direct
   COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_FASTPATH_EXPECT} ${TV_FASTPATH_APIC_DIRECT}

@@ -646,6 +646,32 @@ START_TEST(cs_reads_show_rpl0)
 END_TEST
 
 /* No template instruction writes a flag but the POPF's own POPFD (Capstone's flag detail). */
+/*
+ * A direct system call's entry stub: the CPU arrived through a trap gate
+ * with IF 1; the stub makes the virtual IF 1 too, whatever the kernel left
+ * in the state page, and goes on to the handler with nothing else changed.
+ */
+START_TEST(entry_stub_sets_if_and_goes_to_the_handler)
+{
+	const uint32_t stub_la = CODE_LA + 0x100, handler = BASE + 0x40;
+	struct cpu c;
+
+	new_plan(1);
+	inline_entry_stub(code + 0x100, stub_la, &plan.layout, handler);
+	for (uint32_t vif = 0; vif <= EFLAGS_IF; vif += EFLAGS_IF) {
+		enter(&c, ARITH, vif, 0, EFLAGS_IF);
+		c.eip = stub_la;
+		uint32_t flags = c.eflags;
+		ck_assert_int_eq(run(&c), LEFT);
+		ck_assert_uint_eq(c.eip, handler);
+		ck_assert_uint_eq(c.vif, EFLAGS_IF);
+		ck_assert_uint_eq(c.eflags, flags);
+		ck_assert_uint_eq(c.reg[4], STACK_TOP - 64);
+		expect_registers_kept(&c, -1);
+	}
+}
+END_TEST
+
 START_TEST(templates_leave_flags_alone)
 {
 	static const uint8_t kinds[][6] = {
@@ -698,6 +724,7 @@ static Suite *inline_suite(void)
 	tcase_add_test(rules, sti_shadow_points);
 	tcase_add_test(rules, cs_reads_show_rpl0);
 	tcase_add_test(rules, templates_leave_flags_alone);
+	tcase_add_test(rules, entry_stub_sets_if_and_goes_to_the_handler);
 	suite_add_tcase(s, rules);
 	return s;
 }
