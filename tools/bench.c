@@ -279,6 +279,28 @@ static int bench_inline_rows(const struct bench_options *o, const struct tv_path
 	return status;
 }
 
+int tv_bench_run(enum tv_bench_side side, const struct tv_bench_run_options *ro,
+		 const char *const *rows, struct tv_bench_table *t, int *signal_out)
+{
+	struct bench_options o = {
+		.ring = ro->ring, .patch = ro->patch, .direct = ro->direct,
+		.format = TV_BENCH_TEXT, .timeout_s = ro->timeout_s,
+	};
+	struct tv_paths paths;
+	char guest_path[PATH_MAX], err[PATH_MAX + 128];
+	int status;
+
+	*signal_out = 0;
+	tv_paths_init(&paths);
+	if ((status = tv_resolve_guest(&paths, BENCH_GUEST, guest_path, sizeof(guest_path), err,
+			     sizeof(err))) != 0) {
+		tv_cli_error("%s", err);
+		return status;
+	}
+	tv_process_watch_signals();
+	return bench_run_rows(side, &o, &paths, guest_path, t, rows, signal_out);
+}
+
 int tv_bench_command(int argc, char **argv)
 {
 	struct bench_options o;

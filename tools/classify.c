@@ -380,44 +380,70 @@ static int native_reference(const struct classify_env *env, struct tv_probe_run 
 	return TV_STATUS_STOPPED;
 }
 
+/* The probe guest found, for the runs of env. Returns 0 or the status to leave with. */
+static int classify_env_init(struct classify_env *env, double timeout_s)
+{
+	char err[PATH_MAX + 128];
+	int r;
+
+	tv_paths_init(&env->paths);
+	env->timeout_s = timeout_s;
+	if ((r = tv_resolve_guest(&env->paths, PROBE_GUEST, env->guest, sizeof(env->guest), err,
+			     sizeof(err))) != 0)
+		tv_cli_error("%s", err);
+	return r;
+}
+
+int tv_classify_collect(const struct tv_classify_config *config, double timeout_s,
+			struct tv_classify_table *t, char *note, size_t notelen)
+{
+	static struct tv_probe_run native;
+	struct classify_env env;
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	note[0] = '\0';
+	if ((r = classify_env_init(&env, timeout_s)) != 0)
+		return r;
+	tv_process_watch_signals();
+	if ((r = native_reference(&env, &native)) != 0)
+		return r;
+	r = classify_config(&env, config, &native, t, note, notelen);
+	if (r == 0 || (t->nrows && r != TV_STATUS_REFUSED))
+		add_capstone(t);
+	return r;
+}
+
 int tv_classify_command(int argc, char **argv)
 {
 	static struct tv_probe_run native;
 	struct classify_options o;
 	struct classify_env env;
-	char err[PATH_MAX + 128], note[TV_CLASSIFY_NOTE_MAX];
+	char note[TV_CLASSIFY_NOTE_MAX];
 	int r = parse(argc, argv, &o);
 
 	if (r)
 		return r;
-	tv_paths_init(&env.paths);
-	env.timeout_s = o.timeout_s;
-	if ((r = tv_resolve_guest(&env.paths, PROBE_GUEST, env.guest, sizeof(env.guest), err,
-			     sizeof(err))) != 0) {
-		tv_cli_error("%s", err);
-		return r;
-	}
-	tv_process_watch_signals();
-	if ((r = native_reference(&env, &native)) != 0)
-		return r;
-
 	if (!o.matrix) {
 		struct tv_classify_table *t = calloc(1, sizeof(*t));
 		if (!t) {
 			fputs(TV_PROG ": out of memory\n", stderr);
 			return TV_STATUS_NO_RESULT;
 		}
-		note[0] = '\0';
-		r = classify_config(&env, &o.config, &native, t, note, sizeof(note));
-		if (r == 0 || (t->nrows && r != TV_STATUS_REFUSED)) {
-			add_capstone(t);
+		r = tv_classify_collect(&o.config, o.timeout_s, t, note, sizeof(note));
+		if (r == 0 || (t->nrows && r != TV_STATUS_REFUSED))
 			tv_classify_print(stdout, t, o.format);
-		}
 		if (note[0])
 			fprintf(stderr, TV_PROG ": %s\n", note);
 		free(t);
 		return r;
 	}
+
+	if ((r = classify_env_init(&env, o.timeout_s)) != 0)
+		return r;
+	tv_process_watch_signals();
+	if ((r = native_reference(&env, &native)) != 0)
+		return r;
 
 	struct tv_classify_matrix *m = calloc(1, sizeof(*m));
 	if (!m) {

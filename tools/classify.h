@@ -11,6 +11,10 @@
 #ifndef TV_TOOLS_CLASSIFY_H
 #define TV_TOOLS_CLASSIFY_H
 
+#include <stddef.h>
+
+#include "tools/classify_table.h"
+
 #define TV_CLASSIFY_SYNOPSIS \
 	"classify [--ring 1|3] [--umip] [--patch none|popf|all|inline] [--format text|md|csv|json]\n" \
 	"           [--matrix] [--timeout S]"
@@ -28,5 +32,15 @@ extern const char tv_classify_help[];
  * or TV_CLI_WANTS_HELP (tools/cli_args.h) for -h or --help.
  */
 int tv_classify_command(int argc, char **argv);
+
+/*
+ * One configuration's table, for a command that shows it otherwise
+ * (slides): the bare machine's run and the hypervisor's (progress on
+ * stderr), every row decided and named by Capstone. Returns 0 or the exit
+ * status `classify` would give, with a one-line reason in note (which may
+ * be set on success too: the rows a stop left out).
+ */
+int tv_classify_collect(const struct tv_classify_config *config, double timeout_s,
+			struct tv_classify_table *t, char *note, size_t notelen);
 
 #endif

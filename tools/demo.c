@@ -270,14 +270,15 @@ static int run_one(const struct tv_demo_options *o, const struct tv_paths *paths
 	return sig;
 }
 
-int tv_demo(const struct tv_demo_options *o)
+int tv_demo_collect(const struct tv_demo_options *o, struct tv_demo_results *r)
 {
 	struct tv_paths paths;
 	struct tv_printer printer;
-	struct tv_demo_results r;
 	char guest_path[PATH_MAX], err[PATH_MAX + 128];
 	int status;
 
+	tv_demo_results_init(r);
+	tv_printer_init(&printer, stdout, stderr);
 	if (o->step && !isatty(0)) {
 		fprintf(stderr, PROG ": %s\n", _("--step waits for Enter before each experiment, "
 						  "so stdin must be a terminal"));
@@ -289,8 +290,6 @@ int tv_demo(const struct tv_demo_options *o)
 		fprintf(stderr, PROG ": %s\n", err);
 		return status;
 	}
-	tv_printer_init(&printer, stdout, stderr);
-	tv_demo_results_init(&r);
 	static const char *const ring3_how[TV_DEMO_RUNS] = {
 		[TV_DEMO_TRAP_EMULATE] = N_("ring 3, patch=none"),
 		[TV_DEMO_PATCHED] = N_("ring 3, patch=all"),
@@ -298,26 +297,38 @@ int tv_demo(const struct tv_demo_options *o)
 		[TV_DEMO_PARAVIRT] = N_("ring 3, hypercalls"),
 	};
 	for (int i = 0; i < TV_DEMO_RUNS; i++) {
-		if (!r.run[i].ring || o->ring == 1)
+		if (!r->run[i].ring || o->ring == 1)
 			continue;
-		r.run[i].ring = o->ring;
-		r.run[i].how = ring3_how[i];
+		r->run[i].ring = o->ring;
+		r->run[i].how = ring3_how[i];
 	}
 
 	tv_process_watch_signals();
 	for (int i = 0; i < TV_DEMO_RUNS; i++) {
-		int sig = run_one(o, &paths, guest_path, &r, (enum tv_demo_run_id)i,
+		int sig = run_one(o, &paths, guest_path, r, (enum tv_demo_run_id)i,
 				  printer.colour);
 		if (sig) {
 			tv_process_reraise(sig);
 			return TV_STATUS_NO_RESULT;
 		}
 		/* Nothing can run without QEMU; do not say so five times. */
-		if (r.run[i].host_status == TV_STATUS_USAGE && strstr(r.run[i].message, "QEMU"))
+		if (r->run[i].host_status == TV_STATUS_USAGE && strstr(r->run[i].message, "QEMU"))
 			break;
 	}
+	return tv_demo_exit_status(r);
+}
 
-	status = tv_demo_exit_status(&r);
+int tv_demo(const struct tv_demo_options *o)
+{
+	struct tv_printer printer;
+	struct tv_demo_results r;
+	int status;
+
+	tv_printer_init(&printer, stdout, stderr);
+	status = tv_demo_collect(o, &r);
+	/* Nothing ran: a usage or set-up error already said why. */
+	if (!r.run[TV_DEMO_BARE].ran)
+		return status;
 	if (o->step)
 		putchar('\n');
 	switch (o->format) {

@@ -25,4 +25,11 @@ extern const char tv_demo_help[];
  */
 int tv_demo(const struct tv_demo_options *o);
 
+/*
+ * The runs alone, for a command that shows them otherwise (slides): fill
+ * *r (progress on stderr) and return the demo's exit status, as tv_demo();
+ * r->run[TV_DEMO_BARE].ran is 0 when nothing could run.
+ */
+int tv_demo_collect(const struct tv_demo_options *o, struct tv_demo_results *r);
+
 #endif
