@@ -18,6 +18,7 @@
 #include "tools/boot_image.h"
 #include "tools/classify.h"
 #include "tools/scan.h"
+#include "tools/slides.h"
 #include "tools/cli_args.h"
 #include "tools/demo.h"
 #include "tools/fuzz.h"
@@ -498,6 +499,12 @@ static int cmd_scan(const struct command *cmd, int argc, char **argv)
 	return own_options_or_help(cmd, tv_scan_command(argc, argv));
 }
 
+/* Options, runs and the deck are tools/slides.c's. */
+static int cmd_slides(const struct command *cmd, int argc, char **argv)
+{
+	return own_options_or_help(cmd, tv_slides_command(argc, argv));
+}
+
 /* Options, runs and report are tools/fuzz.c's. */
 static int cmd_fuzz(const struct command *cmd, int argc, char **argv)
 {
@@ -616,6 +623,7 @@ static const struct command commands[] = {
 	  tv_classify_help },
 	{ "scan", cmd_scan, 0, TV_SCAN_SYNOPSIS, TV_SCAN_SUMMARY, tv_scan_help },
 	{ "fuzz", cmd_fuzz, 0, TV_FUZZ_SYNOPSIS, TV_FUZZ_SUMMARY, tv_fuzz_help },
+	{ "slides", cmd_slides, 0, TV_SLIDES_SYNOPSIS, TV_SLIDES_SUMMARY, tv_slides_help },
 	{ "list", cmd_list, 0, "list", "List the built-in guests (usable as GUEST).", NULL },
 	{ "help", cmd_help, 0, "help [COMMAND]", "Show this help, or one command's.", NULL },
 };
