@@ -38,6 +38,8 @@
 
 #define SLIDES_DIR_DEFAULT	"slides"
 #define SLIDES_TIMEOUT_DEFAULT	60.0
+/* xv6's kernelmemfs reached its shell patched inline in 52 s on a busy two-core machine. */
+#define KERNEL_TIMEOUT_DEFAULT	300.0
 #define KERNEL_MEM_DEFAULT	256	/* xv6's kernelmemfs frees memory up to 224 MiB */
 #define KERNEL_UNTIL_DEFAULT	"init: starting sh"
 /* The unpatched kernel's run ends as soon as its screen shows a panic. */
@@ -63,7 +65,8 @@ const char tv_slides_help[] =
 	"                LC_ALL, LC_MESSAGES or LANG, else en\n"
 	"  --ring R      the ring of the guest kernel under the hypervisor: 1 or 3\n"
 	"                (default 1)\n"
-	"  --timeout S   give up on a run after S seconds and kill QEMU (default 60)\n"
+	"  --timeout S   give up on a run after S seconds and kill QEMU (default 60,\n"
+	"                and 300 for the kernel's runs)\n"
 	"  --kernel K    also run the multiboot kernel K (e.g. xv6's kernelmemfs)\n"
 	"                with --patch none, until its screen shows a panic, and with\n"
 	"                --patch inline, until its boot ends\n"
@@ -90,6 +93,7 @@ struct slides_options {
 	const char *lang;
 	int ring;
 	double timeout_s;
+	int timeout_given;
 	const char *kernel;
 	unsigned kernel_mem;
 	const char *kernel_until;
@@ -147,6 +151,7 @@ static int parse(int argc, char **argv, struct slides_options *o)
 		} else if (tv_cli_is_option(a, "--timeout")) {
 			if ((r = tv_cli_timeout_option("slides", argc, argv, &i, &o->timeout_s)))
 				return r;
+			o->timeout_given = 1;
 		} else if (tv_cli_is_option(a, "--kernel")) {
 			if (!(v = tv_cli_option_value(argc, argv, &i, "--kernel")) || !*v)
 				return usage_error("--kernel needs a KERNEL file");
@@ -217,8 +222,8 @@ static int run_demo(struct tv_slides *s)
 		.ring = s->ring, .format = TV_DEMO_TEXT, .mem_mib = TV_MEM_MIB_DEFAULT,
 		.timeout_s = s->timeout_s,
 	};
-	progress("the POPF demo: popf_demo on the bare machine and four ways under the "
-		 "hypervisor");
+	progress(_("the POPF demo: popf_demo on the bare machine and four ways under the "
+		 "hypervisor"));
 	int status = tv_demo_collect(&d, &s->demo);
 	return status ? failed("the POPF demo", status) : 0;
 }
@@ -228,9 +233,9 @@ static int run_classify(struct tv_slides *s, int umip)
 	struct tv_classify_config cfg = { .ring = s->ring, .umip = umip, .patch = "none" };
 	char note[TV_CLASSIFY_NOTE_MAX];
 
-	progress(umip ? "classify with UMIP: the sensitive_probe guest, SGDT and friends trapped"
-		      : "classify: every sensitive and privileged instruction of the "
-			"sensitive_probe guest");
+	progress(umip ? _("classify with UMIP: the sensitive_probe guest, SGDT and friends trapped")
+		      : _("classify: every sensitive and privileged instruction of the "
+			  "sensitive_probe guest"));
 	int status = tv_classify_collect(&cfg, s->timeout_s, umip ? &s->classify_umip : &s->classify,
 					 note, sizeof(note));
 	if (note[0])
@@ -288,7 +293,7 @@ static int run_bench(struct tv_slides *s)
 
 	struct tv_bench_run_options ro = { .ring = s->ring, .patch = "none",
 					   .timeout_s = s->timeout_s };
-	progress("bench: the rows natively, on bare QEMU");
+	progress(_("bench: the rows natively, on bare QEMU"));
 	tv_bench_table_init(native, s->ring, "none");
 	status = tv_bench_run(TV_BENCH_NATIVE, &ro, native_rows, native, &sig);
 	for (int c = 0; c < TV_CASES && !status && !sig; c++) {
@@ -299,7 +304,7 @@ static int run_bench(struct tv_slides *s)
 		/* --direct's system calls bypass the hypervisor in ring 1 only. */
 		if (k->direct && s->ring != 1)
 			continue;
-		snprintf(what, sizeof(what), "bench: %s under the hypervisor, patch=%s%s", k->row,
+		snprintf(what, sizeof(what), _("bench: %s under the hypervisor, patch=%s%s"), k->row,
 			 k->patch, k->direct ? ", --direct" : "");
 		progress(what);
 		ro.patch = k->patch;
@@ -368,7 +373,7 @@ static int run_trace(struct tv_slides *s)
 	char guest[PATH_MAX], err[PATH_MAX + 128];
 	int status;
 
-	progress("one trapped CLI, traced: the sensitive_probe guest with --trace");
+	progress(_("one trapped CLI, traced: the sensitive_probe guest with --trace"));
 	tv_paths_init(&paths);
 	if ((status = tv_resolve_guest(&paths, TRACE_GUEST, guest, sizeof(guest), err,
 				       sizeof(err))) != 0) {
@@ -404,40 +409,11 @@ static int run_trace(struct tv_slides *s)
 	return 0;
 }
 
-/* Keep the three most trapped instructions of a run (its `stat insn=` lines). */
-static void note_top_insns(struct tv_slides_kernel_run *k, const struct tv_run_record *rec)
-{
-	for (size_t i = 0; i < rec->nevents; i++) {
-		const struct tv_event *ev = &rec->events[i];
-		const char *insn = ev->kind == TV_EV_STAT ? tv_event_get(ev, "insn") : NULL;
-		const char *what = ev->kind == TV_EV_STAT ? tv_event_get(ev, "what") : NULL;
-		uint64_t count;
-
-		if (ev->kind != TV_EV_STAT || tv_event_get_u64(ev, "count", &count) < 0)
-			continue;
-		if (what && strcmp(what, "traps") == 0)
-			k->traps = (int64_t)count;
-		if (!insn)
-			continue;
-		size_t at = k->ntop < 3 ? k->ntop++ : 3;
-		while (at > 0 && k->top_count[at - 1] < count) {
-			if (at < 3) {
-				k->top_count[at] = k->top_count[at - 1];
-				memcpy(k->top_insn[at], k->top_insn[at - 1], sizeof(k->top_insn[at]));
-			}
-			at--;
-		}
-		if (at < 3) {
-			k->top_count[at] = count;
-			snprintf(k->top_insn[at], sizeof(k->top_insn[at]), "%s", insn);
-		}
-	}
-}
-
 /*
  * One run of the teacher's kernel. A timeout is an outcome to show here
  * (a panicking kernel spins for ever), not a failure; a refusal or a run
- * that could not start is.
+ * that could not start is. A run ended by its --until, or killed, never
+ * sends the hypervisor's counters, so the slide shows no traps.
  */
 static int run_kernel(struct tv_slides *s, const char *path, const char *patch, const char *until,
 		      struct tv_slides_kernel_run *k)
@@ -451,13 +427,12 @@ static int run_kernel(struct tv_slides *s, const char *path, const char *patch, 
 	cfg.mode = TV_MODE_HV;
 	cfg.guest_path = path;
 	cfg.mem_mib = s->kernel.mem_mib;
-	cfg.timeout_s = s->timeout_s;
+	cfg.timeout_s = s->kernel.timeout_s;
 	cfg.hv_path = paths.hv;
 	cfg.ring = s->ring;
 	cfg.patch = patch;
 	cfg.screen = 1;
 	cfg.until = until;
-	k->traps = -1;
 	int status = tv_run(&cfg, &rec);
 	int sig = rec.interrupted_by;
 	k->ran = 1;
@@ -465,7 +440,6 @@ static int run_kernel(struct tv_slides *s, const char *path, const char *patch, 
 	k->wall_s = rec.wall_s;
 	k->screen = rec.screen;
 	snprintf(k->until_line, sizeof(k->until_line), "%s", rec.until_line);
-	note_top_insns(k, &rec);
 	if (rec.end == TV_END_NONE || rec.end == TV_END_REFUSED)
 		tv_cli_error("slides: --kernel %s: %s", path,
 			     rec.reason && *rec.reason ? rec.reason : rec.message);
@@ -490,10 +464,10 @@ static int run_kernels(struct tv_slides *s, const char *kernel)
 		tv_cli_error("%s", err);
 		return status;
 	}
-	progress("the kernel unpatched (--patch none), until its screen shows a panic");
+	progress(_("the kernel unpatched (--patch none), until its screen shows a panic"));
 	if ((status = run_kernel(s, path, "none", KERNEL_PANIC_RE, &s->kernel.naive)))
 		return status;
-	progress("the kernel patched inline (--patch inline), until its boot ends");
+	progress(_("the kernel patched inline (--patch inline), until its boot ends"));
 	return run_kernel(s, path, "inline", s->kernel.until, &s->kernel.patched);
 }
 
@@ -535,6 +509,7 @@ int tv_slides_command(int argc, char **argv)
 		const char *base = strrchr(o.kernel, '/');
 		s->kernel.given = 1;
 		s->kernel.mem_mib = o.kernel_mem;
+		s->kernel.timeout_s = o.timeout_given ? o.timeout_s : KERNEL_TIMEOUT_DEFAULT;
 		snprintf(s->kernel.name, sizeof(s->kernel.name), "%s", base ? base + 1 : o.kernel);
 		snprintf(s->kernel.until, sizeof(s->kernel.until), "%s", o.kernel_until);
 	}
@@ -556,7 +531,7 @@ int tv_slides_command(int argc, char **argv)
 		return r;
 	}
 
-	progress("writing the pictures, the tables and the deck");
+	progress(_("writing the pictures, the tables and the deck"));
 	if (tv_slides_write_pictures(s, o.dir, err, sizeof(err)) < 0 ||
 	    tv_slides_write_tables(s, o.dir, err, sizeof(err)) < 0 ||
 	    tv_slides_write_deck(s, o.dir, err, sizeof(err)) < 0) {

@@ -90,18 +90,15 @@ struct tv_slides_kernel_run {
 	int ran;
 	int end;			/* enum tv_run_end */
 	double wall_s;
-	int64_t traps;			/* -1 unknown */
 	char until_line[256];		/* what matched, if anything did */
 	struct tv_screen screen;
-	char top_insn[3][32];		/* the most trapped instructions */
-	uint64_t top_count[3];
-	size_t ntop;
 };
 
 struct tv_slides_kernel {
 	int given;
 	char name[128];			/* the file's name, without its directory */
 	unsigned mem_mib;
+	double timeout_s;		/* each of its runs */
 	char until[128];		/* the patched boot's end */
 	struct tv_slides_kernel_run naive;	/* --patch none --screen */
 	struct tv_slides_kernel_run patched;	/* --patch inline */

@@ -168,7 +168,25 @@ static void slide_title(FILE *f, const struct tv_slides *s)
 		 "kernel deprivileged in ring %s."),
 	    num_str(&a, "started", s->started), num_2dp(&b, "wall_s", s->wall_s),
 	    num_int(&c, "ring", s->ring));
-	fputs("</p>\n", f);
+	fputs("</p>\n<ol class=\"agenda\">\n", f);
+	const char *const agenda[] = {
+		_("The roles turned upside down"), _("Trap and emulate: one CLI"),
+		_("Popek and Goldberg: sensitive must be privileged"), _("POPF vanishes"),
+		_("The cures and their price"),
+	};
+	for (size_t i = 0; i < sizeof(agenda) / sizeof(agenda[0]); i++) {
+		fputs("<li>", f);
+		put_html(f, agenda[i]);
+		fputs("</li>\n", f);
+	}
+	if (s->kernel.given) {
+		char title[192];
+		snprintf(title, sizeof(title), _("A real kernel: %s"), s->kernel.name);
+		fputs("<li>", f);
+		put_html(f, title);
+		fputs("</li>\n", f);
+	}
+	fputs("</ol>\n", f);
 	notes_open(f);
 	say(f, _("This deck was made by ./trapvisor slides on %s. It ran the POPF demo, classify, "
 		 "a short benchmark and a traced trap in QEMU, %s seconds in all; the pictures and "
@@ -470,7 +488,7 @@ static void screen_block(FILE *f, const struct tv_slides_kernel_run *r, const ch
 static void slide_kernel(FILE *f, const struct tv_slides *s)
 {
 	const struct tv_slides_kernel *k = &s->kernel;
-	struct num a, b, c;
+	struct num a, b;
 	char title[192];
 
 	snprintf(title, sizeof(title), _("A real kernel: %s"), k->name);
@@ -480,32 +498,28 @@ static void slide_kernel(FILE *f, const struct tv_slides *s)
 	fputs("</h3>\n", f);
 	screen_block(f, &k->naive, "kernel.naive");
 	fputs("<p>", f);
-	say(f, _("%s after %s seconds, %s traps."),
-	    num_str(&a, "kernel.naive.end", tv_end_name((enum tv_run_end)k->naive.end)),
-	    num_2dp(&b, "kernel.naive.wall_s", k->naive.wall_s),
-	    num_int(&c, "kernel.naive.traps", (long long)k->naive.traps));
+	/* A run ended by its panic (or its prompt) is cut short: the hypervisor's counters never came. */
+	if (k->naive.until_line[0])
+		say(f, _("Its screen showed a panic after %s seconds."),
+		    num_2dp(&b, "kernel.naive.wall_s", k->naive.wall_s));
+	else
+		say(f, _("%s after %s seconds."),
+		    num_str(&a, "kernel.naive.end", tv_end_name((enum tv_run_end)k->naive.end)),
+		    num_2dp(&b, "kernel.naive.wall_s", k->naive.wall_s));
 	fputs("</p></div>\n<div>\n<h3>", f);
 	put_html(f, _("patched inline (patch=inline)"));
-	fputs("</h3>\n<p class=\"big\">", f);
+	fputs("</h3>\n", f);
+	screen_block(f, &k->patched, "kernel.patched");
+	fputs("<p>", f);
 	if (k->patched.until_line[0])
-		say(f, _("reached %s in %s seconds, with %s traps."),
+		say(f, _("It reached \"%s\" in %s seconds."),
 		    num_str(&a, "kernel.patched.matched", k->patched.until_line),
-		    num_2dp(&b, "kernel.patched.wall_s", k->patched.wall_s),
-		    num_int(&c, "kernel.patched.traps", (long long)k->patched.traps));
+		    num_2dp(&b, "kernel.patched.wall_s", k->patched.wall_s));
 	else
-		say(f, _("did not reach its prompt: %s after %s seconds."),
+		say(f, _("It did not reach \"%s\": %s after %s seconds."), k->until,
 		    num_str(&a, "kernel.patched.end", tv_end_name((enum tv_run_end)k->patched.end)),
 		    num_2dp(&b, "kernel.patched.wall_s", k->patched.wall_s));
-	fputs("</p>\n<ul>", f);
-	for (size_t i = 0; i < k->patched.ntop; i++) {
-		char kk[96];
-		fputs("<li>", f);
-		say(f, _("%s: %s traps"), k->patched.top_insn[i],
-		    num_int(&a, key(kk, sizeof(kk), "kernel.patched.top_traps.%s",
-				    k->patched.top_insn[i]), (long long)k->patched.top_count[i]));
-		fputs("</li>", f);
-	}
-	fputs("</ul></div></div>\n", f);
+	fputs("</p></div></div>\n", f);
 	notes_open(f);
 	put_html(f, _("A kernel nobody here wrote. Unpatched, its first look at the interrupt flag "
 		      "(PUSHF) sees the real IF, which is 1 while it runs deprivileged, and it "
@@ -538,6 +552,7 @@ static const char style[] =
 	"p,li,td,th{font-size:3vh;line-height:1.3}\n"
 	"ul{margin:1vh 0;padding-left:4vh}\n"
 	".subtitle{font-size:4vh}.facts{font-size:3.4vh}\n"
+	"#title h2{font-size:8vh;margin-top:6vh}ol.agenda li{font-size:3.4vh;margin:0.6vh 0}\n"
 	".big{font-size:3.4vh;font-weight:bold}\n"
 	".num{font-weight:bold;white-space:nowrap}\n"
 	"figure.picture{margin:0;flex:1 1 0;min-height:0;display:flex;justify-content:center;"
@@ -575,7 +590,8 @@ static const char script[] =
 	"function show(n){i=Math.max(0,Math.min(slides.length-1,n));"
 	"slides.forEach(function(s,k){s.classList.toggle('active',k===i);});"
 	"document.getElementById('counter').textContent=(i+1)+' / '+slides.length;"
-	"if(location.hash!=='#'+slides[i].id)history.replaceState(null,'','#'+slides[i].id);}\n"
+	"if(location.hash!=='#'+slides[i].id)try{history.replaceState(null,'','#'+slides[i].id);}"
+	"catch(e){}}\n"
 	"document.addEventListener('keydown',function(e){var k=e.key;"
 	"if(k==='ArrowRight'||k==='PageDown'||k===' '||k==='ArrowDown'){show(i+1);e.preventDefault();}"
 	"else if(k==='ArrowLeft'||k==='PageUp'||k==='ArrowUp'){show(i-1);e.preventDefault();}"

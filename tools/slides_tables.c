@@ -135,21 +135,21 @@ static void kernel_tables(FILE *md, FILE *csv, const struct tv_slides_kernel *k)
 	const struct tv_slides_kernel_run *runs[2] = { &k->naive, &k->patched };
 	static const char *const patch[2] = { "none", "inline" };
 
-	fputs("| kernel | patch | how it ended | seconds | traps | matched |\n"
-	      "|---|---|---|---:|---:|---|\n", md);
-	fputs("kernel,patch,end,wall_s,traps,matched\n", csv);
+	fputs("| kernel | patch | how it ended | seconds | matched |\n"
+	      "|---|---|---|---:|---|\n", md);
+	fputs("kernel,patch,end,wall_s,matched\n", csv);
 	for (int i = 0; i < 2; i++) {
 		const struct tv_slides_kernel_run *r = runs[i];
 		fputs("| ", md);
 		tv_put_md_text(md, k->name);
-		fprintf(md, " | %s | %s | %.2f | %lld | ", patch[i],
-			tv_end_name((enum tv_run_end)r->end), r->wall_s, (long long)r->traps);
+		fprintf(md, " | %s | %s | %.2f | ", patch[i],
+			tv_end_name((enum tv_run_end)r->end), r->wall_s);
 		tv_put_md_text(md, r->until_line);
 		fputs(" |\n", md);
 		tv_put_csv_field(csv, k->name);
 		fprintf(csv, ",%s,", patch[i]);
 		tv_put_csv_field(csv, tv_end_name((enum tv_run_end)r->end));
-		fprintf(csv, ",%.2f,%lld,", r->wall_s, (long long)r->traps);
+		fprintf(csv, ",%.2f,", r->wall_s);
 		tv_put_csv_field(csv, r->until_line);
 		fputc('\n', csv);
 	}
@@ -316,12 +316,11 @@ static json_t *json_cases(const struct tv_slides *s)
 
 static json_t *json_kernel_run(const struct tv_slides_kernel_run *r)
 {
-	json_t *o = json_object(), *screen = json_array(), *top = json_object();
+	json_t *o = json_object(), *screen = json_array();
 	int last = -1;
 
 	json_object_set_new(o, "end", json_string(tv_end_name((enum tv_run_end)r->end)));
 	json_object_set_new(o, "wall_s", json_real(tv_slides_2dp(r->wall_s)));
-	json_object_set_new(o, "traps", r->traps >= 0 ? json_integer(r->traps) : json_null());
 	json_object_set_new(o, "matched", json_string(r->until_line));
 	for (int i = 0; i < TV_SCREEN_ROWS; i++)
 		if (r->screen.valid && r->screen.rows[i][0])
@@ -329,9 +328,6 @@ static json_t *json_kernel_run(const struct tv_slides_kernel_run *r)
 	for (int i = 0; i <= last; i++)
 		json_array_append_new(screen, json_string(r->screen.rows[i]));
 	json_object_set_new(o, "screen", screen);
-	for (size_t i = 0; i < r->ntop; i++)
-		json_object_set_new(top, r->top_insn[i], json_integer((json_int_t)r->top_count[i]));
-	json_object_set_new(o, "top_traps", top);
 	return o;
 }
 
