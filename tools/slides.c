@@ -90,7 +90,7 @@ const char tv_slides_help[] =
 
 struct slides_options {
 	const char *dir;
-	const char *lang;
+	const char *lang;		/* --lang, or NULL: the locale's */
 	int ring;
 	double timeout_s;
 	int timeout_given;
@@ -102,20 +102,6 @@ struct slides_options {
 /* ---- 1. options ---- */
 
 #define usage_error(...)	tv_cli_usage_error("slides", __VA_ARGS__)
-
-/* The language the environment asks for, as gettext reads it: nb (or no) or else en. */
-static const char *lang_from_environment(void)
-{
-	static const char *const vars[] = { "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG" };
-
-	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
-		const char *v = getenv(vars[i]);
-		if (!v || !*v)
-			continue;
-		return strncmp(v, "nb", 2) == 0 || strncmp(v, "no", 2) == 0 ? "nb" : "en";
-	}
-	return "en";
-}
 
 static int parse(int argc, char **argv, struct slides_options *o)
 {
@@ -137,10 +123,9 @@ static int parse(int argc, char **argv, struct slides_options *o)
 				return usage_error("-o needs a DIR");
 			o->dir = v;
 		} else if (tv_cli_is_option(a, "--lang")) {
+			/* Checked with the environment's by tv_i18n_setup(). */
 			if (!(v = tv_cli_option_value(argc, argv, &i, "--lang")))
 				return usage_error("--lang needs en or nb");
-			if (strcmp(v, "en") && strcmp(v, "nb"))
-				return usage_error("--lang %s: give en or nb", v);
 			o->lang = v;
 		} else if (tv_cli_is_option(a, "--ring")) {
 			if (!(v = tv_cli_option_value(argc, argv, &i, "--ring")))
@@ -179,8 +164,6 @@ static int parse(int argc, char **argv, struct slides_options *o)
 			return usage_error("unexpected argument '%s' for 'slides'", a);
 		}
 	}
-	if (!o->lang)
-		o->lang = lang_from_environment();
 	return 0;
 }
 
@@ -481,6 +464,8 @@ int tv_slides_command(int argc, char **argv)
 
 	if (r)
 		return r;
+	if ((r = tv_i18n_setup(o.lang)) != 0)
+		return r;
 	if (tv_slides_tools_present(err, sizeof(err)) < 0) {
 		tv_cli_error("slides: %s", err);
 		return TV_STATUS_USAGE;
@@ -503,8 +488,7 @@ int tv_slides_command(int argc, char **argv)
 		tv_cli_error("out of memory");
 		return TV_STATUS_NO_RESULT;
 	}
-	tv_i18n_setup(o.lang);
-	tv_slides_init(s, o.lang, o.ring, o.timeout_s);
+	tv_slides_init(s, tv_i18n_code(tv_i18n_lang()), o.ring, o.timeout_s);
 	if (o.kernel) {
 		const char *base = strrchr(o.kernel, '/');
 		s->kernel.given = 1;

@@ -24,14 +24,8 @@
 #include "tools/bench_table.h"
 #include "tools/classify_table.h"
 #include "tools/demo_table.h"
+#include "tools/i18n.h"
 #include "tools/screen.h"
-
-/* Until the gettext plumbing is there: sentences stay as written. */
-#ifndef _
-#define _(s) (s)
-#define N_(s) (s)
-#define tv_i18n_setup(lang) ((void)(lang))
-#endif
 
 /* The ids of the slides, in order; the kernel's only with --kernel. */
 #define TV_SLIDES_MAX	8

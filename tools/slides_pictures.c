@@ -109,7 +109,9 @@ static void layer_box(FILE *f, double x, double y, double w, double h, const cha
 	/* On a hatched box the words get a halo of white, so the stripes never cross them. */
 	fprintf(f, "<g fill=\"%s\"%s>\n", light_text ? "#FFFFFF" : INK,
 		hatched ? " stroke=\"#FFFFFF\" stroke-width=\"7\" paint-order=\"stroke\"" : "");
-	text(f, x + w / 2, y + (line2 ? h / 2 - 6 : h / 2 + 13), 38, "middle", "bold", line1);
+	/* A long label (a translation, say) in smaller type, so that it stays inside its box. */
+	text(f, x + w / 2, y + (line2 ? h / 2 - 6 : h / 2 + 13), strlen(line1) > 18 ? 31 : 38,
+	     "middle", "bold", line1);
 	if (line2)
 		text(f, x + w / 2, y + h / 2 + 34, 28, "middle", "normal", line2);
 	fputs("</g>\n", f);
@@ -134,8 +136,8 @@ static void write_rings(FILE *f, const struct tv_slides *s)
 	      "<marker id=\"tv-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" "
 	      "markerWidth=\"5\" markerHeight=\"5\" orient=\"auto\">"
 	      "<path d=\"M0,0 L10,5 L0,10 z\" fill=\"" INK "\"/></marker></defs>\n", f);
-	text(f, bx + bw / 2, 42, 40, "middle", "bold", _("bare machine"));
-	text(f, vx + bw / 2, 42, 40, "middle", "bold", _("virtualized (this run)"));
+	text(f, bx + bw / 2, 42, 36, "middle", "bold", _("bare machine"));
+	text(f, vx + bw / 2 + 40, 42, 36, "middle", "bold", _("virtualized (this run)"));
 	/* Ring 3 at the top, ring 0 at the bottom; ring 2 is unused by both. */
 	for (int ring = 3; ring >= 0; ring--) {
 		double y = top + (3 - ring) * band;
@@ -431,7 +433,7 @@ static int write_cures_chart(const struct tv_slides *s, const char *dir, char *e
 	      "set key outside top center horizontal box lw 2 font ',28'\nset tics nomirror\n"
 	      "set bmargin 7\nset boxwidth 0.9\nset style fill pattern border lc rgb 'black'\n"
 	      "set xrange [-1:", f);
-	fprintf(f, "%d]\nset xtics rotate by 0 font ',20' (", 3 * n - 1);
+	fprintf(f, "%d]\nset xtics rotate by 0 font ',18' (", 3 * n - 1);
 	n = 0;
 	for (int c = 0; c < TV_CASES; c++) {
 		char label[160];

@@ -371,6 +371,7 @@ static int write_json(const struct tv_slides *s, const char *dir, char *err, siz
 
 int tv_slides_write_tables(const struct tv_slides *s, const char *dir, char *err, size_t errlen)
 {
+	/* Markdown is for people; CSV and JSON stay English whatever the deck's language. */
 	if (write_pair(dir, "popf_demo", demo_pair, s, err, errlen) < 0 ||
 	    write_pair(dir, "classify", classify_pair, s, err, errlen) < 0 ||
 	    write_pair(dir, "popek_goldberg", pg_pair, s, err, errlen) < 0 ||
@@ -379,5 +380,8 @@ int tv_slides_write_tables(const struct tv_slides *s, const char *dir, char *err
 		return -1;
 	if (s->kernel.given && write_pair(dir, "kernel", kernel_pair, s, err, errlen) < 0)
 		return -1;
-	return write_json(s, dir, err, errlen);
+	int english = tv_i18n_english(1);
+	int r = write_json(s, dir, err, errlen);
+	tv_i18n_english(english);
+	return r;
 }

@@ -44,7 +44,7 @@ set_tests_properties(integration.slides.numbers integration.slides.screens PROPE
 
 # Bad words: one line, status 2, before any run and before DIR is made.
 tv_integration_test(NAME slides.bad_lang
-  COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1 --expect "--lang de: give en or nb"
+  COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1 --expect "--lang de: give en \\(English\\) or nb"
     -- slides --lang de)
 tv_integration_test(NAME slides.bad_ring
   COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1 --expect "--ring 2: give 1 or 3"

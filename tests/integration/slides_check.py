@@ -48,7 +48,7 @@ REQUIRED = {
     "popek": ["classify.counts.both", "classify.counts.sensitive", "classify.counts.silent",
               "umip_cured"],
     "popf": ["demo.experiments.irqsave_lost_update.cells.trap_and_emulate.detail",
-             "demo.experiments.popf_clears_if.cells.trap_and_emulate.observed"],
+             "demo.experiments.popf_clears_if.cells.trap_and_emulate.detail"],
     "cures": ["cures.pushf_popf/popf.ratio", "cures.pushf_popf/inline.ratio",
               "demo.runs.paravirt.by_insn.int", "umip_cured"],
     "kernel": ["kernel.naive.wall_s", "kernel.patched.wall_s"],
