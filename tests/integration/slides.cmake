@@ -2,7 +2,9 @@
 # checked as a person would see it (tests/integration/slides_check.py).
 # Included by CMakeLists.txt beside this file (tv_integration_test, TV_EXPECT_RUN).
 #
-# Two decks are made once, in English and in Norwegian (CTest fixtures), and
+# Two decks are made once, in English and in Norwegian (CTest fixtures), with
+# the pc_probe guest standing in for a teacher's kernel (its screen and its
+# SUMMARY line under --patch none and --patch inline), and
 # every check reads them: the pictures as XML, the tables as CSV, the deck
 # in headless Chromium (each slide's title and numbers against data.json,
 # data.json's verdicts against an independent demo and classify, a
@@ -19,7 +21,8 @@ foreach(lang en nb)
   tv_integration_test(NAME slides.make_${lang} TIMEOUT 400
     COMMAND ${TV_EXPECT_RUN} --status 0 --expect "index.html written in"
       --expect "^${TV_SLIDES_${LANG}}/index.html$"
-      -- slides -o ${TV_SLIDES_${LANG}} --lang ${lang} --timeout 120)
+      -- slides -o ${TV_SLIDES_${LANG}} --lang ${lang} --timeout 120
+         --kernel pc_probe --kernel-mem 32 --kernel-until "SUMMARY: .* passed, 0 failed")
   set_tests_properties(integration.slides.make_${lang} PROPERTIES
     FIXTURES_SETUP tv_slides_${lang})
 endforeach()

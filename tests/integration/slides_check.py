@@ -17,12 +17,15 @@
 #            verdicts equal those of an independent `demo --format json`,
 #            its classify rows those of an independent `classify --format
 #            json`, and the sets follow Popek and Goldberg's definitions;
-#   screens  a screenshot of every slide (its #id in the address) is not
-#            blank (pixel variance), and no two slides look the same;
+#   screens  in one Chromium driven over its DevTools pipe, every slide
+#            opened by its #id is the one the deck shows, its screenshot is
+#            not blank (pixel variance), no two slides look the same, the
+#            left arrow goes back a slide and n shows the speaker notes;
 #   same     two decks (English and Norwegian) have the same slides, ids and
 #            count, in the same order.
 # The host program is $TRAPVISOR_HOST. Exit status: 0 passed, 1 a check
 # failed, 2 wrong usage, 77 Chromium is not installed (CTest: skipped).
+import base64
 import csv
 import json
 import os
@@ -51,7 +54,8 @@ REQUIRED = {
              "demo.experiments.popf_clears_if.cells.trap_and_emulate.detail"],
     "cures": ["cures.pushf_popf/popf.ratio", "cures.pushf_popf/inline.ratio",
               "demo.runs.paravirt.by_insn.int", "umip_cured"],
-    "kernel": ["kernel.naive.wall_s", "kernel.patched.wall_s"],
+    "kernel": ["kernel.naive.wall_s", "kernel.patched.wall_s", "kernel.patched.matched",
+               "kernel.patched.screen.0"],
 }
 failures = []
 
@@ -308,29 +312,119 @@ def png_pixels(path):
     return w, h, ch, rows
 
 
+class Browser:
+    """One headless Chromium driven over the DevTools protocol on a pipe (fds 3 and 4)."""
+
+    def __init__(self):
+        self.profile = tempfile.TemporaryDirectory()
+        to_chrome, self.tx = os.pipe()
+        self.rx, from_chrome = os.pipe()
+
+        def fds():
+            # Through fresh numbers first, so that neither end is closed by the other's dup2.
+            a, b = os.dup(to_chrome), os.dup(from_chrome)
+            os.dup2(a, 3)
+            os.dup2(b, 4)
+
+        self.proc = subprocess.Popen(
+            [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+             "--no-first-run", "--user-data-dir=" + self.profile.name, "--remote-debugging-pipe",
+             "about:blank"], preexec_fn=fds, close_fds=False,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(to_chrome)
+        os.close(from_chrome)
+        self.next_id, self.buf, self.session = 0, b"", None
+
+    def call(self, method, params=None, session=True):
+        self.next_id += 1
+        msg = {"id": self.next_id, "method": method, "params": params or {}}
+        if session and self.session:
+            msg["sessionId"] = self.session
+        os.write(self.tx, json.dumps(msg).encode() + b"\0")
+        while True:
+            while b"\0" not in self.buf:
+                chunk = os.read(self.rx, 1 << 20)
+                if not chunk:
+                    raise OSError("chromium went away")
+                self.buf += chunk
+            line, self.buf = self.buf.split(b"\0", 1)
+            reply = json.loads(line)
+            if reply.get("id") == self.next_id:
+                if "error" in reply:
+                    raise OSError("%s: %s" % (method, reply["error"]))
+                return reply.get("result", {})
+
+    def open(self, url):
+        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True},
+                                 session=False)["sessionId"]
+        self.call("Emulation.setDeviceMetricsOverride",
+                  {"width": 1280, "height": 720, "deviceScaleFactor": 1, "mobile": False})
+        self.call("Page.enable")
+        self.call("Page.navigate", {"url": url})
+        self.eval("new Promise(r => { const w = () => document.readyState === 'complete' ? "
+                  "r(1) : setTimeout(w, 50); w(); })")
+
+    def eval(self, expression):
+        return self.call("Runtime.evaluate", {"expression": expression, "awaitPromise": True,
+                                              "returnByValue": True})["result"].get("value")
+
+    def close(self):
+        try:
+            self.call("Browser.close", session=False)
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.profile.cleanup()
+
+
 def check_screens(d):
     ids = [s["id"] for s in parse_deck(open(os.path.join(d, "index.html"), encoding="utf-8").read())]
     seen = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for sid in ids:
-            png = os.path.join(tmp, sid + ".png")
-            browse("file://%s#%s" % (os.path.abspath(os.path.join(d, "index.html")), sid),
-                   "--screenshot=" + png)
-            try:
-                w, h, ch, rows = png_pixels(png)
-            except (OSError, ValueError) as e:
-                fail("slide %s: no screenshot: %s" % (sid, e))
-                continue
-            grey = [sum(r[x * ch:x * ch + 3]) // 3 for r in rows[::4] for x in range(0, w, 4)]
-            mean = sum(grey) / len(grey)
-            sd = (sum((g - mean) ** 2 for g in grey) / len(grey)) ** 0.5
-            print("slide %s: %dx%d, grey mean %.1f, deviation %.1f" % (sid, w, h, mean, sd))
-            if sd < 8:
-                fail("slide %s looks blank (deviation %.1f)" % (sid, sd))
-            key = bytes(grey)
-            if key in seen:
-                fail("slides %s and %s look the same" % (seen[key], sid))
-            seen[key] = sid
+    b = Browser()
+    try:
+        b.open("file://" + os.path.abspath(os.path.join(d, "index.html")))
+        with tempfile.TemporaryDirectory() as tmp:
+            for sid in ids:
+                # As a person moves there: the address's #id, then the deck's own script.
+                shown_id = b.eval("new Promise(r => { location.hash = '#%s'; "
+                                  "setTimeout(() => r(document.querySelector('section.active')"
+                                  ".id), 300); })" % sid)
+                if shown_id != sid:
+                    fail("slide %s: the deck shows %s instead" % (sid, shown_id))
+                png = os.path.join(tmp, sid + ".png")
+                data = b.call("Page.captureScreenshot", {"format": "png"})["data"]
+                open(png, "wb").write(base64.b64decode(data))
+                try:
+                    w, h, ch, rows = png_pixels(png)
+                except (OSError, ValueError) as e:
+                    fail("slide %s: no screenshot: %s" % (sid, e))
+                    continue
+                grey = [sum(r[x * ch:x * ch + 3]) // 3 for r in rows[::4] for x in range(0, w, 4)]
+                mean = sum(grey) / len(grey)
+                sd = (sum((g - mean) ** 2 for g in grey) / len(grey)) ** 0.5
+                print("slide %s: %dx%d, grey mean %.1f, deviation %.1f" % (sid, w, h, mean, sd))
+                if sd < 8:
+                    fail("slide %s looks blank (deviation %.1f)" % (sid, sd))
+                key = bytes(grey)
+                if key in seen:
+                    fail("slides %s and %s look the same" % (seen[key], sid))
+                seen[key] = sid
+        # The keys a speaker uses: an arrow back, n for the notes.
+        back = b.eval("new Promise(r => { document.dispatchEvent(new KeyboardEvent('keydown', "
+                      "{key: 'ArrowLeft'})); r(document.querySelector('section.active').id); })")
+        if len(ids) > 1 and back != ids[-2]:
+            fail("the left arrow from the last slide shows %s, not %s" % (back, ids[-2]))
+        notes = b.eval("new Promise(r => { document.dispatchEvent(new KeyboardEvent('keydown', "
+                       "{key: 'n'})); r(getComputedStyle(document.querySelector("
+                       "'section.active aside.notes')).display); })")
+        if notes != "block":
+            fail("the key n does not show the slide's notes (display %s)" % notes)
+    finally:
+        b.close()
 
 
 def check_same(a, b):
