@@ -229,15 +229,6 @@ uint32_t guest_operand_address(const struct vcpu *v, const cs_x86_op *op)
 	return guest_segment_base((uint16_t)guest_segment_selector(v, seg)) + ea;
 }
 
-int guest_push32(struct vcpu *v, uint32_t value)
-{
-	uint32_t esp = v->regs.esp - 4;
-	if (guest_write(v, guest_segment_base((uint16_t)v->regs.ss) + esp, &value, 4))
-		return -1;
-	v->regs.esp = esp;
-	return 0;
-}
-
 /*
  * An access for the instruction insn: made (0), or the guest's #PF
  * delivered at the instruction (-1), or the guest stopped.

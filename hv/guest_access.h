@@ -38,9 +38,6 @@ int guest_write_system(const struct vcpu *v, uint32_t la, const void *src, uint3
 /* The linear address of a memory operand, with its segment. */
 uint32_t guest_operand_address(const struct vcpu *v, const cs_x86_op *op);
 
-/* Push on the guest's stack (SS:ESP); -1 if the stack is outside memory. */
-int guest_push32(struct vcpu *v, uint32_t value);
-
 /*
  * The accessors of the emulator, for the memory an instruction it carries
  * out names (an operand, the stack). 0: the access was made. -1: the

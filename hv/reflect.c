@@ -120,14 +120,19 @@ static void deliver(struct vcpu *v, unsigned vector, uint32_t error, uint32_t re
 			no_handler(v, vector, "the kernel stack segment in the guest's TSS is not usable",
 				   insn_text);
 	}
-	for (unsigned i = n; i-- > 0;) {
-		if (guest_push32(v, frame[i])) {
-			char buf[16];
-			hv_exit_stopped("the guest's stack at 0x%08x is outside its memory while delivering %s",
-					v->regs.esp, vector_name(vector, buf));
-		}
+	/*
+	 * frame[] is already in memory order (the error code lowest, where ESP
+	 * ends), so the pushes are one write: one translation instead of one a
+	 * word. A write that cannot be made whole writes nothing, and the guest
+	 * is stopped as it was after a failed push.
+	 */
+	uint32_t esp = v->regs.esp - n * 4;
+	if (guest_write(v, guest_segment_base((uint16_t)v->regs.ss) + esp, frame, n * 4)) {
+		char buf[16];
+		hv_exit_stopped("the guest's stack at 0x%08x is outside its memory while delivering %s",
+				v->regs.esp, vector_name(vector, buf));
 	}
-	/* Pushed in order: EFLAGS first (highest address), the error code last. */
+	v->regs.esp = esp;
 	v->regs.cs = (gate.selector & ~3u) | v->ring;	/* the CPU ignores a gate's RPL */
 	v->regs.eip = GATE_OFFSET(gate);
 	if (GATE_TYPE(gate) == DESC_SYS_INT_GATE)

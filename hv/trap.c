@@ -138,12 +138,29 @@ static void check_frame(struct vcpu *v, const struct frame_at_entry *in)
 	f->eflags = (f->eflags & GUEST_EFLAGS_KEPT) | EFLAGS_IF | EFLAGS_FIXED;
 }
 
+/*
+ * The frame word by word, unrolled. GCC copies a struct this size with REP
+ * MOVSL, and under TCG each repetition of a string instruction is a
+ * translated block run again: 19 blocks each way, on every trap.
+ */
+static inline __attribute__((always_inline)) void copy_frame(struct trap_frame *dst,
+							    const struct trap_frame *src)
+{
+	uint32_t *d = (uint32_t *)dst;
+	const uint32_t *s = (const uint32_t *)src;
+	_Static_assert(sizeof *dst % 4 == 0, "a trap frame is whole words");
+#pragma GCC unroll 32
+	for (unsigned i = 0; i < sizeof *dst / 4; i++)
+		d[i] = s[i];
+}
+
 void hv_trap(struct trap_frame *frame)
 {
 	struct machine *m = &the_machine;
 	struct vcpu *v = &m->cpu;
 	unsigned vector = frame->vector;
 	uint32_t began = trap_cost_now();
+	int inline_mode = patch_inline_active();	/* chosen at boot */
 
 	trap_cost_trap_begins();
 	/*
@@ -155,11 +172,11 @@ void hv_trap(struct trap_frame *frame)
 	if (frame->eflags & EFLAGS_VM)
 		hv_exit_stopped("unemulated: the guest runs in virtual-8086 mode (eip 0x%08x, cs 0x%x)",
 				frame->eip, frame->cs & 0xFFFF);
-	v->regs = *frame;
+	copy_frame(&v->regs, frame);
 	if (v->direct_active)
 		direct_trap_entry(v);
 	/* Under --patch inline the guest kernel changed its IF and IOPL in the state page. */
-	if (patch_inline_active() && !v->user_mode)
+	if (inline_mode && !v->user_mode)
 		patch_inline_sync_in(v);
 	struct frame_at_entry in = {
 		frame->cs, frame->ss, frame->ds, frame->es, frame->fs, frame->gs,
@@ -223,9 +240,15 @@ void hv_trap(struct trap_frame *frame)
 back_to_guest:;
 	uint32_t way_out = trap_cost_now();
 	virq_deliver(m);
-	lapic_page_sync(m);
-	direct_sync(m);
-	if (patch_inline_active()) {
+	/*
+	 * Tested here rather than first thing in the callee: under TCG a call
+	 * and its return are blocks looked up afresh after each CR3 switch.
+	 */
+	if (m->lapic_page_mapped)
+		lapic_page_sync(m);
+	if (m->direct.enabled)
+		direct_sync(m);
+	if (inline_mode) {
 		patch_inline_leave(v);
 		patch_inline_sync_out(m);
 	}
@@ -235,7 +258,7 @@ back_to_guest:;
 	/* Output backed up behind a slow UART goes out as the UART takes it, never waited for. */
 	if (console_pending())
 		console_drain();
-	*frame = v->regs;
+	copy_frame(frame, &v->regs);
 	uint32_t done = trap_cost_now();
 	trap_cost_record(COST_WAY_OUT, done - way_out);
 	trap_cost_record(COST_HANDLING, done - began);
