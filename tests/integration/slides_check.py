@@ -20,7 +20,8 @@
 #   screens  in one Chromium driven over its DevTools pipe, every slide
 #            opened by its #id is the one the deck shows, its screenshot is
 #            not blank (pixel variance), no two slides look the same, the
-#            left arrow goes back a slide and n shows the speaker notes;
+#            left arrow goes back a slide, n shows the speaker notes, and
+#            printed the deck has one page a slide;
 #   same     two decks (English and Norwegian) have the same slides, ids and
 #            count, in the same order.
 # The host program is $TRAPVISOR_HOST. Exit status: 0 passed, 1 a check
@@ -29,6 +30,7 @@ import base64
 import csv
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -423,6 +425,11 @@ def check_screens(d):
                        "'section.active aside.notes')).display); })")
         if notes != "block":
             fail("the key n does not show the slide's notes (display %s)" % notes)
+        # Printed, one page a slide.
+        pdf = base64.b64decode(b.call("Page.printToPDF", {"preferCSSPageSize": True})["data"])
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+        if pages != len(ids):
+            fail("printed, the deck has %d pages for %d slides" % (pages, len(ids)))
     finally:
         b.close()
 
