@@ -56,7 +56,8 @@ const char tv_slides_help[] =
 	"panic unpatched and its boot patched inline. Each slide has speaker notes\n"
 	"(the key n shows them); arrow keys or a click move, and printing gives one\n"
 	"slide per page. Every number comes from this run: DIR/data.json holds them\n"
-	"for programs. It takes a minute or two; progress goes to stderr.\n"
+	"for programs. It takes about a minute, more with --kernel; progress goes\n"
+	"to stderr.\n"
 	"docs/slides.md says what each slide shows and where each number comes from.\n"
 	"\n"
 	"options:\n"
@@ -86,7 +87,7 @@ const char tv_slides_help[] =
 	"  6  no result: a run ended without saying how or reported too little,\n"
 	"     or a file could not be written\n"
 	"  7  the bare machine disagreed with the architecture in the demo\n"
-	"  For 1 to 7 nothing is written: the deck shows only what was measured.\n";
+	"  For 1 to 7 no deck is written: a deck shows only what was measured.\n";
 
 struct slides_options {
 	const char *dir;
