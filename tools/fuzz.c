@@ -33,7 +33,9 @@
 
 #include "guests/fuzz/fuzz_gen.h"
 #include "tools/cli_args.h"
+#include "tools/fuzz_cache.h"
 #include "tools/fuzz_expect.h"
+#include "tools/fuzz_runs.h"
 #include "tools/guests.h"
 #include "tools/outcome.h"
 #include "tools/print.h"
@@ -41,22 +43,10 @@
 #include "tools/run.h"
 
 #define FUZZ_GUEST		"fuzz"
-#define FUZZ_CPU		"max"
 #define FUZZ_COUNT_MAX		10000000L
 #define FUZZ_LISTED_DEFAULT	20	/* unexpected results shown in full */
-/* A run's time limit: a boot, then a generous time per sequence. */
-#define FUZZ_TIMEOUT_BASE_S	20.0
-#define FUZZ_NATIVE_SEQ_S	0.005
-#define FUZZ_HV_SEQ_S		0.05
-#define FUZZ_CUTS_PER_RUN	400	/* cut=K.N words on one guest command line */
-/*
- * A sequence takes milliseconds (the guest's watchdog ends one after 55
- * ms): a run that prints nothing for this long hangs. Natively that is the
- * bare machine's (counted, and the run goes on after that sequence); under
- * the hypervisor it is a hang of the hypervisor's.
- */
-#define FUZZ_IDLE_NATIVE_S	20.0
-#define FUZZ_IDLE_HV_S		60.0
+/* Where the bare machine's results are kept, under the build directory. */
+#define FUZZ_CACHE_DIR		"fuzz-cache"
 
 /* Exit statuses beyond the shared ones (the help lists them all). */
 #define TV_FUZZ_STATUS_FINDINGS	1
@@ -85,14 +75,19 @@ const char tv_fuzz_help[] =
 	"  --count N     sequences to run (default 1000)\n"
 	"  --start K     the first sequence's number (default 0)\n"
 	"  --ring R      the ring the guest kernel runs in: 1 (default) or 3\n"
-	"  --patch P     none (default), popf or all (only the guest's own code is\n"
-	"                patched; generated sequences never are)\n"
+	"  --patch P     none (default), popf, all or inline (only the guest's own\n"
+	"                code is patched; generated sequences never are)\n"
 	"  --umip        the hypervisor sets CR4.UMIP\n"
+	"  --direct      the hypervisor's fast paths (trapvisor help run)\n"
 	"  --list N      list up to N unexpected results in full (default 20)\n"
 	"  --replay K    run sequence K alone, both ways, with the hypervisor's trace\n"
 	"  --timeout S   the time limit of one run, in seconds (default: 20 plus a\n"
 	"                share per sequence)\n"
-	"Progress goes to stderr.\n"
+	"  --no-cache    run the bare machine's side again; by default a campaign\n"
+	"                takes each sequence's bare-machine result from an earlier\n"
+	"                campaign of the same seed, guest, host program and QEMU\n"
+	"                when there is one (kept in the build directory's fuzz-cache)\n"
+	"Progress, and where the time went, go to stderr.\n"
 	"\n"
 	"exit status:\n"
 	"  0  no crash, hang, unexpected divergence or unexpected stop\n"
@@ -102,25 +97,7 @@ const char tv_fuzz_help[] =
 	"  5  a run under the hypervisor hung (timeout)\n"
 	"  6  the hypervisor crashed (panic, or no result)\n";
 
-struct fuzz_options {
-	uint32_t seed, count, start;
-	struct tv_fuzz_mode mode;
-	long replay;			/* -1: a campaign */
-	uint32_t list;			/* unexpected results listed in full */
-	double timeout_s;		/* 0: from the count */
-};
-
-/* What one sequence did on one machine. */
-struct fuzz_outcome {
-	int have;			/* an F line came */
-	struct tv_fuzz_line line;
-	enum tv_run_end end;		/* when !have: how the run ended at it */
-	char reason[200];
-};
-
 #define usage_error(...)	tv_cli_usage_error("fuzz", __VA_ARGS__)
-
-static const char *const patch_names[] = { "none", "popf", "all" };
 
 /* ---- options ---- */
 
@@ -154,6 +131,10 @@ static int parse(int argc, char **argv, struct fuzz_options *o)
 			return TV_CLI_WANTS_HELP;
 		if (strcmp(a, "--umip") == 0) {
 			o->mode.umip = 1;
+		} else if (strcmp(a, "--direct") == 0) {
+			o->mode.direct = 1;
+		} else if (strcmp(a, "--no-cache") == 0) {
+			o->no_cache = 1;
 		} else if (tv_cli_is_option(a, "--seed")) {
 			if ((r = parse_u32("--seed", tv_cli_option_value(argc, argv, &i, "--seed"),
 					   0xFFFFFFFFL, &o->seed)))
@@ -187,11 +168,11 @@ static int parse(int argc, char **argv, struct fuzz_options *o)
 			int p = -1;
 			if (!(v = tv_cli_option_value(argc, argv, &i, "--patch")))
 				return usage_error("--patch needs a value");
-			for (int j = 0; j < 3; j++)
-				if (strcmp(v, patch_names[j]) == 0)
+			for (int j = 0; j < TV_FUZZ_PATCHES; j++)
+				if (strcmp(v, fuzz_patch_names[j]) == 0)
 					p = j;
 			if (p < 0)
-				return usage_error("--patch %s: give none, popf or all", v);
+				return usage_error("--patch %s: give none, popf, all or inline", v);
 			o->mode.patch = (enum tv_fuzz_patch)p;
 		} else if (tv_cli_is_option(a, "--timeout")) {
 			if ((r = tv_cli_timeout_option("fuzz", argc, argv, &i, &o->timeout_s)))
@@ -201,151 +182,6 @@ static int parse(int argc, char **argv, struct fuzz_options *o)
 		} else {
 			return usage_error("unexpected argument '%s' for 'fuzz'", a);
 		}
-	}
-	return 0;
-}
-
-/* ---- runs ---- */
-
-struct fuzz_env {
-	struct tv_paths paths;
-	char guest[PATH_MAX];
-	const struct fuzz_options *o;
-	struct fuzz_layout layout;
-	int have_layout;
-	csh cs;				/* Capstone, 32-bit: where the CPU's instructions begin */
-	int have_cs;
-};
-
-struct range_ctx {
-	struct fuzz_env *env;
-	struct fuzz_outcome *out;	/* indexed by k - first */
-	uint32_t first, count;
-	long last;			/* the highest k seen in this run, or -1 */
-	int ended;			/* FUZZ-END came */
-	const char *what;		/* "bare machine" or "hypervisor", for progress */
-	uint32_t done;			/* lines over all runs, for progress */
-	struct tv_printer *echo;	/* replay: print every line as it comes */
-};
-
-static void on_line(void *ctx, const struct tv_run_line *line)
-{
-	struct range_ctx *c = ctx;
-	struct tv_fuzz_line l;
-
-	if (c->echo)
-		tv_print_line(c->echo, line);
-	if (line->source != TV_LINE_GUEST)
-		return;
-	if (tv_fuzz_parse_line(line->text, line->text_len, &l) == 0) {
-		if (l.k >= c->first && l.k - c->first < c->count) {
-			c->out[l.k - c->first].have = 1;
-			c->out[l.k - c->first].line = l;
-			c->last = l.k;
-			if (!c->echo && ++c->done % 1000 == 0)
-				fprintf(stderr, TV_PROG ": fuzz: %s: %u of %u sequences\n", c->what,
-					c->done, c->count);
-		}
-	} else if (!c->env->have_layout &&
-		   tv_fuzz_parse_layout(line->text, line->text_len, &c->env->layout) == 0) {
-		c->env->have_layout = 1;
-	} else if (line->text_len >= 8 && memcmp(line->text, "FUZZ-END", 8) == 0) {
-		c->ended = 1;
-	}
-}
-
-/* One run of the fuzz guest on one machine, for n sequences (or cuts) named by argv. */
-static void fuzz_run_config(struct tv_run_config *cfg, const struct fuzz_env *env,
-			    enum tv_run_mode mode, char *const *argv, int argc, size_t n,
-			    struct tv_printer *echo,
-			    void (*line_fn)(void *ctx, const struct tv_run_line *line), void *ctx)
-{
-	const struct fuzz_options *o = env->o;
-
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->mode = mode;
-	cfg->guest_path = env->guest;
-	cfg->guest_argv = argv;
-	cfg->guest_argc = argc;
-	cfg->mem_mib = TV_MEM_MIB_DEFAULT;
-	cfg->timeout_s = o->timeout_s > 0 ? o->timeout_s
-		: FUZZ_TIMEOUT_BASE_S +
-		  n * (mode == TV_MODE_NATIVE ? FUZZ_NATIVE_SEQ_S : FUZZ_HV_SEQ_S);
-	cfg->idle_timeout_s = mode == TV_MODE_NATIVE ? FUZZ_IDLE_NATIVE_S : FUZZ_IDLE_HV_S;
-	cfg->hv_path = env->paths.hv;
-	cfg->cpu = FUZZ_CPU;
-	cfg->ring = o->mode.ring;
-	cfg->trace = echo != NULL;
-	cfg->umip = o->mode.umip;
-	cfg->patch = o->mode.patch != TV_FUZZ_PATCH_NONE ? patch_names[o->mode.patch] : NULL;
-	cfg->on_line = line_fn;
-	cfg->ctx = ctx;
-}
-
-/*
- * Run sequences [first, first + count) on one machine into out[],
- * restarting after each sequence a run ended at. Returns 0, or the host
- * status of a run that could not start (set-up error, refusal).
- */
-static int run_range(struct fuzz_env *env, enum tv_run_mode mode, uint32_t first, uint32_t count,
-		     int detail, struct fuzz_outcome *out, struct tv_printer *echo)
-{
-	const struct fuzz_options *o = env->o;
-	struct range_ctx c = {
-		.env = env, .out = out, .first = first, .count = count, .echo = echo,
-		.what = mode == TV_MODE_NATIVE ? "bare machine" : "hypervisor",
-	};
-	uint32_t k = first;
-	unsigned restarts = 0;
-
-	while (k - first < count) {
-		char a_seed[32], a_start[32], a_count[32], a_detail[] = "detail";
-		char *argv[] = { a_seed, a_start, a_count, a_detail };
-		struct tv_run_config cfg;
-		struct tv_run_record rec;
-		uint32_t n = count - (k - first);
-
-		snprintf(a_seed, sizeof(a_seed), "seed=%u", o->seed);
-		snprintf(a_start, sizeof(a_start), "start=%u", k);
-		snprintf(a_count, sizeof(a_count), "count=%u", n);
-		fuzz_run_config(&cfg, env, mode, argv, detail ? 4 : 3, n, echo, on_line, &c);
-		c.last = -1;
-		c.ended = 0;
-
-		tv_run(&cfg, &rec);
-		if (rec.interrupted_by) {
-			tv_run_record_free(&rec);
-			tv_process_reraise(rec.interrupted_by);
-		}
-		if (rec.end == TV_END_NONE || rec.end == TV_END_REFUSED ||
-		    (c.last < 0 && !env->have_layout)) {
-			fprintf(stderr, TV_PROG ": fuzz: the %s's run did not start: %s%s%s\n", c.what,
-				tv_end_name(rec.end), rec.message[0] || rec.reason ? ": " : "",
-				rec.message[0] ? rec.message : rec.reason ? rec.reason : "");
-			int status = rec.host_status ? rec.host_status : TV_STATUS_NO_RESULT;
-			tv_run_record_free(&rec);
-			return status;
-		}
-		if (c.ended && rec.end == TV_END_GUEST && rec.guest_status == 0) {
-			tv_run_record_free(&rec);
-			break;
-		}
-		uint32_t at = c.last < 0 ? k : (uint32_t)c.last + 1;
-		if (at - first < count) {
-			struct fuzz_outcome *f = &out[at - first];
-			f->have = 0;
-			f->end = rec.end;
-			snprintf(f->reason, sizeof(f->reason), "%s%s%s", tv_end_name(rec.end),
-				 rec.reason && *rec.reason ? ": " : "", rec.reason ? rec.reason : "");
-			if (rec.end == TV_END_GUEST)
-				snprintf(f->reason, sizeof(f->reason), "the guest exited with status %lld",
-					 (long long)rec.guest_status);
-		}
-		tv_run_record_free(&rec);
-		k = at + 1;
-		if (!echo && ++restarts % 10 == 0)
-			fprintf(stderr, TV_PROG ": fuzz: %s: %u restarts so far, at sequence %u\n",
-				c.what, restarts, k);
 	}
 	return 0;
 }
@@ -381,106 +217,6 @@ static void sequence_sync(struct fuzz_env *env, const struct fuzz_seq *seq, uint
 		starts[off] = 1;
 	for (unsigned i = 0; i < seq->ninsn; i++)
 		sync[i] = starts[seq->insn[i].off];
-}
-
-/* ---- cut runs ---- */
-
-/* One cut run asked for: sequence k up to instruction n, and what each machine gave. */
-struct cut_job {
-	uint32_t k, n;
-	int have_bare, have_virt;
-	struct tv_fuzz_line bare, virt;
-};
-
-struct cuts_ctx {
-	struct cut_job *jobs;
-	size_t first, count;		/* this run's jobs */
-	size_t next;			/* the job the next C line should be */
-	long last;			/* the last job a line came for, or -1 */
-	int ended, native;
-	struct tv_printer *echo;
-};
-
-static void on_cut_line(void *ctx, const struct tv_run_line *line)
-{
-	struct cuts_ctx *c = ctx;
-	struct tv_fuzz_line l;
-	uint32_t n;
-
-	if (c->echo)
-		tv_print_line(c->echo, line);
-	if (line->source != TV_LINE_GUEST)
-		return;
-	if (tv_fuzz_parse_cut_line(line->text, line->text_len, &l, &n) == 0) {
-		for (size_t j = c->next; j < c->first + c->count; j++) {
-			struct cut_job *job = &c->jobs[j];
-			if (job->k != l.k || job->n != n)
-				continue;
-			if (c->native)
-				job->have_bare = 1, job->bare = l;
-			else
-				job->have_virt = 1, job->virt = l;
-			c->next = j + 1;
-			c->last = (long)j;
-			break;
-		}
-	} else if (line->text_len >= 8 && memcmp(line->text, "FUZZ-END", 8) == 0) {
-		c->ended = 1;
-	}
-}
-
-/*
- * Run every cut job on one machine, FUZZ_CUTS_PER_RUN to a boot; a job a
- * run ended at is left without a line and the next run starts after it.
- */
-static int run_cuts(struct fuzz_env *env, enum tv_run_mode mode, struct cut_job *jobs,
-		    size_t njobs, struct tv_printer *echo)
-{
-	const struct fuzz_options *o = env->o;
-	size_t at = 0;
-
-	while (at < njobs) {
-		size_t n = njobs - at < FUZZ_CUTS_PER_RUN ? njobs - at : FUZZ_CUTS_PER_RUN;
-		char **argv = calloc(n + 2, sizeof(char *));
-		char *words = calloc(n + 2, 32);
-		struct cuts_ctx c = { .jobs = jobs, .first = at, .count = n, .next = at, .last = -1,
-				      .native = mode == TV_MODE_NATIVE, .echo = echo };
-		struct tv_run_config cfg;
-		struct tv_run_record rec;
-
-		if (!argv || !words) {
-			free(argv);
-			free(words);
-			fputs(TV_PROG ": out of memory\n", stderr);
-			return TV_STATUS_NO_RESULT;
-		}
-		argv[0] = words;
-		snprintf(argv[0], 32, "seed=%u", o->seed);
-		for (size_t j = 0; j < n; j++) {
-			argv[j + 1] = words + 32 * (j + 1);
-			snprintf(argv[j + 1], 32, "cut=%u.%u", jobs[at + j].k, jobs[at + j].n);
-		}
-		fuzz_run_config(&cfg, env, mode, argv, (int)n + 1, n, echo, on_cut_line, &c);
-		tv_run(&cfg, &rec);
-		free(argv);
-		free(words);
-		if (rec.interrupted_by) {
-			tv_run_record_free(&rec);
-			tv_process_reraise(rec.interrupted_by);
-		}
-		int done = c.ended && rec.end == TV_END_GUEST && rec.guest_status == 0;
-		if (!done && c.last < 0 && (rec.end == TV_END_NONE || rec.end == TV_END_REFUSED)) {
-			fprintf(stderr, TV_PROG ": fuzz: a cut run did not start: %s\n",
-				tv_end_name(rec.end));
-			int status = rec.host_status ? rec.host_status : TV_STATUS_NO_RESULT;
-			tv_run_record_free(&rec);
-			return status;
-		}
-		tv_run_record_free(&rec);
-		/* Past the job the run ended at (it has no line), or past the whole batch. */
-		at = done ? at + n : (c.last < 0 ? at : (size_t)c.last + 1) + 1;
-	}
-	return 0;
 }
 
 /* The cuts of one sequence's jobs, for tv_fuzz_expected. */
@@ -547,6 +283,75 @@ static void print_line(FILE *f, const char *who, const struct fuzz_outcome *o)
 
 /* ---- the campaign ---- */
 
+/* Where a campaign's time went: QEMU's wall time by kind of run, and the rate. */
+static void print_time(const struct fuzz_env *env, double total_s)
+{
+	static const char *const what[FUZZ_RUN_KINDS] = {
+		"bare machine", "hypervisor", "bare-machine cuts", "hypervisor cuts",
+	};
+
+	fprintf(stderr, TV_PROG ": fuzz: %u sequences in %.0f s (%.1f/s):", env->o->count, total_s,
+		env->o->count / (total_s + 1e-9));
+	for (int i = 0; i < FUZZ_RUN_KINDS; i++)
+		fprintf(stderr, "%s %s %.0f s in %u runs", i ? ";" : "", what[i], env->run_s[i],
+			env->runs[i]);
+	fprintf(stderr, "; kept from earlier campaigns: %u sequences, %u cuts\n", env->bare_kept,
+		env->cuts_kept);
+}
+
+#define FUZZ_VERSION_MAX	256
+
+static void version_line(void *ctx, enum tv_stream stream, const char *line, size_t len)
+{
+	char *buf = ctx;
+
+	if (stream == TV_STREAM_STDOUT && !buf[0] && len > 0)
+		snprintf(buf, FUZZ_VERSION_MAX, "%.*s", (int)len, line);
+}
+
+/* QEMU's --version line (the native side's results depend on it), or "". */
+static void qemu_version(char buf[FUZZ_VERSION_MAX])
+{
+	const char *qemu = getenv("TRAPVISOR_QEMU");
+	char *argv[] = { (char *)(qemu && *qemu ? qemu : "qemu-system-i386"), "--version", NULL };
+	struct tv_process p;
+
+	buf[0] = '\0';
+	if (tv_process_spawn(&p, argv, tv_now() + 20) != 0)
+		return;
+	tv_process_pump(&p, version_line, buf);
+}
+
+/*
+ * The bare machine's kept results for this campaign (fuzz_cache.h): keyed
+ * by everything they depend on, so a new guest, generator, host program
+ * or QEMU never reads another's. NULL when there are none to be had.
+ */
+static struct tv_fuzz_cache *open_cache(struct fuzz_env *env, struct tv_fuzz_cache *c)
+{
+	const struct fuzz_options *o = env->o;
+	char version[FUZZ_VERSION_MAX], dir[PATH_MAX + 32], mem[32], timeout[32], key[17];
+	const char *files[] = { env->guest, "/proc/self/exe" };
+
+	if (o->no_cache)
+		return NULL;
+	qemu_version(version);
+	snprintf(mem, sizeof(mem), "mem=%u", TV_MEM_MIB_DEFAULT);
+	snprintf(timeout, sizeof(timeout), "timeout=%g", o->timeout_s);
+	const char *strings[] = { "trapvisor fuzz: the bare machine's results, 1", version,
+				  FUZZ_CPU, mem, timeout };
+	snprintf(dir, sizeof(dir), "%s/" FUZZ_CACHE_DIR, env->paths.build);
+	if (!version[0] ||
+	    tv_fuzz_cache_key(files, 2, strings, sizeof(strings) / sizeof(strings[0]), key) != 0 ||
+	    tv_fuzz_cache_open(c, dir, key, o->seed, o->start, o->count) != 0) {
+		fprintf(stderr, TV_PROG ": fuzz: the bare machine's results are not kept "
+			"(%s): each run is new\n", version[0] ? dir : "no QEMU version");
+		tv_fuzz_cache_close(c);
+		return NULL;
+	}
+	return c;
+}
+
 enum verdict {
 	V_EQUAL, V_EXPECTED, V_UNEXPECTED, V_STOP_DOC, V_STOP_UNEXPECTED, V_CRASHED, V_HUNG,
 	V_BARE_ENDED,
@@ -603,12 +408,14 @@ static int campaign(struct fuzz_env *env)
 	unsigned listed = 0;
 	int r;
 
+	double since = tv_now();
+
 	if (!bare || !virt || !by_rule) {
 		fputs(TV_PROG ": out of memory\n", stderr);
 		return TV_STATUS_NO_RESULT;
 	}
-	if ((r = run_range(env, TV_MODE_NATIVE, o->start, o->count, 0, bare, NULL)) ||
-	    (r = run_range(env, TV_MODE_HV, o->start, o->count, 0, virt, NULL))) {
+	if ((r = fuzz_native_range(env, o->start, o->count, bare)) ||
+	    (r = fuzz_run_range(env, TV_MODE_HV, o->start, o->count, 0, virt, NULL))) {
 		free(bare);
 		free(virt);
 		free(by_rule);
@@ -651,8 +458,8 @@ static int campaign(struct fuzz_env *env)
 	}
 	if (njobs) {
 		fprintf(stderr, TV_PROG ": fuzz: %zu cut runs for the divergences\n", njobs);
-		if ((r = run_cuts(env, TV_MODE_NATIVE, jobs, njobs, NULL)) ||
-		    (r = run_cuts(env, TV_MODE_HV, jobs, njobs, NULL))) {
+		if ((r = fuzz_native_cuts(env, jobs, njobs)) ||
+		    (r = fuzz_run_cuts(env, TV_MODE_HV, jobs, njobs, NULL))) {
 			free(bare);
 			free(virt);
 			free(by_rule);
@@ -695,8 +502,8 @@ static int campaign(struct fuzz_env *env)
 	}
 	if (nagain) {
 		fprintf(stderr, TV_PROG ": fuzz: %zu unexpected divergences run again alone\n", nagain);
-		if ((r = run_cuts(env, TV_MODE_NATIVE, again, nagain, NULL)) ||
-		    (r = run_cuts(env, TV_MODE_HV, again, nagain, NULL))) {
+		if ((r = fuzz_native_cuts(env, again, nagain)) ||
+		    (r = fuzz_run_cuts(env, TV_MODE_HV, again, nagain, NULL))) {
 			free(bare);
 			free(virt);
 			free(by_rule);
@@ -709,9 +516,9 @@ static int campaign(struct fuzz_env *env)
 		}
 	}
 
-	printf("fuzz: seed %u, sequences %u to %u, ring %d, patch %s, umip %s\n", o->seed, o->start,
-	       o->start + o->count - 1, o->mode.ring, patch_names[o->mode.patch],
-	       o->mode.umip ? "on" : "off");
+	printf("fuzz: seed %u, sequences %u to %u, ring %d, patch %s, umip %s%s\n", o->seed,
+	       o->start, o->start + o->count - 1, o->mode.ring, fuzz_patch_names[o->mode.patch],
+	       o->mode.umip ? "on" : "off", o->mode.direct ? ", direct" : "");
 	for (uint32_t i = 0; i < o->count; i++) {
 		const struct tv_fuzz_rule *rule;
 		struct tv_fuzz_cut cuts[TV_FUZZ_CUTS_MAX];
@@ -748,8 +555,9 @@ static int campaign(struct fuzz_env *env)
 			[V_CRASHED] = "HYPERVISOR CRASHED", [V_HUNG] = "HYPERVISOR HUNG",
 		};
 		printf("\nsequence %u: %s (replay: trapvisor fuzz --seed %u --replay %u --ring %d "
-		       "--patch %s%s)\n", o->start + i, what[v], o->seed, o->start + i, o->mode.ring,
-		       patch_names[o->mode.patch], o->mode.umip ? " --umip" : "");
+		       "--patch %s%s%s)\n", o->start + i, what[v], o->seed, o->start + i,
+		       o->mode.ring, fuzz_patch_names[o->mode.patch], o->mode.umip ? " --umip" : "",
+		       o->mode.direct ? " --direct" : "");
 		print_line(stdout, "bare machine", &bare[i]);
 		print_line(stdout, "hypervisor", &virt[i]);
 		print_sequence(stdout, &env->layout, &seq, "    ");
@@ -775,6 +583,7 @@ static int campaign(struct fuzz_env *env)
 			       tv_fuzz_rules[i].why);
 	for (unsigned j = 0; j < nstop_names; j++)
 		printf("  stop: %-18s %8u\n", stop_names[j], stop_counts[j]);
+	print_time(env, tv_now() - since);
 
 	free(bare);
 	free(virt);
@@ -807,11 +616,12 @@ static int replay(struct fuzz_env *env)
 
 	tv_printer_init(&p, stdout, stderr);
 	printf("--- sequence %u of seed %u on the bare machine ---\n", k, o->seed);
-	if ((r = run_range(env, TV_MODE_NATIVE, k, 1, 1, &bare, &p)))
+	if ((r = fuzz_run_range(env, TV_MODE_NATIVE, k, 1, 1, &bare, &p)))
 		return r;
-	printf("--- under the hypervisor (ring %d, patch %s, umip %s) ---\n", o->mode.ring,
-	       patch_names[o->mode.patch], o->mode.umip ? "on" : "off");
-	if ((r = run_range(env, TV_MODE_HV, k, 1, 1, &virt, &p)))
+	printf("--- under the hypervisor (ring %d, patch %s, umip %s%s) ---\n", o->mode.ring,
+	       fuzz_patch_names[o->mode.patch], o->mode.umip ? "on" : "off",
+	       o->mode.direct ? ", direct" : "");
+	if ((r = fuzz_run_range(env, TV_MODE_HV, k, 1, 1, &virt, &p)))
 		return r;
 	fuzz_generate(o->seed, k, &env->layout, &seq);
 
@@ -832,8 +642,8 @@ static int replay(struct fuzz_env *env)
 		for (unsigned j = 0; j < n; j++)
 			printf(" %u", want[j]);
 		printf(" ---\n");
-		if ((r = run_cuts(env, TV_MODE_NATIVE, jobs, n, NULL)) ||
-		    (r = run_cuts(env, TV_MODE_HV, jobs, n, NULL)))
+		if ((r = fuzz_run_cuts(env, TV_MODE_NATIVE, jobs, n, NULL)) ||
+		    (r = fuzz_run_cuts(env, TV_MODE_HV, jobs, n, NULL)))
 			return r;
 	}
 	printf("--- sequence %u ---\n", k);
@@ -888,7 +698,15 @@ int tv_fuzz_command(int argc, char **argv)
 	}
 	tv_process_watch_signals();
 	env.have_cs = cs_open(CS_ARCH_X86, CS_MODE_32, &env.cs) == CS_ERR_OK;
-	r = o.replay >= 0 ? replay(&env) : campaign(&env);
+	if (o.replay >= 0) {
+		r = replay(&env);
+	} else {
+		static struct tv_fuzz_cache cache;
+		env.cache = open_cache(&env, &cache);
+		r = campaign(&env);
+		if (env.cache)
+			tv_fuzz_cache_close(env.cache);
+	}
 	if (env.have_cs)
 		cs_close(&env.cs);
 	return r;

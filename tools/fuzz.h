@@ -9,7 +9,8 @@
 #define TV_TOOLS_FUZZ_H
 
 #define TV_FUZZ_SYNOPSIS \
-	"fuzz [--seed S] [--count N] [--start K] [--ring 1|3] [--patch P] [--umip] [--replay K] [--list N] [--timeout S]"
+	"fuzz [--seed S] [--count N] [--start K] [--ring 1|3] [--patch P] [--umip] [--direct]\n" \
+	"            [--replay K] [--list N] [--timeout S] [--no-cache]"
 
 #define TV_FUZZ_SUMMARY \
 	"Run random instruction sequences (the fuzz guest) on the bare machine and\n" \

@@ -39,7 +39,13 @@ int tv_fuzz_parse_cut_line(const char *s, size_t len, struct tv_fuzz_line *out, 
 /* Parse the FUZZ-LAYOUT line into *lay; 0, or -1. */
 int tv_fuzz_parse_layout(const char *s, size_t len, struct fuzz_layout *lay);
 
-enum tv_fuzz_patch { TV_FUZZ_PATCH_NONE, TV_FUZZ_PATCH_POPF, TV_FUZZ_PATCH_ALL };
+/*
+ * The hypervisor's patch modes, each rewriting what the one before does and
+ * more: inline also turns CLI and STI into patch code. Only the guest's own
+ * code is patched, never a generated sequence.
+ */
+enum tv_fuzz_patch { TV_FUZZ_PATCH_NONE, TV_FUZZ_PATCH_POPF, TV_FUZZ_PATCH_ALL,
+		     TV_FUZZ_PATCH_INLINE, TV_FUZZ_PATCHES };
 
 struct tv_fuzz_mode {
 	int ring;			/* 1 or 3 */
@@ -47,6 +53,7 @@ struct tv_fuzz_mode {
 	int umip;
 	/* Where the guest's tables are (for rows that read an operand); NULL: unknown. */
 	const struct fuzz_layout *lay;
+	int direct;			/* the hypervisor's fast paths (--direct) */
 };
 
 /* Which fields of two lines differ (TV_FUZZ_DIFF_*). */

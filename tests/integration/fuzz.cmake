@@ -28,10 +28,13 @@ foreach(ring 1 3)
     tv_fuzz_test(ring${ring}_${patch}_umip --ring ${ring} --patch ${patch} --umip)
   endforeach()
 endforeach()
+# Patch code the guest runs itself (inline), and the fast paths (direct).
+tv_fuzz_test(ring1_inline_umip --ring 1 --patch inline --umip)
+tv_fuzz_test(ring3_inline_umip_direct --ring 3 --patch inline --umip --direct)
 
 # The command's own checks, without QEMU.
 tv_integration_test(NAME fuzz.bad_patch
-  COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1 --expect "--patch some: give none, popf or all"
+  COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1 --expect "--patch some: give none, popf, all or inline"
     -- fuzz --patch some)
 tv_integration_test(NAME fuzz.zero_count
   COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1 --expect "--count 0" -- fuzz --count 0)

@@ -140,8 +140,8 @@ static void one_kind(struct fuzz_seq *s, unsigned kind)
 START_TEST(test_expected)
 {
 	static struct fuzz_seq s;
-	struct tv_fuzz_mode none = { 1, TV_FUZZ_PATCH_NONE, 0, NULL };
-	struct tv_fuzz_mode all_umip = { 1, TV_FUZZ_PATCH_ALL, 1, NULL };
+	struct tv_fuzz_mode none = { 1, TV_FUZZ_PATCH_NONE, 0, NULL, 0 };
+	struct tv_fuzz_mode all_umip = { 1, TV_FUZZ_PATCH_ALL, 1, NULL, 0 };
 	struct tv_fuzz_line bare = { 1, TV_FUZZ_VEC_DONE, 0, 0x00000046, 0, 1, 2 };
 	struct tv_fuzz_line virt = bare;
 	const struct tv_fuzz_rule *r;
@@ -196,7 +196,7 @@ END_TEST
 START_TEST(test_first_divergence)
 {
 	static struct fuzz_seq s;
-	struct tv_fuzz_mode all_umip = { 1, TV_FUZZ_PATCH_ALL, 1, NULL };
+	struct tv_fuzz_mode all_umip = { 1, TV_FUZZ_PATCH_ALL, 1, NULL, 0 };
 	struct tv_fuzz_line same = { 1, TV_FUZZ_VEC_DONE, 0, 0x00000046, 0, 1, 2 };
 	struct tv_fuzz_line other = same;
 	struct tv_fuzz_cut cut = { 0 };
@@ -267,7 +267,7 @@ END_TEST
 START_TEST(test_merged_items)
 {
 	static struct fuzz_seq s;
-	struct tv_fuzz_mode all_umip = { 1, TV_FUZZ_PATCH_ALL, 1, NULL };
+	struct tv_fuzz_mode all_umip = { 1, TV_FUZZ_PATCH_ALL, 1, NULL, 0 };
 	struct tv_fuzz_line bare = { 1, 14, 0, 0x000006c2, 0x11000f, 1, 2 };
 	struct tv_fuzz_line virt = bare;
 	const uint8_t sync[] = { 1, 0, 0, 0, 1 };
@@ -295,8 +295,8 @@ END_TEST
 START_TEST(test_operand_rows)
 {
 	static struct fuzz_seq s;
-	struct tv_fuzz_mode ring1 = { 1, TV_FUZZ_PATCH_ALL, 1, NULL };
-	struct tv_fuzz_mode ring3 = { 3, TV_FUZZ_PATCH_ALL, 1, NULL };
+	struct tv_fuzz_mode ring1 = { 1, TV_FUZZ_PATCH_ALL, 1, NULL, 0 };
+	struct tv_fuzz_mode ring3 = { 3, TV_FUZZ_PATCH_ALL, 1, NULL, 0 };
 	struct tv_fuzz_line bare = { 1, 13, 0x10, 0x00000046, 0x10f00a, 1, 2 };
 	struct tv_fuzz_line virt = { 1, TV_FUZZ_VEC_DONE, 0, 0x00000046, 0, 3, 2 };
 	const struct tv_fuzz_rule *r;
