@@ -188,6 +188,43 @@ static int raw_silent_applies(const struct tv_fuzz_mode *mode, const struct fuzz
 	return 0;
 }
 
+/* Whether the bytes at b begin, after any prefixes, an instruction raw-silent names. */
+static int silent_at(const uint8_t *b, unsigned len)
+{
+	unsigned j = 0;
+
+	while (j < len && (b[j] == 0x26 || b[j] == 0x2E || b[j] == 0x36 || b[j] == 0x3E ||
+			   b[j] == 0x64 || b[j] == 0x65 || b[j] == 0x66 || b[j] == 0x67 ||
+			   b[j] == 0xF2 || b[j] == 0xF3))
+		j++;
+	if (j >= len)
+		return 0;
+	if (b[j] == 0x0E || b[j] == 0x16 || b[j] == 0x8C || b[j] == 0x9C || b[j] == 0x9D)
+		return 1;
+	return b[j] == 0x0F && j + 1 < len && b[j + 1] <= 0x03;
+}
+
+/*
+ * IRET or RETF whose popped EIP (set up just before it) lies inside the
+ * sequence but at no item's first byte, where a silent instruction begins
+ * (seed 2027, sequence 778: RETF to the 0x16 inside a PUSH's immediate).
+ */
+static int return_into_silent_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+				      unsigned i, unsigned unit_end)
+{
+	uint32_t eip;
+
+	(void)unit_end;
+	if (!mode->lay || !setup_value(seq, (int)i - 1, &eip) || eip < mode->lay->code ||
+	    eip - mode->lay->code >= seq->len)
+		return 0;
+	uint32_t t = eip - mode->lay->code;
+	for (unsigned j = 0; j < seq->ninsn; j++)
+		if (seq->insn[j].off == t)
+			return 0;
+	return silent_at(seq->code + t, seq->len - t);
+}
+
 /* The sequence single-steps: TF in its start state, or set by a POPF or IRET before i. */
 static int tf_set_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq, unsigned i,
 			  unsigned unit_end)
@@ -245,23 +282,23 @@ static int ring1_return_applies(const struct tv_fuzz_mode *mode, const struct fu
 const struct tv_fuzz_rule tv_fuzz_rules[] = {
 	{ "end-pushf",
 	  "the end label's PUSHF, not patched, shows the real IF and IOPL (docs/classify.md: PUSHF)",
-	  { 0 }, 1, TV_FUZZ_PATCH_NONE, 0, TV_FUZZ_DIFF_IF_IOPL, 0, 0, 0, NULL },
+	  { 0 }, 1, TV_FUZZ_PATCH_NONE, 0, TV_FUZZ_DIFF_IF_IOPL, 0, 0, 0, NULL, 0 },
 	{ "pushf",
 	  "PUSHF in a sequence shows the real IF and IOPL: generated code is never patched",
-	  { FUZZ_K_PUSHF }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL },
+	  { FUZZ_K_PUSHF }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL, 0 },
 	{ "popf",
 	  "POPF in a sequence loses a change of IF or IOPL: generated code is never patched",
-	  { FUZZ_K_POPF }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL },
+	  { FUZZ_K_POPF }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL, 0 },
 	{ "selector-rpl",
 	  "PUSH CS/SS, MOV from CS/SS and far CALL show the real ring in the RPL (docs/classify.md)",
 	  { FUZZ_K_PUSH_CS, FUZZ_K_MOV_FROM_CS, FUZZ_K_PUSH_SREG, FUZZ_K_MOV_FROM_SREG,
-	    FUZZ_K_FARCALL }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL },
+	    FUZZ_K_FARCALL }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL, 0 },
 	{ "lar-lsl",
 	  "LAR, LSL, VERR and VERW read the compressed DPL and the truncated limit (docs/classify.md)",
-	  { FUZZ_K_LAR, FUZZ_K_LSL, FUZZ_K_VERRW }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL },
+	  { FUZZ_K_LAR, FUZZ_K_LSL, FUZZ_K_VERRW }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL, 0 },
 	{ "absent-port",
 	  "IN from a port nothing answers: all ones under the hypervisor (docs/guest-contract.md), 0 on bare QEMU",
-	  { FUZZ_K_IN, FUZZ_K_STRIO }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL },
+	  { FUZZ_K_IN, FUZZ_K_STRIO }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL, 0 },
 	{ "qemu-lock",
 	  "bare QEMU runs LOCK before an instruction the hypervisor carries out (real CPUs and the hypervisor raise #UD: docs/guest-contract.md)",
 	  { FUZZ_K_LGDT, FUZZ_K_LIDT, FUZZ_K_SGDT, FUZZ_K_SIDT, FUZZ_K_SLDT, FUZZ_K_STR,
@@ -269,56 +306,60 @@ const struct tv_fuzz_rule tv_fuzz_rules[] = {
 	    FUZZ_K_IRET, FUZZ_K_RETF, FUZZ_K_MOVCR_READ, FUZZ_K_MOVCR_WRITE, FUZZ_K_MOVDR_READ,
 	    FUZZ_K_MOVDR_WRITE, FUZZ_K_IN, FUZZ_K_OUT, FUZZ_K_STRIO, FUZZ_K_INT, FUZZ_K_INT3,
 	    FUZZ_K_INTO, FUZZ_K_HLT, FUZZ_K_INVLPG, FUZZ_K_CACHE, FUZZ_K_SYSENTER, FUZZ_K_POP_SREG,
-	    FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 1, 0, 0, NULL },
+	    FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 1, 0, 0, NULL, 0 },
 	{ "store-sys",
 	  "SGDT, SIDT, SLDT, STR and SMSW store the hypervisor's values without UMIP (docs/classify.md)",
 	  { FUZZ_K_SGDT, FUZZ_K_SIDT, FUZZ_K_SLDT, FUZZ_K_STR, FUZZ_K_SMSW }, 0,
-	  TV_FUZZ_PATCH_INLINE, 1, ANY, 0, 0, 0, NULL },
+	  TV_FUZZ_PATCH_INLINE, 1, ANY, 0, 0, 0, NULL, 0 },
 	{ "sreg-rpl",
 	  "a DPL-0 data selector with RPL 1 to the real ring passes the privilege check of DS, ES, FS or GS: loads, or #NP if not present (docs/guest-contract.md)",
 	  { FUZZ_K_POP_SREG, FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0,
-	  sreg_rpl_applies },
+	  sreg_rpl_applies, 0 },
 	{ "sreg-user-code",
 	  "the guest's user code selector into DS, ES, FS or GS is #NP (docs/guest-contract.md)",
 	  { FUZZ_K_POP_SREG, FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0,
-	  sreg_user_code_applies },
+	  sreg_user_code_applies, 0 },
 	{ "ring1-return",
 	  "IRET or RETF to RPL 1 in ring 1 goes through untrapped: the guest's ring 1 runs as ring 0 (docs/guest-contract.md)",
-	  { FUZZ_K_IRET, FUZZ_K_RETF }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, ring1_return_applies },
+	  { FUZZ_K_IRET, FUZZ_K_RETF }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, ring1_return_applies, 0 },
 	{ "gdt-shrunk",
 	  "LGDT of a shorter GDT: a data segment register beyond its limit becomes null (docs/guest-contract.md)",
-	  { FUZZ_K_LGDT }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, gdt_shrunk_applies },
+	  { FUZZ_K_LGDT }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, gdt_shrunk_applies, 0 },
 	{ "cr4-vme",
 	  "MOV to CR4 with VME or PVI is #GP(0): no virtual-8086 mode (docs/guest-contract.md)",
-	  { FUZZ_K_MOVCR_WRITE }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, cr4_vme_applies },
+	  { FUZZ_K_MOVCR_WRITE }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, cr4_vme_applies, 0 },
 	{ "raw-silent",
 	  "random bytes holding PUSH CS/SS, MOV from a segment register, PUSHF, POPF, or 0F 00-03 (SLDT, STR, SGDT, SIDT, SMSW, LAR, LSL): the rows above",
-	  { TV_FUZZ_K_RAW }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, raw_silent_applies },
+	  { TV_FUZZ_K_RAW }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, raw_silent_applies, 0 },
 	{ "null-rpl-ds-es",
 	  "a null selector with RPL 1 to 3 in DS or ES reads back as 0 after the next trap: the switcher's IRET nulls it (docs/guest-contract.md)",
 	  { FUZZ_K_POP_SREG, FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0,
-	  null_rpl_ds_es_applies },
+	  null_rpl_ds_es_applies, 0 },
 	{ "qemu-cr0-nw",
 	  "MOV to CR0 with NW but not CD: #GP(0) on a CPU and under the hypervisor (SDM vol. 2B, MOV CRn), accepted by bare QEMU",
-	  { FUZZ_K_MOVCR_WRITE }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, cr0_nw_applies },
+	  { FUZZ_K_MOVCR_WRITE }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, cr0_nw_applies, 0 },
 	{ "qemu-rf",
 	  "bare QEMU keeps an RF it loaded until its translation block ends; the CPU (and the hypervisor) clears it after the next instruction (SDM vol. 3, 17.3.1.1)",
-	  { 0 }, 0, TV_FUZZ_PATCH_INLINE, 0, TV_FUZZ_DIFF_EFLAGS, 0, EFLAGS_RF, 0, NULL },
+	  { 0 }, 0, TV_FUZZ_PATCH_INLINE, 0, TV_FUZZ_DIFF_EFLAGS, 0, EFLAGS_RF, 0, NULL, 0 },
 	{ "qemu-sti-step",
 	  "bare QEMU holds the single-step #DB after STI off for one instruction, as after MOV SS; STI does not (SDM vol. 2B, STI), nor the hypervisor",
-	  { FUZZ_K_STI }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, tf_set_applies },
+	  { FUZZ_K_STI }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, tf_set_applies, 0 },
 	{ "qemu-cmpxchg8b",
 	  "bare QEMU's CMPXCHG8B leaves arithmetic flags of its own (issue 11); under the hypervisor a trap between makes them differ",
-	  { FUZZ_K_CMPXCHG8B }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL },
+	  { FUZZ_K_CMPXCHG8B }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL, 0 },
 	{ "ring3-return-rpl3",
 	  "IRET or far RET with the guest kernel in ring 3 to a code segment of DPL 0 or 1 with RPL 3: the shadow's DPL is 3, so it goes through (docs/guest-contract.md)",
-	  { FUZZ_K_IRET, FUZZ_K_RETF }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, ring3_return_applies },
+	  { FUZZ_K_IRET, FUZZ_K_RETF }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, ring3_return_applies, 0 },
 	{ "user-code-far",
 	  "far JMP or CALL from the kernel to the user code selector is #NP: the kernel's view marks it not present (docs/guest-contract.md)",
-	  { FUZZ_K_FARJMP, FUZZ_K_FARCALL }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, user_code_far_applies },
+	  { FUZZ_K_FARJMP, FUZZ_K_FARCALL }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, user_code_far_applies, 0 },
 	{ "qemu-ext",
 	  "bare QEMU leaves EXT clear in the error code of a fault met while delivering an external interrupt; the SDM (and the hypervisor) set it",
-	  { 0 }, 0, TV_FUZZ_PATCH_INLINE, 0, TV_FUZZ_DIFF_VECTOR, 0, 0, 1, NULL },
+	  { 0 }, 0, TV_FUZZ_PATCH_INLINE, 0, TV_FUZZ_DIFF_VECTOR, 0, 0, 1, NULL, 0 },
+	{ "return-into-silent",
+	  "IRET or far RET into the middle of a later item, at bytes that begin PUSH CS/SS, MOV from a segment register, PUSHF, POPF or 0F 00-03: the rows above, met in bytes the CPU reads its own way",
+	  { FUZZ_K_IRET, FUZZ_K_RETF }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0,
+	  return_into_silent_applies, 1 },
 };
 const size_t tv_fuzz_nrules = sizeof(tv_fuzz_rules) / sizeof(tv_fuzz_rules[0]);
 
@@ -564,6 +605,8 @@ const struct tv_fuzz_rule *tv_fuzz_expected(const struct tv_fuzz_mode *mode,
 		if (after == 0 && seq->insn[i].kind == FUZZ_K_POPF &&
 		    mode->patch == TV_FUZZ_PATCH_NONE && !(d & ~TV_FUZZ_DIFF_IF_IOPL))
 			after = 1;
+		if (r->whole_after)
+			after = 1;	/* the whole lines differ: else no row were asked */
 		if (after < 0)
 			return NULL;
 		if (after) {

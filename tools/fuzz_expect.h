@@ -86,6 +86,13 @@ struct tv_fuzz_rule {
 	 */
 	int (*applies)(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq, unsigned i,
 		       unsigned unit_end);
+	/*
+	 * The instruction sends the CPU into bytes that are no instruction of
+	 * the sequence (a return into the middle of a later item), which no cut
+	 * can end: the row holds when the machines agree before it, and the
+	 * whole sequence is what differs after it.
+	 */
+	int whole_after;
 };
 
 extern const struct tv_fuzz_rule tv_fuzz_rules[];

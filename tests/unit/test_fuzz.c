@@ -443,6 +443,53 @@ START_TEST(test_cut)
 }
 END_TEST
 
+/*
+ * A RETF into the middle of a later item runs bytes that are no item: at
+ * a 0x16 there (PUSH SS) the real RPL is stored (seed 2027, sequence 778);
+ * no cut can end those bytes, so the whole result is blamed on the RETF.
+ */
+START_TEST(test_return_into_silent)
+{
+	static struct fuzz_seq s;
+	struct tv_fuzz_mode ring1 = { 1, TV_FUZZ_PATCH_ALL, 1, &lay, 0 };
+	struct tv_fuzz_mode ring3 = { 3, TV_FUZZ_PATCH_INLINE, 1, &lay, 0 };
+	struct tv_fuzz_mode no_layout = { 1, TV_FUZZ_PATCH_ALL, 1, NULL, 0 };
+	struct tv_fuzz_line bare = { 778, 14, 0, 0x200482, lay.code + 0x13, 5, 0xbaefa8a1 };
+	struct tv_fuzz_line virt = { 778, 14, 0, 0x200482, lay.code + 0x13, 5, 0x943aa300 };
+	uint32_t eip = lay.code + 13;
+	const struct tv_fuzz_rule *r;
+
+	seq_start(&s);
+	ADD(&s, FUZZ_K_SETUP, 0x68, 0x08, 0, 0, 0);
+	ADD(&s, FUZZ_K_SETUP, 0x68, eip & 0xFF, (eip >> 8) & 0xFF, (eip >> 16) & 0xFF, eip >> 24);
+	ADD(&s, FUZZ_K_RETF, 0xCB);
+	ADD(&s, FUZZ_K_SETUP, 0x68, 0x57, 0x16, 0x3D, 0x00);	/* byte 13: 0x16 */
+	ADD(&s, FUZZ_K_SETUP, 0x68, 0x08, 0, 0, 0);
+	ADD(&s, FUZZ_K_IRET, 0xCF);
+	seq_end(&s);
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "return-into-silent");
+	ck_assert_ptr_nonnull(tv_fuzz_expected(&ring3, &s, WHOLE, &bare, &virt, NO_CUTS));
+	/* Where the sequence's instructions are is needed to say where the RETF goes. */
+	ck_assert_ptr_null(tv_fuzz_expected(&no_layout, &s, WHOLE, &bare, &virt, NO_CUTS));
+	/* Segment prefixes before it are read with it. */
+	s.code[12] = 0x2E;
+	ck_assert_ptr_nonnull(tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS));
+	s.code[12] = 0x57;
+	/* A byte there that is no silent instruction: nothing explains the difference. */
+	s.code[13] = 0x90;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS));
+	s.code[13] = 0x16;
+	/* A return to an item's first byte runs the sequence's own instructions. */
+	s.code[6] = (uint8_t)(eip - 2);
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS));
+	/* Past the sequence's bytes: the INT3 fill. */
+	s.code[6] = (uint8_t)(lay.code + s.len);
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS));
+}
+END_TEST
+
 START_TEST(test_expected_stop)
 {
 	ck_assert_ptr_nonnull(tv_fuzz_expected_stop(
@@ -474,6 +521,7 @@ int main(void)
 	tcase_add_test(tc, test_merged_items);
 	tcase_add_test(tc, test_cut);
 	tcase_add_test(tc, test_expected_stop);
+	tcase_add_test(tc, test_return_into_silent);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
