@@ -32,6 +32,19 @@ endforeach()
 tv_fuzz_test(ring1_inline_umip --ring 1 --patch inline --umip)
 tv_fuzz_test(ring3_inline_umip_direct --ring 3 --patch inline --umip --direct)
 
+# The guest's own IRET or far RET to a conforming code segment with RPL 3
+# reaches ring 3 without a trap; the next trap must stop it (docs/fuzz.md,
+# documented stops). With its code segment taken as checked, a #PF there was
+# hidden for ever (a hang, sequences 3754 and 3858) or the timer's delivery
+# panicked in the switcher (1842).
+foreach(k 1842 3754)
+  tv_integration_test(NAME fuzz.replay_conforming_user_${k}
+    COMMAND ${TV_EXPECT_RUN} --status 0 --expect "^verdict: documented stop$"
+      --expect "code segment 0x3b is not usable at ring 1" --reject "panicked"
+      -- fuzz --seed 2027 --replay ${k} --ring 1 --patch all --umip)
+  set_tests_properties(integration.fuzz.replay_conforming_user_${k} PROPERTIES LABELS "integration;fuzz")
+endforeach()
+
 # The command's own checks, without QEMU.
 tv_integration_test(NAME fuzz.bad_patch
   COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1 --expect "--patch some: give none, popf, all or inline"
