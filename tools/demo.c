@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tools/demo_guest_text.h"
 #include "tools/guests.h"
 #include "tools/i18n.h"
 #include "tools/outcome.h"
@@ -115,6 +116,7 @@ static const char *title_of(const struct tv_demo_results *r, const char *name)
 static void show_live(const struct demo_ctx *c, const struct tv_demo_line *l)
 {
 	const struct tv_demo_results *r = c->results;
+	char said[512];
 
 	switch (l->kind) {
 	case TV_DEMO_LINE_PAUSE:
@@ -127,7 +129,7 @@ static void show_live(const struct demo_ctx *c, const struct tv_demo_line *l)
 		printf("%s== %s ==%s\n", col(c, C_HEAD), _(l->title), col(c, C_OFF));
 		break;
 	case TV_DEMO_LINE_SAY:
-		printf("   %s\n", l->text);
+		printf("   %s\n", tv_demo_guest_text(l->text, said, sizeof(said)));
 		break;
 	case TV_DEMO_LINE_RESULT: {
 		/* Compare as the table will: with the bare machine's run once it exists. */
@@ -143,15 +145,18 @@ static void show_live(const struct demo_ctx *c, const struct tv_demo_line *l)
 			}
 		}
 		int same = strcmp(l->observed, ref) == 0;
-		char observed[TV_DEMO_CATEGORY_MAX + 16];
+		char observed[2 * TV_DEMO_CATEGORY_MAX + 16];
 		snprintf(observed, sizeof(observed), "%s%s%s", col(c, same ? C_EQUAL : C_DIFF),
-			 l->observed, col(c, C_OFF));
+			 _(l->observed), col(c, C_OFF));
 		fputs("   ", stdout);
-		printf(fmt, observed, ref, l->detail);
+		printf(fmt, observed, _(ref), tv_demo_guest_text(l->detail, said, sizeof(said)));
 		fputc('\n', stdout);
 		break;
 	}
 	case TV_DEMO_LINE_OTHER:
+		printf("   %s%s%s\n", col(c, C_DIM), tv_demo_guest_text(l->text, said, sizeof(said)),
+		       col(c, C_OFF));
+		break;
 	case TV_DEMO_LINE_SUMMARY:
 	case TV_DEMO_LINE_MALFORMED:
 		printf("   %s%s%s\n", col(c, C_DIM), l->text, col(c, C_OFF));

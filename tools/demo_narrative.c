@@ -3,6 +3,11 @@
  * from this run's results only (a difference that did not show is not
  * claimed), and the line of wall times and trap counts.
  * Runs on: host.
+ *
+ * Each paragraph is made of whole sentences in _(), so a translation can
+ * order its words as its language does; the guest's titles, categories and
+ * details in them are shown in the reader's language too
+ * (tools/demo_guest_text.c). JSON asks for the English (tv_i18n_english()).
  */
 #include "tools/demo_table.h"
 
@@ -11,6 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tools/demo_guest_text.h"
+#include "tools/i18n.h"
 #include "tools/outcome.h"
 
 static void patch_cost(const struct tv_demo_results *r, char *buf, size_t len);
@@ -54,13 +61,14 @@ static enum tv_demo_mark mark_of(const struct tv_demo_results *r, const char *na
 	return tv_demo_mark(r, i, run);
 }
 
+/* The category a run observed in a named experiment, in the reader's language. */
 static const char *observed_in(const struct tv_demo_results *r, const char *name,
 			       enum tv_demo_run_id run)
 {
 	size_t i;
 	const struct tv_demo_experiment *e = find_exp(r, name, &i);
 
-	return e ? e->cell[run].observed : "";
+	return e ? _(e->cell[run].observed) : "";
 }
 
 /* The experiments the narrative knows how to explain. */
@@ -84,12 +92,13 @@ static void run_trouble(const struct tv_demo_results *r, enum tv_demo_run_id run
 	const struct tv_demo_run *rr = &r->run[run];
 
 	if (!rr->ran)
-		snprintf(buf, len, "it did not run");
+		snprintf(buf, len, "%s", _("it did not run"));
 	else if (rr->host_status != TV_STATUS_GUEST_OK)
-		snprintf(buf, len, "%s%s%s", rr->end[0] ? rr->end : "it failed",
+		snprintf(buf, len, "%s%s%s", rr->end[0] ? rr->end : _("it failed"),
 			 rr->message[0] ? ": " : "", rr->message);
 	else
-		snprintf(buf, len, "the guest exited but did not report every experiment");
+		snprintf(buf, len, "%s",
+			 _("the guest exited but did not report every experiment"));
 }
 
 /* Compare and count the cells of one column with the bare machine's. */
@@ -112,17 +121,17 @@ static void narrate_bare(const struct tv_demo_results *r, struct tv_demo_narrati
 
 	if (!tv_demo_run_complete(r, TV_DEMO_BARE)) {
 		run_trouble(r, TV_DEMO_BARE, why, sizeof(why));
-		say(n, 1, "WARNING: the bare-machine run did not complete (%s), so there is no "
-			  "full reference to compare the other runs with.", why);
+		say(n, 1, _("WARNING: the bare-machine run did not complete (%s), so there is no "
+			    "full reference to compare the other runs with."), why);
 	}
 	for (size_t i = 0; i < r->nexp; i++) {
 		const struct tv_demo_cell *c = &r->exp[i].cell[TV_DEMO_BARE];
 		if (tv_demo_mark(r, i, TV_DEMO_BARE) != TV_DEMO_NOT_ARCHITECTURE)
 			continue;
-		say(n, 1, "WARNING: on the bare machine \"%s\" observed %s, but the architecture "
-			  "promises a ring-0 kernel %s. The emulated CPU itself disagrees with "
-			  "the architecture; the other columns are compared with what it did.",
-		    r->exp[i].title, c->observed, c->bare);
+		say(n, 1, _("WARNING: on the bare machine \"%s\" observed %s, but the architecture "
+			    "promises a ring-0 kernel %s. The emulated CPU itself disagrees with "
+			    "the architecture; the other columns are compared with what it did."),
+		    _(r->exp[i].title), _(c->observed), _(c->bare));
 	}
 }
 
@@ -134,63 +143,73 @@ static void narrate_trap_emulate(const struct tv_demo_results *r, struct tv_demo
 
 	if (!tv_demo_run_complete(r, te)) {
 		run_trouble(r, te, why, sizeof(why));
-		say(n, 1, "The trap-and-emulate run did not complete (%s); its column is "
-			  "incomplete.", why);
+		say(n, 1, _("The trap-and-emulate run did not complete (%s); its column is "
+			    "incomplete."), why);
 	}
 	count_marks(r, te, &compared, &differing);
 	if (compared > 0 && differing == 0)
-		say(n, 0, "Trap-and-emulate matched the bare machine in every experiment this "
-			  "time (%zu of %zu): the POPF problem did not show in this run.",
+		say(n, 0, _("Trap-and-emulate matched the bare machine in every experiment this "
+			    "time (%zu of %zu): the POPF problem did not show in this run."),
 		    compared, r->nexp);
 
 	enum tv_demo_mark cli = mark_of(r, "cli_sti", te);
 	if (cli == TV_DEMO_EQUAL)
-		say(n, 0, "CLI and STI are privileged: in ring %d they trap, and the hypervisor "
-			  "keeps the guest's interrupt flag as a virtual IF. So the control "
-			  "experiment, CLI against the timer, matched the bare machine.",
+		say(n, 0, _("CLI and STI are privileged: in ring %d they trap, and the hypervisor "
+			    "keeps the guest's interrupt flag as a virtual IF. So the control "
+			    "experiment, CLI against the timer, matched the bare machine."),
 		    r->run[te].ring);
 	else if (cli == TV_DEMO_DIFFERS)
-		say(n, 1, "Even the control experiment differed under trap-and-emulate: after "
-			  "CLI, which traps, it observed %s where the bare machine showed %s. "
-			  "The virtual interrupt flag did not work in this run.",
+		say(n, 1, _("Even the control experiment differed under trap-and-emulate: after "
+			    "CLI, which traps, it observed %s where the bare machine showed %s. "
+			    "The virtual interrupt flag did not work in this run."),
 		    observed_in(r, "cli_sti", te), observed_in(r, "cli_sti", TV_DEMO_BARE));
 
 	int off = mark_of(r, "popf_clears_if", te) == TV_DEMO_DIFFERS;
 	int on = mark_of(r, "popf_sets_if", te) == TV_DEMO_DIFFERS;
-	if (off || on) {
-		char seen[160];
-		snprintf(seen, sizeof(seen), "%s%s%s%s%s",
-			 off ? "after POPF cleared IF: " : "",
-			 off ? observed_in(r, "popf_clears_if", te) : "", off && on ? "; " : "",
-			 on ? "after POPF set IF: " : "", on ? observed_in(r, "popf_sets_if", te) : "");
-		say(n, 0, "POPF is sensitive but not privileged: in ring %d it never traps, and "
-			  "the CPU silently keeps the old IF. So the hypervisor never learned that "
-			  "the guest turned interrupts %s (%s).",
-		    r->run[te].ring, off && on ? "off and back on" : off ? "off" : "back on", seen);
-	}
+	if (off && on)
+		say(n, 0, _("POPF is sensitive but not privileged: in ring %d it never traps, and "
+			    "the CPU silently keeps the old IF. So the hypervisor never learned "
+			    "that the guest turned interrupts off and back on (after POPF cleared "
+			    "IF: %s; after POPF set IF: %s)."),
+		    r->run[te].ring, observed_in(r, "popf_clears_if", te),
+		    observed_in(r, "popf_sets_if", te));
+	else if (off)
+		say(n, 0, _("POPF is sensitive but not privileged: in ring %d it never traps, and "
+			    "the CPU silently keeps the old IF. So the hypervisor never learned "
+			    "that the guest turned interrupts off (after POPF cleared IF: %s)."),
+		    r->run[te].ring, observed_in(r, "popf_clears_if", te));
+	else if (on)
+		say(n, 0, _("POPF is sensitive but not privileged: in ring %d it never traps, and "
+			    "the CPU silently keeps the old IF. So the hypervisor never learned "
+			    "that the guest turned interrupts back on (after POPF set IF: %s)."),
+		    r->run[te].ring, observed_in(r, "popf_sets_if", te));
 
 	if (mark_of(r, "pushf_shows_if", te) == TV_DEMO_DIFFERS)
-		say(n, 0, "PUSHF does not trap either: after CLI it showed %s where the bare "
-			  "machine shows %s, the real flag instead of the guest's virtual one.",
+		say(n, 0, _("PUSHF does not trap either: after CLI it showed %s where the bare "
+			    "machine shows %s, the real flag instead of the guest's virtual one."),
 		    observed_in(r, "pushf_shows_if", te),
 		    observed_in(r, "pushf_shows_if", TV_DEMO_BARE));
 
 	if (mark_of(r, "ring_leak", te) == TV_DEMO_DIFFERS)
-		say(n, 0, "Reading CS (MOV from CS, PUSH CS) does not trap: the guest saw %s where "
-			  "the bare machine shows %s, so a kernel can tell it was moved out of "
-			  "ring 0.",
+		say(n, 0, _("Reading CS (MOV from CS, PUSH CS) does not trap: the guest saw %s where "
+			    "the bare machine shows %s, so a kernel can tell it was moved out of "
+			    "ring 0."),
 		    observed_in(r, "ring_leak", te), observed_in(r, "ring_leak", TV_DEMO_BARE));
 
-	if (find_exp(r, "irqsave_lost_update", &i) && tv_demo_mark(r, i, te) == TV_DEMO_DIFFERS)
-		say(n, 0, "What that costs a real kernel: a spin_lock_irqsave-style section built "
-			  "on POPF did not keep the timer out: %s, %s.",
-		    r->exp[i].cell[te].observed, r->exp[i].cell[te].detail);
+	if (find_exp(r, "irqsave_lost_update", &i) && tv_demo_mark(r, i, te) == TV_DEMO_DIFFERS) {
+		char detail[TV_DEMO_SENTENCE_MAX];
+		say(n, 0, _("What that costs a real kernel: a spin_lock_irqsave-style section "
+			    "built on POPF did not keep the timer out: %s, %s."),
+		    _(r->exp[i].cell[te].observed),
+		    tv_demo_guest_text(r->exp[i].cell[te].detail, detail, sizeof(detail)));
+	}
 
 	for (i = 0; i < r->nexp; i++)
 		if (!is_explained(r->exp[i].name) && tv_demo_mark(r, i, te) == TV_DEMO_DIFFERS)
-			say(n, 0, "\"%s\" also differed under trap-and-emulate: %s where the bare "
-				  "machine showed %s.", r->exp[i].title,
-			    r->exp[i].cell[te].observed, r->exp[i].cell[TV_DEMO_BARE].observed);
+			say(n, 0, _("\"%s\" also differed under trap-and-emulate: %s where the "
+				    "bare machine showed %s."), _(r->exp[i].title),
+			    _(r->exp[i].cell[te].observed),
+			    _(r->exp[i].cell[TV_DEMO_BARE].observed));
 }
 
 /* The experiments of a column that differ from the bare machine, as a list for a sentence. */
@@ -202,9 +221,15 @@ static void list_differences(const struct tv_demo_results *r, enum tv_demo_run_i
 		if (tv_demo_mark(r, i, run) != TV_DEMO_DIFFERS)
 			continue;
 		size_t used = strlen(list);
-		snprintf(list + used, len - used, "%s\"%s\" (%s where the bare machine "
-			 "showed %s)", used ? ", " : "", r->exp[i].title,
-			 r->exp[i].cell[run].observed, r->exp[i].cell[TV_DEMO_BARE].observed);
+		if (used) {
+			if (used + 3 >= len)
+				break;
+			memcpy(list + used, ", ", 3);
+			used += 2;
+		}
+		snprintf(list + used, len - used, _("\"%s\" (%s where the bare machine showed %s)"),
+			 _(r->exp[i].title), _(r->exp[i].cell[run].observed),
+			 _(r->exp[i].cell[TV_DEMO_BARE].observed));
 	}
 }
 
@@ -216,8 +241,8 @@ static void narrate_patched(const struct tv_demo_results *r, struct tv_demo_narr
 
 	if (!tv_demo_run_complete(r, p)) {
 		run_trouble(r, p, why, sizeof(why));
-		say(n, 1, "The patched run (patch=all) did not complete (%s); its column is "
-			  "incomplete.", why);
+		say(n, 1, _("The patched run (patch=all) did not complete (%s); its column is "
+			    "incomplete."), why);
 	}
 	count_marks(r, p, &compared, &differing);
 	count_marks(r, TV_DEMO_TRAP_EMULATE, &te_compared, &te_differing);
@@ -225,20 +250,37 @@ static void narrate_patched(const struct tv_demo_results *r, struct tv_demo_narr
 		return;
 	if (differing == 0) {
 		char added[256], cost[320] = "";
+		const char *matched;
 		patch_cost(r, added, sizeof(added));
-		if (added[0])
-			snprintf(cost, sizeof(cost), " The price is paid in traps: %s, compared "
-				 "with trap-and-emulate.", added);
-		say(n, 0, "Patching rewrites each POPF and PUSHF, each PUSH CS and MOV from CS, and "
-			  "the other sensitive instructions the patcher knows (SGDT, LAR, ...), "
-			  "into an instruction that traps, and the hypervisor emulates it against "
-			  "the virtual CPU. With patch=all %s matched the bare machine%s.%s",
-		    compared == r->nexp ? "every experiment" : "every experiment that reported",
-		    te_differing ? ": equivalence is restored" : "", cost);
+		if (added[0]) {
+			cost[0] = ' ';
+			snprintf(cost + 1, sizeof(cost) - 1, _("The price is paid in traps: %s, "
+							       "compared with trap-and-emulate."),
+				 added);
+		}
+		if (compared == r->nexp)
+			matched = te_differing ? _("With patch=all every experiment matched the "
+						   "bare machine: equivalence is restored.")
+					       : _("With patch=all every experiment matched the "
+						   "bare machine.");
+		else
+			matched = te_differing ? _("With patch=all every experiment that reported "
+						   "matched the bare machine: equivalence is "
+						   "restored.")
+					       : _("With patch=all every experiment that reported "
+						   "matched the bare machine.");
+		say(n, 0, "%s %s%s",
+		    _("Patching rewrites each POPF and PUSHF, each PUSH CS and MOV from CS, and "
+		      "the other sensitive instructions the patcher knows (SGDT, LAR, ...), "
+		      "into an instruction that traps, and the hypervisor emulates it against "
+		      "the virtual CPU."), matched, cost);
 		return;
 	}
 	list_differences(r, p, list, sizeof(list));
-	say(n, 1, "Even with patch=all, %zu experiment(s) differed from the bare machine: %s.",
+	say(n, 1, tv_ngettext("Even with patch=all, %zu experiment differed from the bare "
+			      "machine: %s.",
+			      "Even with patch=all, %zu experiments differed from the bare "
+			      "machine: %s.", differing),
 	    differing, list);
 }
 
@@ -261,29 +303,39 @@ static void narrate_inline(const struct tv_demo_results *r, struct tv_demo_narra
 
 	if (!tv_demo_run_complete(r, in)) {
 		run_trouble(r, in, why, sizeof(why));
-		say(n, 1, "The inline-patched run (patch=inline) did not complete (%s); its "
-			  "column is incomplete.", why);
+		say(n, 1, _("The inline-patched run (patch=inline) did not complete (%s); its "
+			    "column is incomplete."), why);
 	}
 	count_marks(r, in, &compared, &differing);
 	if (compared == 0)
 		return;
 	if (differing == 0) {
 		const struct tv_demo_run *p = &r->run[TV_DEMO_PATCHED], *i = &r->run[in];
-		if (p->ran && i->ran)
-			snprintf(cost, sizeof(cost), " The flag instructions trapped %" PRIu64
-				 " times (patch=all: %" PRIu64 ").", flag_traps(i), flag_traps(p));
-		say(n, 0, "Patched inline, as VirtualBox's patch manager did, the same "
-			  "instructions and CLI and STI become jumps to patch code the guest "
-			  "kernel runs itself, against its virtual IF and IOPL in a page it "
-			  "can reach; only turning interrupts on while one waits enters the "
-			  "hypervisor. %s matched the bare machine.%s",
-		    compared == r->nexp ? "Every experiment" : "Every experiment that reported",
+		if (p->ran && i->ran) {
+			cost[0] = ' ';
+			snprintf(cost + 1, sizeof(cost) - 1, _("The flag instructions trapped %llu "
+							       "times (patch=all: %llu)."),
+				 (unsigned long long)flag_traps(i),
+				 (unsigned long long)flag_traps(p));
+		}
+		say(n, 0, "%s %s%s",
+		    _("Patched inline, as VirtualBox's patch manager did, the same "
+		      "instructions and CLI and STI become jumps to patch code the guest "
+		      "kernel runs itself, against its virtual IF and IOPL in a page it "
+		      "can reach; only turning interrupts on while one waits enters the "
+		      "hypervisor."),
+		    compared == r->nexp ? _("Every experiment matched the bare machine.")
+					: _("Every experiment that reported matched the bare "
+					    "machine."),
 		    cost);
 		return;
 	}
 	list_differences(r, in, list, sizeof(list));
-	say(n, 1, "Even with patch=inline, %zu experiment(s) differed from the bare machine: "
-		  "%s.", differing, list);
+	say(n, 1, tv_ngettext("Even with patch=inline, %zu experiment differed from the bare "
+			      "machine: %s.",
+			      "Even with patch=inline, %zu experiments differed from the bare "
+			      "machine: %s.", differing),
+	    differing, list);
 }
 
 static void narrate_paravirt(const struct tv_demo_results *r, struct tv_demo_narrative *n)
@@ -294,27 +346,35 @@ static void narrate_paravirt(const struct tv_demo_results *r, struct tv_demo_nar
 
 	if (!tv_demo_run_complete(r, pv)) {
 		run_trouble(r, pv, why, sizeof(why));
-		say(n, 1, "The paravirtualized run did not complete (%s); its column is "
-			  "incomplete.", why);
+		say(n, 1, _("The paravirtualized run did not complete (%s); its column is "
+			    "incomplete."), why);
 	}
 	count_marks(r, pv, &compared, &differing);
 	if (compared == 0)
 		return;
 	if (differing == 0) {
 		uint64_t ints = insn_traps(&r->run[pv], "int");
-		if (ints)
-			snprintf(calls, sizeof(calls), " It asked %" PRIu64 " times (traps of INT).",
-				 ints);
-		say(n, 0, "Paravirtualized, the guest knows it runs on trapvisor and asks the "
-			  "hypervisor by hypercall (INT 0x82) to disable, enable, save and restore "
-			  "interrupts and to read CS, instead of running CLI, STI, PUSHF, POPF and "
-			  "MOV from CS; nothing is patched. So %s matched the bare machine.%s",
-		    compared == r->nexp ? "every experiment" : "every experiment that reported",
+		if (ints) {
+			calls[0] = ' ';
+			snprintf(calls + 1, sizeof(calls) - 1,
+				 _("It asked %llu times (traps of INT)."), (unsigned long long)ints);
+		}
+		say(n, 0, "%s %s%s",
+		    _("Paravirtualized, the guest knows it runs on trapvisor and asks the "
+		      "hypervisor by hypercall (INT 0x82) to disable, enable, save and restore "
+		      "interrupts and to read CS, instead of running CLI, STI, PUSHF, POPF and "
+		      "MOV from CS; nothing is patched."),
+		    compared == r->nexp ? _("So every experiment matched the bare machine.")
+					: _("So every experiment that reported matched the bare "
+					    "machine."),
 		    calls);
 		return;
 	}
 	list_differences(r, pv, list, sizeof(list));
-	say(n, 1, "Even paravirtualized, %zu experiment(s) differed from the bare machine: %s.",
+	say(n, 1, tv_ngettext("Even paravirtualized, %zu experiment differed from the bare "
+			      "machine: %s.",
+			      "Even paravirtualized, %zu experiments differed from the bare "
+			      "machine: %s.", differing),
 	    differing, list);
 }
 
@@ -383,17 +443,26 @@ void tv_demo_timing_line(const struct tv_demo_results *r, char *buf, size_t len)
 		if (i == TV_DEMO_PATCHED && run->ran) {
 			patch_cost(r, extra, sizeof(extra));
 		}
-		if (run->ran && run->mode[0] == 'h')
-			snprintf(traps, sizeof(traps), run->traps >= 0 ? ", %" PRId64 " traps"
-				 : ", traps not reported", run->traps);
+		if (run->ran && run->mode[0] == 'h' && run->traps >= 0)
+			snprintf(traps, sizeof(traps), _(", %lld traps"), (long long)run->traps);
+		else if (run->ran && run->mode[0] == 'h')
+			snprintf(traps, sizeof(traps), "%s", _(", traps not reported"));
+		if (used) {
+			if (used + 3 >= len)
+				break;
+			memcpy(buf + used, "; ", 3);
+			used += 2;
+		}
 		if (!run->ran)
-			w = snprintf(buf + used, len - used, "%s%s did not run", used ? "; " : "",
-				     run->title);
+			w = snprintf(buf + used, len - used, _("%s did not run"), _(run->title));
+		else if (extra[0])
+			/* TRANSLATORS: run, seconds, its traps, then "popfd +802, pushfd +403". */
+			w = snprintf(buf + used, len - used,
+				     _("%s %.2f s%s (more than trap-and-emulate: %s)"),
+				     _(run->title), run->wall_s, traps, extra);
 		else
-			w = snprintf(buf + used, len - used, "%s%s %.2f s%s%s%s%s", used ? "; " : "",
-				     run->title, run->wall_s, traps,
-				     extra[0] ? " (more than trap-and-emulate: " : "", extra,
-				     extra[0] ? ")" : "");
+			w = snprintf(buf + used, len - used, "%s %.2f s%s", _(run->title),
+				     run->wall_s, traps);
 		if (w < 0)
 			break;
 		used += (size_t)w < len - used ? (size_t)w : len - used - 1;

@@ -86,8 +86,10 @@ static void put_wrapped(FILE *f, const char *s, size_t width)
 	size_t col = 0;
 
 	while (*s) {
-		size_t word = strcspn(s, " ");
-		if (col > 0 && col + 1 + word > width) {
+		size_t word = strcspn(s, " "), letters = 0;
+		for (size_t k = 0; k < word; k++)	/* columns, not UTF-8 bytes */
+			letters += ((unsigned char)s[k] & 0xc0) != 0x80;
+		if (col > 0 && col + 1 + letters > width) {
 			fputc('\n', f);
 			col = 0;
 		} else if (col > 0) {
@@ -95,7 +97,7 @@ static void put_wrapped(FILE *f, const char *s, size_t width)
 			col++;
 		}
 		fwrite(s, 1, word, f);
-		col += word;
+		col += letters;
 		s += word;
 		while (*s == ' ')
 			s++;

@@ -38,6 +38,10 @@
  *     go in detail. No quoted value contains a double quote. verdict is
  *     PASS exactly when observed equals bare.
  *   - Last: SUMMARY: N passed, M failed
+ *   The narration, titles and details are English; `demo --lang nb` shows
+ *   them in Norwegian by recognizing each sentence in the host's list of
+ *   them (tools/demo_guest_text.c): a sentence changed here is changed
+ *   there too (the test i18n.guest_sentences says which).
  * Exit status (debug-exit port): 0 when every experiment ran to the end,
  * whatever its verdict, since a FAIL is the demonstration, not an error;
  * 2 for a bad command line; 3 if the timer never ticked (nothing can be

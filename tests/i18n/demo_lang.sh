@@ -14,7 +14,9 @@
 # is looked up with gettext(1) in the built catalog, not taken from the
 # program, and the categories and verdicts come from the JSON run, not from
 # this script: a demo that showed other results than the JSON's, or kept
-# an English heading, fails.
+# an English heading, fails. The explanation must be the catalog's too,
+# with numbers where the sentences have them (the lost updates adding up
+# as the guest counts them).
 #
 # usage: demo_lang.sh HOST BUILD_DIR
 # exit status: 0 as described; 1 not (each difference is listed); 2 usage.
@@ -138,6 +140,34 @@ for english in "^experiment " "= bare: as on the bare machine" "^Wall time and t
 		fail "English left in the Norwegian output: $english"
 	fi
 done
+
+# --- 4. the explanation: the catalog's sentences, with this run's numbers ---
+# A translated sentence as an extended regular expression: its text up to
+# the first directive, and a number wherever the sentence has %u.
+sentence_re() {
+	nb "$1" | sed -e 's/[][\\.*^$()+?{}|]/\\&/g' -e 's/%u/[0-9]+/g' -e 's/%s.*$//'
+}
+for sentence in \
+	"POPF is sensitive but not privileged: in ring %d it never traps, and the CPU silently keeps the old IF. So the hypervisor never learned that the guest turned interrupts off and back on (after POPF cleared IF: %s; after POPF set IF: %s)." \
+	"%u of %u updates lost (%u sections, %u ticks)" \
+	"With patch=all every experiment matched the bare machine: equivalence is restored."; do
+	re=$(sentence_re "$sentence" | sed 's/%d/[13]/')
+	for out in nb.md nb.txt; do
+		tr '\n' ' ' <"$tmp/$out" | grep -qE -- "$re" || fail "$out: no \"$re\""
+	done
+done
+for english in "POPF is sensitive but not privileged" "updates lost" "equivalence is restored"; do
+	if grep -qF -- "$english" "$tmp/nb.txt" "$tmp/nb.md"; then
+		fail "English narrative left in the Norwegian output: $english"
+	fi
+done
+# The lost updates the Norwegian run counted are its own: the numbers in its
+# sentence add up as the guest's do (lost = expected - grown, at least one).
+lost_re=$(sentence_re "%u of %u updates lost (%u sections, %u ticks)")
+if ! tr '\n' ' ' <"$tmp/nb.md" | grep -oE -- "$lost_re" | head -n 1 | tr -c '0-9\n' ' ' |
+	awk '{ if (!($1 >= 1 && $2 == $3 + $4)) exit 1 }'; then
+	fail "md: the lost updates do not add up: $(tr '\n' ' ' <"$tmp/nb.md" | grep -oE -- "$lost_re" | head -n 1)"
+fi
 
 [ "$failed" -eq 0 ] && echo "demo in Norwegian: $(wc -l <"$tmp/exps") experiments as in the JSON run, headings and marks from the catalog"
 exit "$failed"

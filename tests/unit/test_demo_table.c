@@ -539,7 +539,7 @@ START_TEST(test_narrative_follows_results)
 	expected_results(&r);
 	snprintf(r.exp[4].cell[TV_DEMO_PATCHED].observed, TV_DEMO_CATEGORY_MAX, "RPL=1");
 	tv_demo_narrate(&r, &n);
-	ck_assert(narrative_has(&n, "Even with patch=all, 1 experiment(s) differed"));
+	ck_assert(narrative_has(&n, "Even with patch=all, 1 experiment differed"));
 	ck_assert(narrative_has(&n, "CS tells the ring"));
 	ck_assert(!narrative_has(&n, "equivalence is restored"));
 
@@ -547,14 +547,14 @@ START_TEST(test_narrative_follows_results)
 	expected_results(&r);
 	snprintf(r.exp[1].cell[TV_DEMO_INLINE].observed, TV_DEMO_CATEGORY_MAX, "ticks");
 	tv_demo_narrate(&r, &n);
-	ck_assert(narrative_has(&n, "Even with patch=inline, 1 experiment(s) differed"));
+	ck_assert(narrative_has(&n, "Even with patch=inline, 1 experiment differed"));
 	ck_assert(!narrative_has(&n, "Patched inline"));
 
 	/* Paravirt differs somewhere: loudly, and no claim that it matched. */
 	expected_results(&r);
 	snprintf(r.exp[3].cell[TV_DEMO_PARAVIRT].observed, TV_DEMO_CATEGORY_MAX, "IF=1");
 	tv_demo_narrate(&r, &n);
-	ck_assert(narrative_has(&n, "Even paravirtualized, 1 experiment(s) differed"));
+	ck_assert(narrative_has(&n, "Even paravirtualized, 1 experiment differed"));
 	ck_assert(narrative_has(&n, "PUSHF after CLI"));
 	ck_assert(!narrative_has(&n, "Paravirtualized, the guest"));
 	ck_assert(narrative_has(&n, "equivalence is restored"));	/* patched still is */
