@@ -169,7 +169,10 @@ static const char env_help[] =
 	"  TRAPVISOR_BUILD_DIR  the build directory (default: found from this program)\n"
 	"  TRAPVISOR_HV         the hypervisor ELF (default: BUILD/hv/hv.elf)\n"
 	"  TRAPVISOR_BOCHS      the Bochs to run with --on bochs (default bochs)\n"
-	"  TRAPVISOR_GDB_PORT   the TCP port of run --gdb (default 1234)\n";
+	"  TRAPVISOR_GDB_PORT   the TCP port of run --gdb (default 1234)\n"
+	"  LANGUAGE, LC_ALL, LC_MESSAGES, LANG\n"
+	"                       the language of demo and slides without --lang\n"
+	"                       (nb, no or nn: Norwegian bokmål; else English)\n";
 
 /* A usage error of these options points at the general help. */
 #define usage_error(...)	tv_cli_usage_error(NULL, __VA_ARGS__)
