@@ -268,6 +268,30 @@ static int user_code_far_applies(const struct tv_fuzz_mode *mode, const struct f
 	return in->len >= 7 && (sel & 0xFFFCu) == FUZZ_SEL_CODE3;
 }
 
+/* A far JMP or CALL to the DPL-1 code segment: the guest's ring 1 is not offered. */
+static int far_ring1_code_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+				  unsigned i, unsigned unit_end)
+{
+	const struct fuzz_insn *in = &seq->insn[i];
+	uint32_t sel = (uint32_t)seq->code[in->off + in->len - 2] |
+		       (uint32_t)seq->code[in->off + in->len - 1] << 8;
+
+	(void)mode;
+	(void)unit_end;
+	return in->len >= 7 && (sel & 0xFFFCu) == FUZZ_SEL_CODE1;
+}
+
+/* LTR of a null selector (the register set up just before it; seed 2027, sequence 1453). */
+static int ltr_null_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+			    unsigned i, unsigned unit_end)
+{
+	uint32_t sel;
+
+	(void)mode;
+	(void)unit_end;
+	return setup_value(seq, (int)i - 1, &sel) && (sel & 0xFFFCu) == 0;
+}
+
 /* F13: IRET or RETF to RPL 1 with the guest kernel in ring 1 goes through untrapped. */
 static int ring1_return_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
 				unsigned i, unsigned unit_end)
@@ -356,6 +380,13 @@ const struct tv_fuzz_rule tv_fuzz_rules[] = {
 	{ "qemu-ext",
 	  "bare QEMU leaves EXT clear in the error code of a fault met while delivering an external interrupt; the SDM (and the hypervisor) set it",
 	  { 0 }, 0, TV_FUZZ_PATCH_INLINE, 0, TV_FUZZ_DIFF_VECTOR, 0, 0, 1, NULL, 0 },
+	{ "far-ring1-code",
+	  "far JMP or CALL from the kernel to a DPL-1 code segment goes through untrapped; the bare CPU at CPL 0 raises #GP(selector): the guest's ring 1 is not offered (docs/guest-contract.md)",
+	  { FUZZ_K_FARJMP, FUZZ_K_FARCALL }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0,
+	  far_ring1_code_applies, 0 },
+	{ "qemu-ltr-null",
+	  "LTR of a null selector: #GP(0) on a CPU and under the hypervisor (SDM vol. 2A, LTR), accepted by bare QEMU",
+	  { FUZZ_K_LTR }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, ltr_null_applies, 0 },
 	{ "return-into-silent",
 	  "IRET or far RET into the middle of a later item, at bytes that begin PUSH CS/SS, MOV from a segment register, PUSHF, POPF or 0F 00-03: the rows above, met in bytes the CPU reads its own way",
 	  { FUZZ_K_IRET, FUZZ_K_RETF }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0,

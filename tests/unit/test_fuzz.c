@@ -490,6 +490,46 @@ START_TEST(test_return_into_silent)
 }
 END_TEST
 
+/* Seed 2027: far JMP to the DPL-1 code (268), LTR of a null selector (1453). */
+START_TEST(test_ring1_code_and_ltr_null)
+{
+	static struct fuzz_seq s;
+	struct tv_fuzz_mode ring1 = { 1, TV_FUZZ_PATCH_ALL, 1, &lay, 0 };
+	struct tv_fuzz_line bare = { 268, 13, 0x58, 0x200a47, lay.code, 1, 2 };
+	struct tv_fuzz_line virt = { 268, 13, 0, 0x200a47, lay.code + 0x25, 3, 4 };
+	const struct tv_fuzz_rule *r;
+
+	seq_start(&s);
+	ADD(&s, FUZZ_K_FARJMP, 0xEA, 0x10, 0xF0, 0x10, 0x00, FUZZ_SEL_CODE1, 0x00);
+	seq_end(&s);
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "far-ring1-code");
+	s.code[5] = FUZZ_SEL_CODE1 | 1;
+	ck_assert_ptr_nonnull(tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS));
+	/* The kernel's own code: nothing to explain. */
+	s.code[5] = FUZZ_SEL_CODE0;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS));
+
+	/* mov edi, 1; ltr di: #GP(0) under the hypervisor, as the SDM says; bare QEMU loads it. */
+	struct tv_fuzz_line b2 = { 1453, 3, 0, 0x40817, lay.code + 9, 5, 6 };
+	struct tv_fuzz_line v2 = { 1453, 13, 0, 0x40817, lay.code + 5, 5, 6 };
+	seq_start(&s);
+	ADD(&s, FUZZ_K_SETUP, 0xBF, 0x01, 0, 0, 0);
+	ADD(&s, FUZZ_K_LTR, 0x0F, 0x00, 0xDF);
+	ADD(&s, FUZZ_K_INT3, 0xCC);
+	seq_end(&s);
+	/* Cut after the LTR: the bare machine goes on to the end, the hypervisor has its #GP. */
+	struct tv_fuzz_cut after = { 2, 1, { 1453, TV_FUZZ_VEC_DONE, 0, 0x40817, 0, 5, 6 }, v2 };
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &b2, &v2, &after, 1, NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "qemu-ltr-null");
+	/* The TSS's own selector is no null one. */
+	s.code[1] = FUZZ_SEL_TSS;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b2, &v2, &after, 1, NULL));
+}
+END_TEST
+
 START_TEST(test_expected_stop)
 {
 	ck_assert_ptr_nonnull(tv_fuzz_expected_stop(
@@ -522,6 +562,7 @@ int main(void)
 	tcase_add_test(tc, test_cut);
 	tcase_add_test(tc, test_expected_stop);
 	tcase_add_test(tc, test_return_into_silent);
+	tcase_add_test(tc, test_ring1_code_and_ltr_null);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
