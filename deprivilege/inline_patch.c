@@ -690,14 +690,20 @@ uint32_t inline_resume_at(const struct inline_plan *plan, const struct inline_re
 void inline_entry_stub(uint8_t *out, uint32_t stub_la, const struct inline_layout *l,
 		       uint32_t handler_la)
 {
-	uint32_t vif = l->vif, set = EFLAGS_IF, rel = handler_la - (stub_la + 15);
-	uint8_t stub[INLINE_ENTRY_STUB_LEN] = { 0xC7, 0x05 };	/* mov [vif], EFLAGS_IF */
+	/*
+	 * Through SS, never DS: the CPU enters with the user program's DS, a
+	 * selector of its choosing (null, or a segment based wherever it likes),
+	 * while SS is the ring-1 stack the hypervisor checked (hv/direct.c,
+	 * based at 0). Through DS the store faulted on a CPU that checks a null
+	 * DS, and elsewhere wrote 0x200 at the user's base + vif, at ring 1.
+	 */
+	uint32_t vif = l->vif, set = EFLAGS_IF, rel = handler_la - (stub_la + INLINE_ENTRY_STUB_LEN);
+	uint8_t stub[INLINE_ENTRY_STUB_LEN] = { 0x36, 0xC7, 0x05 };	/* mov ss:[vif], EFLAGS_IF */
 
-	memcpy(stub + 2, &vif, 4);
-	memcpy(stub + 6, &set, 4);
-	stub[10] = 0xE9;					/* jmp handler */
-	memcpy(stub + 11, &rel, 4);
-	stub[15] = 0xCC;
+	memcpy(stub + 3, &vif, 4);
+	memcpy(stub + 7, &set, 4);
+	stub[11] = 0xE9;					/* jmp handler */
+	memcpy(stub + 12, &rel, 4);
 	memcpy(out, stub, sizeof stub);
 }
 

@@ -155,7 +155,8 @@ uint32_t inline_resume_at(const struct inline_plan *plan, const struct inline_re
  * kernel's handler starts with IF 1 as on the bare machine; but the state
  * page may still hold the virtual IF the kernel had when it returned to
  * user mode, which it does without a trap. The stub sets the virtual IF to
- * 1 and jumps to the handler: MOV [vif], IF; JMP handler_la. Writes
+ * 1 and jumps to the handler: MOV SS:[vif], IF; JMP handler_la (through
+ * SS, the checked ring-1 stack based at 0, never the user's DS). Writes
  * INLINE_ENTRY_STUB_LEN bytes at out, which the guest sees at stub_la.
  */
 #define INLINE_ENTRY_STUB_LEN	16

@@ -50,9 +50,10 @@
  * user mode leaves the state page with the kernel's virtual IF, which the
  * next direct system call's handler would read instead of the 1 the CPU
  * keeps through a trap gate: so each direct gate leads to an entry stub in
- * the patch code that sets the virtual IF to 1 and jumps to the handler
- * (or, if the stub lies beyond the handler's code segment, the gate
- * traps). An interrupt that waits while user code runs is delivered at the
+ * the patch code that sets the virtual IF to 1 through SS (DS is still the
+ * user program's) and jumps to the handler (or, if the stub lies beyond
+ * the handler's code segment, or SS does not reach the state page, the
+ * gate traps). An interrupt that waits while user code runs is delivered at the
  * next trap, as without the inline mode. The local APIC page
  * (hv/lapic_page.c) works with it as without.
  * Interrupt gates stay trapping (an interrupt gate would clear the real
@@ -183,6 +184,16 @@ static int sync_stack(struct machine *m)
 		return 0;
 	uint16_t ss = (uint16_t)((esp_ss[1] & ~3u) | v->ring);
 	if (!direct_stack_check(ss, guest_gdt_entry(ss), v->ring, esp_ss[0], GUEST_LINEAR_TOP, 0))
+		return 0;
+	/*
+	 * Under the inline mode the gates' entry stub stores the virtual IF
+	 * through this SS (the user's DS is the user's to aim): it must be the
+	 * state page itself, so the segment is based at 0 and reaches it.
+	 */
+	const struct x86_desc *sd = guest_gdt_entry(ss);
+	if (patch_inline_active() &&
+	    (desc_base(*sd) != 0 || (DESC_TYPE(*sd) & DESC_TYPE_EXPANDDOWN) ||
+	     desc_limit(*sd) < PATCH_STATE_LA + PAGE_SIZE - 1))
 		return 0;
 	if (switcher_tss.esp1 != esp_ss[0] || switcher_tss.ss1 != ss) {
 		switcher_tss.esp1 = esp_ss[0];

@@ -10,6 +10,7 @@
 #define FP_GDT_USER_CODE	3
 #define FP_GDT_USER_DATA	4
 #define FP_GDT_TSS		5
+#define FP_GDT_USER_BASED	6	/* a user data segment with a base of the user's choosing */
 #define FP_SEL_USER_CODE_ASM	0x1B	/* index 3, RPL 3 */
 #define FP_SEL_USER_DATA_ASM	0x23	/* index 4, RPL 3 */
 
@@ -43,7 +44,8 @@ void fp_syscall_checks(void);
 int fp_hostile(const char *name);
 
 /* fastpath_user.S */
-uint32_t fp_user_run(uint32_t calls);	/* into ring 3, `calls` rounds, back; returns mismatches */
+/* Into ring 3 with DS = user_ds (0: null), `calls` rounds, back; returns mismatches. */
+uint32_t fp_user_run(uint32_t calls, uint32_t user_ds);
 void fp_user_done(void);		/* gate FP_VEC_USER_DONE: back to fp_user_run's caller */
 extern uint32_t fp_user_stack_top;
 

@@ -108,36 +108,64 @@ void fp_syscall_setup(void)
 	guest_trap_set_handler(FP_VEC_SYSCALL_INTGATE, fp_syscall_int_gate);
 }
 
-/* One batch of rounds from user mode; the name says how the stack was set. */
-static void fp_batch(const char *name, unsigned stack)
+/* One batch of rounds from user mode, with DS = user_ds; the name says how the stack was set. */
+static void fp_batch(const char *name, unsigned stack, uint32_t user_ds)
 {
 	fp_calls = fp_not_user_cs = fp_off_stack = fp_if_clear = 0;
 	fp_expected_esp0 = fp_kstack_top(stack);
-	uint32_t mismatches = fp_user_run(FP_ROUNDS);
+	uint32_t mismatches = fp_user_run(FP_ROUNDS, user_ds);
 	guest_test_check(mismatches == 0 && fp_calls == 2 * FP_ROUNDS && fp_not_user_cs == 0 &&
 			 fp_off_stack == 0 && fp_if_clear == 0, name,
 			 "%u wrong answers, %u calls of %u, %u without a user CS, %u off the TSS stack, %u with IF 0 through the trap gate",
 			 mismatches, fp_calls, 2 * FP_ROUNDS, fp_not_user_cs, fp_off_stack, fp_if_clear);
 }
 
+/*
+ * A user program's own data segment in DS at every system call, its base
+ * picked by the user (as Linux's set_thread_area lets a program pick its
+ * TLS segment's): the bare CPU enters the kernel with that DS and writes
+ * nothing through it. The base puts linear 0xFFD00000 (where a hypervisor's
+ * inline patch mode keeps its state page, docs/containment.md) at the start
+ * of fp_based_page, so that a store through DS into that state page would
+ * land here instead, in the kernel's memory, at the user's choosing.
+ */
+static uint8_t fp_based_page[4096] __attribute__((aligned(4096)));
+
+static void fp_user_data_segment(void)
+{
+	uint32_t changed = 0;
+
+	memset(fp_based_page, 0xA5, sizeof(fp_based_page));
+	guest_gdt_write_live(FP_GDT_USER_BASED,
+			     desc_make((uint32_t)fp_based_page - 0xFFD00000u, 0xFFFFFFFFu,
+				       FP_USER_DATA_FLAGS));
+	fp_batch("syscall-user-data-segment", 1, SEL_MAKE(FP_GDT_USER_BASED, 3));
+	for (uint32_t i = 0; i < sizeof(fp_based_page); i++)
+		changed += fp_based_page[i] != 0xA5;
+	guest_test_check(changed == 0, "syscall-user-data-base-untouched",
+			 "%u bytes of the page the user's DS base aims at were written", changed);
+}
+
 void fp_syscall_checks(void)
 {
 	ltr(FP_SEL_TSS);
-	fp_batch("syscall-from-user", 0);
+	fp_batch("syscall-from-user", 0, 0);
 
 	/* xv6's switchuvm: a new kernel stack in the TSS, then LTR. */
 	fp_tss.esp0 = fp_kstack_top(1);
 	fp_ltr();
-	fp_batch("syscall-stack-after-ltr", 1);
+	fp_batch("syscall-stack-after-ltr", 1, 0);
 
 	/* Moved without LTR: the bare CPU reads the TSS at every entry. */
 	fp_tss.esp0 = fp_kstack_top(0);
 	outb(0x80, 0);
-	fp_batch("syscall-stack-without-ltr", 0);
+	fp_batch("syscall-stack-without-ltr", 0, 0);
 
 	/* ... and with nothing that traps in between: only a watch on the TSS's page sees it. */
 	fp_tss.esp0 = fp_kstack_top(1);
-	fp_batch("syscall-stack-written-only", 1);
+	fp_batch("syscall-stack-written-only", 1, 0);
+
+	fp_user_data_segment();
 }
 
 /*
@@ -162,7 +190,7 @@ int fp_hostile(const char *name)
 	ltr(FP_SEL_TSS);
 	fp_expected_esp0 = fp_kstack_top(0);
 	/* One honest call first: the direct gate is installed. */
-	uint32_t before = fp_user_run(1);
+	uint32_t before = fp_user_run(1, 0);
 	if (strcmp(name, "gate-into-switcher") == 0) {
 		gate->offset_lo = 0x0000;
 		gate->offset_hi = 0xFFC0;
@@ -180,7 +208,7 @@ int fp_hostile(const char *name)
 	}
 	outb(0x80, 0);
 	guest_printf("fastpath: hostile %s: calling (first call: %u wrong)\n", name, before);
-	uint32_t mismatches = fp_user_run(FP_ROUNDS);
+	uint32_t mismatches = fp_user_run(FP_ROUNDS, 0);
 	guest_printf("fastpath: hostile %s: survived the calls, %u wrong\n", name, mismatches);
 	return GUEST_EXIT_OK;
 }

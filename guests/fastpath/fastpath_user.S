@@ -10,7 +10,8 @@
  * one mismatch; INT 0x42 then carries the count back to the kernel, whose
  * handler drops the frame and returns from fp_user_run on the stack it was
  * called with. In ring 3 DS, ES, FS and GS are null (IRET clears DPL-0
- * selectors), so the loop touches nothing but registers.
+ * selectors), so the loop touches nothing but registers; a nonzero second
+ * argument is loaded into DS first (a user program's own data segment).
  */
 #include "guests/fastpath/fastpath.h"
 
@@ -22,6 +23,7 @@ fp_user_run:
 	pushl %esi
 	pushl %edi
 	pushl %ebp
+	movl 24(%esp), %ebx			/* user_ds, kept in EBX into ring 3 */
 	movl %esp, fp_kernel_esp
 	pushl $FP_SEL_USER_DATA_ASM		/* ss */
 	pushl fp_user_stack_top			/* esp */
@@ -31,7 +33,10 @@ fp_user_run:
 	pushl $fp_user_loop			/* eip */
 	iret
 fp_user_loop:
-	xorl %edi, %edi				/* mismatches */
+	testl %ebx, %ebx
+	jz 0f
+	movw %bx, %ds
+0:	xorl %edi, %edi				/* mismatches */
 	xorl %esi, %esi				/* i */
 	testl %ecx, %ecx
 	jz 4f

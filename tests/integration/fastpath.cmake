@@ -9,19 +9,23 @@
 # does to the APIC is a few dozen accesses. Its MMIO instructions are MOVs,
 # so the summary's "mov" row counts the APIC accesses that trapped: 20,000
 # and more when trapped, a few dozen (the writes) with the read-only copy.
-# From user mode it makes four batches of 500 rounds of INT 0x40 (a DPL-3
+# From user mode it makes five batches of 500 rounds of INT 0x40 (a DPL-3
 # trap gate, as xv6's) and INT 0x41 (a DPL-3 interrupt gate), and INT 0x42
-# four times to come home: 4,004 INTs, each trapping and each with an
-# IRET that traps, when trapped. With the direct path in ring 1 the 2,000
-# INT 0x40 do not trap and no IRET to user mode does: 2,004 INTs trap and
+# five times to come home: 5,005 INTs, each trapping and each with an
+# IRET that traps, when trapped. With the direct path in ring 1 the 2,500
+# INT 0x40 do not trap and no IRET to user mode does: 2,505 INTs trap and
 # one IRET (the kernel's return to itself). In ring 3 nothing is direct.
+# The fifth batch runs user mode with a data segment of its own in DS,
+# based to aim a store at 0xFFD00000 (the inline mode's state page) at a
+# page of the kernel's, which must stay untouched.
 # Its TSS has a page of its own, so the hypervisor's watch on that page
 # steps only the guest's three writes of esp0.
 
 set(TV_FASTPATH_CHECKS
   lapic-id-reads lapic-version lapic-svr-after-write lapic-tpr-after-write
   lapic-timer-counts-down lapic-timer-stopped lapic-isr-follows-interrupt
-  syscall-from-user syscall-stack-after-ltr syscall-stack-without-ltr syscall-stack-written-only)
+  syscall-from-user syscall-stack-after-ltr syscall-stack-without-ltr syscall-stack-written-only
+  syscall-user-data-segment syscall-user-data-base-untouched)
 list(LENGTH TV_FASTPATH_CHECKS TV_FASTPATH_COUNT)
 set(TV_FASTPATH_EXPECT
   --expect "^guest\\| SUMMARY: ${TV_FASTPATH_COUNT} passed, 0 failed$"
@@ -34,8 +38,8 @@ set(TV_FASTPATH_APIC_DIRECT
   --reject "^ +[0-9]*[0-9][0-9][0-9] +mov$"
   --expect "^ +[0-9] +shadow: LAPIC page mapped for reads$")
 
-set(TV_FASTPATH_SYSCALL_TRAPPED --expect "^ +4004 +int$" --expect "^ +4005 +iretd$")
-set(TV_FASTPATH_SYSCALL_DIRECT --expect "^ +2004 +int$" --expect "^ +1 +iretd$"
+set(TV_FASTPATH_SYSCALL_TRAPPED --expect "^ +5005 +int$" --expect "^ +5006 +iretd$")
+set(TV_FASTPATH_SYSCALL_DIRECT --expect "^ +2505 +int$" --expect "^ +1 +iretd$"
   --expect "^ +1 +direct: system call gates in the real IDT$"
   --expect "^ +3 +direct: writes to the TSS's page stepped$"
   --expect "^ +0 +direct: TSS page watch given up$")

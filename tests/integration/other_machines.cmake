@@ -55,6 +55,15 @@ tv_bochs_test(attack.ring3_segment_limit
     --expect "^hv\\| hypervisor memory unchanged"
     -- run attack --on bochs --ring 3 --timeout 100 -- read-switcher)
 
+# Direct system calls under the inline patch mode on a CPU that checks a
+# null DS: the fastpath guest's user mode runs with DS null (IRET cleared
+# it), and the gates' entry stub once stored the virtual IF through DS, a
+# #GP inside patch code at the first system call that stopped the run.
+tv_bochs_test(fastpath.ring1_inline_direct
+  COMMAND ${TV_BOCHS_EXPECT} --status 0 ${TV_FASTPATH_EXPECT}
+    --expect "^hv\\| hypervisor memory unchanged"
+    -- run fastpath --on bochs --ring 1 --patch inline --direct --timeout 240)
+
 # --trace with a 250 Hz guest timer on a UART at 115200 baud: a line takes
 # longer than a tick, so trace lines are dropped, counted, and the guest
 # finishes (it never did while every line was written inside the trap).

@@ -669,6 +669,16 @@ START_TEST(entry_stub_sets_if_and_goes_to_the_handler)
 		ck_assert_uint_eq(c.reg[4], STACK_TOP - 64);
 		expect_registers_kept(&c, -1);
 	}
+	/* Its store goes through SS: DS is still the user program's, null or based anywhere. */
+	const uint8_t *p = code + 0x100;
+	size_t avail = INLINE_ENTRY_STUB_LEN;
+	uint64_t address = stub_la;
+	cs_insn *insn = cs_malloc(cs);
+	ck_assert(cs_disasm_iter(cs, &p, &avail, &address, insn));
+	ck_assert_int_eq(insn->id, X86_INS_MOV);
+	ck_assert_int_eq(insn->detail->x86.operands[0].type, X86_OP_MEM);
+	ck_assert_int_eq(insn->detail->x86.operands[0].mem.segment, X86_REG_SS);
+	cs_free(insn, 1);
 }
 END_TEST
 
