@@ -32,7 +32,22 @@
  *                        PT_ATTACK_SELF_LA and used; through the mapping
  *                        made before, its first PTE rewritten onto
  *                        0xFFC00000 (a hypervisor that kept that mapping
- *                        writable in its shadow would miss the write).
+ *                        writable in its shadow would miss the write);
+ *   alias3-then-table    the same with the page mapped writable and written
+ *                        at three linear pages, the rewrite through the
+ *                        third (more than a reverse map keeps per page);
+ *   alias-4m-then-table  the same through a writable 4 MiB page over the
+ *                        first 4 MiB, which holds the page;
+ *   alias-table-reused   the same with a page that was a page table,
+ *                        stopped being one, was written as data through
+ *                        the mapping and then became a page table again;
+ *   alias-other-space    mapped writable and written at two linear pages
+ *                        in this address space and a third in a second
+ *                        one, made a page table here; the rewrite through
+ *                        the second address space's mapping;
+ *   alias-then-directory a new page directory written as data through a
+ *                        writable mapping, loaded into CR3, and through
+ *                        that mapping a 4 MiB PDE onto 0xFFC00000 written.
  * Every target is touched at a page-table index of 0 and an offset of 0,
  * so the guest-physical address a hypervisor names when it stops the guest
  * is the one printed here.
@@ -274,6 +289,133 @@ static void pt_attack_alias_then_table(const struct pt_attack_ctx *ctx)
 }
 
 /*
+ * pt_attack_alias_page becomes the page table of PT_ATTACK_SELF_LA and is
+ * used; then, through the writable view made before (via), its PTE is
+ * rewritten onto PT_ATTACK_HIGH, INVLPG, and touched.
+ */
+static void pt_attack_table_then_rewrite(volatile uint32_t *via, const char *how)
+{
+	volatile uint32_t *table = (volatile uint32_t *)pt_attack_alias_page;
+
+	guest_printf("attack: it becomes the page table for linear 0x%08x, which is written; then, through %s, its PTE maps physical 0x%08x; INVLPG, reading and writing it\n",
+		     PT_ATTACK_SELF_LA, how, PT_ATTACK_HIGH);
+	for (unsigned i = 0; i < 1024; i++)
+		table[i] = 0;
+	table[PTX(PT_ATTACK_SELF_LA)] = (uint32_t)pt_attack_alias_data | PTE_P | PTE_W;
+	pt_attack_pd[PDX(PT_ATTACK_SELF_LA)] = (uint32_t)pt_attack_alias_page | PTE_P | PTE_W;
+	pt_attack_invlpg(PT_ATTACK_SELF_LA);
+	*(volatile uint32_t *)PT_ATTACK_SELF_LA = 0;
+	via[PTX(PT_ATTACK_SELF_LA)] = PT_ATTACK_HIGH | PTE_P | PTE_W;
+	pt_attack_invlpg(PT_ATTACK_SELF_LA);
+	pt_attack_touch(PT_ATTACK_SELF_LA);
+}
+
+/* The alias page writable at PT_ATTACK_LA + i pages for i < n, written through each. */
+static void pt_attack_alias_at(unsigned n)
+{
+	pt_attack_pd[PDX(PT_ATTACK_LA)] = (uint32_t)pt_attack_pt | PTE_P | PTE_W;
+	for (unsigned i = 0; i < n; i++) {
+		pt_attack_pt[i] = (uint32_t)pt_attack_alias_page | PTE_P | PTE_W;
+		pt_attack_invlpg(PT_ATTACK_LA + i * PAGE_SIZE);
+		*(volatile uint32_t *)(PT_ATTACK_LA + i * PAGE_SIZE + 4 * i) = i;
+	}
+}
+
+static void pt_attack_alias3_then_table(const struct pt_attack_ctx *ctx)
+{
+	guest_printf("attack: the page at physical 0x%08x mapped writable at linear 0x%08x, 0x%08x and 0x%08x and written at each\n",
+		     (uint32_t)pt_attack_alias_page, PT_ATTACK_LA, PT_ATTACK_LA + PAGE_SIZE,
+		     PT_ATTACK_LA + 2 * PAGE_SIZE);
+	pt_attack_alias_at(3);
+	pt_attack_table_then_rewrite((volatile uint32_t *)(PT_ATTACK_LA + 2 * PAGE_SIZE),
+				     "the third mapping");
+}
+
+static void pt_attack_alias_4m_then_table(const struct pt_attack_ctx *ctx)
+{
+	volatile uint32_t *via = (volatile uint32_t *)(PT_ATTACK_LA + (uint32_t)pt_attack_alias_page);
+
+	guest_printf("attack: a writable 4 MiB page maps linear 0x%08x onto physical 0; the page at physical 0x%08x written through it\n",
+		     PT_ATTACK_LA, (uint32_t)pt_attack_alias_page);
+	pt_attack_pd[PDX(PT_ATTACK_LA)] = PTE_PS | PTE_P | PTE_W;
+	pt_attack_invlpg((uint32_t)via);
+	via[7] = 7;
+	pt_attack_table_then_rewrite(via, "the 4 MiB page");
+}
+
+static void pt_attack_alias_table_reused(const struct pt_attack_ctx *ctx)
+{
+	volatile uint32_t *table = (volatile uint32_t *)pt_attack_alias_page;
+
+	guest_printf("attack: the page at physical 0x%08x is the page table for linear 0x%08x, used, then no longer; written as data at linear 0x%08x\n",
+		     (uint32_t)pt_attack_alias_page, PT_ATTACK_SELF_LA, PT_ATTACK_LA);
+	table[PTX(PT_ATTACK_SELF_LA)] = (uint32_t)pt_attack_alias_data | PTE_P | PTE_W;
+	pt_attack_pd[PDX(PT_ATTACK_SELF_LA)] = (uint32_t)pt_attack_alias_page | PTE_P | PTE_W;
+	pt_attack_invlpg(PT_ATTACK_SELF_LA);
+	*(volatile uint32_t *)PT_ATTACK_SELF_LA = 0;
+	pt_attack_pd[PDX(PT_ATTACK_SELF_LA)] = 0;
+	pt_attack_invlpg(PT_ATTACK_SELF_LA);
+	pt_attack_alias_at(1);
+	for (unsigned i = 0; i < 1024; i++)
+		((volatile uint32_t *)PT_ATTACK_LA)[i] = i;
+	pt_attack_table_then_rewrite((volatile uint32_t *)PT_ATTACK_LA, "the mapping");
+}
+
+/* A second address space: the same directory but for its view of the alias page. */
+static uint32_t pt_attack_pd2[1024] PT_ATTACK_ALIGNED;
+static uint32_t pt_attack_pt2[1024] PT_ATTACK_ALIGNED;
+#define PT_ATTACK_LA2		(PT_ATTACK_LA + 0x00400000u)	/* PDX 257 */
+
+static void pt_attack_alias_other_space(const struct pt_attack_ctx *ctx)
+{
+	guest_printf("attack: the page at physical 0x%08x mapped writable at linear 0x%08x and 0x%08x here and 0x%08x in a second address space, written at each\n",
+		     (uint32_t)pt_attack_alias_page, PT_ATTACK_LA, PT_ATTACK_LA + PAGE_SIZE,
+		     PT_ATTACK_LA2);
+	pt_attack_alias_at(2);
+	for (unsigned i = 0; i < 1024; i++)
+		pt_attack_pd2[i] = pt_attack_pd[i];
+	pt_attack_pt2[0] = (uint32_t)pt_attack_alias_page | PTE_P | PTE_W;
+	pt_attack_pd2[PDX(PT_ATTACK_LA2)] = (uint32_t)pt_attack_pt2 | PTE_P | PTE_W;
+	write_cr3((uint32_t)pt_attack_pd2);
+	*(volatile uint32_t *)(PT_ATTACK_LA2 + 12) = 3;
+	write_cr3((uint32_t)pt_attack_pd);
+
+	volatile uint32_t *table = (volatile uint32_t *)pt_attack_alias_page;
+	guest_printf("attack: it becomes the page table for linear 0x%08x here, which is written; then, in the second address space, its PTE maps physical 0x%08x; back, INVLPG, reading and writing it\n",
+		     PT_ATTACK_SELF_LA, PT_ATTACK_HIGH);
+	for (unsigned i = 0; i < 1024; i++)
+		table[i] = 0;
+	table[PTX(PT_ATTACK_SELF_LA)] = (uint32_t)pt_attack_alias_data | PTE_P | PTE_W;
+	pt_attack_pd[PDX(PT_ATTACK_SELF_LA)] = (uint32_t)pt_attack_alias_page | PTE_P | PTE_W;
+	pt_attack_invlpg(PT_ATTACK_SELF_LA);
+	*(volatile uint32_t *)PT_ATTACK_SELF_LA = 0;
+	write_cr3((uint32_t)pt_attack_pd2);
+	((volatile uint32_t *)PT_ATTACK_LA2)[PTX(PT_ATTACK_SELF_LA)] = PT_ATTACK_HIGH | PTE_P | PTE_W;
+	write_cr3((uint32_t)pt_attack_pd);
+	pt_attack_touch(PT_ATTACK_SELF_LA);
+}
+
+/* A page directory built through a writable mapping before it is loaded. */
+static uint32_t pt_attack_pd3[1024] PT_ATTACK_ALIGNED;
+
+static void pt_attack_alias_then_directory(const struct pt_attack_ctx *ctx)
+{
+	volatile uint32_t *view = (volatile uint32_t *)PT_ATTACK_LA;
+
+	guest_printf("attack: a page directory at physical 0x%08x mapped writable at linear 0x%08x and written there, then loaded into CR3\n",
+		     (uint32_t)pt_attack_pd3, PT_ATTACK_LA);
+	pt_attack_set_pte((uint32_t)pt_attack_pd3 | PTE_P | PTE_W);
+	for (unsigned i = 0; i < 1024; i++)
+		view[i] = pt_attack_pd[i];
+	write_cr3((uint32_t)pt_attack_pd3);
+	guest_printf("attack: through the mapping made before, a 4 MiB PDE maps linear 0x%08x onto physical 0x%08x; INVLPG, reading and writing it\n",
+		     PT_ATTACK_SELF_LA, PT_ATTACK_HIGH);
+	view[PDX(PT_ATTACK_SELF_LA)] = PT_ATTACK_HIGH | PTE_PS | PTE_P | PTE_W;
+	pt_attack_invlpg(PT_ATTACK_SELF_LA);
+	pt_attack_touch(PT_ATTACK_SELF_LA);
+}
+
+/*
  * Map the guest's own page over the top 4 MiB of linear space, where the
  * hypervisor's switcher lives, and write there: on the bare machine that
  * is the guest's business; under the hypervisor its tables must never
@@ -309,6 +451,11 @@ static const struct pt_attack pt_attacks[] = {
 	{ "self-map-pde-table", pt_attack_self_map_pde_table },
 	{ "self-map-pte", pt_attack_self_map_pte },
 	{ "alias-then-table", pt_attack_alias_then_table },
+	{ "alias3-then-table", pt_attack_alias3_then_table },
+	{ "alias-4m-then-table", pt_attack_alias_4m_then_table },
+	{ "alias-table-reused", pt_attack_alias_table_reused },
+	{ "alias-other-space", pt_attack_alias_other_space },
+	{ "alias-then-directory", pt_attack_alias_then_directory },
 };
 
 #define PT_ATTACK_COUNT (sizeof(pt_attacks) / sizeof(pt_attacks[0]))

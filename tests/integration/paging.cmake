@@ -70,6 +70,14 @@ set(TV_PT_ATTACKS
   # A page written as data, then a page table: the earlier writable mapping
   # must have gone read-only, or the last rewrite of its PTE is never seen.
   "alias-then-table|0x4b000000|0xffc00000"
+  # ... mapped at more linear pages than the reverse map keeps, through a
+  # 4 MiB page, after having been a page table before, in another address
+  # space, or as the next page directory.
+  "alias3-then-table|0x4b000000|0xffc00000"
+  "alias-4m-then-table|0x4b000000|0xffc00000"
+  "alias-table-reused|0x4b000000|0xffc00000"
+  "alias-other-space|0x4b000000|0xffc00000"
+  "alias-then-directory|0x4b000000|0xffc00000"
   # The guest's own page mapped over the switcher's linear 4 MiB: stopped
   # for the address alone, whatever physical page the entry names.
   "map-switcher|0xffc01000|the hypervisor's switcher")
