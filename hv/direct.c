@@ -219,8 +219,15 @@ static int real_gate(const struct vcpu *v, unsigned vec, struct x86_gate g, stru
 	if (!patch_inline_active())
 		return 1;
 	const struct x86_desc *code = guest_gdt_entry(g.selector);
-	uint32_t base = desc_base(*code);
-	uint32_t stub = patch_inline_entry_stub(v, vec, base + GATE_OFFSET(g)) - base;
+	uint32_t base = desc_base(*code), handler = base + GATE_OFFSET(g);
+	/*
+	 * Here the segment's limit reaches the patch pages, and so the
+	 * switcher's below them: direct_gate_check let a handler there through,
+	 * and the stub ran the switcher's own trap entry in ring 1.
+	 */
+	if (handler < base || handler >= GUEST_LINEAR_TOP)
+		return 0;
+	uint32_t stub = patch_inline_entry_stub(v, vec, handler) - base;
 	if (stub > desc_limit(*code))
 		return 0;
 	*real = gate_make(real->selector, stub, DESC_SYS_TRAP_GATE, 3);

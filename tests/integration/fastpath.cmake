@@ -95,6 +95,19 @@ foreach(row
       -- run fastpath --direct --timeout 60 -- hostile=${name})
 endforeach()
 
+# Under the inline patch mode the kernel's code segment reaches the patch
+# pages, and the switcher's below them: a gate into the switcher must still
+# not become direct (its entry stub would jump there). The call traps, and
+# the guest is stopped when its handler's first instruction, the
+# switcher's, faults in ring 1.
+tv_integration_test(NAME fastpath.hostile_inline_gate-into-switcher
+  COMMAND ${TV_EXPECT_RUN} --status 4
+    --expect "^guest\\| fastpath: hostile gate-into-switcher: calling \\(first call: 0 wrong\\)$"
+    --expect "^ +0 +direct: system call gates in the real IDT$"
+    --expect "stopped the guest: .*0xffc0" --expect "^hv\\| hypervisor memory unchanged"
+    --reject "survived the calls"
+    -- run fastpath --direct --patch inline --timeout 60 -- hostile=gate-into-switcher)
+
 # The option is where a reader looks for it.
 tv_integration_test(NAME host.help_run_direct
   COMMAND ${TV_EXPECT_RUN} --status 0 --expect "^ +--direct +the hypervisor's fast paths" -- run --help)
