@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tools/demo_guest_text.h"
 #include "tools/outcome.h"
 
 #define NUM_MAX	512
@@ -361,6 +362,18 @@ static void demo_table(FILE *f, const struct tv_demo_results *r)
 	fputs("</p>\n", f);
 }
 
+/*
+ * A detail the popf_demo guest wrote (in English, with its numbers), in the
+ * reader's language: data.json keeps the guest's own words, the deck shows
+ * the same numbers in the sentence tools/demo_guest_text.c matches it to.
+ */
+static const char *guest_detail(struct num *n, const char *key, const char *guest_text)
+{
+	char said[sizeof(n->html) / 2];
+
+	return num_str(n, key, tv_demo_guest_text(guest_text, said, sizeof(said)));
+}
+
 /* The demo's experiment called name, or NULL. */
 static const struct tv_demo_experiment *experiment(const struct tv_demo_results *r,
 						  const char *name)
@@ -382,10 +395,10 @@ static void slide_popf(FILE *f, const struct tv_slides *s)
 	if (lost) {
 		fputs("<p class=\"big\">", f);
 		say(f, _("A lock built on POPF, under trap and emulate: %s. On the bare machine: %s."),
-		    num_str(&a, "demo.experiments.irqsave_lost_update.cells.trap_and_emulate.detail",
-			    lost->cell[TV_DEMO_TRAP_EMULATE].detail),
-		    num_str(&b, "demo.experiments.irqsave_lost_update.cells.bare.detail",
-			    lost->cell[TV_DEMO_BARE].detail));
+		    guest_detail(&a, "demo.experiments.irqsave_lost_update.cells.trap_and_emulate.detail",
+				 lost->cell[TV_DEMO_TRAP_EMULATE].detail),
+		    guest_detail(&b, "demo.experiments.irqsave_lost_update.cells.bare.detail",
+				 lost->cell[TV_DEMO_BARE].detail));
 		fputs("</p>\n", f);
 	}
 	notes_open(f);
@@ -396,10 +409,10 @@ static void slide_popf(FILE *f, const struct tv_slides *s)
 	if (popf)
 		say(f, _("Here, after POPF cleared IF: %s under trap and emulate, %s on the bare "
 			 "machine. "),
-		    num_str(&a, "demo.experiments.popf_clears_if.cells.trap_and_emulate.detail",
-			    popf->cell[TV_DEMO_TRAP_EMULATE].detail),
-		    num_str(&b, "demo.experiments.popf_clears_if.cells.bare.detail",
-			    popf->cell[TV_DEMO_BARE].detail));
+		    guest_detail(&a, "demo.experiments.popf_clears_if.cells.trap_and_emulate.detail",
+				 popf->cell[TV_DEMO_TRAP_EMULATE].detail),
+		    guest_detail(&b, "demo.experiments.popf_clears_if.cells.bare.detail",
+				 popf->cell[TV_DEMO_BARE].detail));
 	put_html(f, _("Every sensitive instruction must therefore be privileged, or virtualization "
 		      "fails. Patched, patched inline and paravirtualized, every experiment matches "
 		      "the bare machine again."));
