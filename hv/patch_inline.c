@@ -234,7 +234,12 @@ int patch_inline_user_entry(struct vcpu *v, uint32_t cr2)
 		return 0;
 	struct patch_table *t = machine_of(v)->patches;
 	const struct inline_region *found = inline_region_by_code(&t->inline_plan, cr2);
-	if (!found || found->undone)
+	/*
+	 * Only user code that ran the region's own JMP: the fetch of the first
+	 * byte of its patch code. A user read of the patch pages, or a jump
+	 * into their middle, undid a kernel region and moved the user's EIP.
+	 */
+	if (!found || found->undone || cr2 != found->code_la || cr2 != code_base(v) + v->regs.eip)
 		return 0;
 	unsigned i = (unsigned)(found - t->regions);
 	struct inline_region *r = &t->regions[i];

@@ -48,6 +48,8 @@ int fp_hostile(const char *name);
 uint32_t fp_user_run(uint32_t calls, uint32_t user_ds);
 void fp_user_done(void);		/* gate FP_VEC_USER_DONE: back to fp_user_run's caller */
 extern uint32_t fp_user_stack_top;
+extern uint32_t fp_user_entry;		/* where fp_user_run enters ring 3: fp_user_loop */
+void fp_user_read_patch_code(void);	/* reads linear 0xFFD02000 in ring 3 */
 
 #endif
 #endif

@@ -180,9 +180,26 @@ void fp_syscall_checks(void)
  *     stack (the page the CPU pushes the hypervisor's trap frames onto);
  *   stack-user-segment: ss0 is the user data segment (DPL 3);
  *   stack-unmapped: esp0 lies where the kernel's page tables map nothing,
- *     so the CPU's own push of the frame faults.
+ *     so the CPU's own push of the frame faults;
+ *   user-reads-patch-code: user mode reads linear 0xFFD02000, where the
+ *     inline patch mode's code begins (nothing of the kernel's).
  * Each makes a trap (OUT) after the change, so the hypervisor has seen it.
  */
+/*
+ * user-reads-patch-code ends here: the bare machine's #PF at the read (its
+ * page tables map nothing there). Under the inline mode the hypervisor once
+ * took any user fault in its patch code for user code running a kernel
+ * region, undid that region and moved the user's EIP.
+ */
+static void fp_user_read_fault(struct guest_trap_frame *frame)
+{
+	int at_read = frame->eip == (uint32_t)fp_user_read_patch_code && read_cr2() == 0xFFD02000u &&
+		      frame->error == 4;
+	guest_printf("fastpath: hostile user-reads-patch-code: #PF error 0x%x at 0x%08x, %s\n",
+		     frame->error, frame->eip, at_read ? "at the read" : "not at the read");
+	guest_exit(at_read ? GUEST_EXIT_OK : GUEST_EXIT_PANIC);
+}
+
 int fp_hostile(const char *name)
 {
 	struct x86_gate *gate = fp_idt_entry(FP_VEC_SYSCALL);
@@ -200,6 +217,9 @@ int fp_hostile(const char *name)
 		fp_tss.esp0 = 0xFFC15000u;
 	} else if (strcmp(name, "stack-unmapped") == 0) {
 		fp_tss.esp0 = 0x00800000u;
+	} else if (strcmp(name, "user-reads-patch-code") == 0) {
+		fp_user_entry = (uint32_t)fp_user_read_patch_code;
+		guest_trap_set_handler(VEC_PF, fp_user_read_fault);
 	} else if (strcmp(name, "stack-user-segment") == 0) {
 		fp_tss.ss0 = FP_SEL_USER_DATA_ASM;
 	} else {

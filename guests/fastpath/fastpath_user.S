@@ -30,7 +30,7 @@ fp_user_run:
 	pushfl					/* eflags: the kernel's, with IF 1, */
 	orl $0x200, (%esp)			/* as a kernel returns to its processes */
 	pushl $FP_SEL_USER_CODE_ASM		/* cs */
-	pushl $fp_user_loop			/* eip */
+	pushl fp_user_entry			/* eip: fp_user_loop unless a hostile kernel chose */
 	iret
 fp_user_loop:
 	testl %ebx, %ebx
@@ -58,6 +58,12 @@ fp_user_loop:
 4:	movl %edi, %eax
 	int $FP_VEC_USER_DONE
 
+	/* A user program that reads the inline patch code's first page (hostile=user-reads-patch-code). */
+	.globl fp_user_read_patch_code
+fp_user_read_patch_code:
+	movl 0xFFD02000, %eax
+	int $FP_VEC_USER_DONE
+
 	.globl fp_user_done
 fp_user_done:
 	movw $0x10, %dx				/* GUEST_SEL_DATA */
@@ -76,5 +82,8 @@ fp_user_done:
 	.align 4
 fp_kernel_esp:
 	.long 0
+	.globl fp_user_entry
+fp_user_entry:
+	.long fp_user_loop
 
 	.section .note.GNU-stack, "", @progbits

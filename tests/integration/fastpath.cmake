@@ -108,6 +108,21 @@ tv_integration_test(NAME fastpath.hostile_inline_gate-into-switcher
     --reject "survived the calls"
     -- run fastpath --direct --patch inline --timeout 60 -- hostile=gate-into-switcher)
 
+# A user program's read of the inline patch code (nothing mapped there by
+# the guest): the bare machine's #PF at the read, natively and under the
+# inline mode; the hypervisor once undid a kernel region for it and moved
+# the user's EIP.
+set(TV_FASTPATH_USER_READ --status 0
+  --expect "^guest\\| fastpath: hostile user-reads-patch-code: #PF error 0x4 at 0x[0-9a-f]+, at the read$")
+tv_integration_test(NAME native.fastpath.user_reads_patch_code
+  COMMAND ${TV_EXPECT_RUN} ${TV_FASTPATH_USER_READ}
+    -- native fastpath --timeout 60 -- hostile=user-reads-patch-code)
+# Ring 1 only: in ring 3 the patch pages are user pages, which the guest's
+# user code reads as its kernel does (docs/guest-contract.md).
+tv_integration_test(NAME fastpath.ring1_inline_user_reads_patch_code
+  COMMAND ${TV_EXPECT_RUN} ${TV_FASTPATH_USER_READ} --expect "^hv\\| hypervisor memory unchanged"
+    -- run fastpath --ring 1 --patch inline --timeout 60 -- hostile=user-reads-patch-code)
+
 # The option is where a reader looks for it.
 tv_integration_test(NAME host.help_run_direct
   COMMAND ${TV_EXPECT_RUN} --status 0 --expect "^ +--direct +the hypervisor's fast paths" -- run --help)
