@@ -406,31 +406,28 @@ static int campaign(struct fuzz_env *env)
 	const char *stop_names[16] = { 0 };
 	unsigned stop_counts[16] = { 0 }, nstop_names = 0;
 	unsigned listed = 0;
+	/* The cut runs the divergences need: each sequence's jobs together, from first_job[i]. */
+	size_t njobs = 0, cap = 0;
+	struct cut_job *jobs = NULL;
+	size_t *first_job = NULL;
+	unsigned char *ncut = NULL;
+	/* Unexpected divergences run again alone; again_of[i] is sequence i's job there. */
+	struct cut_job *again = NULL;
+	size_t *again_of = NULL;
 	int r;
 
 	double since = tv_now();
 
-	if (!bare || !virt || !by_rule) {
-		fputs(TV_PROG ": out of memory\n", stderr);
-		return TV_STATUS_NO_RESULT;
-	}
+	if (!bare || !virt || !by_rule)
+		goto out_of_memory;
 	if ((r = fuzz_native_range(env, o->start, o->count, bare)) ||
-	    (r = fuzz_run_range(env, TV_MODE_HV, o->start, o->count, 0, virt, NULL))) {
-		free(bare);
-		free(virt);
-		free(by_rule);
-		return r;
-	}
+	    (r = fuzz_run_range(env, TV_MODE_HV, o->start, o->count, 0, virt, NULL)))
+		goto out;
 
-	/* The cut runs the divergences need: each sequence's jobs together, from first_job[i]. */
-	size_t njobs = 0, cap = 0;
-	struct cut_job *jobs = NULL;
-	size_t *first_job = calloc(o->count, sizeof(size_t));
-	unsigned char *ncut = calloc(o->count, 1);
-	if (!first_job || !ncut) {
-		fputs(TV_PROG ": out of memory\n", stderr);
-		return TV_STATUS_NO_RESULT;
-	}
+	first_job = calloc(o->count, sizeof(size_t));
+	ncut = calloc(o->count, 1);
+	if (!first_job || !ncut)
+		goto out_of_memory;
 	struct tv_fuzz_mode mode = o->mode;
 	mode.lay = &env->layout;
 	for (uint32_t i = 0; i < o->count; i++) {
@@ -445,10 +442,8 @@ static int campaign(struct fuzz_env *env)
 		if (njobs + n > cap) {
 			cap = (njobs + n) * 2 + 64;
 			struct cut_job *more = realloc(jobs, cap * sizeof(*jobs));
-			if (!more) {
-				fputs(TV_PROG ": out of memory\n", stderr);
-				return TV_STATUS_NO_RESULT;
-			}
+			if (!more)
+				goto out_of_memory;
 			jobs = more;
 		}
 		first_job[i] = njobs;
@@ -459,15 +454,8 @@ static int campaign(struct fuzz_env *env)
 	if (njobs) {
 		fprintf(stderr, TV_PROG ": fuzz: %zu cut runs for the divergences\n", njobs);
 		if ((r = fuzz_native_cuts(env, jobs, njobs)) ||
-		    (r = fuzz_run_cuts(env, TV_MODE_HV, jobs, njobs, NULL))) {
-			free(bare);
-			free(virt);
-			free(by_rule);
-			free(jobs);
-			free(first_job);
-			free(ncut);
-			return r;
-		}
+		    (r = fuzz_run_cuts(env, TV_MODE_HV, jobs, njobs, NULL)))
+			goto out;
 	}
 
 	/*
@@ -476,13 +464,11 @@ static int campaign(struct fuzz_env *env)
 	 * it in the campaign's run (bare QEMU's history, or the harness's
 	 * reset), and is counted apart, not as a finding.
 	 */
-	struct cut_job *again = calloc(o->count, sizeof(*again));
-	size_t *again_of = calloc(o->count, sizeof(size_t));
+	again = calloc(o->count, sizeof(*again));
+	again_of = calloc(o->count, sizeof(size_t));
 	size_t nagain = 0;
-	if (!again || !again_of) {
-		fputs(TV_PROG ": out of memory\n", stderr);
-		return TV_STATUS_NO_RESULT;
-	}
+	if (!again || !again_of)
+		goto out_of_memory;
 	for (uint32_t i = 0; i < o->count; i++) {
 		const struct tv_fuzz_rule *rule;
 		struct tv_fuzz_cut cuts[TV_FUZZ_CUTS_MAX];
@@ -503,17 +489,8 @@ static int campaign(struct fuzz_env *env)
 	if (nagain) {
 		fprintf(stderr, TV_PROG ": fuzz: %zu unexpected divergences run again alone\n", nagain);
 		if ((r = fuzz_native_cuts(env, again, nagain)) ||
-		    (r = fuzz_run_cuts(env, TV_MODE_HV, again, nagain, NULL))) {
-			free(bare);
-			free(virt);
-			free(by_rule);
-			free(jobs);
-			free(first_job);
-			free(ncut);
-			free(again);
-			free(again_of);
-			return r;
-		}
+		    (r = fuzz_run_cuts(env, TV_MODE_HV, again, nagain, NULL)))
+			goto out;
 	}
 
 	printf("fuzz: seed %u, sequences %u to %u, ring %d, patch %s, umip %s%s\n", o->seed,
@@ -585,6 +562,20 @@ static int campaign(struct fuzz_env *env)
 		printf("  stop: %-18s %8u\n", stop_names[j], stop_counts[j]);
 	print_time(env, tv_now() - since);
 
+	if (counts[V_CRASHED])
+		r = TV_STATUS_NO_RESULT;
+	else if (counts[V_HUNG])
+		r = TV_STATUS_TIMEOUT;
+	else if (counts[V_UNEXPECTED] || counts[V_STOP_UNEXPECTED])
+		r = TV_FUZZ_STATUS_FINDINGS;
+	else
+		r = 0;
+	goto out;
+
+out_of_memory:
+	fputs(TV_PROG ": out of memory\n", stderr);
+	r = TV_STATUS_NO_RESULT;
+out:
 	free(bare);
 	free(virt);
 	free(by_rule);
@@ -593,13 +584,7 @@ static int campaign(struct fuzz_env *env)
 	free(ncut);
 	free(again);
 	free(again_of);
-	if (counts[V_CRASHED])
-		return TV_STATUS_NO_RESULT;
-	if (counts[V_HUNG])
-		return TV_STATUS_TIMEOUT;
-	if (counts[V_UNEXPECTED] || counts[V_STOP_UNEXPECTED])
-		return TV_FUZZ_STATUS_FINDINGS;
-	return 0;
+	return r;
 }
 
 /* ---- one sequence, in detail ---- */

@@ -255,30 +255,35 @@ static int ring3_return_applies(const struct tv_fuzz_mode *mode, const struct fu
 	return cs == FUZZ_SEL_CODE0 || cs == FUZZ_SEL_CODE16 || cs == FUZZ_SEL_CODE1;
 }
 
-/* A far JMP or CALL (ptr16:32: the selector ends the instruction) to the user code selector. */
-static int user_code_far_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
-				 unsigned i, unsigned unit_end)
+/*
+ * Whether instruction i, a far JMP or CALL (ptr16:32: the selector ends the
+ * instruction), names the code selector code with any RPL.
+ */
+static int far_ptr_names(const struct fuzz_seq *seq, unsigned i, uint32_t code)
 {
 	const struct fuzz_insn *in = &seq->insn[i];
 	uint32_t sel = (uint32_t)seq->code[in->off + in->len - 2] |
 		       (uint32_t)seq->code[in->off + in->len - 1] << 8;
 
+	return in->len >= 7 && (sel & 0xFFFCu) == code;
+}
+
+/* A far JMP or CALL to the user code selector. */
+static int user_code_far_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+				 unsigned i, unsigned unit_end)
+{
 	(void)mode;
 	(void)unit_end;
-	return in->len >= 7 && (sel & 0xFFFCu) == FUZZ_SEL_CODE3;
+	return far_ptr_names(seq, i, FUZZ_SEL_CODE3);
 }
 
 /* A far JMP or CALL to the DPL-1 code segment: the guest's ring 1 is not offered. */
 static int far_ring1_code_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
 				  unsigned i, unsigned unit_end)
 {
-	const struct fuzz_insn *in = &seq->insn[i];
-	uint32_t sel = (uint32_t)seq->code[in->off + in->len - 2] |
-		       (uint32_t)seq->code[in->off + in->len - 1] << 8;
-
 	(void)mode;
 	(void)unit_end;
-	return in->len >= 7 && (sel & 0xFFFCu) == FUZZ_SEL_CODE1;
+	return far_ptr_names(seq, i, FUZZ_SEL_CODE1);
 }
 
 /* LTR of a null selector (the register set up just before it; seed 2027, sequence 1453). */
