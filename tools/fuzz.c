@@ -63,6 +63,9 @@ const char tv_fuzz_help[] =
 	"               is one the guest contract lists, met in the sequence itself\n"
 	"  crashed      the hypervisor panicked or QEMU ended without a result\n"
 	"  hung         the run under the hypervisor timed out\n"
+	"  looped       timed out too, but only after the machines had parted on a\n"
+	"               documented difference (cut runs find where): the guest's\n"
+	"               own loop, in a state the bare machine never reached\n"
 	"  bare ended   the bare machine did not finish the sequence (reset, hang);\n"
 	"               not counted against the hypervisor\n"
 	"  unrepeated   divergent and unexplained in the run, but equal when run\n"
@@ -356,6 +359,7 @@ enum verdict {
 	V_EQUAL, V_EXPECTED, V_UNEXPECTED, V_STOP_DOC, V_STOP_UNEXPECTED, V_CRASHED, V_HUNG,
 	V_BARE_ENDED,
 	V_UNREPEATED,	/* an unexpected divergence that is gone when the sequence runs again apart */
+	V_LOOPED,	/* timed out under the hypervisor after a documented difference (loop_after_difference) */
 	V_VERDICTS
 };
 
@@ -392,6 +396,58 @@ static enum verdict judge(const struct fuzz_env *env, const struct fuzz_seq *seq
 	default:
 		return bare->have ? V_STOP_UNEXPECTED : V_BARE_ENDED;
 	}
+}
+
+/*
+ * A run under the hypervisor that timed out where the bare machine finished
+ * the sequence. Either the hypervisor hung, or the guest is looping in a
+ * state the bare machine never reached: after a documented difference (a
+ * load the bare CPU refuses, say) the sequence's own LOOP or IRET may come
+ * back over its start with interrupts off, which the guest's watchdog
+ * cannot break and the bare machine, in that state, would not leave either.
+ * To tell them apart, run the sequence cut after each of its instructions,
+ * the bare machine's cuts first, then the hypervisor's one at a time, up to
+ * the first cut at which the two differ: when a row of tools/fuzz_expect.c
+ * explains that difference (judged as the divergence of the sequence cut
+ * there), the timeout follows it and the row is returned, with *first the
+ * instruction it blames. NULL (a hang of the hypervisor's) when a cut up to
+ * there did not finish on either machine, when no cut differs, or when no
+ * row explains the first difference. Cuts stop where the CPU does not begin
+ * an instruction (random bytes run into the next item): nothing is claimed
+ * past them. The hypervisor's cuts past the difference, which would loop
+ * too, are never run.
+ */
+static const struct tv_fuzz_rule *loop_after_difference(struct fuzz_env *env, uint32_t k,
+							 int *first)
+{
+	static struct fuzz_seq seq, part;
+	struct cut_job jobs[FUZZ_INSNS_MAX];
+	struct tv_fuzz_cut cuts[TV_FUZZ_CUTS_MAX];
+	uint8_t sync[FUZZ_INSNS_MAX], part_sync[FUZZ_INSNS_MAX];
+	struct tv_fuzz_mode mode = env->o->mode;
+	unsigned n = 0;
+
+	*first = -1;
+	mode.lay = &env->layout;
+	fuzz_generate(env->o->seed, k, &env->layout, &seq);
+	sequence_sync(env, &seq, sync);
+	for (unsigned c = 1; c + 1 < seq.ninsn && sync[c]; c++)
+		jobs[n++] = (struct cut_job){ .k = k, .n = c };
+	if (!n || fuzz_native_cuts(env, jobs, n))
+		return NULL;
+	for (unsigned j = 0; j < n; j++) {
+		if (!jobs[j].have_bare || fuzz_run_cuts(env, TV_MODE_HV, &jobs[j], 1, NULL) ||
+		    !jobs[j].have_virt)
+			return NULL;
+		if (!tv_fuzz_diff(&jobs[j].bare, &jobs[j].virt))
+			continue;
+		part = seq;
+		fuzz_cut(&part, jobs[j].n, &env->layout);
+		sequence_sync(env, &part, part_sync);
+		return tv_fuzz_expected(&mode, &part, part_sync, &jobs[j].bare, &jobs[j].virt, cuts,
+					cuts_of(jobs, 0, j, cuts), first);
+	}
+	return NULL;
 }
 
 static int campaign(struct fuzz_env *env)
@@ -505,13 +561,20 @@ static int campaign(struct fuzz_env *env)
 		fuzz_generate(o->seed, o->start + i, &env->layout, &seq);
 		sequence_sync(env, &seq, sync);
 		enum verdict v = judge(env, &seq, sync, &bare[i], &virt[i], cuts, nc, &rule, &first);
+		if (v == V_HUNG) {
+			fprintf(stderr, TV_PROG ": fuzz: sequence %u timed out under the hypervisor: "
+				"cut runs for where the machines part\n", o->start + i);
+			if ((rule = loop_after_difference(env, o->start + i, &first)))
+				v = V_LOOPED;
+			fuzz_generate(o->seed, o->start + i, &env->layout, &seq);
+		}
 		if (v == V_UNEXPECTED && again_of[i] != (size_t)-1) {
 			const struct cut_job *a = &again[again_of[i]];
 			if (a->have_bare && a->have_virt && !tv_fuzz_diff(&a->bare, &a->virt))
 				v = V_UNREPEATED;
 		}
 		counts[v]++;
-		if (rule)
+		if (rule && v != V_LOOPED)
 			by_rule[rule - tv_fuzz_rules]++;
 		if (v == V_STOP_DOC) {
 			const char *name = tv_fuzz_expected_stop(virt[i].reason, env->layout.code);
@@ -523,13 +586,15 @@ static int campaign(struct fuzz_env *env)
 			if (j < nstop_names)
 				stop_counts[j]++;
 		}
-		if (v != V_UNEXPECTED && v != V_STOP_UNEXPECTED && v != V_CRASHED && v != V_HUNG)
+		if (v != V_UNEXPECTED && v != V_STOP_UNEXPECTED && v != V_CRASHED && v != V_HUNG &&
+		    v != V_LOOPED)
 			continue;
 		if (listed++ >= o->list)
 			continue;
 		static const char *const what[V_VERDICTS] = {
 			[V_UNEXPECTED] = "unexpected divergence", [V_STOP_UNEXPECTED] = "unexpected stop",
 			[V_CRASHED] = "HYPERVISOR CRASHED", [V_HUNG] = "HYPERVISOR HUNG",
+			[V_LOOPED] = "timed out after a documented difference",
 		};
 		printf("\nsequence %u: %s (replay: trapvisor fuzz --seed %u --replay %u --ring %d "
 		       "--patch %s%s%s)\n", o->start + i, what[v], o->seed, o->start + i,
@@ -537,6 +602,9 @@ static int campaign(struct fuzz_env *env)
 		       o->mode.direct ? " --direct" : "");
 		print_line(stdout, "bare machine", &bare[i]);
 		print_line(stdout, "hypervisor", &virt[i]);
+		if (v == V_LOOPED)
+			printf("    the machines part after instruction %d (%s): %s\n", first,
+			       fuzz_kind_name(seq.insn[first].kind), rule->why);
 		print_sequence(stdout, &env->layout, &seq, "    ");
 	}
 	if (listed > o->list)
@@ -554,6 +622,8 @@ static int campaign(struct fuzz_env *env)
 	printf("  %-12s %8u\n", "bare ended", counts[V_BARE_ENDED]);
 	printf("  %-12s %8u  (divergent in the run, equal when run again alone)\n", "unrepeated",
 	       counts[V_UNREPEATED]);
+	printf("  %-12s %8u  (timed out under the hypervisor after a documented difference: "
+	       "the guest's own loop)\n", "looped", counts[V_LOOPED]);
 	for (size_t i = 0; i < tv_fuzz_nrules; i++)
 		if (by_rule[i])
 			printf("  expected %-14s %8u  %s\n", tv_fuzz_rules[i].id, by_rule[i],
@@ -651,6 +721,12 @@ static int replay(struct fuzz_env *env)
 	int first;
 	enum verdict v = judge(env, &seq, sync, &bare, &virt, cuts, cuts_of(jobs, 0, n, cuts),
 			       &rule, &first);
+	if (v == V_HUNG) {
+		printf("--- timed out: the sequence cut after each instruction, up to where the "
+		       "machines part ---\n");
+		if ((rule = loop_after_difference(env, k, &first)))
+			v = V_LOOPED;
+	}
 	if (first >= 0)
 		printf("first difference after instruction %d (%s)\n", first,
 		       fuzz_kind_name(seq.insn[first].kind));
@@ -658,6 +734,8 @@ static int replay(struct fuzz_env *env)
 		"equal", "expected divergence", "UNEXPECTED divergence", "documented stop",
 		"UNEXPECTED stop", "HYPERVISOR CRASHED", "HYPERVISOR HUNG",
 		"the bare machine did not finish it", "equal when run again alone",
+		"timed out after a documented difference (the guest's own loop, not a hang of "
+		"the hypervisor's)",
 	};
 	printf("verdict: %s%s%s\n", verdicts[v], rule ? ": " : "", rule ? rule->why : "");
 	return v == V_CRASHED ? TV_STATUS_NO_RESULT : v == V_HUNG ? TV_STATUS_TIMEOUT

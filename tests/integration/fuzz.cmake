@@ -45,6 +45,17 @@ foreach(k 1842 3754)
   set_tests_properties(integration.fuzz.replay_conforming_user_${k} PROPERTIES LABELS "integration;fuzz")
 endforeach()
 
+# Sequence 37158 in ring 1 loads ES with a selector the bare CPU refuses (the
+# documented sreg-rpl difference), then loops on its own IRET with interrupts
+# off: the run under the hypervisor times out, and the cut runs must place the
+# parting at that load and name its row, not call it a hang of the hypervisor's.
+tv_integration_test(NAME fuzz.replay_looped_37158
+  COMMAND ${TV_EXPECT_RUN} --status 0 --expect "^first difference after instruction 1 .pop-sreg.$"
+    --expect "^verdict: timed out after a documented difference .* a DPL-0 data selector with RPL 1"
+    --reject "HYPERVISOR HUNG"
+    -- fuzz --seed 2027 --replay 37158 --ring 1 --patch all --umip --timeout 10)
+set_tests_properties(integration.fuzz.replay_looped_37158 PROPERTIES LABELS "integration;fuzz")
+
 # The command's own checks, without QEMU.
 tv_integration_test(NAME fuzz.bad_patch
   COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1 --expect "--patch some: give none, popf, all or inline"
