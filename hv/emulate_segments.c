@@ -140,19 +140,26 @@ enum em_result emulate_load_ss(struct vcpu *v, const struct decoded_insn *insn)
 	uint16_t sel = (uint16_t)value;
 
 	/*
-	 * The checks of MOV SS at the guest's CPL 0, on the descriptor as the
-	 * guest sees it: the shadow's DPL is max(guest DPL, ring), so the ring
-	 * the guest kernel was compressed into reads as DPL 0 (a guest DPL
-	 * between 1 and that ring is indistinguishable from 0 here).
+	 * The checks of MOV SS at the guest's CPL 0 (SDM vol. 2B, MOV: RPL and
+	 * DPL must both be the CPL, else #GP(selector)), on the descriptor the
+	 * guest wrote: the shadow's DPL is max(guest DPL, ring), which would
+	 * let a data segment of DPL 1 to that ring pass as DPL 0 (in ring 3
+	 * the guest's DPL-3 data segment: seed 2027, sequence 31110). What
+	 * passes is checked again on the shadow, which the switcher's IRET
+	 * will load: one the hypervisor made not present stays #SS.
 	 */
-	const struct x86_desc *real = guest_descriptor(sel);
 	struct x86_desc seen;
-	if (real) {
+	int have = seen_descriptor(v, sel, &seen) == 0;
+	struct sysreg_result r = sysreg_check_load_ss(sel, have ? &seen : 0, 0);
+	const struct x86_desc *real = guest_descriptor(sel);
+	if (r.outcome == SYSREG_OK && real) {
 		seen = *real;
 		if (DESC_DPL(seen) == v->ring)
 			seen.hi &= ~DESC_HI_DPL_MASK;
+		r = sysreg_check_load_ss(sel, &seen, 0);
+	} else if (r.outcome == SYSREG_OK) {
+		r = sysreg_check_load_ss(sel, 0, 0);
 	}
-	struct sysreg_result r = sysreg_check_load_ss(sel, real ? &seen : 0, 0);
 	if (r.outcome == SYSREG_FAULT && r.vector == VEC_GP) {
 		emulate_raise_gp(v, r.error, insn);
 		return EM_DONE;

@@ -56,6 +56,14 @@ tv_integration_test(NAME fuzz.replay_looped_37158
     -- fuzz --seed 2027 --replay 37158 --ring 1 --patch all --umip --timeout 10)
 set_tests_properties(integration.fuzz.replay_looped_37158 PROPERTIES LABELS "integration;fuzz")
 
+# MOV SS at the guest's CPL 0 of its DPL-3 data selector with RPL 0: the
+# bare CPU's #GP(0x28). With the guest kernel in ring 3 that segment's
+# shadow has DPL 3, the kernel's real ring, which the check took for 0.
+tv_integration_test(NAME fuzz.replay_mov_ss_dpl3_31110
+  COMMAND ${TV_EXPECT_RUN} --status 0 --expect "^verdict: equal$"
+    -- fuzz --seed 2027 --replay 31110 --ring 3 --patch all --umip)
+set_tests_properties(integration.fuzz.replay_mov_ss_dpl3_31110 PROPERTIES LABELS "integration;fuzz")
+
 # The command's own checks, without QEMU.
 tv_integration_test(NAME fuzz.bad_patch
   COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1 --expect "--patch some: give none, popf, all or inline"

@@ -28,7 +28,16 @@ uint8_t *fake_mem;
 struct fake_record rec;
 jmp_buf fake_stop;
 
-static struct x86_desc gdt[8];
+static struct x86_desc gdt[8];		/* the real GDT's guest part: the shadow */
+static struct x86_desc guest_gdt[8];	/* the guest's own copy, as it wrote it */
+
+/* The shadow of a guest descriptor, as guest_mode.c makes it: a DPL below the ring is the ring. */
+static struct x86_desc fake_shadow(struct x86_desc d)
+{
+	if (DESC_S(d) && DESC_DPL(d) < FAKE_RING)
+		d.hi = (d.hi & ~DESC_HI_DPL_MASK) | DESC_HI_DPL(FAKE_RING);
+	return d;
+}
 
 void fake_reset(void)
 {
@@ -62,6 +71,7 @@ void fake_reset(void)
 		if (DESC_DPL(d) == FAKE_RING)
 			d.hi &= ~DESC_HI_DPL_MASK;
 		memcpy(fake_mem + FAKE_GDT_BASE + i * 8, &d, sizeof d);
+		guest_gdt[i] = d;
 	}
 	v->virt_gdtr.base = FAKE_GDT_BASE;
 	v->virt_gdtr.limit = 8 * 8 - 1;
@@ -225,10 +235,16 @@ const char *guest_mode_update_gdt_entry(struct vcpu *v, unsigned index, struct x
 	rec.gdt_updates++;
 	if (index == 0 || index >= 8)
 		return "beyond the guest's GDT";
-	if (DESC_S(d) && DESC_DPL(d) < FAKE_RING)
-		d.hi = (d.hi & ~DESC_HI_DPL_MASK) | DESC_HI_DPL(FAKE_RING);
-	gdt[index] = d;
+	guest_gdt[index] = d;
+	gdt[index] = fake_shadow(d);
 	return 0;
+}
+
+void fake_set_gdt_entry(unsigned index, struct x86_desc d)
+{
+	memcpy(fake_mem + FAKE_GDT_BASE + index * 8, &d, sizeof d);
+	guest_gdt[index] = d;
+	gdt[index] = fake_shadow(d);
 }
 
 /* The fake never hides an entry it shadowed (hv/guest_mode.c does, between traps). */
@@ -237,14 +253,12 @@ int guest_mode_unhide_entry(struct vcpu *v, unsigned index)
 	return 0;
 }
 
-/* The guest's own descriptors: the real ones with its kernel's ring read back as DPL 0. */
+/* The guest's own descriptors, as it wrote them (guest_mode.c keeps a copy). */
 int guest_mode_guest_gdt_entry(const struct vcpu *v, uint16_t sel, struct x86_desc *d)
 {
 	if ((sel & SEL_TI) || SEL_INDEX(sel) >= 8)
 		return -1;
-	*d = gdt[SEL_INDEX(sel)];
-	if (DESC_DPL(*d) == FAKE_RING)
-		d->hi &= ~DESC_HI_DPL_MASK;
+	*d = guest_gdt[SEL_INDEX(sel)];
 	return 0;
 }
 

@@ -49,6 +49,12 @@ extern jmp_buf fake_stop;
 /* A fresh machine: guest kernel at ring 1, flat segments, IF off, memory zeroed. */
 void fake_reset(void);
 
+/*
+ * Entry index of the guest's GDT as it wrote d there (its memory and the
+ * hypervisor's copy), and its shadow in the real GDT, DPL 0 to the ring.
+ */
+void fake_set_gdt_entry(unsigned index, struct x86_desc d);
+
 /* Run the body; nonzero if the guest was stopped instead. */
 #define FAKE_RUN(body) (setjmp(fake_stop) ? 1 : ((body), 0))
 

@@ -74,6 +74,53 @@ START_TEST(mov_ss_with_a_null_selector_is_gp0)
 }
 END_TEST
 
+/*
+ * MOV SS at CPL 0 of a data segment whose DPL is not 0 is #GP(selector)
+ * (SDM vol. 2B, MOV: "If the SS register is being loaded and the segment
+ * selector's RPL and the segment descriptor's DPL are not equal to the
+ * CPL"). Its shadow has the kernel's real ring as DPL, which must not let
+ * a guest DPL of 1 (here, with the kernel in ring 1) pass for 0.
+ */
+START_TEST(mov_ss_of_a_dpl_1_data_segment_is_gp_of_it)
+{
+	const uint32_t data = DESC_HI_P | DESC_HI_S | DESC_HI_DB | DESC_HI_DPL(1) |
+		DESC_TYPE_WRITABLE << 8;
+	fake_set_gdt_entry(3, desc_make(0, 0xFFFFF, data));
+	v->regs.eax = 3 << 3;
+	ck_assert_int_eq(GP(3 << 3, 0x8E, 0xD0), 0);	/* mov ss, eax */
+	ck_assert_int_ne(rec.reflected, 0);
+	ck_assert_uint_eq(rec.vector, VEC_GP);
+	ck_assert_uint_eq(rec.error, 3 << 3);
+	ck_assert_uint_eq(v->regs.ss, FAKE_SEL_DATA);
+	ck_assert_uint_eq(v->regs.eip, EIP0);
+}
+END_TEST
+
+/* The same segment with DPL 0 loads: the near miss of the rule above. */
+START_TEST(mov_ss_of_a_dpl_0_data_segment_loads)
+{
+	const uint32_t data = DESC_HI_P | DESC_HI_S | DESC_HI_DB | DESC_TYPE_WRITABLE << 8;
+	fake_set_gdt_entry(3, desc_make(0, 0xFFFFF, data));
+	v->regs.eax = 3 << 3;
+	ck_assert_int_eq(GP(3 << 3, 0x8E, 0xD0), 0);
+	ck_assert_int_eq(rec.reflected, 0);
+	ck_assert_uint_eq(v->regs.ss, (3 << 3) | FAKE_RING);
+}
+END_TEST
+
+/* A not-present data segment of DPL 0: #SS(selector), as MOV's SDM page says. */
+START_TEST(mov_ss_of_a_not_present_data_segment_is_ss)
+{
+	const uint32_t data = DESC_HI_S | DESC_HI_DB | DESC_TYPE_WRITABLE << 8;
+	fake_set_gdt_entry(3, desc_make(0, 0xFFFFF, data));
+	v->regs.eax = 3 << 3;
+	ck_assert_int_eq(GP(3 << 3, 0x8E, 0xD0), 0);
+	ck_assert_uint_eq(rec.vector, VEC_SS);
+	ck_assert_uint_eq(rec.error, 3 << 3);
+	ck_assert_uint_eq(v->regs.ss, FAKE_SEL_DATA);
+}
+END_TEST
+
 /* ---- returns to the guest kernel ---- */
 
 START_TEST(iretd_returns_and_restores_the_virtual_if)
@@ -224,6 +271,9 @@ int main(void)
 	tcase_add_test(t, sgdt_with_umip_gives_the_virtual_gdtr);
 	tcase_add_test(t, mov_ss_with_rpl_0_loads_the_real_ring);
 	tcase_add_test(t, mov_ss_with_a_null_selector_is_gp0);
+	tcase_add_test(t, mov_ss_of_a_dpl_1_data_segment_is_gp_of_it);
+	tcase_add_test(t, mov_ss_of_a_dpl_0_data_segment_loads);
+	tcase_add_test(t, mov_ss_of_a_not_present_data_segment_is_ss);
 	tcase_add_test(t, iretd_returns_and_restores_the_virtual_if);
 	tcase_add_test(t, iretd_with_its_frame_outside_memory_stops_the_guest);
 	tcase_add_test(t, retf_imm_pops_the_extra_bytes);
