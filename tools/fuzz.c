@@ -26,6 +26,7 @@
 #include "tools/fuzz.h"
 
 #include <capstone/capstone.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,8 @@
 #define FUZZ_LISTED_DEFAULT	20	/* unexpected results shown in full */
 /* Where the bare machine's results are kept, under the build directory. */
 #define FUZZ_CACHE_DIR		"fuzz-cache"
+/* --only @FILE: the largest file read. */
+#define FUZZ_ONLY_FILE_MAX	(16L << 20)
 
 /* Exit statuses beyond the shared ones (the help lists them all). */
 #define TV_FUZZ_STATUS_FINDINGS	1
@@ -77,6 +80,12 @@ const char tv_fuzz_help[] =
 	"  --seed S      the campaign's seed, 0 to 4294967295 (default 1)\n"
 	"  --count N     sequences to run (default 1000)\n"
 	"  --start K     the first sequence's number (default 0)\n"
+	"  --only LIST   run only the sequences LIST names, instead of --start and\n"
+	"                --count: numbers separated by commas (--only 21887,24179),\n"
+	"                or @FILE, a file of numbers separated by commas, blanks or\n"
+	"                newlines, # to the end of a line a comment; both machines\n"
+	"                run them, in ascending order, and each one's verdict is\n"
+	"                listed: a campaign's unexpected results checked again\n"
 	"  --ring R      the ring the guest kernel runs in: 1 (default) or 3\n"
 	"  --patch P     none (default), popf, all or inline (only the guest's own\n"
 	"                code is patched; generated sequences never are)\n"
@@ -116,7 +125,140 @@ static int parse_u32(const char *opt, const char *v, long max, uint32_t *out)
 	return 0;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * --only's numbers, from text: decimal, separated by commas, blanks or
+ * newlines, `#` to the end of a line a comment. Sorted and without
+ * repeats into o->only, their number into o->count. where names the text
+ * in errors: the option's value, or @FILE.
+ */
+static int only_numbers(const char *text, size_t len, const char *where, struct fuzz_options *o)
+{
+	size_t cap = 0, n = 0;
+	unsigned line = 1;
+
+	for (size_t i = 0; i < len;) {
+		char c = text[i];
+		if (c == '#') {
+			while (i < len && text[i] != '\n')
+				i++;
+			continue;
+		}
+		if (c == '\n')
+			line++;
+		if (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			i++;
+			continue;
+		}
+		size_t j = i;
+		uint64_t v = 0;
+		while (j < len && text[j] >= '0' && text[j] <= '9' && v <= 0xFFFFFFFFull)
+			v = v * 10 + (uint64_t)(text[j++] - '0');
+		int sep = j == len || strchr(", \t\r\n#", text[j]) != NULL;
+		if (j == i || !sep || v > 0xFFFFFFFFull) {
+			size_t e = i;
+			while (e < len && e - i < 24 && !strchr(", \t\r\n", text[e]))
+				e++;
+			free(o->only);
+			o->only = NULL;
+			if (where[0] == '@')
+				return usage_error("--only %s: line %u: '%.*s' is not a sequence number "
+						   "(give numbers from 0 to 4294967295)", where, line,
+						   (int)(e - i), text + i);
+			return usage_error("--only %s: '%.*s' is not a sequence number (give numbers "
+					   "from 0 to 4294967295 separated by commas, or @FILE)", where,
+					   (int)(e - i), text + i);
+		}
+		if (n == FUZZ_COUNT_MAX) {
+			free(o->only);
+			o->only = NULL;
+			return usage_error("--only %s: more than %ld sequence numbers", where,
+					   FUZZ_COUNT_MAX);
+		}
+		if (n == cap) {
+			cap = cap * 2 + 64;
+			uint32_t *more = realloc(o->only, cap * sizeof(*more));
+			if (!more) {
+				free(o->only);
+				o->only = NULL;
+				return usage_error("--only %s: out of memory", where);
+			}
+			o->only = more;
+		}
+		o->only[n++] = (uint32_t)v;
+		i = j;
+	}
+	if (!n) {
+		free(o->only);
+		o->only = NULL;
+		return usage_error("--only %s: no sequence numbers in it", where);
+	}
+	qsort(o->only, n, sizeof(*o->only), cmp_u32);
+	size_t m = 1;
+	for (size_t i = 1; i < n; i++)
+		if (o->only[i] != o->only[m - 1])
+			o->only[m++] = o->only[i];
+	o->count = (uint32_t)m;
+	return 0;
+}
+
+/* --only K,K,... or --only @FILE. */
+static int parse_only(const char *v, struct fuzz_options *o)
+{
+	if (!v)
+		return usage_error("--only needs a value");
+	free(o->only);
+	o->only = NULL;
+	if (v[0] != '@')
+		return only_numbers(v, strlen(v), v, o);
+
+	FILE *f = fopen(v + 1, "rb");
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+	if (!f)
+		return usage_error("--only %s: cannot read it: %s", v, strerror(errno));
+	buf = malloc(FUZZ_ONLY_FILE_MAX + 1);
+	if (buf)
+		len = fread(buf, 1, FUZZ_ONLY_FILE_MAX + 1, f);
+	if (!buf || ferror(f)) {
+		r = usage_error("--only %s: cannot read it: %s", v, buf ? strerror(errno) : "out of memory");
+	} else if (len > FUZZ_ONLY_FILE_MAX) {
+		r = usage_error("--only %s: larger than %ld MiB", v, FUZZ_ONLY_FILE_MAX >> 20);
+	} else {
+		r = only_numbers(buf, len, v, o);
+	}
+	free(buf);
+	fclose(f);
+	return r;
+}
+
+static int parse_options(int argc, char **argv, struct fuzz_options *o, int *range);
+
 static int parse(int argc, char **argv, struct fuzz_options *o)
+{
+	int range = 0;	/* --start or --count given */
+	int r;
+
+	o->only = NULL;
+	r = parse_options(argc, argv, o, &range);
+	if (r == 0 && o->only && (range || o->replay >= 0))
+		r = usage_error("--only names the sequences itself: give it without %s",
+				o->replay >= 0 ? "--replay" : "--start and --count");
+	if (r) {
+		free(o->only);
+		o->only = NULL;
+	}
+	return r;
+}
+
+static int parse_options(int argc, char **argv, struct fuzz_options *o, int *range)
 {
 	memset(o, 0, sizeof(*o));
 	o->seed = 1;
@@ -142,13 +284,18 @@ static int parse(int argc, char **argv, struct fuzz_options *o)
 			if ((r = parse_u32("--seed", tv_cli_option_value(argc, argv, &i, "--seed"),
 					   0xFFFFFFFFL, &o->seed)))
 				return r;
+		} else if (tv_cli_is_option(a, "--only")) {
+			if ((r = parse_only(tv_cli_option_value(argc, argv, &i, "--only"), o)))
+				return r;
 		} else if (tv_cli_is_option(a, "--count")) {
+			*range = 1;
 			if ((r = parse_u32("--count", tv_cli_option_value(argc, argv, &i, "--count"),
 					   FUZZ_COUNT_MAX, &o->count)))
 				return r;
 			if (o->count == 0)
 				return usage_error("--count 0: give at least 1");
 		} else if (tv_cli_is_option(a, "--start")) {
+			*range = 1;
 			if ((r = parse_u32("--start", tv_cli_option_value(argc, argv, &i, "--start"),
 					   0xFFFFFFFFL - FUZZ_COUNT_MAX, &o->start)))
 				return r;
@@ -355,12 +502,26 @@ static struct tv_fuzz_cache *open_cache(struct fuzz_env *env, struct tv_fuzz_cac
 	return c;
 }
 
+/* The number of the campaign's i-th sequence: of the --only list, or of the range. */
+static uint32_t seq_k(const struct fuzz_options *o, uint32_t i)
+{
+	return o->only ? o->only[i] : o->start + i;
+}
+
 enum verdict {
 	V_EQUAL, V_EXPECTED, V_UNEXPECTED, V_STOP_DOC, V_STOP_UNEXPECTED, V_CRASHED, V_HUNG,
 	V_BARE_ENDED,
 	V_UNREPEATED,	/* an unexpected divergence that is gone when the sequence runs again apart */
 	V_LOOPED,	/* timed out under the hypervisor after a documented difference (loop_after_difference) */
 	V_VERDICTS
+};
+
+static const char *const verdict_names[V_VERDICTS] = {
+	"equal", "expected divergence", "UNEXPECTED divergence", "documented stop",
+	"UNEXPECTED stop", "HYPERVISOR CRASHED", "HYPERVISOR HUNG",
+	"the bare machine did not finish it", "equal when run again alone",
+	"timed out after a documented difference (the guest's own loop, not a hang of "
+	"the hypervisor's)",
 };
 
 static enum verdict judge(const struct fuzz_env *env, const struct fuzz_seq *seq,
@@ -458,6 +619,9 @@ static int campaign(struct fuzz_env *env)
 	static struct fuzz_seq seq;
 	unsigned counts[V_VERDICTS] = { 0 };
 	unsigned *by_rule = calloc(tv_fuzz_nrules, sizeof(unsigned));
+	/* --only: each sequence's verdict and row, listed at the end. */
+	unsigned char *verdicts = o->only ? calloc(o->count, 1) : NULL;
+	const struct tv_fuzz_rule **rules = o->only ? calloc(o->count, sizeof(*rules)) : NULL;
 	/* Documented stops by what the guest contract calls them (tv_fuzz_expected_stop). */
 	const char *stop_names[16] = { 0 };
 	unsigned stop_counts[16] = { 0 }, nstop_names = 0;
@@ -474,11 +638,16 @@ static int campaign(struct fuzz_env *env)
 
 	double since = tv_now();
 
-	if (!bare || !virt || !by_rule)
+	if (!bare || !virt || !by_rule || (o->only && (!verdicts || !rules)))
 		goto out_of_memory;
-	if ((r = fuzz_native_range(env, o->start, o->count, bare)) ||
-	    (r = fuzz_run_range(env, TV_MODE_HV, o->start, o->count, 0, virt, NULL)))
+	if (o->only) {
+		if ((r = fuzz_run_list(env, TV_MODE_NATIVE, o->only, o->count, bare)) ||
+		    (r = fuzz_run_list(env, TV_MODE_HV, o->only, o->count, virt)))
+			goto out;
+	} else if ((r = fuzz_native_range(env, o->start, o->count, bare)) ||
+		   (r = fuzz_run_range(env, TV_MODE_HV, o->start, o->count, 0, virt, NULL))) {
 		goto out;
+	}
 
 	first_job = calloc(o->count, sizeof(size_t));
 	ncut = calloc(o->count, 1);
@@ -491,7 +660,7 @@ static int campaign(struct fuzz_env *env)
 		uint8_t sync[FUZZ_INSNS_MAX];
 		if (!bare[i].have || !virt[i].have || !tv_fuzz_diff(&bare[i].line, &virt[i].line))
 			continue;
-		fuzz_generate(o->seed, o->start + i, &env->layout, &seq);
+		fuzz_generate(o->seed, seq_k(o, i), &env->layout, &seq);
 		sequence_sync(env, &seq, sync);
 		unsigned n = tv_fuzz_cuts_needed(&mode, &seq, sync, &bare[i].line, &virt[i].line,
 						 want);
@@ -505,7 +674,7 @@ static int campaign(struct fuzz_env *env)
 		first_job[i] = njobs;
 		ncut[i] = (unsigned char)n;
 		for (unsigned j = 0; j < n; j++)
-			jobs[njobs++] = (struct cut_job){ .k = o->start + i, .n = want[j] };
+			jobs[njobs++] = (struct cut_job){ .k = seq_k(o, i), .n = want[j] };
 	}
 	if (njobs) {
 		fprintf(stderr, TV_PROG ": fuzz: %zu cut runs for the divergences\n", njobs);
@@ -534,13 +703,13 @@ static int campaign(struct fuzz_env *env)
 		again_of[i] = (size_t)-1;
 		if (!bare[i].have || !virt[i].have || !tv_fuzz_diff(&bare[i].line, &virt[i].line))
 			continue;
-		fuzz_generate(o->seed, o->start + i, &env->layout, &seq);
+		fuzz_generate(o->seed, seq_k(o, i), &env->layout, &seq);
 		sequence_sync(env, &seq, sync);
 		if (judge(env, &seq, sync, &bare[i], &virt[i], cuts, nc, &rule, &first) != V_UNEXPECTED)
 			continue;
 		again_of[i] = nagain;
 		/* A cut past the last instruction leaves the sequence whole. */
-		again[nagain++] = (struct cut_job){ .k = o->start + i, .n = FUZZ_INSNS_MAX };
+		again[nagain++] = (struct cut_job){ .k = seq_k(o, i), .n = FUZZ_INSNS_MAX };
 	}
 	if (nagain) {
 		fprintf(stderr, TV_PROG ": fuzz: %zu unexpected divergences run again alone\n", nagain);
@@ -549,16 +718,23 @@ static int campaign(struct fuzz_env *env)
 			goto out;
 	}
 
-	printf("fuzz: seed %u, sequences %u to %u, ring %d, patch %s, umip %s%s\n", o->seed,
-	       o->start, o->start + o->count - 1, o->mode.ring, fuzz_patch_names[o->mode.patch],
-	       o->mode.umip ? "on" : "off", o->mode.direct ? ", direct" : "");
+	if (o->only)
+		printf("fuzz: seed %u, %u sequences of a list (%u to %u), ring %d, patch %s, umip %s%s\n",
+		       o->seed, o->count, o->only[0], o->only[o->count - 1], o->mode.ring,
+		       fuzz_patch_names[o->mode.patch], o->mode.umip ? "on" : "off",
+		       o->mode.direct ? ", direct" : "");
+	else
+		printf("fuzz: seed %u, sequences %u to %u, ring %d, patch %s, umip %s%s\n", o->seed,
+		       o->start, o->start + o->count - 1, o->mode.ring,
+		       fuzz_patch_names[o->mode.patch], o->mode.umip ? "on" : "off",
+		       o->mode.direct ? ", direct" : "");
 	for (uint32_t i = 0; i < o->count; i++) {
 		const struct tv_fuzz_rule *rule;
 		struct tv_fuzz_cut cuts[TV_FUZZ_CUTS_MAX];
 		unsigned nc = cuts_of(jobs, first_job[i], ncut[i], cuts);
 		uint8_t sync[FUZZ_INSNS_MAX];
 		int first;
-		fuzz_generate(o->seed, o->start + i, &env->layout, &seq);
+		fuzz_generate(o->seed, seq_k(o, i), &env->layout, &seq);
 		sequence_sync(env, &seq, sync);
 		enum verdict v = judge(env, &seq, sync, &bare[i], &virt[i], cuts, nc, &rule, &first);
 		if (v == V_HUNG) {
@@ -576,6 +752,10 @@ static int campaign(struct fuzz_env *env)
 		counts[v]++;
 		if (rule && v != V_LOOPED)
 			by_rule[rule - tv_fuzz_rules]++;
+		if (o->only) {
+			verdicts[i] = (unsigned char)v;
+			rules[i] = rule;
+		}
 		if (v == V_STOP_DOC) {
 			const char *name = tv_fuzz_expected_stop(virt[i].reason, env->layout.code);
 			unsigned j = 0;
@@ -597,7 +777,7 @@ static int campaign(struct fuzz_env *env)
 			[V_LOOPED] = "timed out after a documented difference",
 		};
 		printf("\nsequence %u: %s (replay: trapvisor fuzz --seed %u --replay %u --ring %d "
-		       "--patch %s%s%s)\n", o->start + i, what[v], o->seed, o->start + i,
+		       "--patch %s%s%s)\n", seq_k(o, i), what[v], o->seed, seq_k(o, i),
 		       o->mode.ring, fuzz_patch_names[o->mode.patch], o->mode.umip ? " --umip" : "",
 		       o->mode.direct ? " --direct" : "");
 		print_line(stdout, "bare machine", &bare[i]);
@@ -610,6 +790,13 @@ static int campaign(struct fuzz_env *env)
 	if (listed > o->list)
 		printf("\n(%u more unexpected results not listed; --list N shows more)\n",
 		       listed - o->list);
+	/* A list's sequences one by one, to set against what an earlier campaign said of them. */
+	if (o->only) {
+		printf("\n");
+		for (uint32_t i = 0; i < o->count; i++)
+			printf("  sequence %-10u %s%s%s\n", o->only[i], verdict_names[verdicts[i]],
+			       rules[i] ? ": " : "", rules[i] ? rules[i]->id : "");
+	}
 
 	printf("\n  %-12s %8u\n", "equal", counts[V_EQUAL]);
 	printf("  %-12s %8u  (expected %u, unexpected %u)\n", "divergent",
@@ -649,6 +836,8 @@ out:
 	free(bare);
 	free(virt);
 	free(by_rule);
+	free(verdicts);
+	free(rules);
 	free(jobs);
 	free(first_job);
 	free(ncut);
@@ -730,14 +919,7 @@ static int replay(struct fuzz_env *env)
 	if (first >= 0)
 		printf("first difference after instruction %d (%s)\n", first,
 		       fuzz_kind_name(seq.insn[first].kind));
-	static const char *const verdicts[V_VERDICTS] = {
-		"equal", "expected divergence", "UNEXPECTED divergence", "documented stop",
-		"UNEXPECTED stop", "HYPERVISOR CRASHED", "HYPERVISOR HUNG",
-		"the bare machine did not finish it", "equal when run again alone",
-		"timed out after a documented difference (the guest's own loop, not a hang of "
-		"the hypervisor's)",
-	};
-	printf("verdict: %s%s%s\n", verdicts[v], rule ? ": " : "", rule ? rule->why : "");
+	printf("verdict: %s%s%s\n", verdict_names[v], rule ? ": " : "", rule ? rule->why : "");
 	return v == V_CRASHED ? TV_STATUS_NO_RESULT : v == V_HUNG ? TV_STATUS_TIMEOUT
 	       : v == V_UNEXPECTED || v == V_STOP_UNEXPECTED ? TV_FUZZ_STATUS_FINDINGS : 0;
 }
@@ -757,6 +939,7 @@ int tv_fuzz_command(int argc, char **argv)
 	if ((r = tv_resolve_guest(&env.paths, FUZZ_GUEST, env.guest, sizeof(env.guest), err,
 			     sizeof(err))) != 0) {
 		fprintf(stderr, TV_PROG ": %s\n", err);
+		free(o.only);
 		return r;
 	}
 	tv_process_watch_signals();
@@ -765,12 +948,17 @@ int tv_fuzz_command(int argc, char **argv)
 		r = replay(&env);
 	} else {
 		static struct tv_fuzz_cache cache;
-		env.cache = open_cache(&env, &cache);
+		/*
+		 * A list runs both machines: the kept results were run in a
+		 * campaign's order, after sequences the list leaves out.
+		 */
+		env.cache = o.only ? NULL : open_cache(&env, &cache);
 		r = campaign(&env);
 		if (env.cache)
 			tv_fuzz_cache_close(env.cache);
 	}
 	if (env.have_cs)
 		cs_close(&env.cs);
+	free(o.only);
 	return r;
 }

@@ -20,6 +20,7 @@
 #define FUZZ_NATIVE_SEQ_S	0.005
 #define FUZZ_HV_SEQ_S		0.05
 #define FUZZ_CUTS_PER_RUN	400	/* cut=K.N words on one guest command line */
+#define FUZZ_LIST_PER_RUN	400	/* seq=K words likewise */
 /*
  * A sequence takes milliseconds (the guest's watchdog ends one after 55
  * ms): a run that prints nothing for this long hangs. Natively that is the
@@ -33,9 +34,11 @@ const char *const fuzz_patch_names[TV_FUZZ_PATCHES] = { "none", "popf", "all", "
 
 struct range_ctx {
 	struct fuzz_env *env;
-	struct fuzz_outcome *out;	/* indexed by k - first */
+	struct fuzz_outcome *out;	/* indexed by k - first, or as ks */
 	uint32_t first, count;
-	long last;			/* the highest k seen in this run, or -1 */
+	const uint32_t *ks;		/* a list run: the sequences, out[i] is ks[i]'s; else NULL */
+	uint32_t next, end;		/* a list run: this run's lines are ks[next..end) */
+	long last;			/* the highest k (a list: index) seen in this run, or -1 */
 	int ended;			/* FUZZ-END came */
 	const char *what;		/* "bare machine" or "hypervisor", for progress */
 	uint32_t done;			/* lines over all runs, for progress */
@@ -52,7 +55,20 @@ static void on_line(void *ctx, const struct tv_run_line *line)
 		tv_print_line(c->echo, line);
 	if (line->source != TV_LINE_GUEST)
 		return;
-	if (tv_fuzz_parse_line(line->text, line->text_len, &l) == 0) {
+	if (tv_fuzz_parse_line(line->text, line->text_len, &l) == 0 && c->ks) {
+		for (uint32_t j = c->next; j < c->end; j++) {
+			if (c->ks[j] != l.k)
+				continue;
+			c->out[j].have = 1;
+			c->out[j].line = l;
+			c->next = j + 1;
+			c->last = (long)j;
+			if (++c->done % 100 == 0)
+				fprintf(stderr, TV_PROG ": fuzz: %s: %u of %u sequences of the list\n",
+					c->what, c->done, c->count);
+			break;
+		}
+	} else if (tv_fuzz_parse_line(line->text, line->text_len, &l) == 0) {
 		if (l.k >= c->first && l.k - c->first < c->count) {
 			c->out[l.k - c->first].have = 1;
 			c->out[l.k - c->first].line = l;
@@ -110,6 +126,23 @@ static void timed_run(struct fuzz_env *env, enum fuzz_run_kind kind, const struc
 	env->runs[kind]++;
 }
 
+/* The sequence a run ended at, before its line: how, and whether that may be kept. */
+static void mark_ended(struct fuzz_outcome *f, const struct tv_run_record *rec)
+{
+	f->have = 0;
+	f->end = rec->end;
+	/*
+	 * A reset, or no line for the idle time, is the sequence's own; the
+	 * whole run's time limit running out is the host's.
+	 */
+	f->keep = rec->end != TV_END_TIMEOUT || strncmp(rec->message, "no line for", 11) == 0;
+	snprintf(f->reason, sizeof(f->reason), "%s%s%s", tv_end_name(rec->end),
+		 rec->reason && *rec->reason ? ": " : "", rec->reason ? rec->reason : "");
+	if (rec->end == TV_END_GUEST)
+		snprintf(f->reason, sizeof(f->reason), "the guest exited with status %lld",
+			 (long long)rec->guest_status);
+}
+
 int fuzz_run_range(struct fuzz_env *env, enum tv_run_mode mode, uint32_t first, uint32_t count,
 		   int detail, struct fuzz_outcome *out, struct tv_printer *echo)
 {
@@ -155,28 +188,84 @@ int fuzz_run_range(struct fuzz_env *env, enum tv_run_mode mode, uint32_t first, 
 			break;
 		}
 		uint32_t at = c.last < 0 ? k : (uint32_t)c.last + 1;
-		if (at - first < count) {
-			struct fuzz_outcome *f = &out[at - first];
-			f->have = 0;
-			f->end = rec.end;
-			/*
-			 * A reset, or no line for the idle time, is the sequence's
-			 * own; the whole run's time limit running out is the host's.
-			 */
-			f->keep = rec.end != TV_END_TIMEOUT ||
-				  strncmp(rec.message, "no line for", 11) == 0;
-			snprintf(f->reason, sizeof(f->reason), "%s%s%s", tv_end_name(rec.end),
-				 rec.reason && *rec.reason ? ": " : "", rec.reason ? rec.reason : "");
-			if (rec.end == TV_END_GUEST)
-				snprintf(f->reason, sizeof(f->reason), "the guest exited with status %lld",
-					 (long long)rec.guest_status);
-		}
+		if (at - first < count)
+			mark_ended(&out[at - first], &rec);
 		tv_run_record_free(&rec);
 		k = at + 1;
 		if (!echo && ++restarts % 10 == 0)
 			fprintf(stderr, TV_PROG ": fuzz: %s: %u restarts so far, at sequence %u "
 				"(%.1f sequences/s)\n", c.what, restarts, k,
 				(k - first) / (tv_now() - c.since + 1e-9));
+	}
+	return 0;
+}
+
+/*
+ * A list run: FUZZ_LIST_PER_RUN seq=K words to a boot, in the list's
+ * order; a sequence a run ended at is marked as fuzz_run_range does, and
+ * the next run starts after it.
+ */
+int fuzz_run_list(struct fuzz_env *env, enum tv_run_mode mode, const uint32_t *ks,
+		  uint32_t count, struct fuzz_outcome *out)
+{
+	const struct fuzz_options *o = env->o;
+	struct range_ctx c = {
+		.env = env, .out = out, .count = count, .ks = ks,
+		.what = mode == TV_MODE_NATIVE ? "bare machine" : "hypervisor",
+		.since = tv_now(),
+	};
+	uint32_t at = 0;
+
+	while (at < count) {
+		uint32_t n = count - at < FUZZ_LIST_PER_RUN ? count - at : FUZZ_LIST_PER_RUN;
+		char **argv = calloc(n + 1, sizeof(char *));
+		char *words = calloc(n + 1, 32);
+		struct tv_run_config cfg;
+		struct tv_run_record rec;
+
+		if (!argv || !words) {
+			free(argv);
+			free(words);
+			fputs(TV_PROG ": out of memory\n", stderr);
+			return TV_STATUS_NO_RESULT;
+		}
+		argv[0] = words;
+		snprintf(argv[0], 32, "seed=%u", o->seed);
+		for (uint32_t j = 0; j < n; j++) {
+			argv[j + 1] = words + 32 * (j + 1);
+			snprintf(argv[j + 1], 32, "seq=%u", ks[at + j]);
+		}
+		fuzz_run_config(&cfg, env, mode, argv, (int)n + 1, n, NULL, on_line, &c);
+		c.next = at;
+		c.end = at + n;
+		c.last = -1;
+		c.ended = 0;
+		timed_run(env, mode == TV_MODE_NATIVE ? FUZZ_RUNS_BARE : FUZZ_RUNS_HV, &cfg, &rec);
+		free(argv);
+		free(words);
+		if (rec.interrupted_by) {
+			tv_run_record_free(&rec);
+			tv_process_reraise(rec.interrupted_by);
+		}
+		if (rec.end == TV_END_NONE || rec.end == TV_END_REFUSED ||
+		    (c.last < 0 && !env->have_layout)) {
+			fprintf(stderr, TV_PROG ": fuzz: the %s's run did not start: %s%s%s\n", c.what,
+				tv_end_name(rec.end), rec.message[0] || rec.reason ? ": " : "",
+				rec.message[0] ? rec.message : rec.reason ? rec.reason : "");
+			int status = rec.host_status ? rec.host_status : TV_STATUS_NO_RESULT;
+			tv_run_record_free(&rec);
+			return status;
+		}
+		if (c.ended && rec.end == TV_END_GUEST && rec.guest_status == 0) {
+			tv_run_record_free(&rec);
+			at += n;
+			continue;
+		}
+		uint32_t stop = c.last < 0 ? at : (uint32_t)c.last + 1;
+		if (stop < at + n)
+			mark_ended(&out[stop], &rec);
+		tv_run_record_free(&rec);
+		at = stop + 1;
 	}
 	return 0;
 }

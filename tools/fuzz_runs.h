@@ -25,6 +25,7 @@ extern const char *const fuzz_patch_names[TV_FUZZ_PATCHES];
 
 struct fuzz_options {
 	uint32_t seed, count, start;
+	uint32_t *only;			/* --only: count sequence numbers, ascending; else NULL */
 	struct tv_fuzz_mode mode;
 	long replay;			/* -1: a campaign */
 	uint32_t list;			/* unexpected results listed in full */
@@ -75,6 +76,13 @@ struct cut_job {
 int fuzz_run_range(struct fuzz_env *env, enum tv_run_mode mode, uint32_t first, uint32_t count,
 		   int detail, struct fuzz_outcome *out, struct tv_printer *echo);
 
+/*
+ * Run the sequences ks[0..count) (any numbers, in that order) on one
+ * machine into out[i], in batches, as fuzz_run_range does a range.
+ */
+int fuzz_run_list(struct fuzz_env *env, enum tv_run_mode mode, const uint32_t *ks,
+		  uint32_t count, struct fuzz_outcome *out);
+
 /* Run every cut job on one machine, in batches; 0, or the host status as above. */
 int fuzz_run_cuts(struct fuzz_env *env, enum tv_run_mode mode, struct cut_job *jobs,
 		  size_t njobs, struct tv_printer *echo);
@@ -85,6 +93,7 @@ int fuzz_run_cuts(struct fuzz_env *env, enum tv_run_mode mode, struct cut_job *j
  */
 int fuzz_native_range(struct fuzz_env *env, uint32_t first, uint32_t count,
 		      struct fuzz_outcome *out);
+
 int fuzz_native_cuts(struct fuzz_env *env, struct cut_job *jobs, size_t njobs);
 
 #endif

@@ -38,6 +38,8 @@ extern uint8_t fuzz_arena[FUZZ_ARENA_PAGES * FUZZ_PAGE];
 void fuzz_tables_install(void);
 /* LGDT and LIDT of the tables as installed. */
 void fuzz_tables_reload(void);
+/* TR back to the guest's TSS, after a sequence that ran LTR. */
+void fuzz_tss_reload(void);
 /* Identity paging over the guest image, read-only but for the arena; returns CR3. */
 uint32_t fuzz_paging_enable(void);
 /* The FUZZ_ALTS pseudo-descriptors, 8 bytes apart (struct fuzz_layout.tables). */

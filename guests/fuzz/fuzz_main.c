@@ -21,9 +21,11 @@
  * 4. One line per sequence.
  *
  * Command line: `seed=S start=K count=N [detail]` (decimal; defaults 1, 0,
- * 1000), or `seed=S cut=K.N...` (up to FUZZ_CUTS_MAX cut words) to run
- * each sequence K only up to its instruction N (fuzz_cut) instead.
- * Anything else: an error line and exit status 2.
+ * 1000), or `seed=S seq=K...` (up to FUZZ_CUTS_MAX seq words) to run the
+ * sequences named, in that order, or `seed=S cut=K.N...` (as many cut
+ * words) to run each sequence K only up to its instruction N (fuzz_cut)
+ * instead. Anything else, or seq and cut words together: an error line
+ * and exit status 2.
  *
  * Output:
  *   FUZZ-LAYOUT code=0x.. end=0x.. scratch=0x.. stack=0x.. tables=0x.. cr3=0x..
@@ -52,7 +54,7 @@
 #include "lib/x86.h"
 
 #define FUZZ_EXIT_USAGE		2
-#define FUZZ_CUTS_MAX		512	/* cut=K.N words in one run */
+#define FUZZ_CUTS_MAX		512	/* cut=K.N (or seq=K) words in one run */
 
 #define FUZZ_VEC_TICK		0x100
 #define FUZZ_VEC_DONE		0x101
@@ -105,6 +107,7 @@ static uint32_t fuzz_cr0_main;		/* CR0 outside sequences: WP clear */
 static struct fuzz_seq fuzz_seq;
 static struct fuzz_entry fuzz_entry;
 static uint32_t fuzz_cut_k[FUZZ_CUTS_MAX], fuzz_cut_n[FUZZ_CUTS_MAX];
+static uint32_t fuzz_list_k[FUZZ_CUTS_MAX];	/* seq=K words: a list instead of a range */
 
 /* ---- the watchdog ---- */
 
@@ -429,6 +432,15 @@ static void fuzz_clear_vif_vip(void)
 /* Run fuzz_seq from its start state; the result is in fuzz_res. */
 static void fuzz_run(void)
 {
+	/*
+	 * After a sequence with LTR, whatever comes next may read TR (STR, a
+	 * task return, a stack switch): bare QEMU may have loaded it null.
+	 */
+	static bool ltr_ran;
+
+	if (ltr_ran)
+		fuzz_tss_reload();
+	ltr_ran = fuzz_has(&fuzz_seq, FUZZ_K_LTR);
 	fuzz_clear_vif_vip();
 	fuzz_reset_state(&fuzz_seq);
 	fuzz_prepare(&fuzz_seq, &fuzz_entry);
@@ -491,7 +503,7 @@ static bool fuzz_cut_word(const char *word, uint32_t *k, uint32_t *n)
 
 int guest_main(uint32_t magic, const struct multiboot_info *info)
 {
-	uint32_t seed = 1, start = 0, count = 1000, ncuts = 0;
+	uint32_t seed = 1, start = 0, count = 1000, ncuts = 0, nlist = 0;
 	bool detail = false;
 	char word[64];
 
@@ -512,12 +524,23 @@ int guest_main(uint32_t magic, const struct multiboot_info *info)
 				return FUZZ_EXIT_USAGE;
 			}
 			ncuts++;
+		} else if (strncmp(word, "seq=", 4) == 0) {
+			if (nlist == FUZZ_CUTS_MAX || !fuzz_number(word, "seq=", &fuzz_list_k[nlist])) {
+				guest_fifo_printf("fuzz: error: bad or too many seq words at \"%s\" (give seq=K, at most %u)\n",
+						  word, FUZZ_CUTS_MAX);
+				return FUZZ_EXIT_USAGE;
+			}
+			nlist++;
 		} else if (!fuzz_number(word, "seed=", &seed) && !fuzz_number(word, "start=", &start) &&
 			 !fuzz_number(word, "count=", &count)) {
 			guest_fifo_printf("fuzz: error: unknown option \"%s\" (give seed=S start=K count=N detail)\n",
 				    word);
 			return FUZZ_EXIT_USAGE;
 		}
+	}
+	if (ncuts && nlist) {
+		guest_fifo_printf("fuzz: error: seq and cut words in one run (give one kind)\n");
+		return FUZZ_EXIT_USAGE;
 	}
 	for (unsigned v = 0; v < GUEST_TRAP_VECTORS; v++)
 		guest_trap_set_handler(v, fuzz_trap);
@@ -546,8 +569,10 @@ int guest_main(uint32_t magic, const struct multiboot_info *info)
 		guest_fifo_printf("FUZZ-END count=%u\n", ncuts);
 		return GUEST_EXIT_OK;
 	}
+	if (nlist)
+		count = nlist;
 	for (uint32_t i = 0; i < count; i++) {
-		uint32_t k = start + i;
+		uint32_t k = nlist ? fuzz_list_k[i] : start + i;
 
 		fuzz_generate(seed, k, &fuzz_lay, &fuzz_seq);
 		fuzz_run();

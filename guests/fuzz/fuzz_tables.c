@@ -111,6 +111,22 @@ void fuzz_tables_install(void)
 	ltr(FUZZ_SEL_TSS);
 }
 
+/*
+ * Load the task register again with the guest's TSS, marked available
+ * first. Bare QEMU accepts LTR of a null selector (row qemu-ltr-null) and
+ * leaves TR with base 0 and limit 0: a later sequence's STR would read 0
+ * and its task return (IRET with NT) fault on linear 0, where on a CPU,
+ * and under the hypervisor, TR is still this TSS.
+ */
+void fuzz_tss_reload(void)
+{
+	struct x86_desc *d = &fuzz_gdt[FUZZ_SEL_TSS >> 3];
+
+	d->hi = (d->hi & ~(0xFu << 8)) | (DESC_SYS_TSS_AVAIL << 8);
+	lgdt(&fuzz_alts[FUZZ_ALT_GDT].pd);
+	ltr(FUZZ_SEL_TSS);
+}
+
 void fuzz_tables_reload(void)
 {
 	lgdt(&fuzz_alts[FUZZ_ALT_GDT].pd);

@@ -64,7 +64,41 @@ tv_integration_test(NAME fuzz.replay_mov_ss_dpl3_31110
     -- fuzz --seed 2027 --replay 31110 --ring 3 --patch all --umip)
 set_tests_properties(integration.fuzz.replay_mov_ss_dpl3_31110 PROPERTIES LABELS "integration;fuzz")
 
+# --only runs the sequences of a list in one boot, in order: seed 2027's
+# LTR of a null selector (1453), then 30345, whose IRET with NT is a task
+# return. The fuzz guest loads TR again after a sequence with LTR, so the
+# bare machine's #TS there no longer becomes a #PF at linear 0 (bare QEMU
+# had left TR null): only the far CALL's pushed CS differs.
+tv_integration_test(NAME fuzz.only_list_after_ltr_null
+  COMMAND ${TV_EXPECT_RUN} --status 0
+    --expect "^  sequence 1453 +expected divergence: qemu-ltr-null$"
+    --expect "^  sequence 30345 +expected divergence: selector-rpl$"
+    --expect "^fuzz: seed 2027, 2 sequences of a list \\(1453 to 30345\\)"
+    -- fuzz --seed 2027 --ring 1 --patch all --umip
+      --only @${CMAKE_CURRENT_LIST_DIR}/fuzz_only_list.txt)
+set_tests_properties(integration.fuzz.only_list_after_ltr_null PROPERTIES LABELS "integration;fuzz")
+
 # The command's own checks, without QEMU.
+foreach(bad "word|12,x|'x' is not a sequence number"
+            "empty|,|no sequence numbers in it"
+            "too_large|99999999999|'99999999999' is not a sequence number"
+            "no_file|@${CMAKE_CURRENT_LIST_DIR}/no-such-list.txt|cannot read it: No such file"
+            "file_word|@${CMAKE_CURRENT_LIST_DIR}/fuzz_only_bad.txt|line 2: '12x' is not a sequence number")
+  string(REPLACE "|" ";" row "${bad}")
+  list(GET row 0 id)
+  list(GET row 1 value)
+  list(GET row 2 message)
+  tv_integration_test(NAME fuzz.only_bad_${id}
+    COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1 --expect "--only .*${message}"
+      -- fuzz --only ${value})
+endforeach()
+tv_integration_test(NAME fuzz.only_with_start
+  COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1
+    --expect "--only names the sequences itself: give it without --start and --count"
+    -- fuzz --only 5 --start 5)
+tv_integration_test(NAME fuzz.only_with_replay
+  COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1 --expect "give it without --replay"
+    -- fuzz --replay 3 --only 5)
 tv_integration_test(NAME fuzz.bad_patch
   COMMAND ${TV_EXPECT_RUN} --status 2 --lines 1 --expect "--patch some: give none, popf, all or inline"
     -- fuzz --patch some)
