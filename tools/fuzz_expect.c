@@ -20,6 +20,7 @@
 #define ANY	(TV_FUZZ_DIFF_VECTOR | TV_FUZZ_DIFF_IF_IOPL | TV_FUZZ_DIFF_EFLAGS | \
 		 TV_FUZZ_DIFF_EIP | TV_FUZZ_DIFF_STATE | TV_FUZZ_DIFF_MEM)
 
+#define EFLAGS_ARITH	0x000008D5u	/* OF SF ZF AF PF CF */
 #define EFLAGS_IF_IOPL	0x00003200u
 #define EFLAGS_TF	0x00000100u
 #define EFLAGS_RF	0x00010000u
@@ -56,6 +57,21 @@ static int data_sreg_selector(const struct fuzz_seq *seq, unsigned i, uint32_t *
 	return setup_value(seq, (int)i - 1, sel);
 }
 
+/* The DPL of a writable data segment of the fuzz guest's tables (one SS may hold), or -1. */
+static int fuzz_stack_dpl(uint32_t sel)
+{
+	switch (sel & 0xFFFCu) {
+	case FUZZ_SEL_DATA0: case FUZZ_SEL_NOTPRESENT: case FUZZ_SEL_LDT_DATA & ~3u:
+		return 0;
+	case FUZZ_SEL_DATA1:
+		return 1;
+	case FUZZ_SEL_DATA3:
+		return 3;
+	default:
+		return -1;
+	}
+}
+
 /*
  * The DPL the fuzz guest gives a data or non-conforming code selector of its
  * tables (guests/fuzz/fuzz_tables.c), or -1 for one without a privilege
@@ -87,12 +103,20 @@ static int sreg_rpl_applies(const struct tv_fuzz_mode *mode, const struct fuzz_s
 	(void)unit_end;
 	if (!setup_value(seq, (int)i - 1, &sel))
 		return 0;
+	/*
+	 * SS with the real ring's RPL does not trap either: a writable data
+	 * segment of DPL up to the real ring (its shadow's DPL is the ring)
+	 * loads, or is #SS if not present, where the bare CPU at CPL 0 wants
+	 * RPL and DPL 0 (seed 2027: POP SS of 0x61 in ring 1, 33435; of 0x2b
+	 * in ring 3, 30470).
+	 */
+	if (loads_ss(seq, i)) {
+		int ss_dpl = fuzz_stack_dpl(sel);
+		return ss_dpl >= 0 && (sel & 3) == (unsigned)mode->ring && ss_dpl <= mode->ring;
+	}
 	int dpl = fuzz_selector_dpl(sel);
 	if (dpl < 0)
 		return 0;
-	/* SS with the real ring's RPL does not trap either: it loads, or is #SS if not present. */
-	if (loads_ss(seq, i))
-		return (sel & 3) == (unsigned)mode->ring && dpl < mode->ring;
 	return (sel & 3) > (unsigned)dpl && (sel & 3) <= (unsigned)mode->ring;
 }
 
@@ -286,6 +310,106 @@ static int far_ring1_code_applies(const struct tv_fuzz_mode *mode, const struct 
 	return far_ptr_names(seq, i, FUZZ_SEL_CODE1);
 }
 
+/*
+ * A far JMP or CALL to the kernel's own code (DPL 0, not conforming) with
+ * an RPL from 1 to the real ring: the shadow's DPL is the real ring, so
+ * the CPU lets it through; at CPL 0 an RPL above the CPL is #GP(selector)
+ * (seed 2027, sequence 33184: jmp 9:x in ring 1).
+ */
+static int far_rpl_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+			   unsigned i, unsigned unit_end)
+{
+	const struct fuzz_insn *in = &seq->insn[i];
+	uint32_t rpl = seq->code[in->off + in->len - 2] & 3u;
+
+	(void)unit_end;
+	return (far_ptr_names(seq, i, FUZZ_SEL_CODE0) || far_ptr_names(seq, i, FUZZ_SEL_CODE16)) &&
+	       rpl >= 1 && rpl <= (uint32_t)mode->ring;
+}
+
+/* Where the prefixes at b end (at most len), and whether one of them is LOCK. */
+static unsigned skip_prefixes(const uint8_t *b, unsigned len, int *lock)
+{
+	unsigned j = 0;
+
+	*lock = 0;
+	while (j < len && (b[j] == 0x26 || b[j] == 0x2E || b[j] == 0x36 || b[j] == 0x3E ||
+			   b[j] == 0x64 || b[j] == 0x65 || b[j] == 0x66 || b[j] == 0x67 ||
+			   b[j] == 0xF0 || b[j] == 0xF2 || b[j] == 0xF3)) {
+		*lock |= b[j] == 0xF0;
+		j++;
+	}
+	return j;
+}
+
+#define VEC_UD	6
+
+/*
+ * The hypervisor ended the sequence with #UD at an instruction whose
+ * prefixes hold LOCK, beginning at offset from to to of the sequence, and
+ * the bare machine did not: the SDM's LOCK rule, which bare QEMU does not
+ * apply to an instruction that traps under the hypervisor.
+ */
+static int lock_ud_at(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq, uint32_t from,
+		      uint32_t to, const struct tv_fuzz_line *bare, const struct tv_fuzz_line *virt)
+{
+	int lock;
+
+	if (!mode->lay || virt->vector != VEC_UD || virt->eip < mode->lay->code)
+		return 0;
+	uint32_t at = virt->eip - mode->lay->code;
+	if (at < from || at > to || at >= seq->len)
+		return 0;
+	skip_prefixes(seq->code + at, seq->len - at, &lock);
+	return lock && !(bare->vector == VEC_UD && bare->eip == virt->eip);
+}
+
+/* qemu-lock: the #UD at the instruction, its prefix run just before it (random bytes may lead it). */
+static int lock_ud_fits(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq, int i,
+			const struct tv_fuzz_line *bare, const struct tv_fuzz_line *virt)
+{
+	if (i <= 0)
+		return 0;
+	uint32_t from = seq->insn[i - 1].off;
+	return lock_ud_at(mode, seq, from > 14 ? from - 14 : 0, seq->insn[i].off, bare, virt);
+}
+
+/* qemu-lock-raw: the #UD at an instruction that begins in these random bytes. */
+static int raw_lock_ud_fits(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq, int i,
+			    const struct tv_fuzz_line *bare, const struct tv_fuzz_line *virt)
+{
+	if (i < 0 || (unsigned)i + 1 >= seq->ninsn)
+		return 0;
+	return lock_ud_at(mode, seq, seq->insn[i].off, seq->insn[i + 1].off - 1, bare, virt);
+}
+
+/*
+ * qemu-rotate-fault: both machines fault at the same RCL or RCR (C0, C1,
+ * D0 to D3 with ModRM reg 2 or 3) whose memory operand begins in these
+ * random bytes (seed 2027, sequences 31291, 31308).
+ */
+static int rotate_fault_fits(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq, int i,
+			     const struct tv_fuzz_line *bare, const struct tv_fuzz_line *virt)
+{
+	int lock;
+
+	if (i < 0 || (unsigned)i + 1 >= seq->ninsn || !mode->lay || bare->vector != virt->vector ||
+	    bare->error != virt->error || bare->eip != virt->eip || bare->eip < mode->lay->code)
+		return 0;
+	if (bare->vector != 12 && bare->vector != 13 && bare->vector != 14 && bare->vector != 17)
+		return 0;	/* #SS, #GP, #PF, #AC: the operand's faults */
+	uint32_t at = bare->eip - mode->lay->code;
+	if (at < seq->insn[i].off || at >= seq->insn[i + 1].off || at >= seq->len)
+		return 0;
+	const uint8_t *b = seq->code + at;
+	unsigned n = seq->len - at, j = skip_prefixes(b, n, &lock);
+	if (j + 1 >= n)
+		return 0;
+	unsigned reg = (b[j + 1] >> 3) & 7;
+	return (b[j] == 0xC0 || b[j] == 0xC1 || (b[j] >= 0xD0 && b[j] <= 0xD3)) &&
+	       (reg == 2 || reg == 3) && (b[j + 1] >> 6) != 3;
+}
+
 /* LTR of a null selector (the register set up just before it; seed 2027, sequence 1453). */
 static int ltr_null_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
 			    unsigned i, unsigned unit_end)
@@ -311,23 +435,23 @@ static int ring1_return_applies(const struct tv_fuzz_mode *mode, const struct fu
 const struct tv_fuzz_rule tv_fuzz_rules[] = {
 	{ "end-pushf",
 	  "the end label's PUSHF, not patched, shows the real IF and IOPL (docs/classify.md: PUSHF)",
-	  { 0 }, 1, TV_FUZZ_PATCH_NONE, 0, TV_FUZZ_DIFF_IF_IOPL, 0, 0, 0, NULL, 0 },
+	  { 0 }, 1, TV_FUZZ_PATCH_NONE, 0, TV_FUZZ_DIFF_IF_IOPL, 0, 0, 0, NULL, 0, NULL },
 	{ "pushf",
 	  "PUSHF in a sequence shows the real IF and IOPL: generated code is never patched",
-	  { FUZZ_K_PUSHF }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL, 0 },
+	  { FUZZ_K_PUSHF }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL, 0, NULL },
 	{ "popf",
 	  "POPF in a sequence loses a change of IF or IOPL: generated code is never patched",
-	  { FUZZ_K_POPF }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL, 0 },
+	  { FUZZ_K_POPF }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL, 0, NULL },
 	{ "selector-rpl",
 	  "PUSH CS/SS, MOV from CS/SS and far CALL show the real ring in the RPL (docs/classify.md)",
 	  { FUZZ_K_PUSH_CS, FUZZ_K_MOV_FROM_CS, FUZZ_K_PUSH_SREG, FUZZ_K_MOV_FROM_SREG,
-	    FUZZ_K_FARCALL }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL, 0 },
+	    FUZZ_K_FARCALL }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL, 0, NULL },
 	{ "lar-lsl",
 	  "LAR, LSL, VERR and VERW read the compressed DPL and the truncated limit (docs/classify.md)",
-	  { FUZZ_K_LAR, FUZZ_K_LSL, FUZZ_K_VERRW }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL, 0 },
+	  { FUZZ_K_LAR, FUZZ_K_LSL, FUZZ_K_VERRW }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL, 0, NULL },
 	{ "absent-port",
 	  "IN from a port nothing answers: all ones under the hypervisor (docs/guest-contract.md), 0 on bare QEMU",
-	  { FUZZ_K_IN, FUZZ_K_STRIO }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL, 0 },
+	  { FUZZ_K_IN, FUZZ_K_STRIO }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL, 0, NULL },
 	{ "qemu-lock",
 	  "bare QEMU runs LOCK before an instruction the hypervisor carries out (real CPUs and the hypervisor raise #UD: docs/guest-contract.md)",
 	  { FUZZ_K_LGDT, FUZZ_K_LIDT, FUZZ_K_SGDT, FUZZ_K_SIDT, FUZZ_K_SLDT, FUZZ_K_STR,
@@ -335,67 +459,79 @@ const struct tv_fuzz_rule tv_fuzz_rules[] = {
 	    FUZZ_K_IRET, FUZZ_K_RETF, FUZZ_K_MOVCR_READ, FUZZ_K_MOVCR_WRITE, FUZZ_K_MOVDR_READ,
 	    FUZZ_K_MOVDR_WRITE, FUZZ_K_IN, FUZZ_K_OUT, FUZZ_K_STRIO, FUZZ_K_INT, FUZZ_K_INT3,
 	    FUZZ_K_INTO, FUZZ_K_HLT, FUZZ_K_INVLPG, FUZZ_K_CACHE, FUZZ_K_SYSENTER, FUZZ_K_POP_SREG,
-	    FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 1, 0, 0, NULL, 0 },
+	    FUZZ_K_MOV_TO_SREG, FUZZ_K_FARJMP, FUZZ_K_FARCALL }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 1,
+	  0, 0, NULL, 0, lock_ud_fits },
 	{ "store-sys",
 	  "SGDT, SIDT, SLDT, STR and SMSW store the hypervisor's values without UMIP (docs/classify.md)",
 	  { FUZZ_K_SGDT, FUZZ_K_SIDT, FUZZ_K_SLDT, FUZZ_K_STR, FUZZ_K_SMSW }, 0,
-	  TV_FUZZ_PATCH_INLINE, 1, ANY, 0, 0, 0, NULL, 0 },
+	  TV_FUZZ_PATCH_INLINE, 1, ANY, 0, 0, 0, NULL, 0, NULL },
 	{ "sreg-rpl",
 	  "a DPL-0 data selector with RPL 1 to the real ring passes the privilege check of DS, ES, FS or GS: loads, or #NP if not present (docs/guest-contract.md)",
 	  { FUZZ_K_POP_SREG, FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0,
-	  sreg_rpl_applies, 0 },
+	  sreg_rpl_applies, 0, NULL },
 	{ "sreg-user-code",
 	  "the guest's user code selector into DS, ES, FS or GS is #NP (docs/guest-contract.md)",
 	  { FUZZ_K_POP_SREG, FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0,
-	  sreg_user_code_applies, 0 },
+	  sreg_user_code_applies, 0, NULL },
 	{ "ring1-return",
 	  "IRET or RETF to RPL 1 in ring 1 goes through untrapped: the guest's ring 1 runs as ring 0 (docs/guest-contract.md)",
-	  { FUZZ_K_IRET, FUZZ_K_RETF }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, ring1_return_applies, 0 },
+	  { FUZZ_K_IRET, FUZZ_K_RETF }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, ring1_return_applies, 0, NULL },
 	{ "gdt-shrunk",
 	  "LGDT of a shorter GDT: a data segment register beyond its limit becomes null (docs/guest-contract.md)",
-	  { FUZZ_K_LGDT }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, gdt_shrunk_applies, 0 },
+	  { FUZZ_K_LGDT }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, gdt_shrunk_applies, 0, NULL },
 	{ "cr4-vme",
 	  "MOV to CR4 with VME or PVI is #GP(0): no virtual-8086 mode (docs/guest-contract.md)",
-	  { FUZZ_K_MOVCR_WRITE }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, cr4_vme_applies, 0 },
+	  { FUZZ_K_MOVCR_WRITE }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, cr4_vme_applies, 0, NULL },
 	{ "raw-silent",
 	  "random bytes holding PUSH CS/SS, MOV from a segment register, PUSHF, POPF, or 0F 00-03 (SLDT, STR, SGDT, SIDT, SMSW, LAR, LSL): the rows above",
-	  { TV_FUZZ_K_RAW }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, raw_silent_applies, 0 },
+	  { TV_FUZZ_K_RAW }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, raw_silent_applies, 0, NULL },
 	{ "null-rpl-ds-es",
 	  "a null selector with RPL 1 to 3 in DS or ES reads back as 0 after the next trap: the switcher's IRET nulls it (docs/guest-contract.md)",
 	  { FUZZ_K_POP_SREG, FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0,
-	  null_rpl_ds_es_applies, 0 },
+	  null_rpl_ds_es_applies, 0, NULL },
 	{ "qemu-cr0-nw",
 	  "MOV to CR0 with NW but not CD: #GP(0) on a CPU and under the hypervisor (SDM vol. 2B, MOV CRn), accepted by bare QEMU",
-	  { FUZZ_K_MOVCR_WRITE }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, cr0_nw_applies, 0 },
+	  { FUZZ_K_MOVCR_WRITE }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, cr0_nw_applies, 0, NULL },
 	{ "qemu-rf",
 	  "bare QEMU keeps an RF it loaded until its translation block ends; the CPU (and the hypervisor) clears it after the next instruction (SDM vol. 3, 17.3.1.1)",
-	  { 0 }, 0, TV_FUZZ_PATCH_INLINE, 0, TV_FUZZ_DIFF_EFLAGS, 0, EFLAGS_RF, 0, NULL, 0 },
+	  { 0 }, 0, TV_FUZZ_PATCH_INLINE, 0, TV_FUZZ_DIFF_EFLAGS, 0, EFLAGS_RF, 0, NULL, 0, NULL },
 	{ "qemu-sti-step",
 	  "bare QEMU holds the single-step #DB after STI off for one instruction, as after MOV SS; STI does not (SDM vol. 2B, STI), nor the hypervisor",
-	  { FUZZ_K_STI }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, tf_set_applies, 0 },
+	  { FUZZ_K_STI }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, tf_set_applies, 0, NULL },
 	{ "qemu-cmpxchg8b",
 	  "bare QEMU's CMPXCHG8B leaves arithmetic flags of its own (issue 11); under the hypervisor a trap between makes them differ",
-	  { FUZZ_K_CMPXCHG8B }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL, 0 },
+	  { FUZZ_K_CMPXCHG8B }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL, 0, NULL },
 	{ "ring3-return-rpl3",
 	  "IRET or far RET with the guest kernel in ring 3 to a code segment of DPL 0 or 1 with RPL 3: the shadow's DPL is 3, so it goes through (docs/guest-contract.md)",
-	  { FUZZ_K_IRET, FUZZ_K_RETF }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, ring3_return_applies, 0 },
+	  { FUZZ_K_IRET, FUZZ_K_RETF }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, ring3_return_applies, 0, NULL },
 	{ "user-code-far",
 	  "far JMP or CALL from the kernel to the user code selector is #NP: the kernel's view marks it not present (docs/guest-contract.md)",
-	  { FUZZ_K_FARJMP, FUZZ_K_FARCALL }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, user_code_far_applies, 0 },
+	  { FUZZ_K_FARJMP, FUZZ_K_FARCALL }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, user_code_far_applies, 0, NULL },
 	{ "qemu-ext",
 	  "bare QEMU leaves EXT clear in the error code of a fault met while delivering an external interrupt; the SDM (and the hypervisor) set it",
-	  { 0 }, 0, TV_FUZZ_PATCH_INLINE, 0, TV_FUZZ_DIFF_VECTOR, 0, 0, 1, NULL, 0 },
+	  { 0 }, 0, TV_FUZZ_PATCH_INLINE, 0, TV_FUZZ_DIFF_VECTOR, 0, 0, 1, NULL, 0, NULL },
 	{ "far-ring1-code",
 	  "far JMP or CALL from the kernel to a DPL-1 code segment goes through untrapped; the bare CPU at CPL 0 raises #GP(selector): the guest's ring 1 is not offered (docs/guest-contract.md)",
 	  { FUZZ_K_FARJMP, FUZZ_K_FARCALL }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0,
-	  far_ring1_code_applies, 0 },
+	  far_ring1_code_applies, 0, NULL },
 	{ "qemu-ltr-null",
 	  "LTR of a null selector: #GP(0) on a CPU and under the hypervisor (SDM vol. 2A, LTR), accepted by bare QEMU",
-	  { FUZZ_K_LTR }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, ltr_null_applies, 0 },
+	  { FUZZ_K_LTR }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, ltr_null_applies, 0, NULL },
 	{ "return-into-silent",
 	  "IRET or far RET into the middle of a later item, at bytes that begin PUSH CS/SS, MOV from a segment register, PUSHF, POPF or 0F 00-03: the rows above, met in bytes the CPU reads its own way",
 	  { FUZZ_K_IRET, FUZZ_K_RETF }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0,
-	  return_into_silent_applies, 1 },
+	  return_into_silent_applies, 1, NULL },
+	{ "qemu-lock-raw",
+	  "bare QEMU runs LOCK, met in random bytes, before an instruction that traps to the hypervisor, which raises #UD there (real CPUs do: docs/guest-contract.md)",
+	  { TV_FUZZ_K_RAW }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL, 0, raw_lock_ud_fits },
+	{ "far-rpl",
+	  "far JMP or CALL from the kernel to its own DPL-0 code with RPL 1 to the real ring goes through untrapped; the bare CPU at CPL 0 raises #GP(selector) (docs/guest-contract.md)",
+	  { FUZZ_K_FARJMP, FUZZ_K_FARCALL }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0,
+	  far_rpl_applies, 0, NULL },
+	{ "qemu-rotate-fault",
+	  "bare QEMU's RCL and RCR with a memory operand that faults leave arithmetic flags computed from a discarded value in the frame, differently from run to run; the SDM's fault leaves them as they were",
+	  { TV_FUZZ_K_RAW }, 0, TV_FUZZ_PATCH_INLINE, 0, TV_FUZZ_DIFF_EFLAGS, 0, EFLAGS_ARITH, 0,
+	  NULL, 1, rotate_fault_fits },
 };
 const size_t tv_fuzz_nrules = sizeof(tv_fuzz_rules) / sizeof(tv_fuzz_rules[0]);
 
@@ -517,6 +653,14 @@ static int rule_names(const struct tv_fuzz_rule *r, const struct tv_fuzz_mode *m
 	return !r->applies || r->applies(mode, seq, i, seq->insn[unit_after(seq, sync, i)].off);
 }
 
+/* Whether the end states fit rule r where it blames instruction i (-1: the harness's rows). */
+static int lines_fit(const struct tv_fuzz_rule *r, const struct tv_fuzz_mode *mode,
+		     const struct fuzz_seq *seq, int i, const struct tv_fuzz_line *bare,
+		     const struct tv_fuzz_line *virt)
+{
+	return !r->lines_fit || r->lines_fit(mode, seq, i, bare, virt);
+}
+
 /* Whether rule r may explain a divergence d in mode at all (not yet where it began). */
 static int rule_fits(const struct tv_fuzz_rule *r, const struct tv_fuzz_mode *mode,
 		     const struct tv_fuzz_line *bare, const struct tv_fuzz_line *virt, unsigned d)
@@ -543,7 +687,7 @@ static const struct tv_fuzz_rule *blamable(const struct tv_fuzz_mode *mode,
 	for (size_t k = 0; k < tv_fuzz_nrules; k++) {
 		const struct tv_fuzz_rule *r = &tv_fuzz_rules[k];
 		if (r->kinds[0] && rule_fits(r, mode, bare, virt, d) &&
-		    rule_names(r, mode, seq, sync, i))
+		    rule_names(r, mode, seq, sync, i) && lines_fit(r, mode, seq, (int)i, bare, virt))
 			return r;
 	}
 	return NULL;
@@ -619,7 +763,8 @@ const struct tv_fuzz_rule *tv_fuzz_expected(const struct tv_fuzz_mode *mode,
 		return NULL;
 	/* A row of the harness itself (no instructions) is judged on the whole lines. */
 	for (size_t k = 0; k < tv_fuzz_nrules; k++)
-		if (!tv_fuzz_rules[k].kinds[0] && rule_fits(&tv_fuzz_rules[k], mode, bare, virt, d))
+		if (!tv_fuzz_rules[k].kinds[0] && rule_fits(&tv_fuzz_rules[k], mode, bare, virt, d) &&
+		    lines_fit(&tv_fuzz_rules[k], mode, seq, -1, bare, virt))
 			return &tv_fuzz_rules[k];
 	/*
 	 * Each instruction a row could blame, in order: the machines must agree

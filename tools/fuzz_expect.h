@@ -71,7 +71,7 @@ struct tv_fuzz_rule {
 	const char *id;			/* short name, as the report counts it */
 	const char *why;		/* one line, for the report and docs/fuzz.md */
 	/* The instructions it blames (FUZZ_K_*, 0-terminated; TV_FUZZ_K_RAW for FUZZ_K_RAW, which is 0). */
-	uint8_t kinds[32];
+	uint8_t kinds[40];
 	int when_end_only;		/* only when both reached the end label */
 	enum tv_fuzz_patch patch_max;	/* holds in patch modes up to this one */
 	int without_umip_only;		/* holds only when --umip is off */
@@ -93,6 +93,14 @@ struct tv_fuzz_rule {
 	 * whole sequence is what differs after it.
 	 */
 	int whole_after;
+	/*
+	 * NULL, or whether the two end states fit the row where it blames
+	 * instruction i (-1: a row of the harness itself): where the
+	 * difference must show (the hypervisor's #UD at a LOCK prefix, a
+	 * fault at a rotate through carry).
+	 */
+	int (*lines_fit)(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq, int i,
+			 const struct tv_fuzz_line *bare, const struct tv_fuzz_line *virt);
 };
 
 extern const struct tv_fuzz_rule tv_fuzz_rules[];

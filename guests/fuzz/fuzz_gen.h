@@ -37,6 +37,7 @@
 #define FUZZ_CODE_MAX		512	/* bytes of one sequence, its end jump included */
 #define FUZZ_ITEMS_MAX		12	/* items per sequence */
 #define FUZZ_INSNS_MAX		64	/* recorded instruction starts per sequence */
+#define FUZZ_INSN_BYTES_MAX	15u	/* the longest x86 instruction */
 #define FUZZ_SCRATCH_SIZE	4096	/* the page every memory operand lies in */
 #define FUZZ_STACK_FILL		1024	/* random bytes above the initial ESP */
 

@@ -43,11 +43,17 @@ START_TEST(test_ends_in_jump)
 		ck_assert_uint_ge(s.ninsn, 1);
 		const struct fuzz_insn *end = &s.insn[s.ninsn - 1];
 		ck_assert_uint_eq(end->kind, FUZZ_K_END);
-		ck_assert_uint_eq(end->off + 5u, s.len);
-		ck_assert_uint_eq(s.code[end->off], 0xE9);
+		ck_assert_uint_eq(end->off + end->len, s.len);
+		ck_assert_uint_eq(s.code[s.len - 5], 0xE9);
 		int32_t rel;
-		memcpy(&rel, &s.code[end->off + 1], 4);
-		ck_assert_uint_eq(lay.code + end->off + 5 + (uint32_t)rel, lay.end);
+		memcpy(&rel, &s.code[s.len - 4], 4);
+		ck_assert_uint_eq(lay.code + s.len + (uint32_t)rel, lay.end);
+		/* NOPs before it, no jump byte within 15 of where random bytes begin. */
+		for (unsigned j = end->off; j + 5 < s.len; j++)
+			ck_assert_uint_eq(s.code[j], 0x90);
+		for (unsigned i = 0; i + 1 < s.ninsn; i++)
+			if (s.insn[i].kind == FUZZ_K_RAW)
+				ck_assert_uint_ge(s.len - 5, s.insn[i].off + 15u);
 		ck_assert_uint_eq(s.eflags & 0x00023000u, 0);	/* IOPL 0, VM 0 at the start */
 		ck_assert_uint_eq(s.eflags & 2u, 2u);
 	}
@@ -172,17 +178,31 @@ START_TEST(test_expected)
 	ck_assert_ptr_nonnull(r);
 	ck_assert_str_eq(r->id, "pushf");
 
-	/* LGDT after a LOCK prefix: bare QEMU's own deviation; without LOCK nothing explains it. */
+	/*
+	 * LGDT after a LOCK prefix: bare QEMU's own deviation, the hypervisor's
+	 * #UD at the prefix; without LOCK nothing explains it.
+	 */
+	struct tv_fuzz_mode laid = all_umip;
+	laid.lay = &lay;
 	seq_start(&s);
 	ADD(&s, FUZZ_K_PREFIX, 0xF0);
 	ADD(&s, FUZZ_K_LGDT, 0x0F, 0x01, 0x15, 0, 0, 0, 0);
 	seq_end(&s);
 	virt.vector = 6;
-	r = tv_fuzz_expected(&all_umip, &s, WHOLE, &bare, &virt, NO_CUTS);
+	virt.eip = lay.code;
+	r = tv_fuzz_expected(&laid, &s, WHOLE, &bare, &virt, NO_CUTS);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_str_eq(r->id, "qemu-lock");
-	s.code[0] = 0x66;
+	/* Only where the #UD is: not without the layout, not at another address, not another fault. */
 	ck_assert_ptr_null(tv_fuzz_expected(&all_umip, &s, WHOLE, &bare, &virt, NO_CUTS));
+	virt.eip = lay.code + 1 + 7;
+	ck_assert_ptr_null(tv_fuzz_expected(&laid, &s, WHOLE, &bare, &virt, NO_CUTS));
+	virt.eip = lay.code;
+	virt.vector = 13;
+	ck_assert_ptr_null(tv_fuzz_expected(&laid, &s, WHOLE, &bare, &virt, NO_CUTS));
+	virt.vector = 6;
+	s.code[0] = 0x66;
+	ck_assert_ptr_null(tv_fuzz_expected(&laid, &s, WHOLE, &bare, &virt, NO_CUTS));
 
 	/* Equal lines are not a divergence to explain. */
 	ck_assert_ptr_null(tv_fuzz_expected(&none, &s, WHOLE, &bare, &bare, NO_CUTS));
@@ -245,7 +265,15 @@ START_TEST(test_first_divergence)
 	ck_assert_ptr_nonnull(r);
 	ck_assert_int_eq(first, 1);
 
-	/* A prefix and a set-up belong to their instruction: the cut before LOCK LGDT is before the LOCK. */
+	/*
+	 * A prefix and a set-up belong to their instruction: the cut before
+	 * LOCK LGDT is before the LOCK (where the hypervisor's #UD is).
+	 */
+	struct tv_fuzz_mode laid = all_umip;
+	struct tv_fuzz_line ud = other;
+	laid.lay = &lay;
+	ud.vector = 6;
+	ud.eip = lay.code + 7;
 	seq_start(&s);
 	ADD(&s, FUZZ_K_ALU, 0x01, 0xC0);
 	ADD(&s, FUZZ_K_SETUP, 0x68, 0, 0, 0, 0);
@@ -253,7 +281,7 @@ START_TEST(test_first_divergence)
 	ADD(&s, FUZZ_K_LGDT, 0x0F, 0x01, 0x15, 0, 0, 0, 0);
 	ADD(&s, FUZZ_K_ALU, 0x01, 0xC0);
 	seq_end(&s);
-	ck_assert_uint_eq(tv_fuzz_cuts_needed(&all_umip, &s, WHOLE, &same, &other, want), 2);
+	ck_assert_uint_eq(tv_fuzz_cuts_needed(&laid, &s, WHOLE, &same, &ud, want), 2);
 	ck_assert_uint_eq(want[0], 1);
 	ck_assert_uint_eq(want[1], 4);
 }
@@ -530,6 +558,127 @@ START_TEST(test_ring1_code_and_ltr_null)
 }
 END_TEST
 
+/*
+ * Seed 2027: LOCK met in random bytes (32222: F0 FA, LOCK CLI, in ring 1;
+ * 33146: LOCK CALL FAR), LOCK before a generated far JMP (67004), a far
+ * JMP to the kernel's code with RPL 1 (33184), POP SS of the DPL-1 data
+ * selector with RPL 1 in ring 1 (33435) and of the DPL-3 one with RPL 3 in
+ * ring 3 (30470), and a fault at RCR with a memory operand (31291).
+ */
+START_TEST(test_campaign_5_rows)
+{
+	static struct fuzz_seq s;
+	struct tv_fuzz_mode ring1 = { 1, TV_FUZZ_PATCH_ALL, 1, &lay, 0 };
+	struct tv_fuzz_mode ring3 = { 3, TV_FUZZ_PATCH_ALL, 1, &lay, 0 };
+	const struct tv_fuzz_rule *r;
+
+	/* nop; lock cli (in random bytes); the bare machine goes on to the end. */
+	struct tv_fuzz_line b1 = { 32222, TV_FUZZ_VEC_DONE, 0, 0x240486, 0, 1, 2 };
+	struct tv_fuzz_line v1 = { 32222, 6, 0, 0x240486, lay.code + 1, 3, 2 };
+	seq_start(&s);
+	ADD(&s, FUZZ_K_RAW, 0x90, 0xF0, 0xFA);
+	seq_end(&s);
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &b1, &v1, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "qemu-lock-raw");
+	/* The same bytes without LOCK: nothing explains a #UD there. */
+	s.code[1] = 0x3E;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b1, &v1, NO_CUTS));
+	s.code[1] = 0xF0;
+	/* A #UD outside these bytes (at the end jump after them) is not theirs. */
+	v1.eip = lay.code + 3;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b1, &v1, NO_CUTS));
+	/* Both machines' #UD at the same place: no LOCK difference. */
+	v1.eip = lay.code + 1;
+	b1.vector = 6;
+	b1.eip = v1.eip;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b1, &v1, NO_CUTS));
+
+	/* fs lock o16 jmp far 0x11:0x1018: bare #GP(0x10), the hypervisor #UD at the prefixes. */
+	struct tv_fuzz_line b2 = { 67004, 13, 0x10, 0x2006d3, lay.code, 1, 2 };
+	struct tv_fuzz_line v2 = { 67004, 6, 0, 0x2006d3, lay.code, 3, 2 };
+	seq_start(&s);
+	ADD(&s, FUZZ_K_PREFIX, 0x64, 0xF0, 0x66);
+	ADD(&s, FUZZ_K_FARJMP, 0xEA, 0x18, 0x10, 0x11, 0x00);
+	seq_end(&s);
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &b2, &v2, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "qemu-lock");
+	s.code[1] = 0x2E;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b2, &v2, NO_CUTS));
+
+	/* jmp 9:x, the kernel's code with RPL 1: bare #GP(8), goes through in ring 1 and 3. */
+	struct tv_fuzz_line b3 = { 33184, 13, 8, 0x240456, lay.code, 1, 2 };
+	struct tv_fuzz_line v3 = { 33184, TV_FUZZ_VEC_DONE, 0, 0x240456, 0, 3, 4 };
+	seq_start(&s);
+	ADD(&s, FUZZ_K_FARJMP, 0xEA, 0x07, 0xF0, 0x10, 0x00, FUZZ_SEL_CODE0 | 1, 0x00);
+	seq_end(&s);
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &b3, &v3, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "far-rpl");
+	ck_assert_ptr_nonnull(tv_fuzz_expected(&ring3, &s, WHOLE, &b3, &v3, NO_CUTS));
+	/* RPL 3 is above the real ring in ring 1 (the CPU refuses it too); RPL 0 is the kernel's own. */
+	s.code[5] = FUZZ_SEL_CODE0 | 3;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b3, &v3, NO_CUTS));
+	ck_assert_ptr_nonnull(tv_fuzz_expected(&ring3, &s, WHOLE, &b3, &v3, NO_CUTS));
+	s.code[5] = FUZZ_SEL_CODE0;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b3, &v3, NO_CUTS));
+	/* Conforming code checks no RPL: not this row. */
+	s.code[5] = FUZZ_SEL_CONFORM | 1;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b3, &v3, NO_CUTS));
+
+	/* push 0x61; pop ss in ring 1: bare #GP(0x60), loads under the hypervisor. */
+	struct tv_fuzz_line b4 = { 33435, 13, 0x60, 0x40693, lay.code + 5, 1, 2 };
+	struct tv_fuzz_line v4 = { 33435, TV_FUZZ_VEC_DONE, 0, 0x40693, 0, 3, 4 };
+	seq_start(&s);
+	ADD(&s, FUZZ_K_SETUP, 0x68, FUZZ_SEL_DATA1 | 1, 0, 0, 0);
+	ADD(&s, FUZZ_K_POP_SREG, 0x17);
+	seq_end(&s);
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &b4, &v4, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "sreg-rpl");
+	/* RPL 0 traps and is checked as the bare CPU would (hv/emulate_segments.c). */
+	s.code[1] = FUZZ_SEL_DATA1;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b4, &v4, NO_CUTS));
+	/* The DPL-3 data segment with RPL 3: loads in ring 3 only (its shadow's DPL 3 is the ring). */
+	s.code[1] = FUZZ_SEL_DATA3 | 3;
+	ck_assert_ptr_nonnull(tv_fuzz_expected(&ring3, &s, WHOLE, &b4, &v4, NO_CUTS));
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b4, &v4, NO_CUTS));
+	/* Read-only data is refused as a stack on both machines: nothing to explain. */
+	s.code[1] = FUZZ_SEL_RODATA | 1;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b4, &v4, NO_CUTS));
+
+	/* inc ebp; rcr byte [edx + d32], cl: #PF on both, PF in the frame differs. */
+	struct tv_fuzz_line b5 = { 31291, 14, 0, 0x40486, lay.code + 1, 5, 6 };
+	struct tv_fuzz_line v5 = { 31291, 14, 0, 0x40482, lay.code + 1, 5, 6 };
+	seq_start(&s);
+	ADD(&s, FUZZ_K_RAW, 0x45, 0xD2, 0x9A, 0xBD, 0xE9, 0x83, 0x61);
+	seq_end(&s);
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &b5, &v5, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "qemu-rotate-fault");
+	/* Not at another rotate (ROR, reg 1), not with the register form, not at another EIP. */
+	s.code[2] = 0x8A;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b5, &v5, NO_CUTS));
+	s.code[2] = 0xDA;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b5, &v5, NO_CUTS));
+	s.code[2] = 0x9A;
+	b5.eip = v5.eip = lay.code;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b5, &v5, NO_CUTS));
+	b5.eip = v5.eip = lay.code + 1;
+	/* A difference beyond the arithmetic flags (IF), or in a register, is not this. */
+	v5.eflags = 0x40682;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b5, &v5, NO_CUTS));
+	v5.eflags = 0x40482;
+	v5.state = 7;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b5, &v5, NO_CUTS));
+	v5.state = 5;
+	/* The end label reached rather than a fault: not this. */
+	b5.vector = v5.vector = TV_FUZZ_VEC_DONE;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b5, &v5, NO_CUTS));
+}
+END_TEST
+
 START_TEST(test_expected_stop)
 {
 	ck_assert_ptr_nonnull(tv_fuzz_expected_stop(
@@ -563,6 +712,7 @@ int main(void)
 	tcase_add_test(tc, test_expected_stop);
 	tcase_add_test(tc, test_return_into_silent);
 	tcase_add_test(tc, test_ring1_code_and_ltr_null);
+	tcase_add_test(tc, test_campaign_5_rows);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
