@@ -739,10 +739,10 @@ static int campaign(struct fuzz_env *env)
 		enum verdict v = judge(env, &seq, sync, &bare[i], &virt[i], cuts, nc, &rule, &first);
 		if (v == V_HUNG) {
 			fprintf(stderr, TV_PROG ": fuzz: sequence %u timed out under the hypervisor: "
-				"cut runs for where the machines part\n", o->start + i);
-			if ((rule = loop_after_difference(env, o->start + i, &first)))
+				"cut runs for where the machines part\n", seq_k(o, i));
+			if ((rule = loop_after_difference(env, seq_k(o, i), &first)))
 				v = V_LOOPED;
-			fuzz_generate(o->seed, o->start + i, &env->layout, &seq);
+			fuzz_generate(o->seed, seq_k(o, i), &env->layout, &seq);
 		}
 		if (v == V_UNEXPECTED && again_of[i] != (size_t)-1) {
 			const struct cut_job *a = &again[again_of[i]];
