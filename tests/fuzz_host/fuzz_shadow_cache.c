@@ -116,6 +116,22 @@ static void check_switcher_slots(void)
 				   sc->dir[c][mode][sc->switcher_pdx]);
 }
 
+/*
+ * Whether the directory pd holds nothing but the switcher's PDE: most of the
+ * SHADOW_CONTEXTS * 2 directories are empty, and libc's memcmp answers for a
+ * whole one at once where the loop in check_all() reads 1024 entries. A
+ * directory with any other nonzero word, present or not, is read entry by
+ * entry.
+ */
+static int only_switcher(const uint32_t *pd)
+{
+	static const uint32_t zero[1024];
+	unsigned s = sc->switcher_pdx;
+
+	return memcmp(pd, zero, s * sizeof(*pd)) == 0 &&
+	       memcmp(pd + s + 1, zero, (1023 - s) * sizeof(*pd)) == 0;
+}
+
 /* Every few operations and at the end: all of properties 1, 2, 3 and 5. */
 static void check_all(void)
 {
@@ -129,6 +145,8 @@ static void check_all(void)
 			FUZZ_CHECK(pd[sc->switcher_pdx] == SWITCHER_PDE,
 				   "context %u mode %u: switcher slot holds 0x%08x", c, mode,
 				   pd[sc->switcher_pdx]);
+			if (only_switcher(pd))
+				continue;
 			for (unsigned pdx = 0; pdx < 1024; pdx++) {
 				if (pdx == sc->switcher_pdx || !(pd[pdx] & PTE_P))
 					continue;
