@@ -201,6 +201,22 @@ int guest_write(const struct vcpu *v, uint32_t la, const void *src, uint32_t len
 	return copy_linear(v, la, (void *)src, len, 1, 0, &refused) == REACHED ? 0 : -1;
 }
 
+int guest_write_frame(const struct vcpu *v, uint32_t la, const void *src, uint32_t len,
+		      uint32_t *fault_la, uint32_t *fault_error)
+{
+	struct refusal refused;
+	switch (copy_linear(v, la, (void *)src, len, 1, 0, &refused)) {
+	case REACHED:
+		return 0;
+	case PAGE_FAULT:
+		*fault_la = refused.la;
+		*fault_error = refused.error;
+		return 1;
+	default:
+		return -1;
+	}
+}
+
 int guest_read_system(const struct vcpu *v, uint32_t la, void *dst, uint32_t len)
 {
 	struct refusal refused;

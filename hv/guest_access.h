@@ -31,6 +31,13 @@ uint16_t guest_segment_selector(const struct vcpu *v, x86_reg seg);
  */
 int guest_read(const struct vcpu *v, uint32_t la, void *dst, uint32_t len);
 int guest_write(const struct vcpu *v, uint32_t la, const void *src, uint32_t len);
+/*
+ * The CPU's push of an exception frame, as guest_write: 0 written; 1 the
+ * guest's paging refuses a page, nothing written (*fault_la and
+ * *fault_error: the #PF the bare CPU raises); -1 outside guest memory.
+ */
+int guest_write_frame(const struct vcpu *v, uint32_t la, const void *src, uint32_t len,
+		      uint32_t *fault_la, uint32_t *fault_error);
 /* The same for the CPU's own accesses to the IDT, GDT and TSS: supervisor even from user mode. */
 int guest_read_system(const struct vcpu *v, uint32_t la, void *dst, uint32_t len);
 int guest_write_system(const struct vcpu *v, uint32_t la, const void *src, uint32_t len);

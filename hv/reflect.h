@@ -28,6 +28,8 @@ void reflect_to_guest(struct vcpu *v, unsigned vector, uint32_t error,
 void reflect_software_interrupt(struct vcpu *v, unsigned vector, uint32_t return_eip,
 				const char *insn_text);
 
+/* An interrupt from the guest's interrupt controller, at the current EIP. */
+void reflect_external_interrupt(struct vcpu *v, unsigned vector);
 /* The EFLAGS the guest would see on the bare machine: the real ones with its virtual IF and IOPL. */
 uint32_t guest_visible_eflags(const struct vcpu *v);
 

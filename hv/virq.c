@@ -168,7 +168,7 @@ void virq_deliver(struct machine *m)
 		return;
 	}
 	controller->acknowledge(m);
-	reflect_to_guest(v, (unsigned)vector, REFLECT_NO_ERROR_CODE, v->regs.eip, 0);
+	reflect_external_interrupt(v, (unsigned)vector);
 }
 
 /* Can the guest's LAPIC timer interrupt it? */

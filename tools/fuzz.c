@@ -420,7 +420,7 @@ static void print_line(FILE *f, const char *who, const struct fuzz_outcome *o)
 {
 	char vb[32];
 
-	if (!o->have) {
+	if (!o->have || o->line.vector == TV_FUZZ_VEC_SHUTDOWN) {
 		fprintf(f, "    %-13s %s\n", who, o->reason);
 		return;
 	}

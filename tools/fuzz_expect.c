@@ -799,6 +799,16 @@ const struct tv_fuzz_rule *tv_fuzz_expected(const struct tv_fuzz_mode *mode,
 	return NULL;
 }
 
+int tv_fuzz_shutdown_line(const char *reason, uint32_t k, struct tv_fuzz_line *out)
+{
+	if (!reason || strncmp(reason, "triple fault", 12) != 0)
+		return 0;
+	memset(out, 0, sizeof(*out));
+	out->k = k;
+	out->vector = TV_FUZZ_VEC_SHUTDOWN;
+	return 1;
+}
+
 const char *tv_fuzz_expected_stop(const char *reason, uint32_t code)
 {
 	static const char *const documented[] = {

@@ -24,6 +24,8 @@
 /* The guest's vectors beyond the CPU's (guests/fuzz/fuzz_main.c). */
 #define TV_FUZZ_VEC_TICK	0x100	/* the watchdog's tick */
 #define TV_FUZZ_VEC_DONE	0x101	/* the end label reached */
+/* Not the guest's: the hypervisor stopped it at a triple fault (tv_fuzz_shutdown_line). */
+#define TV_FUZZ_VEC_SHUTDOWN	0x102
 
 /* One `F` line: the end state of one sequence. */
 struct tv_fuzz_line {
@@ -143,6 +145,17 @@ const struct tv_fuzz_rule *tv_fuzz_expected(const struct tv_fuzz_mode *mode,
 					    const struct tv_fuzz_line *virt,
 					    const struct tv_fuzz_cut *cuts, unsigned ncuts,
 					    int *first);
+
+/*
+ * A stop of the guest under the hypervisor at its own triple fault (the
+ * reason begins "triple fault"), where the bare machine shuts down as well,
+ * as a line: sequence k ended in TV_FUZZ_VEC_SHUTDOWN, its EFLAGS 0 (which
+ * no PUSHF shows: bit 1 is always set), every other field 0. Where the bare
+ * machine finished, the two differ as any divergence does, and a row must
+ * explain their first difference. Returns 1 and fills *out, or 0 for any
+ * other stop.
+ */
+int tv_fuzz_shutdown_line(const char *reason, uint32_t k, struct tv_fuzz_line *out);
 
 /*
  * Whether a stop of the guest under the hypervisor, with that reason, is a

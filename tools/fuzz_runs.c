@@ -126,8 +126,13 @@ static void timed_run(struct fuzz_env *env, enum fuzz_run_kind kind, const struc
 	env->runs[kind]++;
 }
 
-/* The sequence a run ended at, before its line: how, and whether that may be kept. */
-static void mark_ended(struct fuzz_outcome *f, const struct tv_run_record *rec)
+/*
+ * Sequence k, which a run on machine mode ended at before its line: how,
+ * and whether that may be kept. The guest's triple fault under the
+ * hypervisor is its end as the bare machine's reset is: a line to compare.
+ */
+static void mark_ended(struct fuzz_outcome *f, const struct tv_run_record *rec,
+		       enum tv_run_mode mode, uint32_t k)
 {
 	f->have = 0;
 	f->end = rec->end;
@@ -141,6 +146,9 @@ static void mark_ended(struct fuzz_outcome *f, const struct tv_run_record *rec)
 	if (rec->end == TV_END_GUEST)
 		snprintf(f->reason, sizeof(f->reason), "the guest exited with status %lld",
 			 (long long)rec->guest_status);
+	if (mode == TV_MODE_HV && rec->end == TV_END_STOPPED &&
+	    tv_fuzz_shutdown_line(rec->reason, k, &f->line))
+		f->have = 1;
 }
 
 int fuzz_run_range(struct fuzz_env *env, enum tv_run_mode mode, uint32_t first, uint32_t count,
@@ -189,7 +197,7 @@ int fuzz_run_range(struct fuzz_env *env, enum tv_run_mode mode, uint32_t first, 
 		}
 		uint32_t at = c.last < 0 ? k : (uint32_t)c.last + 1;
 		if (at - first < count)
-			mark_ended(&out[at - first], &rec);
+			mark_ended(&out[at - first], &rec, mode, at);
 		tv_run_record_free(&rec);
 		k = at + 1;
 		if (!echo && ++restarts % 10 == 0)
@@ -263,7 +271,7 @@ int fuzz_run_list(struct fuzz_env *env, enum tv_run_mode mode, const uint32_t *k
 		}
 		uint32_t stop = c.last < 0 ? at : (uint32_t)c.last + 1;
 		if (stop < at + n)
-			mark_ended(&out[stop], &rec);
+			mark_ended(&out[stop], &rec, mode, ks[stop]);
 		tv_run_record_free(&rec);
 		at = stop + 1;
 	}

@@ -39,7 +39,7 @@ struct fuzz_outcome {
 	struct tv_fuzz_line line;
 	enum tv_run_end end;		/* when !have: how the run ended at it */
 	int keep;			/* !have: the end may be kept (not a run's time limit) */
-	char reason[120];
+	char reason[200];
 };
 
 /* Where the time of a campaign went, by kind of run (for the closing line). */

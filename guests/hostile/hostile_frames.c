@@ -224,7 +224,9 @@ static void hostile_int_0x46(void)
 /*
  * INT 0x46 with an IDT cut short below it: #GP(0x46 * 8 + 2), IDT bit set
  * and EXT clear (SDM vol. 3, 6.13); then with the IDT whole but the gate
- * marked not present: #NP with the same error code.
+ * marked not present: #NP with the same error code. Cut short below the
+ * #GP's own gate too, the #GP meets a #GP while it is delivered: a #DF,
+ * error 0 (SDM vol. 3, 6.15, Table 6-5: contributory, then contributory).
  */
 static struct x86_gate hostile_idt[GUEST_TRAP_VECTORS] __attribute__((aligned(8)));
 
@@ -239,6 +241,11 @@ void hostile_idt_limit(void)
 	lidt(&cut);
 	struct hostile_outcome o = hostile_try(hostile_int_0x46);
 	hostile_report(row, "int 0x46 beyond the limit", &o);
+
+	struct x86_pseudo_desc below_gp = { VEC_GP * 8 - 1, (uint32_t)hostile_idt };
+	lidt(&below_gp);
+	o = hostile_try(hostile_int_0x46);
+	hostile_report(row, "int 0x46, the #GP beyond the limit too", &o);
 
 	struct x86_pseudo_desc whole = { sizeof hostile_idt - 1, (uint32_t)hostile_idt };
 	hostile_idt[0x46].type_attr &= (uint8_t)~0x80;	/* P */

@@ -78,6 +78,21 @@ tv_integration_test(NAME fuzz.only_list_after_ltr_null
       --only @${CMAKE_CURRENT_LIST_DIR}/fuzz_only_list.txt)
 set_tests_properties(integration.fuzz.only_list_after_ltr_null PROPERTIES LABELS "integration;fuzz")
 
+# A far CALL to the DPL-1 code segment goes through (row far-ring1-code), a
+# RET imm16 then loses the stack, and the #PF's frame cannot be pushed: the
+# bare CPU would go on to #DF and shut down, and so does the guest (a triple
+# fault, its end as the bare machine's reset is), which the row of the first
+# difference explains. It was an unexpected stop ("the guest's stack ... is
+# outside its memory while delivering #PF").
+foreach(ring 1 3)
+  tv_integration_test(NAME fuzz.replay_lost_stack_21887_ring${ring}
+    COMMAND ${TV_EXPECT_RUN} --status 0 --expect "^verdict: expected divergence"
+      --expect "triple fault at 0x00000000: the guest's paging refuses the frame of #PF"
+      --expect "^first difference after instruction 1 \\(farcall\\)$" --reject "panicked"
+      -- fuzz --seed 2027 --replay 21887 --ring ${ring} --patch all --umip)
+  set_tests_properties(integration.fuzz.replay_lost_stack_21887_ring${ring} PROPERTIES LABELS "integration;fuzz")
+endforeach()
+
 # The command's own checks, without QEMU.
 foreach(bad "word|12,x|'x' is not a sequence number"
             "empty|,|no sequence numbers in it"

@@ -91,8 +91,10 @@ foreach(ring 1 3)
       -- run hostile --ring ${ring} --umip --timeout 60 -- clac-stac)
 endforeach()
 # SDM vol. 3, 6.13: a vector beyond the IDT limit is #GP(vector * 8 + 2),
-# a gate not present #NP(the same) (EXT clear for INT n).
+# a gate not present #NP(the same) (EXT clear for INT n); 6.15: a #GP met
+# while delivering a #GP is a #DF(0).
 tv_hostile(idt-limit EXPECT "int 0x46 beyond the limit: #GP error 0x232$"
+  "int 0x46, the #GP beyond the limit too: #DF error 0x0$"
   "int 0x46 through a gate not present: #NP error 0x232$")
 # A null selector with RPL 3 loads and reads back as 3, also after a trap.
 tv_hostile(null-rpl-selector EXPECT "fs 0x3, after a trap 0x3$")

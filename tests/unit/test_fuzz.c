@@ -679,6 +679,51 @@ START_TEST(test_campaign_5_rows)
 }
 END_TEST
 
+/*
+ * The guest's triple fault under the hypervisor is its end, as the bare
+ * machine's reset is: a line that differs from any the guest prints, so a
+ * row must explain the first difference (seed 2027, sequence 21887: a far
+ * CALL to the DPL-1 code goes through, a RET imm16 then loses the stack,
+ * and the #PF's frame cannot be pushed; the bare CPU raised #GP at the CALL).
+ */
+START_TEST(test_shutdown_line)
+{
+	static struct fuzz_seq s;
+	struct tv_fuzz_mode ring1 = { 1, TV_FUZZ_PATCH_ALL, 1, &lay, 0 };
+	struct tv_fuzz_line bare = { 21887, 13, 0x58, 0x40296, lay.code, 1, 2 };
+	struct tv_fuzz_line done = { 21887, TV_FUZZ_VEC_DONE, 0, 0x40296, 0, 3, 4 };
+	struct tv_fuzz_line virt;
+
+	ck_assert_int_eq(tv_fuzz_shutdown_line("the guest's stack at 0x00800000 is outside its memory",
+					       21887, &virt), 0);
+	ck_assert_int_eq(tv_fuzz_shutdown_line(NULL, 21887, &virt), 0);
+	ck_assert_int_eq(tv_fuzz_shutdown_line(
+		"triple fault at 0x00000000: the guest's paging refuses the frame of #PF at ESP 0x0011ef0a (error 0x2), and the #DF's",
+		21887, &virt), 1);
+	ck_assert_uint_eq(virt.k, 21887);
+	ck_assert_uint_eq(virt.vector, TV_FUZZ_VEC_SHUTDOWN);
+	/* Every field the guest's lines hold differs from it: EFLAGS bit 1 is always set. */
+	ck_assert_uint_eq(tv_fuzz_diff(&bare, &virt) & TV_FUZZ_DIFF_VECTOR, TV_FUZZ_DIFF_VECTOR);
+	ck_assert_uint_eq(tv_fuzz_diff(&bare, &virt) & TV_FUZZ_DIFF_EFLAGS, TV_FUZZ_DIFF_EFLAGS);
+
+	/* call far 0x59:next; add eax, eax; then the end. */
+	seq_start(&s);
+	ADD(&s, FUZZ_K_FARCALL, 0x9A, 0x07, 0xF0, 0x10, 0x00, FUZZ_SEL_CODE1 | 1, 0x00);
+	ADD(&s, FUZZ_K_ALU, 0x01, 0xC0);
+	seq_end(&s);
+	/* Cut after the CALL: the bare machine has its #GP, the hypervisor goes on to the end. */
+	struct tv_fuzz_cut after = { 1, 1, bare, done };
+	int first;
+	ck_assert_ptr_nonnull(tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, &after, 1, &first));
+	ck_assert_int_eq(first, 0);
+	/* Equal after the CALL: the shutdown came later, at an instruction no row names. */
+	after.virt = bare;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, &after, 1, NULL));
+	/* Without the cuts nothing does: no row of the lines alone (qemu-ext, qemu-rf) fits a shutdown. */
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NULL, 0, NULL));
+}
+END_TEST
+
 START_TEST(test_expected_stop)
 {
 	ck_assert_ptr_nonnull(tv_fuzz_expected_stop(
@@ -710,6 +755,7 @@ int main(void)
 	tcase_add_test(tc, test_merged_items);
 	tcase_add_test(tc, test_cut);
 	tcase_add_test(tc, test_expected_stop);
+	tcase_add_test(tc, test_shutdown_line);
 	tcase_add_test(tc, test_return_into_silent);
 	tcase_add_test(tc, test_ring1_code_and_ltr_null);
 	tcase_add_test(tc, test_campaign_5_rows);
