@@ -266,7 +266,11 @@ static int tf_set_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq
 	return 0;
 }
 
-/* In ring 3: IRET or RETF to a non-conforming code segment of DPL 0 or 1 with RPL 3. */
+/*
+ * In ring 3: IRET or RETF with RPL 3 to a code segment of DPL 0 or 1, the
+ * conforming one too (seed 2027, sequences 3406 and 24179: a return to the
+ * same ring for the real CPU, so SS:ESP is neither popped nor checked).
+ */
 static int ring3_return_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
 				unsigned i, unsigned unit_end)
 {
@@ -276,7 +280,8 @@ static int ring3_return_applies(const struct tv_fuzz_mode *mode, const struct fu
 	if (mode->ring != 3 || !setup_value(seq, (int)i - 2, &cs) || (cs & 3) != 3)
 		return 0;
 	cs &= 0xFFFCu;
-	return cs == FUZZ_SEL_CODE0 || cs == FUZZ_SEL_CODE16 || cs == FUZZ_SEL_CODE1;
+	return cs == FUZZ_SEL_CODE0 || cs == FUZZ_SEL_CODE16 || cs == FUZZ_SEL_CODE1 ||
+	       cs == FUZZ_SEL_CONFORM;
 }
 
 /*
@@ -290,6 +295,22 @@ static int far_ptr_names(const struct fuzz_seq *seq, unsigned i, uint32_t code)
 		       (uint32_t)seq->code[in->off + in->len - 1] << 8;
 
 	return in->len >= 7 && (sel & 0xFFFCu) == code;
+}
+
+/*
+ * With --direct in ring 1: IRET to a code selector with RPL 3 (user mode)
+ * whose EFLAGS image holds IF 0 or an IOPL above 0, which the CPU at ring 1
+ * does not load (F24: seed 2027, sequence 1842 with --direct).
+ */
+static int direct_user_flags_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+				     unsigned i, unsigned unit_end)
+{
+	uint32_t cs, eflags;
+
+	(void)unit_end;
+	return mode->direct && mode->ring == 1 && setup_value(seq, (int)i - 2, &cs) &&
+	       (cs & 3) == 3 && setup_value(seq, (int)i - 3, &eflags) &&
+	       ((eflags & 0x3000u) || !(eflags & 0x200u));
 }
 
 /* A far JMP or CALL to the user code selector. */
@@ -502,8 +523,11 @@ const struct tv_fuzz_rule tv_fuzz_rules[] = {
 	  "bare QEMU's CMPXCHG8B leaves arithmetic flags of its own (issue 11); under the hypervisor a trap between makes them differ",
 	  { FUZZ_K_CMPXCHG8B }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL, 0, NULL },
 	{ "ring3-return-rpl3",
-	  "IRET or far RET with the guest kernel in ring 3 to a code segment of DPL 0 or 1 with RPL 3: the shadow's DPL is 3, so it goes through (docs/guest-contract.md)",
+	  "IRET or far RET with the guest kernel in ring 3 to a code segment of DPL 0 or 1 (conforming too) with RPL 3: the shadow's DPL is 3, so it goes through, to the conforming one as a return to the same ring (docs/guest-contract.md)",
 	  { FUZZ_K_IRET, FUZZ_K_RETF }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, ring3_return_applies, 0, NULL },
+	{ "direct-user-flags",
+	  "with --direct in ring 1, IRET to user mode (RPL 3) runs on the CPU at ring 1, which loads neither IF 0 nor an IOPL from the frame: user code runs with IF 1 and the kernel's IOPL (docs/guest-contract.md)",
+	  { FUZZ_K_IRET }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, direct_user_flags_applies, 0, NULL },
 	{ "user-code-far",
 	  "far JMP or CALL from the kernel to the user code selector is #NP: the kernel's view marks it not present (docs/guest-contract.md)",
 	  { FUZZ_K_FARJMP, FUZZ_K_FARCALL }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, user_code_far_applies, 0, NULL },

@@ -93,6 +93,31 @@ foreach(ring 1 3)
   set_tests_properties(integration.fuzz.replay_lost_stack_21887_ring${ring} PROPERTIES LABELS "integration;fuzz")
 endforeach()
 
+# With the guest kernel in ring 3 its ring is the user's: POP SS of the user
+# data selector loads (2872), a far RET or IRET with RPL 3 to the conforming
+# segment is a return to the same ring, SS not popped (3406; 24179 then
+# loses its stack and ends in a triple fault). Documented rows
+# sreg-rpl and ring3-return-rpl3; 24179 was an unexpected stop.
+foreach(row "2872|pop-sreg" "3406|retf" "24179|iret")
+  string(REPLACE "|" ";" parts "${row}")
+  list(GET parts 0 k)
+  list(GET parts 1 kind)
+  tv_integration_test(NAME fuzz.replay_ring3_collapse_${k}
+    COMMAND ${TV_EXPECT_RUN} --status 0 --expect "^verdict: expected divergence"
+      --expect "^first difference after instruction [0-9]+ \\(${kind}\\)$" --reject "panicked"
+      -- fuzz --seed 2027 --replay ${k} --ring 3 --patch all --umip)
+  set_tests_properties(integration.fuzz.replay_ring3_collapse_${k} PROPERTIES LABELS "integration;fuzz")
+endforeach()
+
+# With --direct the kernel's IRET to user mode runs on the CPU at ring 1,
+# which loads neither IF nor IOPL from its frame (docs/guest-contract.md):
+# the user's #PF frame shows the kernel's IOPL (F24, row direct-user-flags).
+tv_integration_test(NAME fuzz.replay_direct_user_flags_1842
+  COMMAND ${TV_EXPECT_RUN} --status 0 --expect "^verdict: expected divergence: with --direct"
+    --reject "panicked"
+    -- fuzz --seed 2027 --replay 1842 --ring 1 --patch all --umip --direct)
+set_tests_properties(integration.fuzz.replay_direct_user_flags_1842 PROPERTIES LABELS "integration;fuzz")
+
 # The command's own checks, without QEMU.
 foreach(bad "word|12,x|'x' is not a sequence number"
             "empty|,|no sequence numbers in it"

@@ -410,6 +410,20 @@ START_TEST(test_operand_rows)
 	ck_assert_str_eq(r->id, "ring3-return-rpl3");
 	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS));
 
+	/*
+	 * RETF to CS 0x3b (the conforming code, RPL 3): with the kernel in ring
+	 * 3 a return to the same ring, SS not popped (seed 2027, 3406); in ring
+	 * 1 the documented stop comes instead.
+	 */
+	s.code[1] = FUZZ_SEL_CONFORM | 3;
+	r = tv_fuzz_expected(&ring3, &s, WHOLE, &bare, &virt, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "ring3-return-rpl3");
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &bare, &virt, NO_CUTS));
+	/* With RPL 0 the hypervisor carries the return out: nothing to explain. */
+	s.code[1] = FUZZ_SEL_CONFORM;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring3, &s, WHOLE, &bare, &virt, NO_CUTS));
+
 	/* jmp 0x20:x, the user code selector, from the kernel: #NP under the hypervisor. */
 	seq_start(&s);
 	ADD(&s, FUZZ_K_FARJMP, 0xEA, 0x07, 0x00, 0x11, 0x00, 0x20, 0x00);
