@@ -97,12 +97,13 @@ struct tv_fuzz_rule {
 	int whole_after;
 	/*
 	 * NULL, or whether the two end states fit the row where it blames
-	 * instruction i (-1: a row of the harness itself): where the
-	 * difference must show (the hypervisor's #UD at a LOCK prefix, a
-	 * fault at a rotate through carry).
+	 * instruction i, whose unit ends at unit_end (i -1: a row of the
+	 * harness itself): where the difference must show (the hypervisor's
+	 * #UD at a LOCK prefix, its #GP(0) at a MOV to CR4).
 	 */
 	int (*lines_fit)(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq, int i,
-			 const struct tv_fuzz_line *bare, const struct tv_fuzz_line *virt);
+			 unsigned unit_end, const struct tv_fuzz_line *bare,
+			 const struct tv_fuzz_line *virt);
 };
 
 extern const struct tv_fuzz_rule tv_fuzz_rules[];

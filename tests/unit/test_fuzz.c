@@ -52,8 +52,11 @@ START_TEST(test_ends_in_jump)
 		for (unsigned j = end->off; j + 5 < s.len; j++)
 			ck_assert_uint_eq(s.code[j], 0x90);
 		for (unsigned i = 0; i + 1 < s.ninsn; i++)
-			if (s.insn[i].kind == FUZZ_K_RAW)
+			if (s.insn[i].kind == FUZZ_K_RAW) {
 				ck_assert_uint_ge(s.len - 5, s.insn[i].off + 15u);
+				/* No 0x0F last, to make a two-byte opcode of what follows. */
+				ck_assert_uint_ne(s.code[s.insn[i].off + s.insn[i].len - 1], 0x0F);
+			}
 		ck_assert_uint_eq(s.eflags & 0x00023000u, 0);	/* IOPL 0, VM 0 at the start */
 		ck_assert_uint_eq(s.eflags & 2u, 2u);
 	}
@@ -264,6 +267,11 @@ START_TEST(test_first_divergence)
 	r = tv_fuzz_expected(&all_umip, &s, WHOLE, &same, &other, &cut, 1, &first);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_int_eq(first, 1);
+	/* RF alone on the cut before it is bare QEMU's (qemu-rf): still the PUSHF's; TF is not. */
+	cut.virt.eflags ^= 0x10000;
+	ck_assert_ptr_nonnull(tv_fuzz_expected(&all_umip, &s, WHOLE, &same, &other, &cut, 1, NULL));
+	cut.virt.eflags ^= 0x10000 | 0x100;
+	ck_assert_ptr_null(tv_fuzz_expected(&all_umip, &s, WHOLE, &same, &other, &cut, 1, NULL));
 
 	/*
 	 * A prefix and a set-up belong to their instruction: the cut before
@@ -670,26 +678,113 @@ START_TEST(test_campaign_5_rows)
 	seq_end(&s);
 	r = tv_fuzz_expected(&ring1, &s, WHOLE, &b5, &v5, NO_CUTS);
 	ck_assert_ptr_nonnull(r);
-	ck_assert_str_eq(r->id, "qemu-rotate-fault");
-	/* Not at another rotate (ROR, reg 1), not with the register form, not at another EIP. */
+	ck_assert_str_eq(r->id, "qemu-rotate-carry");
+	/* Not for ROR (reg 1), nor for the register form, which has no memory access to fault. */
 	s.code[2] = 0x8A;
 	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b5, &v5, NO_CUTS));
 	s.code[2] = 0xDA;
 	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b5, &v5, NO_CUTS));
 	s.code[2] = 0x9A;
-	b5.eip = v5.eip = lay.code;
-	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b5, &v5, NO_CUTS));
-	b5.eip = v5.eip = lay.code + 1;
-	/* A difference beyond the arithmetic flags (IF), or in a register, is not this. */
-	v5.eflags = 0x40682;
-	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b5, &v5, NO_CUTS));
-	v5.eflags = 0x40482;
-	v5.state = 7;
-	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b5, &v5, NO_CUTS));
-	v5.state = 5;
-	/* The end label reached rather than a fault: not this. */
-	b5.vector = v5.vector = TV_FUZZ_VEC_DONE;
-	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b5, &v5, NO_CUTS));
+	/* The machines differing before these bytes: not theirs. */
+	seq_start(&s);
+	ADD(&s, FUZZ_K_ALU, 0x01, 0xC0);
+	ADD(&s, FUZZ_K_RAW, 0x45, 0xD2, 0x9A, 0xBD, 0xE9, 0x83, 0x61);
+	seq_end(&s);
+	struct tv_fuzz_cut before = { 1, 1, b5, v5 };
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b5, &v5, &before, 1, NULL));
+	before.virt = b5;
+	ck_assert_ptr_nonnull(tv_fuzz_expected(&ring1, &s, WHOLE, &b5, &v5, &before, 1, NULL));
+
+	/* in eax, 0x6b met in random bytes (69902): the absent port, as raw-silent reads it. */
+	struct tv_fuzz_line b6 = { 69902, TV_FUZZ_VEC_DONE, 0, 0x241402, 0, 1, 2 };
+	struct tv_fuzz_line v6 = { 69902, TV_FUZZ_VEC_DONE, 0, 0x241402, 0, 3, 2 };
+	seq_start(&s);
+	ADD(&s, FUZZ_K_RAW, 0xE5, 0x6B);
+	seq_end(&s);
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &b6, &v6, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "raw-silent");
+	s.code[0] = 0xE7;	/* OUT: nothing read */
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b6, &v6, NO_CUTS));
+
+	/* adc; cmpxchg8b; ...: the bare machine's frame keeps EFLAGS bit 3, which a trap clears (35334). */
+	struct tv_fuzz_line b7 = { 35334, 14, 2, 0x4020e, lay.code + 0x16, 5, 6 };
+	struct tv_fuzz_line v7 = { 35334, 14, 2, 0x40206, lay.code + 0x16, 5, 6 };
+	seq_start(&s);
+	ADD(&s, FUZZ_K_CMPXCHG8B, 0x0F, 0xC7, 0x0D, 0x34, 0x23, 0x11, 0x00);
+	ADD(&s, FUZZ_K_STI, 0xFB);
+	seq_end(&s);
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &b7, &v7, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "qemu-cmpxchg8b-reserved");
+	/* A difference in a flag a CPU can hold (CF) is not this row's, nor is one without CMPXCHG8B. */
+	v7.eflags = 0x4020f;
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &b7, &v7, NO_CUTS);
+	ck_assert(r == NULL || strcmp(r->id, "qemu-cmpxchg8b-reserved") != 0);
+	v7.eflags = 0x40206;
+	s.code[1] = 0x90;
+	s.insn[0].kind = FUZZ_K_ALU;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b7, &v7, NO_CUTS));
+
+	/* mov edi, 0x400144; mov cr4, edi (79151): PKE; the hypervisor's #GP(0) there, bare accepts it. */
+	struct tv_fuzz_line b8 = { 79151, TV_FUZZ_VEC_DONE, 0, 0x42602, 0, 1, 2 };
+	struct tv_fuzz_line v8 = { 79151, 13, 0, 0x217, lay.code + 5, 3, 4 };
+	seq_start(&s);
+	ADD(&s, FUZZ_K_SETUP, 0xBF, 0x44, 0x01, 0x40, 0x00);
+	ADD(&s, FUZZ_K_MOVCR_WRITE, 0x0F, 0x22, 0xE7);
+	seq_end(&s);
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &b8, &v8, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "cr4-unoffered");
+	/* Only the offered bits: nothing explains a #GP there; nor a #GP elsewhere. */
+	s.code[3] = 0x00;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b8, &v8, NO_CUTS));
+	s.code[3] = 0x40;
+	v8.eip = lay.code;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b8, &v8, NO_CUTS));
+	v8.eip = lay.code + 5;
+	/* To CR0 (reg 0): not this row. */
+	s.code[7] = 0xC7;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b8, &v8, NO_CUTS));
+
+	/* push ecx; pop ds in random bytes, ECX 0x0b, in ring 3 (39042): bare #GP(8), loads here. */
+	struct tv_fuzz_line b10 = { 39042, 13, 8, 0x40206, lay.code + 1, 1, 2 };
+	struct tv_fuzz_line v10 = { 39042, 14, 0, 0x40206, lay.code + 2, 3, 4 };
+	seq_start(&s);
+	ADD(&s, FUZZ_K_RAW, 0x51, 0x1F, 0x90);
+	seq_end(&s);
+	r = tv_fuzz_expected(&ring3, &s, WHOLE, &b10, &v10, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "raw-sreg-rpl");
+	/* In ring 1 the DPL-0 code passes only with RPL 1, but so it may: also explained. */
+	ck_assert_ptr_nonnull(tv_fuzz_expected(&ring1, &s, WHOLE, &b10, &v10, NO_CUTS));
+	/* The DPL-1 code (0x58) in ring 1: no RPL passes under the hypervisor that fails bare. */
+	b10.error = FUZZ_SEL_CODE1;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b10, &v10, NO_CUTS));
+	ck_assert_ptr_nonnull(tv_fuzz_expected(&ring3, &s, WHOLE, &b10, &v10, NO_CUTS));
+	b10.error = 8;
+	/* Not at a segment load (PUSH), nor with the same #GP under the hypervisor. */
+	b10.eip = lay.code;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring3, &s, WHOLE, &b10, &v10, NO_CUTS));
+	b10.eip = lay.code + 1;
+	v10 = b10;
+	v10.state = 9;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring3, &s, WHOLE, &b10, &v10, NO_CUTS));
+
+	/* LOCK at the end of random bytes, then a generated STR (34723): the hypervisor's #UD there. */
+	struct tv_fuzz_line b9 = { 34723, TV_FUZZ_VEC_DONE, 0, 0x201002, 0, 1, 2 };
+	struct tv_fuzz_line v9 = { 34723, 6, 0, 0x40482, lay.code + 2, 3, 4 };
+	seq_start(&s);
+	ADD(&s, FUZZ_K_RAW, 0x0C, 0x98, 0xF0);
+	ADD(&s, FUZZ_K_STR, 0x0F, 0x00, 0x0D, 0xD4, 0x26, 0x11, 0x00);
+	seq_end(&s);
+	struct tv_fuzz_cut after_raw = { 1, 1, b9, b9 };
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &b9, &v9, &after_raw, 1, NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "qemu-lock");
+	/* The #UD one byte on, where no LOCK prefix run leads to the STR: not explained. */
+	v9.eip = lay.code + 3;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b9, &v9, &after_raw, 1, NULL));
 }
 END_TEST
 
