@@ -13,12 +13,15 @@
  * 3. The real APICs' 4 MiB (0xFEC00000: the I/O APIC, the local APIC at
  *    0xFEE00000) are identity-mapped uncached for the hypervisor alone.
  * 4. CR0.WP is set so read-only means read-only even at ring 0..2.
- * 5. Under the inline patch mode, its pages join the switcher's slot in the
+ * 5. The fast trap path's three pages (hv/fast_trap.c) are mapped for the
+ *    hypervisor here, and for the guest only in ring 3 with --direct.
+ * 6. Under the inline patch mode, its pages join the switcher's slot in the
  *    guest's space (hv/patch_inline.c); in ring 3 the slot's directory
  *    entry is then a user one for the guest kernel, and the pages below it
  *    decide (the switcher's stay supervisor).
  */
 #include "hv/address_space.h"
+#include "hv/fast_trap.h"
 #include "hv/layout.h"
 #include "hv/switcher.h"
 #include "lib/mmu.h"
@@ -37,6 +40,11 @@ static uint32_t switcher_pde_user_bit;	/* PTE_U once the guest kernel needs user
 static uint32_t switcher_phys(const uint8_t *switcher_va)
 {
 	return (uint32_t)hv_switcher_load + (uint32_t)(switcher_va - switcher_start);
+}
+
+uint32_t fast_trap_phys(const uint8_t *fast_trap_va)
+{
+	return (uint32_t)hv_fast_trap_load + (uint32_t)(fast_trap_va - fast_trap_start);
 }
 
 uint32_t switcher_pde_for_guest(void)
@@ -70,6 +78,9 @@ void hv_space_init(void)
 		switcher_pt_hv[PTX(va)] = pa | PTE_P | PTE_W;
 		switcher_pt_guest[PTX(va)] = pa | PTE_P | guest_w;
 	}
+	/* The fast trap path's pages: the guest's space gets them only when chosen (hv/fast_trap.c). */
+	for (const uint8_t *va = fast_trap_start; va < fast_trap_end; va += PAGE_SIZE)
+		switcher_pt_hv[PTX(va)] = fast_trap_phys(va) | PTE_P | PTE_W;
 	hv_pd[PDX(HOST_APIC_PAGES)] = HOST_APIC_PAGES | PTE_P | PTE_W | PTE_PS | PTE_PCD | PTE_PWT;
 	hv_pd[PDX(SWITCHER_BASE)] = (uint32_t)switcher_pt_hv | PTE_P | PTE_W;
 

@@ -22,6 +22,9 @@ uint32_t switcher_pde_for_guest_user(void);
 /* A page of the switcher's slot in the guest's space (la in the slot; flags beyond P). */
 void hv_space_map_for_guest(uint32_t la, uint32_t pa, uint32_t flags);
 
+/* Where a page of the fast trap path (linked at FAST_TRAP_BASE) really lies. */
+uint32_t fast_trap_phys(const uint8_t *fast_trap_va);
+
 /* The guest kernel in ring 3 needs user pages in the slot: its directory entry becomes a user one. */
 void hv_space_switcher_user_pde(void);
 

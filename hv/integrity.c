@@ -5,7 +5,9 @@
  * What is covered is everything of the hypervisor that stays the same while
  * it runs: its code and read-only data, and the switcher's code, IDT and TSS
  * (the GDT changes when the guest loads its own, the trap stack on every
- * trap, .data and .bss with the hypervisor's own work). With direct=1 the
+ * trap, .data and .bss with the hypervisor's own work), and the fast trap
+ * path's code and table of ports (set before the guest runs; the rest of
+ * its state page and its counts change with every trap). With direct=1 the
  * hypervisor itself puts the guest's system call gates into the IDT and
  * its kernel stack into the TSS's ss1:esp1 (hv/direct.c), checked at every
  * trap: those are hashed as the hypervisor's own stubs and zeros. The checksum is
@@ -15,6 +17,7 @@
 #include "hv/integrity.h"
 #include "hv/console.h"
 #include "hv/cpu_tables.h"
+#include "hv/fast_trap.h"
 #include "hv/machine.h"
 #include "hv/switcher.h"
 #include "lib/string.h"
@@ -52,6 +55,9 @@ static uint32_t checksum(uint32_t *bytes)
 	const struct span spans[] = {
 		{ hv_image_start, __etext_rodata_end },		/* code and read-only data */
 		{ switcher_start, switcher_tables },		/* entry and exit code */
+		{ fast_trap_start, fast_trap_code_end },	/* the fast trap path's code */
+		{ fast_trap_state_page + FT_PORTS,		/* and its table of ports */
+		  fast_trap_state_page + FT_PORTS + FAST_TRAP_PORTS },
 		{ (const uint8_t *)idt_as_booted, (const uint8_t *)(idt_as_booted + 256) },
 		{ (const uint8_t *)&tss_as_booted, (const uint8_t *)(&tss_as_booted + 1) },
 	};

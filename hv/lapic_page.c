@@ -20,7 +20,9 @@
  * docs/platform.md:
  *   - the timer's current count is written at the end of every trap while
  *     the timer runs, so a read shows the count at the last trap (at most
- *     a timer period old, since the timer's own expiry traps);
+ *     a timer period old, since the timer's own expiry traps; the fast
+ *     trap path, hv/fast_trap.c, which would not refresh it, answers
+ *     nothing while the timer runs);
  *   - a read of an offset that is no register gives 0, as trapped, but
  *     records no "illegal register address" in ESR.
  * The page holds nothing but register values: the storage is a page of

@@ -35,6 +35,20 @@
 #define PATCH_AREA_END		(PATCH_CODE_LA + PATCH_CODE_PAGES * 0x1000)
 
 /*
+ * The fast trap path's pages (hv/fast_trap.S, hv/fast_trap.c), 2 MiB into
+ * the switcher's slot: its code, the state it reads (which ports nothing
+ * owns, and whether a trap may be answered here now) and its counters.
+ * Mapped in the guest's address space only in ring 3 with --direct, and
+ * there supervisor-only: code and state read-only, the counters writable.
+ * hv/hv.ld links the code here.
+ */
+#define FAST_TRAP_BASE		(SWITCHER_BASE + 0x200000)
+#define FAST_TRAP_CODE_LA	FAST_TRAP_BASE
+#define FAST_TRAP_STATE_LA	(FAST_TRAP_BASE + 0x1000)
+#define FAST_TRAP_COUNTS_LA	(FAST_TRAP_BASE + 0x2000)
+#define FAST_TRAP_PAGES		3
+
+/*
  * The real GDT: 8,192 entries, as many as a selector can name. The guest's
  * own descriptors are shadowed at the indices the guest gave them, so its
  * selectors work unchanged; the hypervisor keeps the last six entries for
@@ -67,6 +81,11 @@
 #define GUEST_IMAGE_MAX_FILE_BYTES (64u << 20)
 
 /* Offsets into struct trap_frame, for the switcher's assembly. */
+#define TF_EDX_OFFSET		36
+#define TF_EAX_OFFSET		44
+#define TF_VECTOR_OFFSET	48
+#define TF_ERROR_OFFSET		52
+#define TF_EIP_OFFSET		56
 #define TF_CS_OFFSET		60
 #define TF_EFLAGS_OFFSET	64
 
@@ -77,5 +96,14 @@
  */
 #define EFLAGS_HV		0x00000002
 #define EFLAGS_HV_VM		0x00020000
+#define EFLAGS_HV_TF		0x00000100
+#define EFLAGS_HV_IF		0x00000200
+#define EFLAGS_HV_RF		0x00010000
+/*
+ * The real EFLAGS bits a deprivileged guest keeps as it set them (CF, PF,
+ * AF, ZF, SF, TF, DF, OF, NT, RF, AC, ID): hv/trap.c's check_frame and the
+ * fast trap path keep these and no others.
+ */
+#define EFLAGS_HV_GUEST_KEPT	0x00254DD5
 
 #endif

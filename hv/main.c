@@ -18,6 +18,7 @@
 #include "hv/cpu_tables.h"
 #include "hv/decode.h"
 #include "hv/direct.h"
+#include "hv/fast_trap.h"
 #include "hv/emulate.h"
 #include "hv/guest_image.h"
 #include "hv/guest_mode.h"
@@ -196,6 +197,7 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 	hv_space_init();
 	/* The inline mode moves where the guest's segments end: before any is built. */
 	patch_inline_choose((opt.patch_set & PATCH_MODE_INLINE) != 0, opt.ring);
+	fast_trap_choose(opt.ring, opt.direct, (opt.patch_set & PATCH_MODE_INLINE) != 0, opt.trace);
 	cpu_tables_init(opt.ring);
 	host_pic_init();
 	if (host_clock_init() != 0)
@@ -269,6 +271,7 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 	if (opt.direct) {
 		lapic_page_init(m);
 		direct_enable(m);
+		fast_trap_init(m);
 	}
 	/* Input typed before the guest's first instruction waits in its COM1, as natively. */
 	virq_com1_input(m, host_now_ns());
@@ -288,5 +291,7 @@ void hv_main(uint32_t magic, const struct multiboot_info *mbi)
 	f->eflags = EFLAGS_FIXED | EFLAGS_IF;
 	vcpu->virt_if = 0;
 	vcpu->regs = *f;
+	if (fast_trap_on)
+		fast_trap_sync_out(m);
 	switcher_enter_guest(f);
 }

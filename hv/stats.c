@@ -13,6 +13,7 @@
 #include "hv/trap_cost.h"
 #include "hv/machine.h"
 #include "hv/direct.h"
+#include "hv/fast_trap.h"
 #include "hv/shadow.h"
 #include "lib/string.h"
 
@@ -46,19 +47,18 @@ int stats_tracing(void)
  */
 static uint8_t row_of_id[X86_INS_ENDING];
 
-static void count_insn(const struct decoded_insn *insn)
+static void count_insn(unsigned id, const char *mnemonic, uint32_t n)
 {
-	if (insn->id < X86_INS_ENDING && row_of_id[insn->id]) {
-		insn_counts[row_of_id[insn->id] - 1].count++;
+	if (id < X86_INS_ENDING && row_of_id[id]) {
+		insn_counts[row_of_id[id] - 1].count += n;
 		return;
 	}
-	if (insn_kinds == STATS_MAX_KINDS || insn->id >= X86_INS_ENDING)
+	if (insn_kinds == STATS_MAX_KINDS || id >= X86_INS_ENDING)
 		return;
-	row_of_id[insn->id] = (uint8_t)(insn_kinds + 1);
-	insn_counts[insn_kinds].id = insn->id;
-	strncpy(insn_counts[insn_kinds].mnemonic, insn->mnemonic,
-		sizeof insn_counts[0].mnemonic - 1);
-	insn_counts[insn_kinds].count = 1;
+	row_of_id[id] = (uint8_t)(insn_kinds + 1);
+	insn_counts[insn_kinds].id = id;
+	strncpy(insn_counts[insn_kinds].mnemonic, mnemonic, sizeof insn_counts[0].mnemonic - 1);
+	insn_counts[insn_kinds].count = n;
 	insn_kinds++;
 }
 
@@ -68,7 +68,7 @@ void stats_trap(const struct trap_frame *f, const struct decoded_insn *insn,
 	trap_seq++;
 	traps_by_vector[f->vector & 0xFF]++;
 	if (insn)
-		count_insn(insn);
+		count_insn(insn->id, insn->mnemonic, 1);
 	if (!tracing)
 		return;
 
@@ -87,6 +87,13 @@ void stats_trap(const struct trap_frame *f, const struct decoded_insn *insn,
 		      trap_seq, f->vector, f->error, f->eip, bytes, text, action);
 }
 
+void stats_fast_traps(unsigned vector, unsigned id, const char *mnemonic, uint32_t n)
+{
+	trap_seq += n;
+	traps_by_vector[vector & 0xFF] += n;
+	count_insn(id, mnemonic, n);
+}
+
 void stats_unknown_port(int is_out, uint16_t port, unsigned size, uint32_t value)
 {
 	if (tracing)
@@ -98,6 +105,9 @@ void stats_report(void)
 {
 	char q[40];
 	const struct decode_stats *ds = decode_stats();
+
+	if (fast_trap_on)
+		fast_trap_fold();	/* the traps since the last one that reached hv_trap */
 
 	for (unsigned i = 0; i < insn_kinds; i++) {
 		console_quote(q, sizeof q, insn_counts[i].mnemonic);
@@ -113,5 +123,6 @@ void stats_report(void)
 	}
 	shadow_report(&the_machine);
 	direct_report(&the_machine);
+	fast_trap_report();
 	trap_cost_report();
 }

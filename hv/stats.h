@@ -17,6 +17,13 @@ int stats_tracing(void);
 void stats_trap(const struct trap_frame *f, const struct decoded_insn *insn,
 		const char *action);
 
+/*
+ * n traps of one instruction that the fast trap path answered (hv/fast_trap.c),
+ * counted as stats_trap would have counted them (never traced: the fast path
+ * is off while tracing).
+ */
+void stats_fast_traps(unsigned vector, unsigned id, const char *mnemonic, uint32_t n);
+
 /* A port access no virtual device owns ("tv:io", tracing only). */
 void stats_unknown_port(int is_out, uint16_t port, unsigned size, uint32_t value);
 

@@ -9,6 +9,9 @@
  *    stack and calls hv_trap(frame) in C.
  * 3. switcher_to_guest is the way back: the guest's page tables, its
  *    registers from the frame, and IRET.
+ * In ring 3 with --direct, step 2 first offers the trap to the fast trap
+ * path (hv/fast_trap.S), which answers a few traps on the guest's own page
+ * tables and leaves through the last instructions of step 3.
  * Both switches of page tables are timed with RDTSC (hv/trap_cost.c): they
  * are what keeping the hypervisor out of the guest's address space costs.
  * A trap taken while the hypervisor itself runs (CS RPL 0) is a bug in the
@@ -72,6 +75,15 @@ switcher_trap:
 	jnz 3f
 	testl $3, TF_CS_OFFSET(%esp)
 	jz 1f
+	/*
+	 * In ring 3 with --direct, a trap the fast trap path can answer is
+	 * answered there, without either CR3 write (hv/fast_trap.S); it comes
+	 * back here for anything else, with the frame untouched.
+	 */
+	cmpl $0, switcher_fast_trap_on
+	jne fast_trap_try
+	.globl switcher_full_trap
+switcher_full_trap:
 3:
 	/* Time the switch of address spaces (eax, edx, esi are saved above). */
 	rdtsc
@@ -97,6 +109,9 @@ switcher_to_guest_from:
 	subl %esi, %eax
 	/* Only the trap stack is writable here; the next trap reads this word. */
 	movl %eax, switcher_stack_page
+	/* The fast trap path leaves the same way, without a CR3 write to time. */
+	.globl switcher_pop_frame
+switcher_pop_frame:
 	popl %gs
 	popl %fs
 	popl %es
@@ -133,9 +148,10 @@ switcher_tss:
 switcher_ldt:
 	.space LDT_ENTRIES * 8
 	.align 4
-	.globl switcher_hv_cr3, switcher_guest_cr3, switcher_hv_stack_top
+	.globl switcher_hv_cr3, switcher_guest_cr3, switcher_hv_stack_top, switcher_fast_trap_on
 switcher_hv_cr3:	.long 0
 switcher_guest_cr3:	.long 0
 switcher_hv_stack_top:	.long 0
+switcher_fast_trap_on:	.long 0		/* hv/fast_trap.c: nonzero once its pages are mapped */
 
 	.section .note.GNU-stack, "", @progbits

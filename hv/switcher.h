@@ -43,6 +43,8 @@ extern struct x86_desc switcher_ldt[LDT_ENTRIES];
 
 /* Read by the switcher on every trap: the two page directories and the hypervisor's stack. */
 extern uint32_t switcher_hv_cr3, switcher_guest_cr3, switcher_hv_stack_top;
+/* Read by the switcher on every trap: offer it to the fast trap path first (hv/fast_trap.h). */
+extern uint32_t switcher_fast_trap_on;
 
 /* Written by the switcher: the cycles of the last switch into the hypervisor's space. */
 extern uint32_t trap_cost_entry_switch;

@@ -17,6 +17,7 @@
 #include "hv/cpu_tables.h"
 #include "hv/direct.h"
 #include "hv/emulate.h"
+#include "hv/fast_trap.h"
 #include "hv/guest_mode.h"
 #include "hv/lapic_page.h"
 #include "hv/layout.h"
@@ -91,6 +92,8 @@ static uint32_t loadable_data_selector(uint32_t sel)
 #define GUEST_EFLAGS_KEPT (EFLAGS_CF | EFLAGS_PF | EFLAGS_AF | EFLAGS_ZF | EFLAGS_SF | \
 			   EFLAGS_TF | EFLAGS_DF | EFLAGS_OF | EFLAGS_NT | EFLAGS_RF | \
 			   EFLAGS_AC | EFLAGS_ID)
+_Static_assert(GUEST_EFLAGS_KEPT == EFLAGS_HV_GUEST_KEPT,
+	       "the fast trap path keeps the same bits (hv/layout.h)");
 
 /*
  * What the trap came in with: a selector the real CPU held at the guest's
@@ -171,6 +174,9 @@ void hv_trap(struct trap_frame *frame)
 	int inline_mode = patch_inline_active();	/* chosen at boot */
 
 	trap_cost_trap_begins();
+	/* The traps the fast trap path answered since the last one here, counted before this one. */
+	if (fast_trap_on)
+		fast_trap_fold();
 	/*
 	 * QEMU TCG lets IRET set VM at CPL 1 or 3, where a real CPU ignores
 	 * it; at the guest's virtual ring 0 it would mean virtual-8086 mode,
@@ -267,6 +273,8 @@ back_to_guest:;
 	if (console_pending())
 		console_drain();
 	copy_frame(frame, &v->regs);
+	if (fast_trap_on)
+		fast_trap_sync_out(m);
 	uint32_t done = trap_cost_now();
 	trap_cost_record(COST_WAY_OUT, done - way_out);
 	trap_cost_record(COST_HANDLING, done - began);

@@ -20,6 +20,12 @@ struct trap_frame {
 	uint32_t esp, ss;
 };
 
+_Static_assert(__builtin_offsetof(struct trap_frame, edx) == 36 &&
+	       __builtin_offsetof(struct trap_frame, eax) == 44 &&
+	       __builtin_offsetof(struct trap_frame, vector) == 48 &&
+	       __builtin_offsetof(struct trap_frame, error) == 52 &&
+	       __builtin_offsetof(struct trap_frame, eip) == 56,
+	       "TF_EDX_OFFSET .. TF_EIP_OFFSET in hv/layout.h must match");
 _Static_assert(__builtin_offsetof(struct trap_frame, cs) == 60,
 	       "TF_CS_OFFSET in hv/layout.h must match");
 _Static_assert(__builtin_offsetof(struct trap_frame, eflags) == 64,

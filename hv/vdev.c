@@ -443,6 +443,11 @@ void vdev_out(struct machine *m, uint16_t port, unsigned size, uint32_t value)
 		stats_unknown_port(1, port, size, value);
 }
 
+int vdev_port_claimed(uint16_t port, unsigned size, int write)
+{
+	return port_owner(port, size, write) != 0;
+}
+
 const struct vdev *vdev_mmio_at(uint32_t gpa)
 {
 	for (unsigned i = 0; i < NMMIO_DEVICES; i++)

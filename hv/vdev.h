@@ -49,6 +49,13 @@ void vdev_reset_all(struct machine *m);
 uint32_t vdev_in(struct machine *m, uint16_t port, unsigned size);
 void vdev_out(struct machine *m, uint16_t port, unsigned size, uint32_t value);
 
+/*
+ * Whether a row claims port for an access of size (1, 2 or 4) in that
+ * direction; the table is fixed, so the answer never changes (the fast
+ * trap path's port table, hv/fast_trap.c, is made of it).
+ */
+int vdev_port_claimed(uint16_t port, unsigned size, int write);
+
 /* The row whose MMIO range holds guest-physical gpa, or NULL. */
 const struct vdev *vdev_mmio_at(uint32_t gpa);
 

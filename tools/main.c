@@ -102,8 +102,10 @@ static const struct {
 		    "                and are emulated; the CPU model must have UMIP: without\n"
 		    "                --cpu QEMU runs with -cpu max (and says so)\n" },
 	{ OPT_DIRECT, "  --direct      the hypervisor's fast paths: the guest reads its local APIC\n"
-		      "                without trapping and, in ring 1, its user-mode system\n"
-		      "                calls through DPL-3 trap gates reach its handler directly\n"
+		      "                without trapping; in ring 1, its user-mode system\n"
+		      "                calls through DPL-3 trap gates reach its handler directly;\n"
+		      "                in ring 3, an IN or OUT to a port no device owns is\n"
+		      "                answered without leaving its page tables\n"
 		      "                (docs/platform.md, docs/containment.md)\n" },
 	{ OPT_PATCH, "  --patch P     rewrite sensitive instructions before the guest runs:\n"
 		     "                none, popf (POPF and PUSHF trap), all (also PUSH CS and\n"
