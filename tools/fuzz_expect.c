@@ -162,6 +162,54 @@ static int sreg_user_code_applies(const struct tv_fuzz_mode *mode, const struct 
 	return data_sreg_selector(seq, i, &sel) && (sel & 0xFFFCu) == FUZZ_SEL_CODE3;
 }
 
+#define VEC_NP	11
+
+/*
+ * The hypervisor's #NP(the user code selector) at an instruction that
+ * begins at offset from to to of the sequence, and the bare machine's line
+ * not that #NP there: the kernel's view marks user code not present.
+ */
+static int user_code_np_at(const struct tv_fuzz_mode *mode, uint32_t from, uint32_t to,
+			   const struct tv_fuzz_line *bare, const struct tv_fuzz_line *virt)
+{
+	if (!mode->lay || virt->vector != VEC_NP || (virt->error & 0xFFFCu) != FUZZ_SEL_CODE3 ||
+	    virt->eip < mode->lay->code + from || virt->eip > mode->lay->code + to)
+		return 0;
+	return !(bare->vector == VEC_NP && bare->eip == virt->eip);
+}
+
+/*
+ * sreg-user-code: the set-up before the load names the user code, or the
+ * hypervisor's #NP for it is at this load, whose set-up a return skipped
+ * (seed 2027, 51401: a RETF to the MOV GS after its MOV EDX).
+ */
+static int sreg_user_code_fits(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq, int i,
+			       unsigned unit_end, const struct tv_fuzz_line *bare,
+			       const struct tv_fuzz_line *virt)
+{
+	(void)unit_end;
+	if (i < 0)
+		return 0;
+	if (sreg_user_code_applies(mode, seq, (unsigned)i, 0))
+		return 1;
+	return !loads_ss(seq, (unsigned)i) &&
+	       user_code_np_at(mode, seq->insn[i].off, seq->insn[i].off, bare, virt);
+}
+
+/*
+ * raw-user-code: the hypervisor's #NP(the user code selector) at an
+ * instruction that begins in these random bytes' unit (a far CALL or JMP, a
+ * segment load: seed 2027, 80312, lcall 0x21:... in ring 3).
+ */
+static int raw_user_code_fits(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq, int i,
+			      unsigned unit_end, const struct tv_fuzz_line *bare,
+			      const struct tv_fuzz_line *virt)
+{
+	if (i < 0 || unit_end <= seq->insn[i].off)
+		return 0;
+	return user_code_np_at(mode, seq->insn[i].off, unit_end - 1, bare, virt);
+}
+
 /* F18: LGDT of one of the shorter GDTs the guest offers (not the one installed). */
 static int gdt_shrunk_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
 			      unsigned i, unsigned unit_end)
@@ -577,7 +625,7 @@ const struct tv_fuzz_rule tv_fuzz_rules[] = {
 	{ "sreg-user-code",
 	  "the guest's user code selector into DS, ES, FS or GS is #NP (docs/guest-contract.md)",
 	  { FUZZ_K_POP_SREG, FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0,
-	  sreg_user_code_applies, 0, NULL },
+	  NULL, 0, sreg_user_code_fits },
 	{ "ring1-return",
 	  "IRET or RETF to RPL 1 in ring 1 goes through untrapped: the guest's ring 1 runs as ring 0 (docs/guest-contract.md)",
 	  { FUZZ_K_IRET, FUZZ_K_RETF }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, ring1_return_applies, 0, NULL },
@@ -647,6 +695,9 @@ const struct tv_fuzz_rule tv_fuzz_rules[] = {
 	{ "raw-sreg-rpl",
 	  "sreg-rpl met in random bytes: the bare machine's #GP(selector) at their POP or MOV to a segment register, of a segment whose DPL is below the real ring, where the hypervisor goes on (docs/guest-contract.md)",
 	  { TV_FUZZ_K_RAW }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL, 0, raw_sreg_rpl_fits },
+	{ "raw-user-code",
+	  "the guest's user code selector met in random bytes (a far CALL or JMP, a segment load): #NP under the hypervisor, the kernel's view marking user code not present (docs/guest-contract.md)",
+	  { TV_FUZZ_K_RAW }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, NULL, 0, raw_user_code_fits },
 	{ "cr4-unoffered",
 	  "MOV to CR4 with a bit from 12 up that QEMU's CPU has (PKE) is #GP(0): the virtual CPU offers only TSD, DE, PSE, MCE, PGE, PCE, OSFXSR, OSXMMEXCPT and UMIP (docs/guest-contract.md)",
 	  { FUZZ_K_MOVCR_WRITE }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, cr4_high_applies, 0,

@@ -771,6 +771,36 @@ START_TEST(test_campaign_5_rows)
 	v10.state = 9;
 	ck_assert_ptr_null(tv_fuzz_expected(&ring3, &s, WHOLE, &b10, &v10, NO_CUTS));
 
+	/* lcall 0x21:x in random bytes, ring 3 (80312): bare #GP(0x20), the hypervisor #NP(0x20). */
+	struct tv_fuzz_line b11 = { 80312, 13, 0x20, 0x82, lay.code + 1, 5, 6 };
+	struct tv_fuzz_line v11 = { 80312, 11, 0x20, 0x82, lay.code + 1, 5, 6 };
+	seq_start(&s);
+	ADD(&s, FUZZ_K_RAW, 0x90, 0x9A, 0x5B, 0x68, 0x43, 0x1A, 0x21, 0x00);
+	seq_end(&s);
+	r = tv_fuzz_expected(&ring3, &s, WHOLE, &b11, &v11, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "raw-user-code");
+	/* #NP for another selector, or at an address past these bytes: not this row. */
+	v11.error = FUZZ_SEL_NOTPRESENT;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring3, &s, WHOLE, &b11, &v11, NO_CUTS));
+	v11.error = 0x20;
+	v11.eip = lay.code + 8;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring3, &s, WHOLE, &b11, &v11, NO_CUTS));
+
+	/* mov gs, edx reached by a RETF past its set-up (51401): the hypervisor's #NP(0x20) at it. */
+	struct tv_fuzz_line b12 = { 51401, TV_FUZZ_VEC_DONE, 0, 0x240e17, 0, 1, 2 };
+	struct tv_fuzz_line v12 = { 51401, 11, 0x20, 0x240e16, lay.code + 5, 3, 2 };
+	seq_start(&s);
+	ADD(&s, FUZZ_K_SETUP, 0xBA, 0x58, 0, 0, 0);
+	ADD(&s, FUZZ_K_MOV_TO_SREG, 0x8E, 0xEA);
+	seq_end(&s);
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &b12, &v12, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "sreg-user-code");
+	/* The hypervisor's #NP elsewhere: the set-up's 0x58 explains nothing. */
+	v12.eip = lay.code;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b12, &v12, NO_CUTS));
+
 	/* LOCK at the end of random bytes, then a generated STR (34723): the hypervisor's #UD there. */
 	struct tv_fuzz_line b9 = { 34723, TV_FUZZ_VEC_DONE, 0, 0x201002, 0, 1, 2 };
 	struct tv_fuzz_line v9 = { 34723, 6, 0, 0x40482, lay.code + 2, 3, 4 };
