@@ -1,6 +1,7 @@
 /*
  * hv/fast_trap.S: the fast trap path: a trapped IN or OUT to a port no
- * virtual device owns, answered on the guest's own page tables.
+ * virtual device owns, or a CLI or STI, answered on the guest's own page
+ * tables.
  * Runs in: hypervisor, ring 0, entered from hv/switcher.S on a trap from
  * the guest while the guest's page tables are loaded.
  *
@@ -43,13 +44,15 @@
  *     SMAP, a present page is readable whatever its U/S and R/W bits.
  * Opcodes E4-E7 and EC-EF, with no prefix at all (a prefix is the first
  * byte, and goes to the full path): IN and OUT of a byte or a doubleword,
- * by immediate port or by DX. Such an instruction raises #GP(0) at CPL 3
- * with IOPL 0 and no I/O permission map, and for nothing else.
+ * by immediate port or by DX; and FA and FB, CLI and STI. Such an
+ * instruction raises #GP(0) at CPL 3 with IOPL 0 and no I/O permission
+ * map, and for nothing else.
  *
  * What it writes is what the full path would leave in the frame: AL (or
  * EAX) all ones for an IN, EIP past the instruction, EFLAGS as check_frame
  * makes them (RF cleared, as after any instruction the hypervisor
- * completes; TF was checked clear, so no single-step trap is owed).
+ * completes; TF was checked clear, so no single-step trap is owed); and
+ * for CLI and STI the virtual IF, on its counts page.
  */
 #include "hv/layout.h"
 #include "hv/fast_trap.h"
@@ -75,7 +78,7 @@ fast_trap_try:
 	/* The guest's own single step: the full path delivers its #DB after the instruction. */
 	testl $EFLAGS_HV_TF, TF_EFLAGS_OFFSET(%esp)
 	jnz full_path
-	cmpl $0, FAST_TRAP_STATE_LA + FT_MAY_ANSWER_IO
+	cmpl $0, FAST_TRAP_STATE_LA + FT_MAY_ANSWER
 	je full_path
 
 	/* CS: a GDT selector with RPL 3, naming a 32-bit DPL-3 code segment based at 0. */
@@ -111,6 +114,10 @@ fast_trap_try:
 	cmpl $SWITCHER_BASE, %ecx
 	jae full_path
 	movzbl (%ecx), %eax			/* the opcode: fetched by the CPU, so present */
+	cmpl $0xFA, %eax
+	je 8f					/* CLI */
+	cmpl $0xFB, %eax
+	je 8f					/* STI */
 
 	/* E4-E7: the port in an immediate byte; EC-EF: in DX. */
 	cmpl $0xE4, %eax
@@ -173,6 +180,30 @@ fast_trap_try:
 	andl $(FAST_TRAP_SAMPLES - 1), %edx
 	movl %eax, FAST_TRAP_COUNTS_LA + FT_SAMPLES(, %edx, 4)
 	jmp switcher_pop_frame			/* the guest's registers from the frame, and IRET */
+
+8:
+	/*
+	 * CLI and STI, one byte: the virtual IF, kept on the counts page while
+	 * the guest runs (the hypervisor takes it back at its next trap). STI
+	 * while an interrupt waits goes to the full path, which delivers it
+	 * after the next instruction; with none waiting, none can come before
+	 * the next trap that reaches the hypervisor, so STI's one-instruction
+	 * delay has nothing to hold back.
+	 */
+	incl %ecx
+	cmpl %edi, %ecx
+	ja full_path
+	cmpl $0xFA, %eax
+	je 9f
+	cmpl $0, FAST_TRAP_STATE_LA + FT_NOTHING_WAITS
+	je full_path
+	movl $EFLAGS_HV_IF, FAST_TRAP_COUNTS_LA + FT_VIF
+	incl FAST_TRAP_COUNTS_LA + FT_STIS
+	jmp 7b
+9:
+	movl $0, FAST_TRAP_COUNTS_LA + FT_VIF
+	incl FAST_TRAP_COUNTS_LA + FT_CLIS
+	jmp 7b
 
 full_path:
 	jmp switcher_full_trap

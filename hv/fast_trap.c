@@ -15,12 +15,14 @@
  *    it from reading, writing or running any of them.
  * 3. The state page is made current at the end of every trap, as
  *    hv/lapic_page.c keeps its page: whether an IN or OUT to a port nothing
- *    owns may be answered without the hypervisor now (fast_trap_sync_out
- *    says when not), and, once, which ports nothing owns.
- * 4. The counts: at the start of every trap the INs and OUTs answered since
- *    are added to the statistics as the full path would have counted them,
- *    before this trap's own, so the summary's counts and their order are
- *    those of a run without the fast path.
+ *    owns, a CLI or a STI may be answered without the hypervisor now
+ *    (fast_trap_sync_out says when not), whether an interrupt waits, and,
+ *    once, which ports nothing owns.
+ * 4. The counts page: at the start of every trap the virtual IF is taken
+ *    back from it, and the traps answered since are added to the
+ *    statistics as the full path would have counted them, before this
+ *    trap's own, so the summary's counts and their order are those of a
+ *    run without the fast path.
  */
 #include "hv/fast_trap.h"
 #include "hv/address_space.h"
@@ -118,25 +120,41 @@ void fast_trap_sync_out(struct machine *m)
 {
 	const struct vcpu *v = &m->cpu;
 	const struct vdev *controller;
+	int waits = vdev_pending_vector(m, &controller) >= 0;
 	int may = (!v->user_mode || v->virt_iopl == 3) && !v->irq_step && !v->sti_shadow &&
 		  !m->shadow->step.npages && !m->modes->nvolatile &&
-		  !(m->lapic_page_mapped && m->lapic.timer_armed) &&
-		  !(v->virt_if && vdev_pending_vector(m, &controller) >= 0);
-	*state_word(FT_MAY_ANSWER_IO) = (uint32_t)may;
+		  !(m->lapic_page_mapped && m->lapic.timer_armed) && !(v->virt_if && waits);
+	*state_word(FT_MAY_ANSWER) = (uint32_t)may;
+	*state_word(FT_NOTHING_WAITS) = (uint32_t)!waits;
+	*counts_word(FT_VIF) = v->virt_if ? EFLAGS_IF : 0;
+}
+
+/*
+ * 4. The virtual IF: the fast path's CLI and STI write it on the counts
+ * page, which the guest can neither read nor write (a supervisor page),
+ * so what is there is the hypervisor's own word or its code's.
+ */
+void fast_trap_sync_in(struct vcpu *v)
+{
+	v->virt_if = (*counts_word(FT_VIF) & EFLAGS_IF) != 0;
 }
 
 /* 4. */
+static void fold(unsigned offset, unsigned id)
+{
+	uint32_t n = *counts_word(offset);
+	if (n) {
+		stats_fast_traps(VEC_GP, id, decode_insn_name(id), n);
+		*counts_word(offset) = 0;
+	}
+}
+
 void fast_trap_fold(void)
 {
-	uint32_t ins = *counts_word(FT_INS), outs = *counts_word(FT_OUTS);
-	if (ins) {
-		stats_fast_traps(VEC_GP, X86_INS_IN, decode_insn_name(X86_INS_IN), ins);
-		*counts_word(FT_INS) = 0;
-	}
-	if (outs) {
-		stats_fast_traps(VEC_GP, X86_INS_OUT, decode_insn_name(X86_INS_OUT), outs);
-		*counts_word(FT_OUTS) = 0;
-	}
+	fold(FT_INS, X86_INS_IN);
+	fold(FT_OUTS, X86_INS_OUT);
+	fold(FT_CLIS, X86_INS_CLI);
+	fold(FT_STIS, X86_INS_STI);
 }
 
 static int compare_u32(const void *a, const void *b)

@@ -1,7 +1,8 @@
 /*
  * hv/fast_trap.h: the fast trap path: in ring 3 with --direct, a trapped IN
- * or OUT to a port no virtual device owns is answered in the switcher's
- * slot, on the guest's own page tables, without either CR3 write.
+ * or OUT to a port no virtual device owns, or a CLI or STI, is answered in
+ * the switcher's slot, on the guest's own page tables, without either CR3
+ * write.
  * Runs in: hypervisor, ring 0 (hv/fast_trap.S in the guest's address
  * space, hv/fast_trap.c in the hypervisor's); included by both.
  *
@@ -19,18 +20,22 @@
 
 /*
  * The state page, read-only wherever it is mapped for the guest:
- *   FT_MAY_ANSWER_IO: nonzero while a trapped IN or OUT to a port nothing
- *       owns would be answered by the full path exactly as here: the
- *       virtual CPL may do port I/O, and the way out of the last trap left
+ *   FT_MAY_ANSWER: nonzero while a trapped IN or OUT to a port nothing
+ *       owns, a CLI or a STI would be answered by the full path exactly as
+ *       here: the virtual CPL may do them (they are IOPL-sensitive alike),
+ *       and the way out of the last trap left
  *       nothing for the next one to do (no interrupt the guest can take
  *       waits, no single step of the hypervisor's own is under way, no GDT
  *       entry waits to be hidden again, the local APIC's timer, whose
  *       current count every full trap refreshes, does not run);
+ *   FT_NOTHING_WAITS: nonzero while no interrupt waits at all, whatever
+ *       the virtual IF (a STI may be answered here only then);
  *   FT_PORTS: for each port below FAST_TRAP_PORTS, a byte of FT_PORT_* bits,
  *       each set when no device claims the port for that access.
  * Ports at and above FAST_TRAP_PORTS always take the full path.
  */
-#define FT_MAY_ANSWER_IO	0
+#define FT_MAY_ANSWER		0
+#define FT_NOTHING_WAITS	4
 #define FT_PORTS		0x100
 #define FAST_TRAP_PORTS		0x400
 #define FT_PORT_IN_BYTE		0x01
@@ -40,13 +45,18 @@
 
 /*
  * The counts page, written by the fast path (supervisor, never mapped for
- * the guest's own accesses): the INs and OUTs it answered since the
- * hypervisor last folded them into its statistics, every trap it answered
- * (never reset) and the cycles of the last FAST_TRAP_SAMPLES of them.
+ * the guest's own accesses): the INs, OUTs, CLIs and STIs it answered
+ * since the hypervisor last folded them into its statistics, every trap
+ * it answered (never reset) and the cycles of the last FAST_TRAP_SAMPLES
+ * of them; and the virtual IF (EFLAGS_IF or 0), which the hypervisor
+ * writes at the end of each trap and takes back at the start of the next.
  */
 #define FT_INS			0
 #define FT_OUTS			4
 #define FT_ANSWERED		8
+#define FT_CLIS			12
+#define FT_STIS			16
+#define FT_VIF			20
 #define FT_SAMPLES		0x40
 #define FAST_TRAP_SAMPLES	64	/* a power of two: the fast path masks with it */
 
@@ -54,6 +64,7 @@
 #include <stdint.h>
 
 struct machine;
+struct vcpu;
 
 /* At boot: the fast path is taken in ring 3 with --direct, and neither inline patching nor tracing. */
 void fast_trap_choose(unsigned ring, int direct, int inline_mode, int trace);
@@ -66,6 +77,9 @@ void fast_trap_init(struct machine *m);
 
 /* At the start of every trap: what the fast path answered since, into the statistics. */
 void fast_trap_fold(void);
+
+/* At the start of every trap: the virtual IF, as the fast path's CLI and STI left it. */
+void fast_trap_sync_in(struct vcpu *v);
 
 /* At the end of every trap (and before the first entry): the state page made current. */
 void fast_trap_sync_out(struct machine *m);

@@ -174,9 +174,14 @@ void hv_trap(struct trap_frame *frame)
 	int inline_mode = patch_inline_active();	/* chosen at boot */
 
 	trap_cost_trap_begins();
-	/* The traps the fast trap path answered since the last one here, counted before this one. */
-	if (fast_trap_on)
+	/*
+	 * The virtual IF as the fast trap path's CLI and STI left it, and the
+	 * traps it answered since the last one here, counted before this one.
+	 */
+	if (fast_trap_on) {
+		fast_trap_sync_in(v);
 		fast_trap_fold();
+	}
 	/*
 	 * QEMU TCG lets IRET set VM at CPL 1 or 3, where a real CPU ignores
 	 * it; at the guest's virtual ring 0 it would mean virtual-8086 mode,

@@ -1,6 +1,7 @@
 /*
  * guests/fast_trap/fast_trap_io.S: one port access in each form the fast
- * trap path answers, and in forms it must leave to the full path.
+ * trap path answers, and in forms it must leave to the full path; CLI and
+ * STI, which it answers too.
  * Runs in: guest.
  *
  * Each function is `uint32_t f(uint32_t eax)`: it runs its instruction
@@ -37,6 +38,38 @@
 	port_access ft_in_rep_prefix, 0xF3, 0xE4, 0x80	/* rep: ignored by IN */
 	port_access ft_in_cs_prefix, 0x2E, 0xE4, 0x80	/* cs: ignored by IN */
 	port_access ft_in_lock_prefix, 0xF0, 0xE4, 0x80	/* lock: #UD */
+	port_access ft_sti_cli, 0xFB, 0xFA		/* sti; cli: no interrupt between */
+
+/*
+ * uint32_t ft_if_after_cli_sti_cli(void): EFLAGS.IF as PUSHF shows it after
+ * CLI, after STI and after CLI again, in bits 0, 1 and 2. STI's shadow
+ * covers the first PUSHF after it; the guest's interrupt controllers are
+ * masked, so none can come before the second CLI either.
+ */
+	.globl ft_if_after_cli_sti_cli
+ft_if_after_cli_sti_cli:
+	pushl %ebx
+	xorl %eax, %eax
+	cli
+	pushfl
+	popl %ebx
+	shrl $9, %ebx
+	andl $1, %ebx
+	orl %ebx, %eax
+	sti
+	pushfl
+	popl %ebx
+	shrl $8, %ebx
+	andl $2, %ebx
+	orl %ebx, %eax
+	cli
+	pushfl
+	popl %ebx
+	shrl $7, %ebx
+	andl $4, %ebx
+	orl %ebx, %eax
+	popl %ebx
+	ret
 
 /*
  * uint32_t ft_call_at(uint32_t eax, uint32_t code): call code (which ends

@@ -14,9 +14,9 @@
  * from its handler and exits 0; an attack row prints `ATTACK: NAME`, then, if its access got
  * through, `ATTACK-SURVIVED: NAME` (or `ATTACK-TRAPPED: NAME: ...` if it
  * raised an exception in the guest). The row `count` prints nothing at
- * all, so that the run's IN and OUT counts are exactly its own: 250 of
- * each of the eight forms, then the exit (one OUT), status 0 if every
- * result was right and 1 otherwise.
+ * all, so that the run's IN, OUT, CLI and STI counts are exactly its own:
+ * 250 of each of the eight port forms and 250 STI-CLI pairs, then the exit
+ * (one OUT), status 0 if every result was right and 1 otherwise.
  *
  * Exit status: 0, 1 (count: a wrong result), 2 (no or an unknown row).
  */
@@ -27,6 +27,7 @@
 #include "guests/lib/guest_exit.h"
 #include "guests/lib/guest_main.h"
 #include "guests/lib/guest_multiboot.h"
+#include "guests/lib/guest_pic.h"
 #include "guests/lib/guest_trap.h"
 #include "lib/format.h"
 #include "lib/mmu.h"
@@ -52,9 +53,10 @@
 typedef uint32_t port_fn(uint32_t eax);
 extern port_fn ft_in_al, ft_in_eax, ft_in_al_dx, ft_in_eax_dx, ft_out_al, ft_out_eax,
 	ft_out_dx_al, ft_out_dx_eax, ft_in_ax_prefix, ft_in_rep_prefix, ft_in_cs_prefix,
-	ft_in_lock_prefix, ft_in_al_stepped;
+	ft_in_lock_prefix, ft_in_al_stepped, ft_sti_cli;
 extern const uint8_t ft_in_lock_prefix_site[], ft_in_al_stepped_site[], ft_in_al_stepped_after[];
 uint32_t ft_call_at(uint32_t eax, uint32_t code);
+uint32_t ft_if_after_cli_sti_cli(void);
 uint32_t ft_far_call(uint32_t eax, uint32_t offset, uint32_t selector);
 void ft_jump_to(uint32_t address) __attribute__((noreturn));
 extern uint32_t ft_edx_after;
@@ -229,12 +231,31 @@ static int ft_single_step(void)
 	return GUEST_EXIT_OK;
 }
 
-/* 250 of each form, silently: the run's IN and OUT counts are these and the exit's OUT. */
+/*
+ * The interrupt flag as PUSHF shows it after CLI, STI, CLI. Under the
+ * hypervisor PUSHF shows the virtual IF only when it traps (--patch popf):
+ * otherwise it shows the real IF, always 1 (the Popek-Goldberg problem).
+ */
+static int ft_cli_sti_flags(void)
+{
+	uint32_t bits = ft_if_after_cli_sti_cli();
+
+	guest_printf("fast_trap: %s: IF after cli %u, after sti %u, after cli %u\n", ft_row,
+		     bits & 1, (bits >> 1) & 1, (bits >> 2) & 1);
+	return GUEST_EXIT_OK;
+}
+
+/*
+ * 250 of each form, silently: the run's IN and OUT counts are these and the
+ * exit's OUT; and 250 STI-CLI pairs (STI's shadow holds any interrupt off
+ * until the CLI has run).
+ */
 static int ft_count(void)
 {
 	uint32_t wrong = 0;
 
 	for (unsigned i = 0; i < FT_COUNT_EACH; i++) {
+		wrong += ft_sti_cli(FT_EAX) != FT_EAX;
 		wrong += ft_in_al(FT_EAX) != 0x123456FFu;
 		wrong += ft_in_eax(FT_EAX) != 0xFFFFFFFFu;
 		wrong += ft_in_al_dx(FT_EAX) != 0x123456FFu;
@@ -283,6 +304,7 @@ static const struct ft_row ft_rows[] = {
 	{ "in-based-cs", ft_based_cs },
 	{ "in-16bit-cs", ft_code16 },
 	{ "in-single-step", ft_single_step },
+	{ "cli-sti-flags", ft_cli_sti_flags },
 	{ "count", ft_count },
 	{ "read-fast-trap-code", ft_read_code },
 	{ "read-fast-trap-state", ft_read_state },
@@ -316,6 +338,7 @@ int guest_main(uint32_t magic, const struct multiboot_info *info)
 						   FT_CODE_FLAGS | DESC_HI_DB));
 	guest_gdt_set(FT_SEL_CODE16 >> 3, desc_make(0, 0xFFFFu, FT_CODE_FLAGS));
 	guest_desc_init();
+	guest_pic_mask_all();	/* no interrupt from the firmware's timer, natively */
 	ft_row = name;
 	for (unsigned i = 0; i < FT_NSIMPLE; i++) {
 		if (strcmp(ft_simple_rows[i].name, name) == 0) {

@@ -56,6 +56,13 @@ foreach(ring 1 3)
     COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_USERMODE_HV_EXPECT}
       -- run usermode --ring ${ring} --timeout 120)
 endforeach()
+# Ring 3 with --direct: the fast trap path (fast_trap.cmake) answers the
+# kernel's CLI and STI and its port 0x80 accesses; the user code's OUT with
+# IOPL 0 it leaves to the full path, which gives the kernel its #GP.
+tv_integration_test(NAME ring3_direct.usermode
+  COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_USERMODE_HV_EXPECT}
+    --expect "^ +[1-9][0-9]* +traps answered on the fast trap path$"
+    -- run usermode --ring 3 --direct --timeout 120)
 # The inline patch mode (patch_inline.cmake): user code that runs a site of
 # the kernel's patch code gets it back as trapping code, and passes as well.
 foreach(ring 1 3)
