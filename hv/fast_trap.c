@@ -100,8 +100,8 @@ void fast_trap_init(struct machine *m)
  *   - a virtual interrupt the guest can take is delivered (virq_deliver):
  *     so not while one waits with the virtual IF set (one waits after a
  *     delivery through a trap gate, or while a single step to deliver it
- *     runs); with IF clear none can be taken, and the fast path does not
- *     change IF;
+ *     runs); with IF clear none can be taken until a STI, which the fast
+ *     path answers only while none waits at all (FT_NOTHING_WAITS);
  *   - a single step of the hypervisor's own ends at the #DB that follows
  *     the next instruction (an interrupt after STI, a page-table write):
  *     its TF is in the frame, which the fast path refuses anyway;
@@ -113,8 +113,9 @@ void fast_trap_init(struct machine *m)
  *     lapic-timer-counts-down does), which would stand still;
  *   - output backed up behind the UART goes out: it waits for the next
  *     full trap, at the latest the next timer interrupt.
- * And the IN or OUT itself is the guest's #GP unless its virtual CPL may
- * do port I/O: its kernel always, its user code only with IOPL 3.
+ * And the IN, OUT, CLI or STI itself is the guest's #GP unless its virtual
+ * CPL may run it (all four are IOPL-sensitive): its kernel always, its
+ * user code only with IOPL 3.
  */
 void fast_trap_sync_out(struct machine *m)
 {

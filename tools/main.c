@@ -104,8 +104,8 @@ static const struct {
 	{ OPT_DIRECT, "  --direct      the hypervisor's fast paths: the guest reads its local APIC\n"
 		      "                without trapping; in ring 1, its user-mode system\n"
 		      "                calls through DPL-3 trap gates reach its handler directly;\n"
-		      "                in ring 3, an IN or OUT to a port no device owns is\n"
-		      "                answered without leaving its page tables\n"
+		      "                in ring 3, an IN or OUT to a port no device owns, a CLI\n"
+		      "                or a STI is answered without leaving its page tables\n"
 		      "                (docs/platform.md, docs/containment.md)\n" },
 	{ OPT_PATCH, "  --patch P     rewrite sensitive instructions before the guest runs:\n"
 		     "                none, popf (POPF and PUSHF trap), all (also PUSH CS and\n"
