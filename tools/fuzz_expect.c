@@ -475,7 +475,8 @@ static int lock_ud_at(const struct tv_fuzz_mode *mode, const struct fuzz_seq *se
 /*
  * qemu-lock: the #UD at this instruction, whose prefix run, LOCK among it,
  * ends at its opcode (a prefix item, or random bytes before it: seed 2027,
- * 34723, LOCK at the end of random bytes, then STR).
+ * 34723, LOCK at the end of random bytes, then STR; 18085, LOCK, then STR
+ * with its own 66).
  */
 static int lock_ud_fits(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq, int i,
 			unsigned unit_end, const struct tv_fuzz_line *bare,
@@ -486,8 +487,10 @@ static int lock_ud_fits(const struct tv_fuzz_mode *mode, const struct fuzz_seq *
 	(void)unit_end;
 	if (i <= 0 || !lock_ud_at(mode, seq, 0, seq->insn[i].off, bare, virt))
 		return 0;
-	uint32_t at = virt->eip - mode->lay->code;
-	return at + skip_prefixes(seq->code + at, seq->len - at, &lock) == seq->insn[i].off;
+	/* Its own prefixes (66 0F 00 /1, STR with an operand size) run on to the same opcode. */
+	uint32_t at = virt->eip - mode->lay->code, off = seq->insn[i].off;
+	uint32_t opcode = off + skip_prefixes(seq->code + off, seq->len - off, &lock);
+	return at + skip_prefixes(seq->code + at, seq->len - at, &lock) == opcode;
 }
 
 /* qemu-lock-raw: the #UD at an instruction that begins in these random bytes' unit. */

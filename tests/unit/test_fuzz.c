@@ -815,6 +815,15 @@ START_TEST(test_campaign_5_rows)
 	/* The #UD one byte on, where no LOCK prefix run leads to the STR: not explained. */
 	v9.eip = lay.code + 3;
 	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b9, &v9, &after_raw, 1, NULL));
+	/* lock; o16 str bp (18085): the STR item's own 66 is part of the run. */
+	seq_start(&s);
+	ADD(&s, FUZZ_K_PREFIX, 0xF0);
+	ADD(&s, FUZZ_K_STR, 0x66, 0x0F, 0x00, 0xCD);
+	seq_end(&s);
+	v9.eip = lay.code;
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &b9, &v9, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "qemu-lock");
 }
 END_TEST
 
