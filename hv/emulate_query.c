@@ -32,7 +32,8 @@ static const struct x86_desc *guest_descriptor(const struct vcpu *v, uint16_t se
 
 	if (sel & SEL_TI) {
 		struct x86_desc ldt;
-		if (!v->virt_ldtr || !sysreg_gdt_holds(v->virt_ldtr, v->virt_gdtr.limit) ||
+		if (sysreg_selector_is_null(v->virt_ldtr) ||
+		    !sysreg_gdt_holds(v->virt_ldtr, v->virt_gdtr.limit) ||
 		    guest_read_system(v, base + SEL_INDEX(v->virt_ldtr) * 8, &ldt, sizeof ldt))
 			return 0;
 		base = desc_base(ldt);

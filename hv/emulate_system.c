@@ -311,7 +311,12 @@ enum em_result emulate_lldt(struct vcpu *v, const struct decoded_insn *insn)
 		}
 	}
 	cpu_tables_load_ldt(real_ldt, n);
-	v->virt_ldtr = (uint16_t)(n ? sel : 0);
+	/*
+	 * LDTR takes the selector as given, a null one with its RPL too, which
+	 * SLDT then stores (SDM vol. 2A, LLDT: "LDTR(SegmentSelector) <- SRC";
+	 * bare QEMU keeps 3 after LLDT of 3: seed 2027, sequence 52347).
+	 */
+	v->virt_ldtr = sel;
 	return EM_ADVANCE;
 }
 

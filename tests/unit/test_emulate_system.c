@@ -108,12 +108,29 @@ START_TEST(sysenter_enters_the_kernel_from_user_mode)
 }
 END_TEST
 
+/* LLDT of a null selector with RPL 3 leaves 3 in LDTR, and SLDT (UMIP) stores it (SDM LLDT). */
+START_TEST(lldt_of_a_null_selector_keeps_its_rpl_for_sldt)
+{
+	v->regs.ebx = 3;
+	ck_assert_int_eq(GP(0, 0x0F, 0x00, 0xD3), 0);	/* lldt bx */
+	ck_assert_uint_eq(v->virt_ldtr, 3);
+	v->regs.edx = 0xAAAA5555;
+	ck_assert_int_eq(GP(0, 0x66, 0x0F, 0x00, 0xC2), 0);	/* sldt dx */
+	ck_assert_uint_eq(v->regs.edx, 0xAAAA0003);
+	/* And a selector with TI read through it finds no LDT: nothing to read. */
+	v->regs.ebx = 0;
+	ck_assert_int_eq(GP(0, 0x0F, 0x00, 0xD3), 0);
+	ck_assert_uint_eq(v->virt_ldtr, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("emulate_system");
 	TCase *t = emulate_tcase(s, "rows");
 
 	tcase_add_test(t, mov_cr0_turning_paging_on_rebuilds_the_shadows);
+	tcase_add_test(t, lldt_of_a_null_selector_keeps_its_rpl_for_sldt);
 	tcase_add_test(t, mov_from_cr3_reads_the_virtual_one);
 	tcase_add_test(t, mov_to_cr1_is_ud);
 	tcase_add_test(t, clts_clears_ts);
