@@ -36,7 +36,7 @@ static enum em_result emulate_sti(struct vcpu *v, const struct decoded_insn *ins
 {
 	/* STI delays interrupts by one instruction only when IF was 0. */
 	if (!v->virt_if)
-		v->sti_shadow = 1;
+		interrupt_shadow_begin(&v->sti_shadow);
 	v->virt_if = 1;
 	return EM_ADVANCE;
 }
@@ -70,7 +70,7 @@ static enum em_result emulate_hypercall(struct vcpu *v, const struct decoded_ins
 		break;
 	case TV_HC_IRQ_ENABLE:
 		if (!v->virt_if)
-			v->sti_shadow = 1;	/* as STI: one instruction before interrupts */
+			interrupt_shadow_begin(&v->sti_shadow);	/* as STI: one instruction first */
 		v->virt_if = 1;
 		break;
 	case TV_HC_SAVE_FLAGS:

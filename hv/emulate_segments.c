@@ -170,7 +170,7 @@ enum em_result emulate_load_ss(struct vcpu *v, const struct decoded_insn *insn)
 	}
 	v->regs.ss = desc_selector_compress(sel, v->ring);
 	v->regs.esp = esp_after;
-	v->sti_shadow = 1;	/* MOV SS also holds interrupts off for one instruction */
+	interrupt_shadow_begin(&v->sti_shadow);	/* MOV SS also holds interrupts off for one instruction */
 	return EM_ADVANCE;
 }
 

@@ -122,7 +122,8 @@ void fast_trap_sync_out(struct machine *m)
 	const struct vcpu *v = &m->cpu;
 	const struct vdev *controller;
 	int waits = vdev_pending_vector(m, &controller) >= 0;
-	int may = (!v->user_mode || v->virt_iopl == 3) && !v->irq_step && !v->sti_shadow &&
+	int may = (!v->user_mode || v->virt_iopl == 3) && !v->irq_step &&
+		  v->sti_shadow.state == INTERRUPT_SHADOW_NONE &&
 		  !m->shadow->step.npages && !m->modes->nvolatile &&
 		  !(m->lapic_page_mapped && m->lapic.timer_armed) && !(v->virt_if && waits);
 	*state_word(FT_MAY_ANSWER) = (uint32_t)may;

@@ -77,7 +77,7 @@ void shadow_page_fault(struct vcpu *v, uint32_t la, uint32_t real_error)
 		stats_trap(&v->regs, 0, "hidden");
 		return;
 	case SHADOW_STEP:
-		v->sti_shadow = 1;	/* no virtual interrupt before the write is done */
+		interrupt_shadow_begin(&v->sti_shadow);	/* no virtual interrupt before the write is done */
 		stats_trap(&v->regs, 0, "emulate");
 		return;
 	case SHADOW_GUEST_FAULT:

@@ -12,6 +12,7 @@
 #define TV_HV_VCPU_H
 
 #include <stdint.h>
+#include "deprivilege/interrupt_shadow.h"
 #include "hv/trap_frame.h"
 #include "lib/x86.h"
 
@@ -30,7 +31,8 @@ struct vcpu {
 	/* Virtual EFLAGS bits: the real IF is always 1 and IOPL 0 while the guest runs. */
 	int virt_if;		/* the guest's interrupt flag */
 	unsigned virt_iopl;	/* the guest's I/O privilege level */
-	int sti_shadow;		/* STI just set IF: no interrupt before the next instruction */
+	/* STI just set IF, or MOV SS ran: no interrupt before the next instruction has run. */
+	struct interrupt_shadow sti_shadow;
 	/*
 	 * An interrupt waits for the one instruction after STI or MOV SS: it
 	 * runs with the real TF set (irq_step), and its #DB delivers. Whether

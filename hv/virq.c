@@ -135,14 +135,15 @@ void virq_deliver(struct machine *m)
 	struct vcpu *v = &m->cpu;
 	const struct vdev *controller;
 
-	if (v->sti_shadow) {
-		v->sti_shadow = 0;
-		/*
-		 * One instruction must run before the interrupt a bare CPU would
-		 * take right after it: run it single-stepped (the real TF), and
-		 * deliver at the #DB that follows (virq_step_done).
-		 */
-		if (v->virt_if && vdev_pending_vector(m, &controller) >= 0) {
+	/*
+	 * One instruction must run before the interrupt a bare CPU would take
+	 * right after it: run it single-stepped (the real TF), and deliver at
+	 * the #DB that follows (virq_step_done). Until it has run, any other
+	 * trap at it (a real interrupt that came while the hypervisor carried
+	 * out the STI, a shadow page filled) delivers nothing either.
+	 */
+	if (interrupt_shadow_holds(&v->sti_shadow, v->regs.cs, v->regs.eip)) {
+		if (!v->irq_step && v->virt_if && vdev_pending_vector(m, &controller) >= 0) {
 			v->irq_step = 1;
 			v->irq_step_tf_was_set = (v->regs.eflags & EFLAGS_TF) != 0;
 			v->regs.eflags |= EFLAGS_TF;
@@ -198,7 +199,10 @@ int virq_step_done(struct machine *m, unsigned vector)
 	if (v->irq_step_tf_was_set)
 		return 0;	/* the #DB, if this is one, is someone else's */
 	v->regs.eflags &= ~EFLAGS_TF;
-	return vector == VEC_DB;
+	if (vector != VEC_DB)
+		return 0;
+	interrupt_shadow_end(&v->sti_shadow);	/* the instruction ran, wherever it went */
+	return 1;
 }
 
 int virq_wait_for_interrupt(struct machine *m)

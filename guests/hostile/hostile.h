@@ -33,6 +33,7 @@ extern char hostile_probe_recover[];
 void hostile_df_traps(void);
 void hostile_df_rep_movs_timer(void);
 void hostile_pit_count_zero(void);
+void hostile_sti_hlt_timer(void);
 void hostile_cmpxchg8b_flags(void);
 void hostile_iret_vm(void);
 void hostile_iret_popped_nt(void);

@@ -230,6 +230,62 @@ void hostile_pit_count_zero(void)
 	guest_printf("hostile: %u ticks in %u spins\n", hostile_zero_ticks, HOSTILE_PIT_ZERO_SPINS);
 }
 
+/* --- sti-hlt-timer --- */
+
+/*
+ * STI; HLT, with the timer's one-shot armed just before: the interrupt may
+ * come only once HLT has begun (SDM vol. 2B, STI: interrupts stay inhibited
+ * on the boundary after it), and then wakes it. Under the hypervisor the
+ * STI traps; a tick that arrives while it is carried out is taken by the
+ * real CPU as soon as the guest runs again, before the HLT. Delivered
+ * there, it was gone when the HLT came, and the hypervisor stopped the
+ * guest: "halted: ... no interrupt can come" (the fuzzer's F25). The
+ * shortest count (100 us) and a wait before the STI that grows each round
+ * sweep the tick across the STI's trap.
+ */
+#define HOSTILE_HLT_ROUNDS	400u
+#define HOSTILE_HLT_SPIN_STEP	64u	/* PAUSEs more each round */
+
+__asm__(".text\n"
+	"hostile_sti_hlt:\n\t"
+	"sti\n"
+	".globl hostile_hlt_insn\n"
+	"hostile_hlt_insn:\n\t"
+	"hlt\n\t"
+	"cli\n\t"
+	"ret\n");
+void hostile_sti_hlt(void);
+extern char hostile_hlt_insn[];
+
+static volatile uint32_t hostile_hlt_ticks, hostile_hlt_at_hlt;
+
+static void hostile_hlt_timer(struct guest_trap_frame *frame)
+{
+	if (frame->eip == (uint32_t)hostile_hlt_insn)
+		hostile_hlt_at_hlt++;	/* taken before the HLT, inside STI's shadow */
+	hostile_hlt_ticks++;
+	outb(HOSTILE_PIC_MASTER_CMD, HOSTILE_PIC_EOI);
+}
+
+void hostile_sti_hlt_timer(void)
+{
+	const char *row = "sti-hlt-timer";
+
+	hostile_pic_only_timer(hostile_hlt_timer);
+	for (uint32_t i = 0; i < HOSTILE_HLT_ROUNDS; i++) {
+		outb(HOSTILE_PIT_COMMAND, HOSTILE_PIT_MODE0);
+		outb(HOSTILE_PIT_CHANNEL0, (uint8_t)HOSTILE_PIT_COUNT);
+		outb(HOSTILE_PIT_CHANNEL0, (uint8_t)(HOSTILE_PIT_COUNT >> 8));
+		for (uint32_t spin = 0; spin < i * HOSTILE_HLT_SPIN_STEP; spin++)
+			__asm__ volatile("pause");
+		hostile_sti_hlt();
+	}
+	outb(HOSTILE_PIC_MASTER_DATA, 0xFF);
+	guest_printf("HOSTILE-RESULT: %s: %s, ticks taken inside the shadow: %u\n", row,
+		     hostile_hlt_ticks == HOSTILE_HLT_ROUNDS ? "every hlt woke by its tick" : "ticks lost",
+		     hostile_hlt_at_hlt);
+}
+
 /* --- cmpxchg8b-flags --- */
 
 static void hostile_cmpxchg8b_once(const char *row, uint32_t popped, int equal)

@@ -41,6 +41,7 @@ static const struct hostile_row hostile_rows[] = {
 	{ "df-traps", hostile_df_traps },
 	{ "df-rep-movs-timer", hostile_df_rep_movs_timer },
 	{ "pit-count-zero", hostile_pit_count_zero },
+	{ "sti-hlt-timer", hostile_sti_hlt_timer },
 	{ "cmpxchg8b-flags", hostile_cmpxchg8b_flags },
 	{ "iret-vm", hostile_iret_vm },
 	{ "iret-popped-nt", hostile_iret_popped_nt },

@@ -17,6 +17,7 @@ add_library(tv_emulate_host STATIC
   ${PROJECT_SOURCE_DIR}/hv/decode.c
   ${PROJECT_SOURCE_DIR}/deprivilege/descriptor.c
   ${PROJECT_SOURCE_DIR}/deprivilege/eflags_rules.c
+  ${PROJECT_SOURCE_DIR}/deprivilege/interrupt_shadow.c
   ${PROJECT_SOURCE_DIR}/deprivilege/query_rules.c
   ${PROJECT_SOURCE_DIR}/deprivilege/return_rules.c
   ${PROJECT_SOURCE_DIR}/deprivilege/sysreg_rules.c

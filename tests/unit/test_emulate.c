@@ -46,7 +46,7 @@ START_TEST(sti_sets_if_with_a_one_instruction_shadow)
 {
 	ck_assert_int_eq(GP(0, 0xFB), 0);
 	ck_assert_int_eq(v->virt_if, 1);
-	ck_assert_int_eq(v->sti_shadow, 1);
+	ck_assert_int_eq(v->sti_shadow.state, INTERRUPT_SHADOW_BEGUN);
 	ck_assert_uint_eq(v->regs.eip, EIP0 + 1);
 }
 END_TEST
@@ -55,7 +55,7 @@ START_TEST(sti_with_if_already_set_opens_no_shadow)
 {
 	v->virt_if = 1;
 	ck_assert_int_eq(GP(0, 0xFB), 0);
-	ck_assert_int_eq(v->sti_shadow, 0);
+	ck_assert_int_eq(v->sti_shadow.state, INTERRUPT_SHADOW_NONE);
 }
 END_TEST
 

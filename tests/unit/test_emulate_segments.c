@@ -60,7 +60,7 @@ START_TEST(mov_ss_with_rpl_0_loads_the_real_ring)
 	v->regs.eax = 0x10;	/* the guest's data selector, RPL 0 */
 	ck_assert_int_eq(GP(0x10, 0x8E, 0xD0), 0);	/* mov ss, eax */
 	ck_assert_uint_eq(v->regs.ss, 0x10 | FAKE_RING);
-	ck_assert_int_eq(v->sti_shadow, 1);
+	ck_assert_int_eq(v->sti_shadow.state, INTERRUPT_SHADOW_BEGUN);
 	ck_assert_uint_eq(v->regs.eip, EIP0 + 2);
 }
 END_TEST
