@@ -29,6 +29,13 @@ int interrupt_shadow_holds(struct interrupt_shadow *s, uint32_t cs, uint32_t eip
 	}
 }
 
+void interrupt_shadow_hold_at(struct interrupt_shadow *s, uint32_t cs, uint32_t eip)
+{
+	s->state = INTERRUPT_SHADOW_HOLDING;
+	s->cs = cs;
+	s->eip = eip;
+}
+
 void interrupt_shadow_end(struct interrupt_shadow *s)
 {
 	s->state = INTERRUPT_SHADOW_NONE;

@@ -41,6 +41,13 @@ struct interrupt_shadow {
 void interrupt_shadow_begin(struct interrupt_shadow *s);
 
 /*
+ * An STI carried out elsewhere (the fast trap path) with the guest now to
+ * run cs:eip, the instruction after it: hold interrupts while it is there,
+ * as if a trap that began the shadow had just returned to it.
+ */
+void interrupt_shadow_hold_at(struct interrupt_shadow *s, uint32_t cs, uint32_t eip);
+
+/*
  * On the way back to the guest, at cs:eip: 1 while interrupts are held
  * off (the first time after begin, cs:eip is the instruction covered), 0
  * once the shadow has ended.

@@ -154,6 +154,7 @@ fast_trap_try:
 	jnc full_path
 
 	/* Answered: nothing above wrote anything; from here nothing goes back. */
+	movl $0, FAST_TRAP_COUNTS_LA + FT_SHADOW	/* an STI's covered instruction has run */
 	testl $2, %eax
 	jnz 5f
 	testl $1, %eax
@@ -186,9 +187,13 @@ fast_trap_try:
 	 * CLI and STI, one byte: the virtual IF, kept on the counts page while
 	 * the guest runs (the hypervisor takes it back at its next trap). STI
 	 * while an interrupt waits goes to the full path, which delivers it
-	 * after the next instruction; with none waiting, none can come before
-	 * the next trap that reaches the hypervisor, so STI's one-instruction
-	 * delay has nothing to hold back.
+	 * after the next instruction. With none waiting, one can still come
+	 * before that instruction has run: a real timer interrupt right after
+	 * the IRET below enters the full path at the instruction after STI
+	 * (STI; HLT would then take it before the HLT, and the HLT wait for
+	 * nothing). So an STI with IF 0 leaves its shadow on the counts page,
+	 * at the CS:EIP it covers, for the hypervisor to take back with IF
+	 * (SDM vol. 2B, STI: only "If IF = 0" are interrupts held off).
 	 */
 	incl %ecx
 	cmpl %edi, %ecx
@@ -197,10 +202,19 @@ fast_trap_try:
 	je 9f
 	cmpl $0, FAST_TRAP_STATE_LA + FT_NOTHING_WAITS
 	je full_path
+	movl $0, FAST_TRAP_COUNTS_LA + FT_SHADOW	/* an earlier STI's covered instruction has run */
+	cmpl $0, FAST_TRAP_COUNTS_LA + FT_VIF
+	jne 10f
+	movl %ecx, FAST_TRAP_COUNTS_LA + FT_SHADOW_EIP
+	movzwl TF_CS_OFFSET(%esp), %eax
+	movl %eax, FAST_TRAP_COUNTS_LA + FT_SHADOW_CS
+	movl $1, FAST_TRAP_COUNTS_LA + FT_SHADOW
+10:
 	movl $EFLAGS_HV_IF, FAST_TRAP_COUNTS_LA + FT_VIF
 	incl FAST_TRAP_COUNTS_LA + FT_STIS
 	jmp 7b
 9:
+	movl $0, FAST_TRAP_COUNTS_LA + FT_SHADOW
 	movl $0, FAST_TRAP_COUNTS_LA + FT_VIF
 	incl FAST_TRAP_COUNTS_LA + FT_CLIS
 	jmp 7b

@@ -139,6 +139,11 @@ void fast_trap_sync_out(struct machine *m)
 void fast_trap_sync_in(struct vcpu *v)
 {
 	v->virt_if = (*counts_word(FT_VIF) & EFLAGS_IF) != 0;
+	if (*counts_word(FT_SHADOW)) {
+		*counts_word(FT_SHADOW) = 0;
+		interrupt_shadow_hold_at(&v->sti_shadow, *counts_word(FT_SHADOW_CS),
+					 *counts_word(FT_SHADOW_EIP));
+	}
 }
 
 /* 4. */

@@ -49,7 +49,8 @@
  * since the hypervisor last folded them into its statistics, every trap
  * it answered (never reset) and the cycles of the last FAST_TRAP_SAMPLES
  * of them; and the virtual IF (EFLAGS_IF or 0), which the hypervisor
- * writes at the end of each trap and takes back at the start of the next.
+ * writes at the end of each trap and takes back at the start of the next,
+ * with the one-instruction shadow of an STI the fast path answered.
  */
 #define FT_INS			0
 #define FT_OUTS			4
@@ -57,6 +58,9 @@
 #define FT_CLIS			12
 #define FT_STIS			16
 #define FT_VIF			20
+#define FT_SHADOW		24	/* nonzero: an STI it answered with IF 0 holds interrupts off at... */
+#define FT_SHADOW_CS		28	/* ...this CS... */
+#define FT_SHADOW_EIP		32	/* ...and EIP, the instruction after the STI */
 #define FT_SAMPLES		0x40
 #define FAST_TRAP_SAMPLES	64	/* a power of two: the fast path masks with it */
 

@@ -61,7 +61,10 @@ tv_hostile(pit-count-zero EXPECT "interrupts with the output still low: 0$")
 # just before STI; HLT wakes the HLT, never comes before it (F25: one that
 # arrived while the hypervisor carried out the STI was delivered there, and
 # the HLT then stopped the guest as one nothing could wake).
-tv_hostile(sti-hlt-timer EXPECT "every hlt woke by its tick, ticks taken inside the shadow: 0$")
+# In ring 3 with --direct the fast trap path answers the STI itself and
+# leaves its shadow for the hypervisor (hv/fast_trap.S): a tick that comes
+# right after must still wait for the HLT.
+tv_hostile(sti-hlt-timer DIRECT3 EXPECT "every hlt woke by its tick, ticks taken inside the shadow: 0$")
 # SDM vol. 3, 17.3.1.4: the single-step #DB follows the instruction TF was set for.
 tv_hostile(single-step DIRECT3 EXPECT
   "tf then cli: #DB error 0x0$" "tf then cli: eip 0 bytes past the cli$"

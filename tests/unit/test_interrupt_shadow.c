@@ -79,6 +79,31 @@ START_TEST(a_fault_delivered_ends_it)
 END_TEST
 
 /* Another code segment at the same offset is another instruction. */
+/*
+ * The fast trap path (ring 3, --direct) answers an STI itself and leaves
+ * the address of the instruction after it; the timer's real interrupt
+ * that then enters the hypervisor at that instruction must not be taken
+ * before it, and once the guest is past it, the shadow is gone.
+ */
+START_TEST(an_sti_answered_elsewhere_holds_at_the_address_given)
+{
+	interrupt_shadow_hold_at(&s, CS, HLT_AT);
+	ck_assert_int_eq(interrupt_shadow_holds(&s, CS, HLT_AT), 1);	/* the timer's trap */
+	ck_assert_int_eq(interrupt_shadow_holds(&s, CS, HLT_AT), 1);	/* the HLT's own */
+	ck_assert_int_eq(interrupt_shadow_holds(&s, CS, AFTER), 0);
+	ck_assert_int_eq(interrupt_shadow_holds(&s, CS, HLT_AT), 0);
+}
+END_TEST
+
+/* Given for another instruction than the one the guest is at: nothing held. */
+START_TEST(an_sti_answered_elsewhere_the_guest_has_left)
+{
+	interrupt_shadow_hold_at(&s, CS, HLT_AT);
+	ck_assert_int_eq(interrupt_shadow_holds(&s, CS, AFTER), 0);
+	ck_assert_int_eq(interrupt_shadow_holds(&s, CS + 8, HLT_AT), 0);
+}
+END_TEST
+
 START_TEST(the_code_segment_counts)
 {
 	interrupt_shadow_begin(&s);
@@ -120,6 +145,8 @@ int main(void)
 	tcase_add_test(t, a_trap_before_the_instruction_runs_keeps_it);
 	tcase_add_test(t, the_instruction_run_ends_it);
 	tcase_add_test(t, a_fault_delivered_ends_it);
+	tcase_add_test(t, an_sti_answered_elsewhere_holds_at_the_address_given);
+	tcase_add_test(t, an_sti_answered_elsewhere_the_guest_has_left);
 	tcase_add_test(t, the_code_segment_counts);
 	tcase_add_test(t, the_single_step_ends_it_in_place);
 	tcase_add_test(t, a_new_shadow_covers_its_own_next_instruction);
