@@ -72,6 +72,23 @@ ft_if_after_cli_sti_cli:
 	ret
 
 /*
+ * void ft_sti_cli_marked(void): STI, then CLI at ft_after_sti, where no
+ * interrupt may come (STI's shadow). void ft_sti_window(void): STI, NOP,
+ * CLI: an interrupt waiting comes after the NOP. The timer row runs both.
+ */
+	.globl ft_sti_cli_marked, ft_after_sti, ft_sti_window
+ft_sti_cli_marked:
+	sti
+ft_after_sti:
+	cli
+	ret
+ft_sti_window:
+	sti
+	nop
+	cli
+	ret
+
+/*
  * uint32_t ft_call_at(uint32_t eax, uint32_t code): call code (which ends
  * with RET) with EAX and EDX as above.
  */

@@ -58,6 +58,8 @@ extern const uint8_t ft_in_lock_prefix_site[], ft_in_al_stepped_site[], ft_in_al
 uint32_t ft_call_at(uint32_t eax, uint32_t code);
 uint32_t ft_if_after_cli_sti_cli(void);
 uint32_t ft_far_call(uint32_t eax, uint32_t offset, uint32_t selector);
+void ft_sti_cli_marked(void), ft_sti_window(void);
+extern const uint8_t ft_after_sti[];
 void ft_jump_to(uint32_t address) __attribute__((noreturn));
 extern uint32_t ft_edx_after;
 
@@ -269,6 +271,62 @@ static int ft_count(void)
 	return wrong ? 1 : GUEST_EXIT_OK;
 }
 
+/*
+ * STI's shadow with the timer running: the 8254 at about 10 kHz on IRQ 0,
+ * STI-CLI pairs again and again, and every tenth pair an STI, NOP, CLI
+ * window where a waiting tick comes in. On a bare machine no tick ever
+ * comes at the CLI right after STI; the row prints how many did, and
+ * goes on until FT_TIMER_TICKS ticks have come (the timer ran) or
+ * FT_TIMER_BOUND TSC cycles have passed (over 10 s up to 4 GHz).
+ */
+#define FT_PIC1_CMD	0x20
+#define FT_PIC2_CMD	0xA0
+#define FT_PIC_EOI	0x20
+#define FT_VEC_TIMER	0x20
+#define FT_PIT_COUNT	119	/* about 10 kHz */
+#define FT_TIMER_TICKS	200u
+#define FT_TIMER_BOUND	40000000000ull
+
+static volatile uint32_t ft_ticks, ft_ticks_in_shadow;
+
+static void ft_timer(struct guest_trap_frame *frame)
+{
+	ft_ticks++;
+	if (frame->eip == (uint32_t)ft_after_sti)
+		ft_ticks_in_shadow++;
+	outb(FT_PIC1_CMD, FT_PIC_EOI);
+}
+
+static int ft_sti_shadow_timer(void)
+{
+	guest_trap_set_handler(FT_VEC_TIMER, ft_timer);
+	outb(FT_PIC1_CMD, 0x11);		/* ICW1: edge, cascade, ICW4 */
+	outb(FT_PIC2_CMD, 0x11);
+	outb(GUEST_PIC1_DATA, FT_VEC_TIMER);	/* ICW2 */
+	outb(GUEST_PIC2_DATA, FT_VEC_TIMER + 8);
+	outb(GUEST_PIC1_DATA, 0x04);		/* ICW3 */
+	outb(GUEST_PIC2_DATA, 0x02);
+	outb(GUEST_PIC1_DATA, 0x01);		/* ICW4: 8086 */
+	outb(GUEST_PIC2_DATA, 0x01);
+	outb(GUEST_PIC1_DATA, 0xFE);		/* only IRQ 0 */
+	outb(GUEST_PIC2_DATA, 0xFF);
+	outb(0x43, 0x34);			/* channel 0, mode 2 */
+	outb(0x40, FT_PIT_COUNT & 0xFF);
+	outb(0x40, FT_PIT_COUNT >> 8);
+	uint32_t pairs = 0;
+	uint64_t deadline = rdtsc() + FT_TIMER_BOUND;
+	while (ft_ticks < FT_TIMER_TICKS && rdtsc() < deadline) {
+		ft_sti_cli_marked();
+		if (++pairs % 10 == 0)
+			ft_sti_window();
+	}
+	outb(GUEST_PIC1_DATA, 0xFF);
+	guest_printf("fast_trap: %s: %s, ticks right after STI %u\n", ft_row,
+		     ft_ticks >= FT_TIMER_TICKS ? "the timer ran" : "too few ticks",
+		     ft_ticks_in_shadow);
+	return GUEST_EXIT_OK;
+}
+
 /* --- attacks on the fast path's pages (supervisor pages of the slot, in ring 3 with --direct) --- */
 
 static int ft_attack(uint32_t address, int write, int jump)
@@ -306,6 +364,7 @@ static const struct ft_row ft_rows[] = {
 	{ "in-single-step", ft_single_step },
 	{ "cli-sti-flags", ft_cli_sti_flags },
 	{ "count", ft_count },
+	{ "sti-shadow-timer", ft_sti_shadow_timer },
 	{ "read-fast-trap-code", ft_read_code },
 	{ "read-fast-trap-state", ft_read_state },
 	{ "write-fast-trap-state", ft_write_state },

@@ -104,6 +104,28 @@ tv_integration_test(NAME ring3_direct.fast_trap.cli-sti-flags_unpatched
     --expect "^guest\\| fast_trap: cli-sti-flags: IF after cli 1, after sti 1, after cli 1$"
     -- run fast_trap --ring 3 --direct --timeout 60 -- cli-sti-flags)
 
+# STI's shadow with the guest's timer at 10 kHz: no tick may come at the
+# CLI right after STI, as on the bare machine. A host interrupt taken as
+# the IRET after the STI (the fast path's or the full path's) returns to
+# that CLI must not deliver the guest's tick there
+# (deprivilege/interrupt_shadow.c; fast_trap_sync_in in hv/fast_trap.c).
+# Unlike hostile's sti-hlt-timer, the instruction in the shadow is one the
+# fast path itself answers, thousands of times.
+set(TV_FT_SHADOW "^guest\\| fast_trap: sti-shadow-timer: the timer ran, ticks right after STI 0$")
+tv_integration_test(NAME native.fast_trap.sti-shadow-timer
+  COMMAND ${TV_EXPECT_RUN} --status 0 --expect "${TV_FT_SHADOW}"
+    -- native fast_trap --timeout 60 -- sti-shadow-timer)
+tv_integration_test(NAME ring3_direct.fast_trap.sti-shadow-timer
+  COMMAND ${TV_EXPECT_RUN} --status 0 --expect "${TV_FT_SHADOW}"
+    --expect "^hv\\| hypervisor memory unchanged"
+    -- run fast_trap --ring 3 --direct --timeout 60 -- sti-shadow-timer)
+foreach(ring 1 3)
+  tv_integration_test(NAME ring${ring}.fast_trap.sti-shadow-timer
+    COMMAND ${TV_EXPECT_RUN} --status 0 --expect "${TV_FT_SHADOW}"
+      --expect "^hv\\| hypervisor memory unchanged"
+      -- run fast_trap --ring ${ring} --timeout 60 -- sti-shadow-timer)
+endforeach()
+
 # Other guests whose port 0x80 accesses and flag instructions it answers
 # run through it too: the usermode guest (usermode.cmake, ring3_direct) and
 # the hostile rows df-traps, single-step and iret-popped-nt (hostile.cmake,
