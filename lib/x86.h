@@ -60,6 +60,8 @@
 #define VEC_PF 14
 #define VEC_MF 16
 #define VEC_AC 17
+#define VEC_VE 20
+#define VEC_CP 21
 
 struct __attribute__((packed)) x86_pseudo_desc {
 	uint16_t limit;

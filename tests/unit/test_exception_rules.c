@@ -6,9 +6,9 @@
  *
  * Table 6-4 sorts the events into classes:
  *   benign: #DB, NMI, #BP, #OF, #BR, #UD, #NM, coprocessor segment
- *   overrun, #MF, #AC, #MC, #XM, #VE, "All INT n", "INTR";
- *   contributory: #DE, #TS, #NP, #SS, #GP;
- *   page faults: #PF.
+ *   overrun, #MF, #AC, #MC, #XM, "All INT n", "INTR";
+ *   contributory: #DE, #TS, #NP, #SS, #GP, #CP (21);
+ *   page faults: #PF, #VE (20).
  * Table 6-5, first exception down, second across:
  *   benign, then anything: "Handle Exceptions Serially";
  *   contributory, then benign or page fault: serially;
@@ -65,6 +65,17 @@ static const struct row rows[] = {
 	{ "#PF, then #GP: #DF", VEC_PF, F, VEC_GP, VEC_DF },
 	{ "#PF, then #NP: #DF", VEC_PF, F, VEC_NP, VEC_DF },
 	{ "#PF, then #DB: serially", VEC_PF, F, VEC_DB, VEC_DB },
+	/* Table 6-4's later rows: #CP is contributory, #VE a page fault (the fuzz target found both benign here). */
+	{ "#CP, then #GP: #DF", VEC_CP, F, VEC_GP, VEC_DF },
+	{ "#GP, then #CP: #DF", VEC_GP, F, VEC_CP, VEC_DF },
+	{ "#PF, then #CP: #DF", VEC_PF, F, VEC_CP, VEC_DF },
+	{ "#CP, then #PF: serially", VEC_CP, F, VEC_PF, VEC_PF },
+	{ "#VE, then #PF: #DF", VEC_VE, F, VEC_PF, VEC_DF },
+	{ "#VE, then #NP: #DF", VEC_VE, F, VEC_NP, VEC_DF },
+	{ "#PF, then #VE: #DF", VEC_PF, F, VEC_VE, VEC_DF },
+	{ "#GP, then #VE: serially", VEC_GP, F, VEC_VE, VEC_VE },
+	{ "#VE, then #UD: serially", VEC_VE, F, VEC_UD, VEC_UD },
+	{ "INT 21, then #GP: serially", VEC_CP, S, VEC_GP, VEC_GP },
 	/* A double fault first: shutdown, whatever comes. */
 	{ "#DF, then #PF: shutdown", VEC_DF, F, VEC_PF, EXCEPTION_SHUTDOWN },
 	{ "#DF, then #GP: shutdown", VEC_DF, F, VEC_GP, EXCEPTION_SHUTDOWN },
