@@ -270,6 +270,25 @@ static void eflags_seeds(void)
 	emit("eflags_rules", "popf");
 }
 
+/*
+ * exception_rules: a chain from a #GP beyond the IDT's limit, then records
+ * of each class meeting each: #GP and #GP, #PF and #PF, a #DF and a #PF,
+ * INT 0x40 and INTR 0x20 meeting a #GP, and a raw record (bit 7).
+ */
+static void exception_seeds(void)
+{
+	static const uint8_t rec[][3] = {
+		{ 13, 0, 13 }, { 14, 0, 14 }, { 14, 0, 13 }, { 8, 0, 14 },
+		{ 0x40, 1, 13 }, { 0x20, 2, 14 }, { 6, 0, 11 }, { 0x0D, 0x81, 0xFF },
+	};
+
+	put8(13);
+	put8(0);
+	for (unsigned i = 0; i < sizeof(rec) / sizeof(rec[0]); i++)
+		put(rec[i], 3);
+	emit("exception_rules", "classes");
+}
+
 /* sysreg_rules: one record of each operation with the values a kernel writes. */
 static void sysreg_seeds(void)
 {
@@ -428,6 +447,7 @@ int main(int argc, char **argv)
 	guest_seeds(argv[1]);
 	descriptor_seeds();
 	eflags_seeds();
+	exception_seeds();
 	sysreg_seeds();
 	gpt_walk_seeds();
 	shadow_cache_seeds();

@@ -29,7 +29,7 @@ set -u
 root=$(CDPATH='' cd -- "$(dirname -- "$0")/../.." && pwd) || exit 2
 build="${TRAPVISOR_BUILD_DIR:-$root/build}"
 fuzz="$build/fuzz-host"
-targets="guest_image descriptor eflags_rules sysreg_rules gpt_walk shadow_cache shadow_mmu patcher inline_patch protocol"
+targets="guest_image descriptor eflags_rules exception_rules sysreg_rules gpt_walk shadow_cache shadow_mmu patcher inline_patch protocol"
 
 say() {
 	printf 'fuzz-host: %s\n' "$*" >&2
