@@ -131,6 +131,29 @@ static void timed_run(struct fuzz_env *env, enum fuzz_run_kind kind, const struc
  * and whether that may be kept. The guest's triple fault under the
  * hypervisor is its end as the bare machine's reset is: a line to compare.
  */
+/*
+ * After a sequence run: a signal that interrupted it is raised again; a run
+ * that never started (refused, or no layout line came) is reported and its
+ * host status returned, the record freed; 0 when it ran.
+ */
+static int run_did_not_start(const struct fuzz_env *env, const struct range_ctx *c,
+			     struct tv_run_record *rec)
+{
+	if (rec->interrupted_by) {
+		tv_run_record_free(rec);
+		tv_process_reraise(rec->interrupted_by);
+	}
+	if (rec->end != TV_END_NONE && rec->end != TV_END_REFUSED &&
+	    (c->last >= 0 || env->have_layout))
+		return 0;
+	fprintf(stderr, TV_PROG ": fuzz: the %s's run did not start: %s%s%s\n", c->what,
+		tv_end_name(rec->end), rec->message[0] || rec->reason ? ": " : "",
+		rec->message[0] ? rec->message : rec->reason ? rec->reason : "");
+	int status = rec->host_status ? rec->host_status : TV_STATUS_NO_RESULT;
+	tv_run_record_free(rec);
+	return status;
+}
+
 static void mark_ended(struct fuzz_outcome *f, const struct tv_run_record *rec,
 		       enum tv_run_mode mode, uint32_t k)
 {
@@ -178,19 +201,9 @@ int fuzz_run_range(struct fuzz_env *env, enum tv_run_mode mode, uint32_t first, 
 		c.ended = 0;
 
 		timed_run(env, mode == TV_MODE_NATIVE ? FUZZ_RUNS_BARE : FUZZ_RUNS_HV, &cfg, &rec);
-		if (rec.interrupted_by) {
-			tv_run_record_free(&rec);
-			tv_process_reraise(rec.interrupted_by);
-		}
-		if (rec.end == TV_END_NONE || rec.end == TV_END_REFUSED ||
-		    (c.last < 0 && !env->have_layout)) {
-			fprintf(stderr, TV_PROG ": fuzz: the %s's run did not start: %s%s%s\n", c.what,
-				tv_end_name(rec.end), rec.message[0] || rec.reason ? ": " : "",
-				rec.message[0] ? rec.message : rec.reason ? rec.reason : "");
-			int status = rec.host_status ? rec.host_status : TV_STATUS_NO_RESULT;
-			tv_run_record_free(&rec);
+		int status = run_did_not_start(env, &c, &rec);
+		if (status)
 			return status;
-		}
 		if (c.ended && rec.end == TV_END_GUEST && rec.guest_status == 0) {
 			tv_run_record_free(&rec);
 			break;
@@ -251,19 +264,9 @@ int fuzz_run_list(struct fuzz_env *env, enum tv_run_mode mode, const uint32_t *k
 		timed_run(env, mode == TV_MODE_NATIVE ? FUZZ_RUNS_BARE : FUZZ_RUNS_HV, &cfg, &rec);
 		free(argv);
 		free(words);
-		if (rec.interrupted_by) {
-			tv_run_record_free(&rec);
-			tv_process_reraise(rec.interrupted_by);
-		}
-		if (rec.end == TV_END_NONE || rec.end == TV_END_REFUSED ||
-		    (c.last < 0 && !env->have_layout)) {
-			fprintf(stderr, TV_PROG ": fuzz: the %s's run did not start: %s%s%s\n", c.what,
-				tv_end_name(rec.end), rec.message[0] || rec.reason ? ": " : "",
-				rec.message[0] ? rec.message : rec.reason ? rec.reason : "");
-			int status = rec.host_status ? rec.host_status : TV_STATUS_NO_RESULT;
-			tv_run_record_free(&rec);
+		int status = run_did_not_start(env, &c, &rec);
+		if (status)
 			return status;
-		}
 		if (c.ended && rec.end == TV_END_GUEST && rec.guest_status == 0) {
 			tv_run_record_free(&rec);
 			at += n;
