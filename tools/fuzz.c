@@ -369,6 +369,27 @@ static void sequence_sync(struct fuzz_env *env, const struct fuzz_seq *seq, uint
 		sync[i] = starts[seq->insn[i].off];
 }
 
+/*
+ * The decoder rows use to follow the CPU into bytes that begin no item
+ * (tv_fuzz_mode.insn_len): the command's Capstone handle, opened once.
+ */
+static csh insn_len_cs;
+static int insn_len_have_cs;
+
+static unsigned host_insn_len(const uint8_t *code, unsigned len, uint32_t addr)
+{
+	cs_insn *insn;
+	unsigned n = 0;
+
+	if (!insn_len_have_cs)
+		return 0;
+	if (cs_disasm(insn_len_cs, code, len, addr, 1, &insn) == 1) {
+		n = insn->size;
+		cs_free(insn, 1);
+	}
+	return n;
+}
+
 /* The cuts of one sequence's jobs, for tv_fuzz_expected. */
 static unsigned cuts_of(const struct cut_job *jobs, size_t first, unsigned n,
 			struct tv_fuzz_cut *out)
@@ -944,6 +965,9 @@ int tv_fuzz_command(int argc, char **argv)
 	}
 	tv_process_watch_signals();
 	env.have_cs = cs_open(CS_ARCH_X86, CS_MODE_32, &env.cs) == CS_ERR_OK;
+	insn_len_cs = env.cs;
+	insn_len_have_cs = env.have_cs;
+	o.mode.insn_len = host_insn_len;
 	if (o.replay >= 0) {
 		r = replay(&env);
 	} else {

@@ -315,25 +315,76 @@ static int silent_at(const uint8_t *b, unsigned len)
 	return b[j] == 0x0F && j + 1 < len && b[j + 1] <= 0x03;
 }
 
+/* Whether offset t of the sequence is an item's first byte. */
+static int item_starts_at(const struct fuzz_seq *seq, uint32_t t)
+{
+	for (unsigned j = 0; j < seq->ninsn; j++)
+		if (seq->insn[j].off == t)
+			return 1;
+	return 0;
+}
+
 /*
- * IRET or RETF whose popped EIP (set up just before it) lies inside the
- * sequence but at no item's first byte, where a silent instruction begins
- * (seed 2027, sequence 778: RETF to the 0x16 inside a PUSH's immediate).
+ * Where a far JMP or CALL (opcode EA or 9A, ptr16:32, the selector ending
+ * the instruction) at instruction i goes: 1 and *eip, or 0 for another form.
+ */
+static int far_ptr_target(const struct fuzz_seq *seq, unsigned i, uint32_t *eip)
+{
+	const struct fuzz_insn *in = &seq->insn[i];
+
+	if (in->len < 7)
+		return 0;
+	const uint8_t *b = &seq->code[in->off + in->len - 7];
+	if (b[0] != 0xEA && b[0] != 0x9A)
+		return 0;
+	*eip = (uint32_t)b[1] | (uint32_t)b[2] << 8 | (uint32_t)b[3] << 16 | (uint32_t)b[4] << 24;
+	return 1;
+}
+
+/*
+ * IRET or RETF whose popped EIP (set up just before it), or a far JMP or
+ * CALL whose target, lies inside the sequence but at no item's first byte:
+ * the CPU runs bytes there its own way until it reaches an item's first
+ * byte again. The row holds when a silent instruction begins on the way
+ * (seed 2027, sequence 778: RETF to the 0x16 inside a PUSH's immediate;
+ * 97012: jmp far to the ED, IN EAX, DX, inside a MOV's immediate; 94457:
+ * IRET to MOV BH, 0xAC, then PUSH SS, both inside a MOV's immediate).
+ * Without the host's decoder (mode->insn_len) only the first instruction
+ * there is looked at.
  */
 static int return_into_silent_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
 				      unsigned i, unsigned unit_end)
 {
 	uint32_t eip;
+	unsigned kind = seq->insn[i].kind;
 
 	(void)unit_end;
-	if (!mode->lay || !setup_value(seq, (int)i - 1, &eip) || eip < mode->lay->code ||
-	    eip - mode->lay->code >= seq->len)
+	if (!mode->lay)
+		return 0;
+	if (kind == FUZZ_K_FARJMP || kind == FUZZ_K_FARCALL) {
+		if (!far_ptr_target(seq, i, &eip))
+			return 0;
+	} else if (!setup_value(seq, (int)i - 1, &eip)) {
+		return 0;
+	}
+	if (eip < mode->lay->code || eip - mode->lay->code >= seq->len)
 		return 0;
 	uint32_t t = eip - mode->lay->code;
-	for (unsigned j = 0; j < seq->ninsn; j++)
-		if (seq->insn[j].off == t)
+	if (item_starts_at(seq, t))
+		return 0;
+	/* FUZZ_INSN_BYTES_MAX instructions at most: each is one byte or more. */
+	for (unsigned n = 0; n < FUZZ_INSN_BYTES_MAX && t < seq->len; n++) {
+		if (silent_at(seq->code + t, seq->len - t))
+			return 1;
+		unsigned len = mode->insn_len ? mode->insn_len(seq->code + t, seq->len - t,
+							       mode->lay->code + t) : 0;
+		if (!len)
 			return 0;
-	return silent_at(seq->code + t, seq->len - t);
+		t += len;
+		if (item_starts_at(seq, t))
+			return 0;	/* back in step with the items: cuts see the rest */
+	}
+	return 0;
 }
 
 /* The sequence single-steps: TF in its start state, or set by a POPF or IRET before i. */
@@ -349,6 +400,93 @@ static int tf_set_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq
 		if ((seq->insn[j].kind == FUZZ_K_SETUP && setup_value(seq, (int)j, &v) &&
 		     (v & EFLAGS_TF)) || seq->insn[j].kind == FUZZ_K_RAW)
 			return 1;
+	}
+	return 0;
+}
+
+#define VEC_DB	1
+
+/*
+ * qemu-hlt-step: the hypervisor's line is the single-step #DB right after
+ * this HLT (EIP at the next byte), and the bare machine's is not: bare
+ * QEMU halts without the HLT's #DB, and the interrupt that wakes it is
+ * taken as if TF were clear (seed 2027, 34735: an IRET with TF to the HLT,
+ * the watchdog's tick wakes it; bare QEMU's #DB comes one instruction
+ * after the tick's return).
+ */
+static int hlt_step_fits(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq, int i,
+			 unsigned unit_end, const struct tv_fuzz_line *bare,
+			 const struct tv_fuzz_line *virt)
+{
+	(void)unit_end;
+	if (i < 0 || !mode->lay || seq->code[seq->insn[i].off] != 0xF4)
+		return 0;
+	uint32_t after = mode->lay->code + seq->insn[i].off + 1;
+	return virt->vector == VEC_DB && virt->eip == after &&
+	       !(bare->vector == VEC_DB && bare->eip == after);
+}
+
+/* Random bytes holding an STI (FB) in a sequence that single-steps. */
+static int raw_sti_step_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+				unsigned i, unsigned unit_end)
+{
+	if (!tf_set_applies(mode, seq, i, unit_end))
+		return 0;
+	for (unsigned j = seq->insn[i].off; j < unit_end; j++)
+		if (seq->code[j] == 0xFB)
+			return 1;
+	return 0;
+}
+
+/*
+ * qemu-sti-step-raw: the hypervisor's line is the single-step #DB right
+ * after an FB of these random bytes' unit, and the bare machine's is not
+ * that #DB (seed 2027, 99092: an IRET with TF to the bytes FB F5, STI;
+ * CMC: bare QEMU's #DB after the CMC, the hypervisor's after the STI).
+ */
+static int raw_sti_step_fits(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq, int i,
+			     unsigned unit_end, const struct tv_fuzz_line *bare,
+			     const struct tv_fuzz_line *virt)
+{
+	if (i < 0 || !mode->lay || virt->vector != VEC_DB || virt->eip <= mode->lay->code)
+		return 0;
+	uint32_t sti = virt->eip - 1 - mode->lay->code;
+	if (sti < seq->insn[i].off || sti >= unit_end || seq->code[sti] != 0xFB)
+		return 0;
+	return !(bare->vector == VEC_DB && bare->eip == virt->eip);
+}
+
+/* POP DS or ES (1F, 07), or MOV DS or ES (8E, ModRM reg 3 or 0), at b. */
+static int loads_ds_es(const uint8_t *b, unsigned len)
+{
+	if (b[0] == 0x07 || b[0] == 0x1F)
+		return 1;
+	return b[0] == 0x8E && len >= 2 && (((b[1] >> 3) & 7) == 0 || ((b[1] >> 3) & 7) == 3);
+}
+
+/*
+ * raw-null-rpl-ds-es: random bytes in whose unit the CPU runs a load of DS
+ * or ES (the selector from a register or the stack, which no set-up
+ * names), the machines differing in the state alone (the row's
+ * may_differ): a null selector with an RPL, nulled by the next trap (seed
+ * 2027, 58342: push eax; sbb dh, 0x95; pop es of 0x0001; 98276: mov ds,
+ * edx of 0x0002). Only where an instruction begins, as the host's decoder
+ * says from the unit's first byte: without it the row does not hold.
+ */
+static int raw_null_rpl_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+				unsigned i, unsigned unit_end)
+{
+	uint32_t j = seq->insn[i].off;
+
+	if (!mode->lay || !mode->insn_len)
+		return 0;
+	while (j < unit_end) {
+		if (loads_ds_es(seq->code + j, unit_end - j))
+			return 1;
+		unsigned len = mode->insn_len(seq->code + j, seq->len - j, mode->lay->code + j);
+		if (!len)
+			return 0;
+		j += len;
 	}
 	return 0;
 }
@@ -645,6 +783,10 @@ const struct tv_fuzz_rule tv_fuzz_rules[] = {
 	  "a null selector with RPL 1 to 3 in DS or ES reads back as 0 after the next trap: the switcher's IRET nulls it (docs/guest-contract.md)",
 	  { FUZZ_K_POP_SREG, FUZZ_K_MOV_TO_SREG }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0,
 	  null_rpl_ds_es_applies, 0, NULL },
+	{ "raw-null-rpl-ds-es",
+	  "null-rpl-ds-es met in random bytes: a load of DS or ES there, and nothing but the state (the segment registers) differs",
+	  { TV_FUZZ_K_RAW }, 0, TV_FUZZ_PATCH_INLINE, 0, TV_FUZZ_DIFF_STATE, 0, 0, 0,
+	  raw_null_rpl_applies, 0, NULL },
 	{ "qemu-cr0-nw",
 	  "MOV to CR0 with NW but not CD: #GP(0) on a CPU and under the hypervisor (SDM vol. 2B, MOV CRn), accepted by bare QEMU",
 	  { FUZZ_K_MOVCR_WRITE }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, cr0_nw_applies, 0, NULL },
@@ -654,6 +796,14 @@ const struct tv_fuzz_rule tv_fuzz_rules[] = {
 	{ "qemu-sti-step",
 	  "bare QEMU holds the single-step #DB after STI off for one instruction, as after MOV SS; STI does not (SDM vol. 2B, STI), nor the hypervisor",
 	  { FUZZ_K_STI }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, tf_set_applies, 0, NULL },
+	{ "qemu-sti-step-raw",
+	  "qemu-sti-step met in random bytes: the hypervisor's single-step #DB right after their STI, bare QEMU's an instruction later",
+	  { TV_FUZZ_K_RAW }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, raw_sti_step_applies, 0,
+	  raw_sti_step_fits },
+	{ "qemu-hlt-step",
+	  "bare QEMU never raises the single-step #DB of a HLT: it halts, and the interrupt that wakes it is taken first; the CPU (and the hypervisor) raises it right after the HLT, ahead of the interrupt (SDM vol. 3, 17.3.1.4 and Table 6-2; vol. 2A, HLT: a debug exception resumes execution)",
+	  { FUZZ_K_HLT }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, tf_set_applies, 0,
+	  hlt_step_fits },
 	{ "qemu-cmpxchg8b-reserved",
 	  "bare QEMU's CMPXCHG8B can set EFLAGS bits that are always 0 (3, 5, 15, 22 to 31), which stay until the flags are loaded again; under the hypervisor the next trap's IRET loads them",
 	  { FUZZ_K_CMPXCHG8B }, 0, TV_FUZZ_PATCH_INLINE, 0, TV_FUZZ_DIFF_EFLAGS, 0,
@@ -681,8 +831,8 @@ const struct tv_fuzz_rule tv_fuzz_rules[] = {
 	  "LTR of a null selector: #GP(0) on a CPU and under the hypervisor (SDM vol. 2A, LTR), accepted by bare QEMU",
 	  { FUZZ_K_LTR }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, ltr_null_applies, 0, NULL },
 	{ "return-into-silent",
-	  "IRET or far RET into the middle of a later item, at bytes that begin PUSH CS/SS, MOV from a segment register, PUSHF, POPF or 0F 00-03: the rows above, met in bytes the CPU reads its own way",
-	  { FUZZ_K_IRET, FUZZ_K_RETF }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0,
+	  "IRET, far RET, far JMP or far CALL into the middle of an item, where the CPU, before it is back at an item's first byte, runs PUSH CS/SS, MOV from a segment register, PUSHF, POPF, 0F 00-03 or a port read: the rows above, met in bytes the CPU reads its own way",
+	  { FUZZ_K_IRET, FUZZ_K_RETF, FUZZ_K_FARJMP, FUZZ_K_FARCALL }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0,
 	  return_into_silent_applies, 1, NULL },
 	{ "qemu-lock-raw",
 	  "bare QEMU runs LOCK, met in random bytes, before an instruction that traps to the hypervisor, which raises #UD there (real CPUs do: docs/guest-contract.md)",

@@ -56,6 +56,12 @@ struct tv_fuzz_mode {
 	/* Where the guest's tables are (for rows that read an operand); NULL: unknown. */
 	const struct fuzz_layout *lay;
 	int direct;			/* the hypervisor's fast paths (--direct) */
+	/*
+	 * NULL, or the length of the instruction the CPU decodes at code
+	 * (len bytes there, at linear address addr), 0 if none: for rows that
+	 * follow the CPU into bytes that begin no item (the host's Capstone).
+	 */
+	unsigned (*insn_len)(const uint8_t *code, unsigned len, uint32_t addr);
 };
 
 /* Which fields of two lines differ (TV_FUZZ_DIFF_*). */
