@@ -9,9 +9,9 @@
  *    timer's line open, turn paging on.
  * 2. For each sequence: generate it, copy it into the arena's code page
  *    (the rest of the page is INT3), fill the scratch page and the stack
- *    from the sequence's seed, undo what an earlier sequence may have left
- *    in debug registers, the LDTR, the PIC's mask and COM1's scratch
- *    register, arm the watchdog (the PIT's channel 0, FUZZ_WATCHDOG_TICKS one-shot
+ *    from the sequence's seed, undo what the sequence before it (or this
+ *    one) may change in debug registers, CR3, the LDTR, the PIC's mask and
+ *    COM1's scratch register, arm the watchdog (the PIT's channel 0, FUZZ_WATCHDOG_TICKS one-shot
  *    periods of 55 ms), and run it (fuzz_exec.S).
  * 3. Every sequence ends in the trap handler below: an exception, INT n,
  *    the watchdog's tick (a sequence that loops or halts), or the UD2 at
@@ -298,11 +298,38 @@ static bool fuzz_has(const struct fuzz_seq *s, unsigned kind)
 
 #define WRITE_DR(n, v) __asm__ volatile("movl %0, %%db" #n : : "r"(v))
 
-/* What a sequence may change that the handler does not put back: only when it could have. */
-static void fuzz_reset_state(const struct fuzz_seq *s)
+/* What a sequence may change and the handler does not put back, by the items that can. */
+struct fuzz_changes {
+	bool dr, ldtr, cr3, pic_com1;
+};
+
+static struct fuzz_changes fuzz_changes_of(const struct fuzz_seq *s)
 {
+	return (struct fuzz_changes){
+		.dr = fuzz_has(s, FUZZ_K_MOVDR_WRITE),
+		.ldtr = fuzz_has(s, FUZZ_K_LLDT),
+		.cr3 = fuzz_has(s, FUZZ_K_MOVCR_WRITE),
+		.pic_com1 = fuzz_has(s, FUZZ_K_OUT) || fuzz_has(s, FUZZ_K_STRIO),
+	};
+}
+
+/*
+ * Put back what the sequence run before s (before: its changes) or s
+ * itself may have changed, before s runs: each sequence starts from the
+ * same state whatever ran before it. Only the sequence's own changes were
+ * undone once, so the one after a sequence with LLDT read that LDTR with
+ * SLDT, and the one after a MOV to CR3 read CR3's PWT and PCD: the bare
+ * machine's seed 2027, 72135 stored another LDTR after 72053 or 72093 than
+ * alone, and an earlier sequence that ran its LLDT or MOV CR3 on one
+ * machine only (after a documented difference) made a later SLDT or MOV
+ * from CR3 differ (72135; 44580 in ring 3).
+ */
+static void fuzz_reset_state(const struct fuzz_seq *s, struct fuzz_changes before)
+{
+	struct fuzz_changes own = fuzz_changes_of(s);
+
 	__asm__ volatile("fninit");
-	if (fuzz_has(s, FUZZ_K_MOVDR_READ) || fuzz_has(s, FUZZ_K_MOVDR_WRITE)) {
+	if (before.dr || own.dr || fuzz_has(s, FUZZ_K_MOVDR_READ)) {
 		uint32_t zero = 0;
 		WRITE_DR(7, zero);
 		WRITE_DR(0, zero);
@@ -311,14 +338,14 @@ static void fuzz_reset_state(const struct fuzz_seq *s)
 		WRITE_DR(3, zero);
 		WRITE_DR(6, zero);
 	}
-	if (fuzz_has(s, FUZZ_K_LLDT))
+	if (before.ldtr || own.ldtr)
 		lldt(0);
-	if (fuzz_has(s, FUZZ_K_MOVCR_WRITE) && read_cr3() != fuzz_lay.cr3)
+	if ((before.cr3 || own.cr3) && read_cr3() != fuzz_lay.cr3)
 		write_cr3(fuzz_lay.cr3);
 	/* CR2 keeps the last #PF's address: a read of it must not see an earlier sequence's. */
 	if (fuzz_has(s, FUZZ_K_MOVCR_READ))
 		__asm__ volatile("movl %0, %%cr2" : : "r"(0u));
-	if (fuzz_has(s, FUZZ_K_OUT) || fuzz_has(s, FUZZ_K_STRIO)) {
+	if (before.pic_com1 || own.pic_com1) {
 		outb(PIC1_DATA, 0xFE);
 		outb(PIC2_DATA, 0xFF);
 		outb(COM1_SCRATCH, 0);
@@ -437,12 +464,14 @@ static void fuzz_run(void)
 	 * task return, a stack switch): bare QEMU may have loaded it null.
 	 */
 	static bool ltr_ran;
+	static struct fuzz_changes before;	/* the last sequence's, since the boot */
 
 	if (ltr_ran)
 		fuzz_tss_reload();
 	ltr_ran = fuzz_has(&fuzz_seq, FUZZ_K_LTR);
 	fuzz_clear_vif_vip();
-	fuzz_reset_state(&fuzz_seq);
+	fuzz_reset_state(&fuzz_seq, before);
+	before = fuzz_changes_of(&fuzz_seq);
 	fuzz_prepare(&fuzz_seq, &fuzz_entry);
 	memset(&fuzz_res, 0, sizeof(fuzz_res));
 	fuzz_drain_tick();

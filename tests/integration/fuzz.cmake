@@ -78,6 +78,16 @@ tv_integration_test(NAME fuzz.only_list_after_ltr_null
       --only @${CMAKE_CURRENT_LIST_DIR}/fuzz_only_list.txt)
 set_tests_properties(integration.fuzz.only_list_after_ltr_null PROPERTIES LABELS "integration;fuzz")
 
+# A sequence ends alike on the bare machine whatever ran before it: the
+# fuzz guest puts back the LDTR, CR3, the debug registers, the PIC's mask
+# and COM1's scratch after a sequence that could change them, not only
+# before one (seed 2027: 72135's SLDT stored 72093's LDTR, 44580 read the
+# PWT of 44429's MOV to CR3; in a list where one machine ran that LLDT or
+# MOV CR3 and the other did not, they were unexpected divergences).
+tv_integration_test(NAME fuzz.history_reset_72135_44580
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/fuzz_history.sh)
+set_tests_properties(integration.fuzz.history_reset_72135_44580 PROPERTIES LABELS "integration;fuzz")
+
 # A far CALL to the DPL-1 code segment goes through (row far-ring1-code), a
 # RET imm16 then loses the stack, and the #PF's frame cannot be pushed: the
 # bare CPU would go on to #DF and shut down, and so does the guest (a triple
