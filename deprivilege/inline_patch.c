@@ -20,7 +20,48 @@
  *   3. The pending check, after a POPF and after the instruction in STI's
  *      shadow: if the virtual IF is 1 and an interrupt waits, INT3 (the
  *      hypervisor delivers it there), else fall through.
- *   4. Lookups the hypervisor makes at a trap: points, regions.
+ *   4. IRET (32-bit): at CPL 0 it may change IF and IOPL and return to RPL
+ *      0, so at ring 1 every return to the guest kernel traps (its frame's
+ *      CS has RPL 0). The template runs the common returns on the CPU:
+ *        - the frame within guest memory below the switcher (8 <= ESP <=
+ *          iret_esp_max), no NT nor VM in its EFLAGS, and its CS either the
+ *          kernel's own code selector with RPL 0 (the running CS less the
+ *          real ring) and an EIP outside every region's replaced bytes
+ *          (the region map, inline_patch.h: the hypervisor pushes frames
+ *          at points inside regions, and only it can send a return there
+ *          to the point), or any selector with RPL 3 (user mode);
+ *        - then the virtual IF and IOPL from the frame's EFLAGS (the old
+ *          ones kept in vif_saved, viopl_saved), the frame's CS turned to
+ *          the real ring for a kernel return, and a real IRET: at CPL 1 it
+ *          ignores IF and IOPL in the frame and loads every other flag as
+ *          the bare IRET at CPL 0 does;
+ *        - anything else, or an interrupt waiting when the new virtual IF
+ *          is 1, runs the guest's own IRET (the old flags back), which
+ *          traps and is emulated as without the template.
+ *      Its exactness: the arithmetic flags change before the IRET replaces
+ *      them all, so only a fault the IRET itself takes (a frame it cannot
+ *      read) shows them changed; the frame's CS word, below ESP once the
+ *      kernel's IRET is done, holds RPL 1 where the bare machine leaves 0;
+ *      the state page is reached through SS, which must then be based at 0
+ *      (docs/guest-contract.md).
+ *      Interrupts: a point of kind INLINE_AT_INSN at its first byte (the
+ *      state exact), none other where one may be delivered: a tick inside
+ *      the template is single-stepped on (hv/patch_inline.c, 4). The
+ *      virtual IF is written *before* the pending word is read: a tick
+ *      before the write finds the old IF (if 1, it is stepped to the check,
+ *      which then sees it waiting; if the new IF is 0, it waits for the
+ *      guest's next STI or POPF, as it would after the IRET); a tick after
+ *      the write finds the new one, and if that is 1 the stepping reaches
+ *      either the check (then the trapping IRET, delivered after it) or the
+ *      real IRET, whose #DB lands at the returned-to instruction, where it
+ *      is delivered with the frame of the bare machine after its IRET. So
+ *      the template never returns with the virtual IF 1 and an interrupt
+ *      waiting, and none is delivered with a frame inside it. Whatever
+ *      traps at the real IRET (a fault of its own, a tick, a step) finds
+ *      its point INLINE_AT_IRET_COMMIT*, and the hypervisor first puts the
+ *      old virtual flags and the frame's RPL 0 back, so the trap is taken
+ *      as at the guest's own IRET.
+ *   5. Lookups the hypervisor makes at a trap: points, regions.
  */
 #include "deprivilege/inline_patch.h"
 
@@ -106,6 +147,11 @@ static unsigned site_kind(const cs_insn *insn, int *exact, struct moved *m)
 		return PATCH_CLI;
 	case X86_INS_STI:
 		return PATCH_STI;
+	case X86_INS_IRET:	/* 66 CF: a 16-bit frame; trapped */
+		*exact = 0;
+		return PATCH_IRET;
+	case X86_INS_IRETD:
+		return PATCH_IRET;
 	case X86_INS_POPF:	/* 66 9D: only the low word; trapped */
 		*exact = 0;
 		return PATCH_POPF;
@@ -318,6 +364,154 @@ static void emit_check(struct emit *e, uint32_t next, int before_ret)
 	put8(e, 0xCC);			/* int3: the hypervisor delivers, resumes after it */
 }
 
+/* A Jcc rel32 whose target is not known yet: returns where its displacement goes. */
+static uint32_t jcc_forward(struct emit *e, uint8_t cond)
+{
+	put8(e, 0x0F);
+	put8(e, (uint8_t)(0x80 | cond));
+	uint32_t at = e->len;
+	put32(e, 0);
+	return at;
+}
+
+/* The Jcc whose displacement is at `at` goes to here. */
+static void land(struct emit *e, uint32_t at)
+{
+	uint32_t rel = e->len - (at + 4);
+	for (int i = 0; i < 4; i++)
+		if (e->start + at + i < e->plan->code_size)
+			e->plan->code[e->start + at + i] = (uint8_t)(rel >> (8 * i));
+}
+
+#define JCC_B	0x2
+#define JCC_AE	0x3
+#define JCC_E	0x4
+#define JCC_NE	0x5
+#define JCC_A	0x7
+
+/* SS-relative moffs forms: MOV EAX, SS:[a]; MOV SS:[a], EAX. */
+static void load_eax(struct emit *e, uint32_t a)
+{
+	put8(e, 0x36); put8(e, 0xA1); put32(e, a);
+}
+
+static void store_eax(struct emit *e, uint32_t a)
+{
+	put8(e, 0x36); put8(e, 0xA3); put32(e, a);
+}
+
+/*
+ * One way out of the IRET template, EAX pushed above the frame: the
+ * virtual IF and IOPL from the frame's EFLAGS (the old ones kept), the
+ * pending check, for the guest kernel the frame's CS from RPL 0 to the
+ * real ring, then the real IRET. Returns where its JNZ to the pending path's
+ * displacement goes.
+ */
+static uint32_t emit_iret_commit(struct emit *e, uint32_t guest_la, int to_kernel)
+{
+	const struct inline_layout *l = &e->plan->layout;
+
+	put8(e, 0x36); put8(e, 0x8B); put8(e, 0x44); put8(e, 0x24); put8(e, 0x0C);	/* mov eax, ss:[esp+12] */
+	put8(e, 0x25); put32(e, EFLAGS_IF);				/* and eax, IF */
+	put8(e, 0x36); put8(e, 0x87); put8(e, 0x05); put32(e, l->vif);	/* xchg eax, ss:[vif] */
+	store_eax(e, l->vif_saved);
+	put8(e, 0x36); put8(e, 0x8B); put8(e, 0x44); put8(e, 0x24); put8(e, 0x0C);
+	put8(e, 0x25); put32(e, EFLAGS_IOPL);				/* and eax, IOPL */
+	put8(e, 0x36); put8(e, 0x87); put8(e, 0x05); put32(e, l->viopl);	/* xchg eax, ss:[viopl] */
+	store_eax(e, l->viopl_saved);
+	/* Set before it is checked: see "IRET" above for why in this order. */
+	load_eax(e, l->vif);
+	put8(e, 0x36); put8(e, 0x23); put8(e, 0x05); put32(e, l->pending);	/* and eax, ss:[pending] */
+	uint32_t to_pending = jcc_forward(e, JCC_NE);
+	if (to_kernel) {
+		/* add byte ss:[esp+8], ring: the frame's CS, RPL 0, as the real CPU must see it */
+		put8(e, 0x36); put8(e, 0x80); put8(e, 0x44); put8(e, 0x24); put8(e, 0x08);
+		put8(e, (uint8_t)l->ring);
+	}
+	put8(e, 0x58);			/* pop eax */
+	point(e, to_kernel ? INLINE_AT_IRET_COMMIT : INLINE_AT_IRET_COMMIT_USER, guest_la);
+	put8(e, 0xCF);			/* iret */
+	return to_pending;
+}
+
+/*
+ * The IRET template (its point INLINE_AT_INSN already emitted). The frame
+ * is EIP, CS, EFLAGS (and ESP, SS to user mode) at SS:ESP; the state page
+ * is reached through SS too, since at a kernel's IRET DS is often already
+ * the user program's (deprivilege/inline_patch.h says what this asks of
+ * the guest's SS).
+ */
+static void emit_iret(struct emit *e, uint32_t guest_la)
+{
+	const struct inline_layout *l = &e->plan->layout;
+	uint32_t to_fallback[3], to_fallback_pop[3], to_kernel, to_pending[2];
+
+	/* A stack the frame would wrap around, or that reaches the switcher: trapped as before. */
+	put8(e, 0x81); put8(e, 0xFC); put32(e, 8);			/* cmp esp, 8 */
+	to_fallback[0] = jcc_forward(e, JCC_B);
+	put8(e, 0x81); put8(e, 0xFC); put32(e, l->iret_esp_max);	/* cmp esp, iret_esp_max */
+	to_fallback[1] = jcc_forward(e, JCC_A);
+	/*
+	 * The frame's first and third words read while nothing but the flags
+	 * has changed (points: a fault there is the IRET's), so the rest of the
+	 * template reads only pages already read. A task return (NT) or
+	 * virtual-8086 mode in the frame: trapped.
+	 */
+	point(e, INLINE_AT_IRET, guest_la);
+	put8(e, 0x36); put8(e, 0x83); put8(e, 0x3C); put8(e, 0x24); put8(e, 0x00);	/* cmp dword ss:[esp], 0 */
+	point(e, INLINE_AT_IRET, guest_la);
+	put8(e, 0x36); put8(e, 0xF7); put8(e, 0x44); put8(e, 0x24); put8(e, 0x08);
+	put32(e, EFLAGS_NT | EFLAGS_VM);				/* test dword ss:[esp+8], NT|VM */
+	to_fallback[2] = jcc_forward(e, JCC_NE);
+	/*
+	 * The real NT is not tested: an IRET with it set is a task return,
+	 * which the real IRET below refuses (#TS through the hypervisor's TSS),
+	 * and the hypervisor then puts back what the template changed.
+	 */
+	point(e, INLINE_AT_IRET, guest_la);
+	put8(e, 0x50);							/* push eax */
+	put8(e, 0x8C); put8(e, 0xC8);					/* mov eax, cs */
+	put8(e, 0x8D); put8(e, 0x40); put8(e, (uint8_t)-(int)l->ring);	/* lea eax, [eax-ring] */
+	put8(e, 0x66); put8(e, 0x36); put8(e, 0x39); put8(e, 0x44); put8(e, 0x24); put8(e, 0x08);
+									/* cmp ss:[esp+8], ax */
+	to_kernel = jcc_forward(e, JCC_E);
+	put8(e, 0x36); put8(e, 0x8A); put8(e, 0x44); put8(e, 0x24); put8(e, 0x08);	/* mov al, ss:[esp+8] */
+	put8(e, 0x24); put8(e, 0x03);					/* and al, 3 */
+	put8(e, 0x3C); put8(e, 0x03);					/* cmp al, 3 */
+	to_fallback_pop[0] = jcc_forward(e, JCC_NE);
+	to_pending[0] = emit_iret_commit(e, guest_la, 0);
+	/*
+	 * To the kernel: only to an address whose block of the region map is
+	 * clear (a frame the hypervisor pushed at a point inside a region, kept
+	 * by the kernel and returned to later, goes by the trapping IRET).
+	 */
+	land(e, to_kernel);
+	put8(e, 0x36); put8(e, 0x8B); put8(e, 0x44); put8(e, 0x24); put8(e, 0x04);	/* mov eax, ss:[esp+4] */
+	put8(e, 0x2D); put32(e, l->region_map_base);			/* sub eax, base */
+	put8(e, 0x3D); put32(e, INLINE_REGION_MAP_BITS * INLINE_REGION_MAP_BLOCK);	/* cmp eax, size */
+	to_fallback_pop[1] = jcc_forward(e, JCC_AE);
+	put8(e, 0xC1); put8(e, 0xE8); put8(e, 5);			/* shr eax, 5 */
+	_Static_assert(INLINE_REGION_MAP_BLOCK == 1 << 5, "the shift is the block's");
+	put8(e, 0x36); put8(e, 0x0F); put8(e, 0xA3); put8(e, 0x05); put32(e, l->region_map);
+									/* bt ss:[map], eax */
+	to_fallback_pop[2] = jcc_forward(e, JCC_B);
+	to_pending[1] = emit_iret_commit(e, guest_la, 1);
+	/* An interrupt waits and the IRET would enable it: the old flags back, and trapped. */
+	land(e, to_pending[0]);
+	land(e, to_pending[1]);
+	load_eax(e, l->vif_saved);
+	store_eax(e, l->vif);
+	load_eax(e, l->viopl_saved);
+	store_eax(e, l->viopl);
+	for (int i = 0; i < 3; i++)
+		land(e, to_fallback_pop[i]);
+	put8(e, 0x58);							/* pop eax */
+	for (int i = 0; i < 3; i++)
+		land(e, to_fallback[i]);
+	point(e, INLINE_AT_IRET, guest_la);
+	put8(e, 0xCF);			/* iret: the guest's own, trapping as without the template */
+}
+
 static void emit_template(struct emit *e, const struct moved *m, const uint8_t *bytes)
 {
 	const struct inline_layout *l = &e->plan->layout;
@@ -357,6 +551,9 @@ static void emit_template(struct emit *e, const struct moved *m, const uint8_t *
 		put8(e, 0xA3); put32(e, l->viopl);
 		put8(e, 0x58);			/* pop eax */
 		put8(e, 0x9D);			/* popfd: everything else, as the real CPU does it */
+		break;
+	case PATCH_IRET:
+		emit_iret(e, m->la);
 		break;
 	case PATCH_PUSH_CS:
 		put8(e, 0x50);			/* push eax */
@@ -460,9 +657,10 @@ static int plan_region(csh handle, const struct patch_region *code, const uint8_
 			status = how < 0 ? INLINE_NOT_EXACT : INLINE_BAD_SITE;
 			break;
 		}
+		int iret = m->kind == MOVED_TEMPLATE && m->site_kind == PATCH_IRET;
 		/* Before the site: only what falls through to it, and ends exactly there. */
 		if (off < site_off && (how != 1 || m->kind == MOVED_JMP || m->kind == MOVED_CALL ||
-				       m->kind == MOVED_END || off + m->len > site_off)) {
+				       m->kind == MOVED_END || iret || off + m->len > site_off)) {
 			status = INLINE_TOO_SHORT;
 			break;
 		}
@@ -476,13 +674,14 @@ static int plan_region(csh handle, const struct patch_region *code, const uint8_
 		 * hypervisor completes the RET when it delivers).
 		 */
 		m->in_shadow = (uint8_t)prev_sti;
-		if (prev_sti && m->kind != MOVED_COPY && m->kind != MOVED_TEMPLATE &&
-		    !(m->kind == MOVED_END && m->cond)) {
+		/* An IRET in STI's shadow keeps trapping: its template has no place for the check. */
+		if (prev_sti && ((m->kind != MOVED_COPY && m->kind != MOVED_TEMPLATE &&
+				  !(m->kind == MOVED_END && m->cond)) || iret)) {
 			status = INLINE_TOO_SHORT;
 			break;
 		}
 		prev_sti = m->kind == MOVED_TEMPLATE && m->site_kind == PATCH_STI;
-		ended = m->kind == MOVED_JMP || m->kind == MOVED_CALL || m->kind == MOVED_END;
+		ended = m->kind == MOVED_JMP || m->kind == MOVED_CALL || m->kind == MOVED_END || iret;
 		total += m->len;
 		n++;
 	}
@@ -624,7 +823,7 @@ void inline_restore(uint8_t *code, uint32_t code_la, const struct inline_region 
 	memcpy(code + (r->la - code_la), r->original, r->len);
 }
 
-/* 4. Lookups. */
+/* 5. Lookups. */
 const struct inline_point *inline_point_at(const struct inline_plan *plan, uint32_t la)
 {
 	unsigned lo = 0, hi = plan->npoints;
@@ -705,6 +904,19 @@ void inline_entry_stub(uint8_t *out, uint32_t stub_la, const struct inline_layou
 	stub[11] = 0xE9;					/* jmp handler */
 	memcpy(stub + 12, &rel, 4);
 	memcpy(out, stub, sizeof stub);
+}
+
+void inline_fill_region_map(const struct inline_plan *plan, uint8_t *map)
+{
+	memset(map, 0, INLINE_REGION_MAP_BITS / 8);
+	for (unsigned i = 0; i < plan->nregions; i++) {
+		const struct inline_region *r = &plan->regions[i];
+		for (uint32_t la = r->la + 1; la < r->la + r->len; la++) {
+			uint32_t block = (la - plan->layout.region_map_base) / INLINE_REGION_MAP_BLOCK;
+			if (la >= plan->layout.region_map_base && block < INLINE_REGION_MAP_BITS)
+				map[block / 8] |= (uint8_t)(1u << (block % 8));
+		}
+	}
 }
 
 void inline_fill_tables(uint32_t *if_table, uint32_t *iopl_table)

@@ -54,7 +54,7 @@
 #define INLINE_REGION_MAX	32	/* original bytes one region may cover */
 
 /* Every kind the inline mode looks for (enum patch_set bits). */
-#define PATCH_INLINE_SET	(PATCH_ALL | PATCH_CLI | PATCH_STI)
+#define PATCH_INLINE_SET	(PATCH_ALL | PATCH_CLI | PATCH_STI | PATCH_IRET)
 
 /* The state page's words (guest linear addresses), and the patch code's table page. */
 struct inline_layout {
@@ -64,7 +64,23 @@ struct inline_layout {
 	uint32_t if_table;	/* 256 words: EFLAGS bits 8..15 -> their IF bit, as EFLAGS_IF or 0 */
 	uint32_t iopl_table;	/* 256 words: EFLAGS bits 8..15 -> their IOPL bits, in place */
 	unsigned ring;		/* the real ring of the guest kernel: CS's RPL there */
+	/* The IRET template's (inline_patch.c, "IRET"): */
+	uint32_t vif_saved;	/* the virtual IF before the IRET, while its real IRET may still fault */
+	uint32_t viopl_saved;	/* the same for the virtual IOPL */
+	uint32_t iret_esp_max;	/* the highest ESP whose frame (5 words) ends below the switcher */
+	uint32_t region_map;	/* INLINE_REGION_MAP_BITS bits: a block holds a region's inside */
+	uint32_t region_map_base;	/* the guest address of the map's first block */
 };
+
+/*
+ * The region map: one bit per INLINE_REGION_MAP_BLOCK bytes of guest code
+ * from region_map_base, set where some region's bytes after its first lie.
+ * An IRET to such an address must not run on the CPU (it would run the
+ * jump's displacement or the INT3s): the template sends it to the trapping
+ * IRET, and the hypervisor sends it on to the region's point.
+ */
+#define INLINE_REGION_MAP_BLOCK	32
+#define INLINE_REGION_MAP_BITS	16384	/* 2 KiB: 512 KiB of guest code */
 
 enum inline_point_kind {
 	INLINE_AT_INSN = 1,	/* an original instruction starts here: interrupts and faults may be taken */
@@ -73,6 +89,21 @@ enum inline_point_kind {
 	INLINE_AT_END,		/* the jump back, at guest_la */
 	INLINE_AT_CHECK_RET,	/* a pending check before the RET in STI's shadow: the
 				   hypervisor does the RET, then delivers */
+	/*
+	 * Inside an IRET's template, where only the arithmetic flags differ
+	 * from the bare machine's before the IRET (which replaces them all):
+	 * faults map to the IRET at guest_la, interrupts wait.
+	 */
+	INLINE_AT_IRET,
+	/*
+	 * The template's real IRET, with the virtual IF and IOPL already taken
+	 * from the frame (the old ones in vif_saved, viopl_saved) and, for
+	 * INLINE_AT_IRET_COMMIT, the frame's CS turned from RPL 0 to the real
+	 * ring: whatever traps here, the hypervisor first puts those back
+	 * (patch_inline_sync_in), and the trap is then the IRET's at guest_la.
+	 */
+	INLINE_AT_IRET_COMMIT,
+	INLINE_AT_IRET_COMMIT_USER,	/* the same, returning to RPL 3: the frame untouched */
 };
 
 struct inline_point {
@@ -162,6 +193,9 @@ uint32_t inline_resume_at(const struct inline_plan *plan, const struct inline_re
 #define INLINE_ENTRY_STUB_LEN	16
 void inline_entry_stub(uint8_t *out, uint32_t stub_la, const struct inline_layout *l,
 		       uint32_t handler_la);
+
+/* Fills the region map (INLINE_REGION_MAP_BITS / 8 bytes) for the plan's regions. */
+void inline_fill_region_map(const struct inline_plan *plan, uint8_t *map);
 
 /* Fills the two 256-word tables the patch code reads (inline_layout's if_table, iopl_table). */
 void inline_fill_tables(uint32_t *if_table, uint32_t *iopl_table);

@@ -183,6 +183,8 @@ static unsigned sensitive_kind(const cs_insn *insn)
 		return PATCH_CLI;
 	case X86_INS_STI:
 		return PATCH_STI;
+	case X86_INS_IRETD:	/* the 16-bit IRET keeps trapping */
+		return PATCH_IRET;
 	case X86_INS_PUSH:
 		if (x86->op_count == 1 && x86->operands[0].type == X86_OP_REG &&
 		    x86->operands[0].reg == X86_REG_CS)

@@ -45,6 +45,12 @@ enum patch_set {
 	 */
 	PATCH_CLI = 256,	/* FA */
 	PATCH_STI = 512,	/* FB */
+	/*
+	 * IRET traps by itself when it returns to the guest kernel (its frame
+	 * holds CS with RPL 0); only the inline mode looks for it, to run the
+	 * common returns on the CPU (deprivilege/inline_patch.c, "IRET").
+	 */
+	PATCH_IRET = 1024,	/* CF, 32-bit operand only */
 };
 #define PATCH_ALL	(PATCH_POPF | PATCH_PUSHF | PATCH_PUSH_CS | PATCH_MOV_FROM_CS | \
 			 PATCH_SYS_STORE | PATCH_DESC_QUERY | PATCH_SS_READ | PATCH_FAR_CALL)

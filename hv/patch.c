@@ -126,8 +126,13 @@ void patch_guest(struct vcpu *v, const void *file, size_t file_size,
 		return;
 	int inline_mode = (set & PATCH_MODE_INLINE) != 0;
 	unsigned nregions = 0;
-	if (inline_mode)
-		patch_inline_start(t);
+	if (inline_mode) {
+		uint32_t lowest_code = UINT32_MAX;
+		for (unsigned i = 0; i < img->nsegments; i++)
+			if ((img->seg[i].flags & PF_X) && img->seg[i].la < lowest_code)
+				lowest_code = img->seg[i].la;
+		patch_inline_start(t, lowest_code);
+	}
 	unsigned nroots = 0;
 	roots[nroots++] = img->entry;
 	nroots += guest_function_symbols(file, file_size, roots + nroots,

@@ -11,7 +11,11 @@
  *    these pages alone in it, are user pages (the switcher's stay
  *    supervisor). Nothing else of the hypervisor is on them: what the guest
  *    writes there is two words the hypervisor reads as booleans and a level.
- * 2. The state page and the vCPU, at every trap (hv/patch_inline.h).
+ * 2. The state page and the vCPU, at every trap (hv/patch_inline.h); a
+ *    trap at an IRET template's real IRET first puts back what the
+ *    template changed (deprivilege/inline_patch.c, "IRET"), so that it is
+ *    the trap of the guest's own IRET. The tables page also holds the
+ *    region map the IRET template reads, filled once after planning.
  * 3. The patch code's own traps: the pending check's INT3, and a stray
  *    jump into a region's replaced bytes.
  * 4. Interrupts: delivered only at a point of the patch code, with the
@@ -42,6 +46,8 @@ struct inline_state {
 	uint32_t vif;		/* EFLAGS_IF or 0 */
 	uint32_t viopl;		/* IOPL << 12 */
 	uint32_t pending;	/* EFLAGS_IF while an interrupt waits for IF */
+	uint32_t vif_saved;	/* the IRET template's: vif before its real IRET */
+	uint32_t viopl_saved;	/* and viopl */
 };
 
 static uint8_t state_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
@@ -78,7 +84,7 @@ static struct inline_plan *plan_of(const struct vcpu *v)
 }
 
 /* 1. The pages. */
-void patch_inline_start(struct patch_table *t)
+void patch_inline_start(struct patch_table *t, uint32_t region_map_base)
 {
 	struct inline_plan *p = &t->inline_plan;
 
@@ -98,6 +104,11 @@ void patch_inline_start(struct patch_table *t)
 		.if_table = PATCH_TABLES_LA,
 		.iopl_table = PATCH_TABLES_LA + 256 * 4,
 		.ring = guest_ring,
+		.vif_saved = PATCH_STATE_LA + __builtin_offsetof(struct inline_state, vif_saved),
+		.viopl_saved = PATCH_STATE_LA + __builtin_offsetof(struct inline_state, viopl_saved),
+		.iret_esp_max = SWITCHER_BASE - 5 * 4,
+		.region_map = PATCH_TABLES_LA + 512 * 4,	/* after the two tables */
+		.region_map_base = region_map_base,
 	};
 	inline_fill_tables(tables_page, tables_page + 256);
 	t->inline_refused = 0;
@@ -105,7 +116,8 @@ void patch_inline_start(struct patch_table *t)
 
 void patch_inline_map(struct patch_table *t)
 {
-	(void)t;
+	_Static_assert(512 * 4 + INLINE_REGION_MAP_BITS / 8 <= PAGE_SIZE, "the map fits after the tables");
+	inline_fill_region_map(&t->inline_plan, (uint8_t *)(tables_page + 512));
 	uint32_t user = guest_ring == 3 ? PTE_U : 0;
 
 	memset(state_page, 0, sizeof state_page);	/* virtual IF 0, as the guest is entered */
@@ -119,10 +131,15 @@ void patch_inline_map(struct patch_table *t)
 }
 
 /* 2. The state page and the vCPU. */
+static int in_code(uint32_t la);
+static void iret_commit_undo(struct vcpu *v);
+
 void patch_inline_sync_in(struct vcpu *v)
 {
 	v->virt_if = (state()->vif & EFLAGS_IF) != 0;
 	v->virt_iopl = (state()->viopl & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT;
+	if (in_code(guest_segment_base((uint16_t)v->regs.cs) + v->regs.eip))
+		iret_commit_undo(v);
 }
 
 void patch_inline_sync_out(struct machine *m)
@@ -189,6 +206,33 @@ int patch_inline_int3(struct vcpu *v, uint32_t la)
 	stats_trap(&v->regs, 0, "inline-redirect");
 	v->regs.eip = resume - code_base(v);
 	return 1;
+}
+
+/*
+ * A trap at an IRET template's real IRET (a fault of the IRET's own, a
+ * tick, a single step): the template had already taken the virtual IF and
+ * IOPL from the frame and, returning to the kernel, turned the frame's CS
+ * from RPL 0 to the real ring. Put back, the trap is the guest IRET's own
+ * (its point maps the EIP to it), and that IRET, run again or emulated,
+ * does everything once more. Only the IF bit and IOPL's two bits of the
+ * saved words are taken, and the frame is written only where it still
+ * holds what the template wrote: guest memory, through the guest's pages.
+ */
+static void iret_commit_undo(struct vcpu *v)
+{
+	const struct inline_point *p = inline_point_at(plan_of(v), code_base(v) + v->regs.eip);
+	if (!p || (p->kind != INLINE_AT_IRET_COMMIT && p->kind != INLINE_AT_IRET_COMMIT_USER))
+		return;
+	v->virt_if = (state()->vif_saved & EFLAGS_IF) != 0;
+	v->virt_iopl = (state()->viopl_saved & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT;
+	if (p->kind != INLINE_AT_IRET_COMMIT)
+		return;
+	uint32_t cs_la = guest_segment_base((uint16_t)v->regs.ss) + v->regs.esp + 4;
+	uint16_t cs;
+	if (!guest_read(v, cs_la, &cs, sizeof cs) && SEL_RPL(cs) == guest_ring) {
+		cs &= (uint16_t)~3u;
+		guest_write(v, cs_la, &cs, sizeof cs);
+	}
 }
 
 /* 4. Interrupts and frames. */

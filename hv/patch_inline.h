@@ -27,8 +27,11 @@ int patch_inline_active(void);
 /* Where the guest's segments end: SWITCHER_BASE, or PATCH_AREA_END under the inline mode. */
 uint32_t guest_linear_top(void);
 
-/* At load: an empty plan over the patch code pages; then, planned, the pages mapped for the guest. */
-void patch_inline_start(struct patch_table *t);
+/*
+ * At load: an empty plan over the patch code pages (region_map_base: the
+ * guest's lowest code address); then, planned, the pages mapped for the guest.
+ */
+void patch_inline_start(struct patch_table *t, uint32_t region_map_base);
 void patch_inline_map(struct patch_table *t);
 
 /* The state page and the vCPU, at the start and the end of every trap. */

@@ -222,10 +222,17 @@ bench_pte_write:
 	movl %eax, (%edx)
 	BENCH_LOOP_END 1b
 
-/* INT3 and INT n are traps: the saved EIP is already past the instruction. */
+/*
+ * INT3 and INT n are traps: the saved EIP is already past the instruction.
+ * Aligned as a compiler aligns functions: the padding after the IRET is
+ * what lets the inline patch mode (--patch inline) put its 5-byte jump
+ * over a 1-byte IRET, as it would in a compiled kernel.
+ */
+	.p2align 4
 	BENCH_FUNC bench_handler_iret
 bench_handler_iret:
 	iret
+	.p2align 4
 
 /* #DE is a fault: the saved EIP is the DIV itself, so resume after it. */
 	BENCH_FUNC bench_handler_divide

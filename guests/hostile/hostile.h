@@ -49,6 +49,10 @@ void hostile_fpu_ts(void);
 void hostile_idt_limit(void);
 void hostile_null_rpl_selector(void);
 void hostile_clac_stac(void);
+void hostile_kernel_gates_if(void);	/* hostile_gates.c */
+void hostile_iret_sets_if_tick(void);
+void hostile_iret_forged_cs(void);
+void hostile_iret_esp_in_slot(void);
 
 /* A TSS loaded with LTR, for rows that change privilege or return from a task. */
 void hostile_tss_install(uint16_t link);

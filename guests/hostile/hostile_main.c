@@ -57,6 +57,10 @@ static const struct hostile_row hostile_rows[] = {
 	{ "idt-limit", hostile_idt_limit },
 	{ "null-rpl-selector", hostile_null_rpl_selector },
 	{ "clac-stac", hostile_clac_stac },
+	{ "kernel-gates-if", hostile_kernel_gates_if },
+	{ "iret-sets-if-tick", hostile_iret_sets_if_tick },
+	{ "iret-forged-cs", hostile_iret_forged_cs },
+	{ "iret-esp-in-slot", hostile_iret_esp_in_slot },
 };
 
 #define HOSTILE_ROWS (sizeof(hostile_rows) / sizeof(hostile_rows[0]))

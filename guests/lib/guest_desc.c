@@ -64,16 +64,29 @@ void guest_gdt_set(unsigned index, struct x86_desc desc)
 		guest_gdt_load();
 }
 
-void guest_idt_install(void)
+static void guest_idt_load(void)
 {
-	for (unsigned v = 0; v < GUEST_TRAP_VECTORS; v++)
-		guest_idt[v] = gate_make(GUEST_SEL_CODE, guest_trap_stubs[v],
-					 DESC_SYS_INT_GATE, 0);
 	struct x86_pseudo_desc pd = {
 		.limit = sizeof(guest_idt) - 1,
 		.base = (uint32_t)guest_idt,
 	};
 	lidt(&pd);
+}
+
+void guest_idt_install(void)
+{
+	for (unsigned v = 0; v < GUEST_TRAP_VECTORS; v++)
+		guest_idt[v] = gate_make(GUEST_SEL_CODE, guest_trap_stubs[v],
+					 DESC_SYS_INT_GATE, 0);
+	guest_idt_load();
+}
+
+void guest_idt_set_gate(unsigned vector, unsigned type, unsigned dpl)
+{
+	if (vector >= GUEST_TRAP_VECTORS)
+		return;
+	guest_idt[vector] = gate_make(GUEST_SEL_CODE, guest_trap_stubs[vector], type, dpl);
+	guest_idt_load();
 }
 
 void guest_desc_init(void)

@@ -41,6 +41,13 @@ void guest_gdt_write_live(unsigned index, struct x86_desc desc);
 /* Fill the IDT and LIDT it. Needs guest_gdt_install() first (gates use GUEST_SEL_CODE). */
 void guest_idt_install(void);
 
+/*
+ * Make vector's gate (still to its stub) of `type` (DESC_SYS_INT_GATE or
+ * DESC_SYS_TRAP_GATE) and dpl, then LIDT again: a hypervisor that delivers
+ * gates itself may read the table only at LIDT.
+ */
+void guest_idt_set_gate(unsigned vector, unsigned type, unsigned dpl);
+
 /* Both of the above: the usual start of a guest that takes traps. */
 void guest_desc_init(void);
 

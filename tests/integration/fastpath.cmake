@@ -61,10 +61,15 @@ tv_integration_test(NAME fastpath.ring1_direct
 # through a stub that makes it 1, so the trap gate's handler sees IF 1
 # (syscall-from-user checks it), and the system calls still do not trap.
 # (MOV from SS in the guest's trap entry is patched to trap in this mode, so
-# the "mov" row says nothing about the APIC here.)
+# the "mov" row says nothing about the APIC here.) The kernel's IRETs are
+# patched too: the one that traps with --direct alone (into user mode before
+# the direct paths are on) runs on the CPU here.
 tv_integration_test(NAME fastpath.ring1_inline_direct
   COMMAND ${TV_EXPECT_RUN} --status 0 ${TV_FASTPATH_EXPECT}
-    --expect "^ +[0-9] +shadow: LAPIC page mapped for reads$" ${TV_FASTPATH_SYSCALL_DIRECT} --expect "^hv\\| hypervisor memory unchanged"
+    --expect "^ +[0-9] +shadow: LAPIC page mapped for reads$" --expect "^ +2505 +int$"
+    --reject "iretd$" --expect "^ +1 +direct: system call gates in the real IDT$"
+    --expect "^ +3 +direct: writes to the TSS's page stepped$"
+    --expect "^ +0 +direct: TSS page watch given up$" --expect "^hv\\| hypervisor memory unchanged"
     -- run fastpath --ring 1 --patch inline --direct --timeout 60)
 # Ring 3: the APIC copy, but system calls trap (kernel and user share the CPL).
 tv_integration_test(NAME fastpath.ring3_direct

@@ -8,15 +8,23 @@
 # unchanged, never a crash, a panic or a hang. Where the two may differ, the
 # difference is in docs/guest-contract.md and the row says so below.
 
-# tv_hostile(ROW [DIRECT3] EXPECT pattern... [NATIVE pattern...] [RING3 pattern...])
+# tv_hostile(ROW [DIRECT3] [INLINE] [PUSHF] EXPECT pattern... [NATIVE pattern...] [RING3 pattern...])
 # NATIVE and RING3, when given, replace EXPECT for that run. DIRECT3 adds a
 # run in ring 3 with --direct, expecting what ring 3 does: for the rows
-# whose port I/O the fast trap path answers (fast_trap.cmake).
+# whose port I/O the fast trap path answers (fast_trap.cmake). INLINE adds
+# runs in ring 1 with --patch inline, with and without --direct, and in
+# ring 3 with --patch inline: for the rows about IRET and gates, which the
+# inline mode runs on the CPU (deprivilege/inline_patch.c, "IRET").
+# PUSHF: the row reads IF with PUSHF, which shows the guest's IF only where
+# it is patched: ring 1 and ring 3 run with --patch all.
 function(tv_hostile row)
-  cmake_parse_arguments(H "DIRECT3" "" "EXPECT;NATIVE;RING3" ${ARGN})
+  cmake_parse_arguments(H "DIRECT3;INLINE;PUSHF" "" "EXPECT;NATIVE;RING3" ${ARGN})
   set(sides native ring1 ring3)
   if(H_DIRECT3)
     list(APPEND sides ring3_direct)
+  endif()
+  if(H_INLINE)
+    list(APPEND sides ring1_inline ring1_inline_direct ring3_inline)
   endif()
   foreach(side ${sides})
     set(patterns ${H_EXPECT})
@@ -38,6 +46,15 @@ function(tv_hostile row)
         set(hv_options --ring 3)
       elseif(side STREQUAL "ring3_direct")
         set(hv_options --ring 3 --direct)
+      elseif(side STREQUAL "ring1_inline")
+        set(hv_options --ring 1 --patch inline)
+      elseif(side STREQUAL "ring1_inline_direct")
+        set(hv_options --ring 1 --patch inline --direct)
+      elseif(side STREQUAL "ring3_inline")
+        set(hv_options --ring 3 --patch inline)
+      endif()
+      if(H_PUSHF AND (side STREQUAL "ring1" OR side STREQUAL "ring3"))
+        list(APPEND hv_options --patch all)
       endif()
       tv_integration_test(NAME ${side}.hostile.${row}
         COMMAND ${TV_EXPECT_RUN} ${args}
@@ -70,12 +87,12 @@ tv_hostile(single-step DIRECT3 EXPECT
   "tf then cli: #DB error 0x0$" "tf then cli: eip 0 bytes past the cli$"
   "tf then out: #DB error 0x0$" "tf then out: eip 0 bytes past the out$")
 # SDM vol. 2A, IRET: a popped NT is loaded; only the NT held before the IRET is a task return.
-tv_hostile(iret-popped-nt DIRECT3 EXPECT "iret: no trap$" "NT after the iret 1, after a trap 1$")
-tv_hostile(iret-current-nt EXPECT "iret with NT set, null back link: #TS error 0x0$")
+tv_hostile(iret-popped-nt DIRECT3 INLINE EXPECT "iret: no trap$" "NT after the iret 1, after a trap 1$")
+tv_hostile(iret-current-nt INLINE EXPECT "iret with NT set, null back link: #TS error 0x0$")
 # SDM vol. 2A/2B, IRET and RET: a non-conforming DPL 0 code segment with RPL 3
 # is #GP(selector). With the guest kernel in ring 3 its own code selector
 # already has RPL 3, so the return goes through (docs/guest-contract.md).
-tv_hostile(iret-rpl3-kernel-cs EXPECT "iret to cs 0x0b: #GP error 0x8$"
+tv_hostile(iret-rpl3-kernel-cs INLINE EXPECT "iret to cs 0x0b: #GP error 0x8$"
   RING3 "iret to cs 0x0b: no trap$")
 tv_hostile(retf-rpl3-kernel-cs EXPECT "lret to cs 0x0b: #GP error 0x8$"
   RING3 "lret to cs 0x0b: no trap$")
@@ -156,6 +173,41 @@ foreach(ring 1 3)
       --expect "^hv\\| hypervisor memory unchanged"
       --reject "HOSTILE-RESULT" --reject "panic"
       -- run hostile --ring ${ring} --timeout 60 -- iret-vm)
+endforeach()
+
+# The guest kernel's own gates and IRETs (hostile_gates.c): what the handler
+# and the code after the IRET see of IF and CS, as the bare CPU at CPL 0
+# shows them, in every mode, and with the inline mode's IRET on the CPU.
+tv_hostile(kernel-gates-if PUSHF INLINE EXPECT
+  "interrupt gate: handler IF 0, frame cs 0x8, frame IF 1, after iret IF 1$"
+  "trap gate: handler IF 1, frame cs 0x8, frame IF 1, after iret IF 1$"
+  "iret clearing IF: handler IF 0, frame cs 0x8, frame IF 1, after iret IF 0$"
+  "iret setting IF: handler IF 0, frame cs 0x8, frame IF 0, after iret IF 1$")
+# A tick waiting while IF is 0 is taken right after the IRET that sets IF,
+# at the instruction it returned to: with the inline mode, the template
+# leaves such a return to the trapping IRET.
+tv_hostile(iret-sets-if-tick INLINE EXPECT
+  "ticks waiting 20 of 20, taken right after the iret 20 of 20$")
+tv_hostile(iret-forged-cs INLINE EXPECT "iret to cs 0x10: #GP error 0x10$")
+# ESP in the switcher's slot, then IRET (natively no memory is there: no
+# native run). QEMU TCG's IRET at CPL 1 reads the frame from the switcher's
+# read-only page and enters virtual-8086 mode (FACTS.md), and the
+# hypervisor stops the guest at its next trap; the inline mode's IRET
+# leaves such a stack to the guest's own IRET and ends the same way.
+foreach(side ring1 ring1_inline ring1_inline_direct ring3_inline)
+  set(hv_options --ring 1)
+  if(side STREQUAL "ring1_inline")
+    set(hv_options --ring 1 --patch inline)
+  elseif(side STREQUAL "ring1_inline_direct")
+    set(hv_options --ring 1 --patch inline --direct)
+  elseif(side STREQUAL "ring3_inline")
+    set(hv_options --ring 3 --patch inline)
+  endif()
+  tv_integration_test(NAME ${side}.hostile.iret-esp-in-slot
+    COMMAND ${TV_EXPECT_RUN} --status 4
+      --expect "^run ended: the hypervisor stopped the guest: unemulated: the guest runs in virtual-8086 mode"
+      --expect "^hv\\| hypervisor memory unchanged" --reject "panic" --reject "HOSTILE-DONE"
+      -- run hostile ${hv_options} --timeout 60 -- iret-esp-in-slot)
 endforeach()
 
 tv_integration_test(NAME native.hostile.unknown_row

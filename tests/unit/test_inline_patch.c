@@ -43,6 +43,7 @@ static struct inline_region regions[16];
 static struct inline_point points[256];
 static struct inline_plan plan;
 static uint32_t if_table[256], iopl_table[256];
+static uint8_t region_map[INLINE_REGION_MAP_BITS / 8];
 
 static void open_capstone(void)
 {
@@ -67,7 +68,9 @@ static void new_plan(unsigned ring)
 	plan.points = points;
 	plan.max_points = 256;
 	plan.layout = (struct inline_layout){ STATE_LA, STATE_LA + 4, STATE_LA + 8,
-					      TABLES_LA, TABLES_LA + 1024, ring };
+					      TABLES_LA, TABLES_LA + 1024, ring,
+					      STATE_LA + 12, STATE_LA + 16, STACK_TOP - 20,
+					      TABLES_LA + 2048, BASE };
 	inline_fill_tables(if_table, iopl_table);
 }
 
@@ -96,10 +99,11 @@ struct cpu {
 	uint32_t reg[8];	/* eax ecx edx ebx esp ebp esi edi */
 	uint32_t eip, eflags, cs;
 	uint32_t vif, viopl, pending;	/* the state page */
+	uint32_t vif_saved, viopl_saved;
 	uint8_t stack[STACK_TOP];	/* guest memory 0..STACK_TOP */
 };
 
-enum stop { LEFT, TRAPPED, UNKNOWN };
+enum stop { LEFT, TRAPPED, UNKNOWN, AT_IRET };
 
 static uint32_t *word_at(struct cpu *c, uint32_t la)
 {
@@ -109,6 +113,10 @@ static uint32_t *word_at(struct cpu *c, uint32_t la)
 		return &c->viopl;
 	if (la == STATE_LA + 8)
 		return &c->pending;
+	if (la == STATE_LA + 12)
+		return &c->vif_saved;
+	if (la == STATE_LA + 16)
+		return &c->viopl_saved;
 	if (la >= TABLES_LA && la < TABLES_LA + 1024)
 		return &if_table[(la - TABLES_LA) / 4];
 	if (la >= TABLES_LA + 1024 && la < TABLES_LA + 2048)
@@ -137,27 +145,50 @@ static uint32_t ea(struct cpu *c, const cs_x86_op *op)
 	return a;
 }
 
+/* Byte and word operands (the IRET template's) are on the model's stack only. */
 static uint32_t get(struct cpu *c, const cs_x86_op *op)
 {
 	if (op->type == X86_OP_IMM)
-		return (uint32_t)op->imm;
+		return (uint32_t)op->imm & (op->size == 1 ? 0xFF : op->size == 2 ? 0xFFFF : ~0u);
+	if (op->type == X86_OP_MEM && op->size < 4) {
+		uint32_t la = ea(c, op);
+		ck_assert_uint_lt(la + op->size, STACK_TOP);
+		return op->size == 1 ? c->stack[la] : (uint32_t)(c->stack[la] | c->stack[la + 1] << 8);
+	}
 	if (op->type == X86_OP_MEM)
 		return *word_at(c, ea(c, op));
 	if (op->reg == X86_REG_CS)
 		return c->cs;
 	if (op->reg == X86_REG_AX)
 		return c->reg[0] & 0xFFFF;
+	if (op->reg == X86_REG_AL)
+		return c->reg[0] & 0xFF;
 	return c->reg[regno(op->reg)];
 }
 
 static void put(struct cpu *c, const cs_x86_op *op, uint32_t v)
 {
-	if (op->type == X86_OP_MEM)
+	if (op->type == X86_OP_MEM && op->size == 1)
+		c->stack[ea(c, op)] = (uint8_t)v;
+	else if (op->type == X86_OP_MEM)
 		*word_at(c, ea(c, op)) = v;
 	else if (op->reg == X86_REG_AX)
 		c->reg[0] = (c->reg[0] & ~0xFFFFu) | (v & 0xFFFF);
+	else if (op->reg == X86_REG_AL)
+		c->reg[0] = (c->reg[0] & ~0xFFu) | (v & 0xFF);
 	else
 		c->reg[regno(op->reg)] = v;
+}
+
+/* CMP, TEST, AND and ADD set ZF and CF (all the templates' branches read). */
+static void arith(struct cpu *c, uint32_t result, unsigned size, int carry)
+{
+	uint32_t mask = size == 1 ? 0xFF : size == 2 ? 0xFFFF : ~0u;
+	c->eflags &= ~(EFLAGS_ZF | EFLAGS_CF);
+	if (!(result & mask))
+		c->eflags |= EFLAGS_ZF;
+	if (carry)
+		c->eflags |= EFLAGS_CF;
 }
 
 static void push(struct cpu *c, uint32_t v)
@@ -227,6 +258,59 @@ static enum stop run(struct cpu *c)
 			if (c->reg[1] == 0)
 				next = (uint32_t)x->operands[0].imm;
 			break;
+		case X86_INS_CMP: {
+			uint32_t a = get(c, &x->operands[0]), b = get(c, &x->operands[1]);
+			arith(c, a - b, x->operands[0].size, a < b);
+			break;
+		}
+		case X86_INS_TEST:
+			arith(c, get(c, &x->operands[0]) & get(c, &x->operands[1]), x->operands[0].size, 0);
+			break;
+		case X86_INS_AND: {
+			uint32_t r = get(c, &x->operands[0]) & get(c, &x->operands[1]);
+			put(c, &x->operands[0], r);
+			arith(c, r, x->operands[0].size, 0);
+			break;
+		}
+		case X86_INS_SUB: {
+			uint32_t a = get(c, &x->operands[0]), b = get(c, &x->operands[1]);
+			put(c, &x->operands[0], a - b);
+			arith(c, a - b, x->operands[0].size, a < b);
+			break;
+		}
+		case X86_INS_SHR: {
+			uint32_t r = get(c, &x->operands[0]) >> get(c, &x->operands[1]);
+			put(c, &x->operands[0], r);
+			arith(c, r, 4, 0);
+			break;
+		}
+		case X86_INS_BT: {
+			/* Only the region map, as the template reads it: a bit string from its address. */
+			uint32_t bitno = get(c, &x->operands[1]);
+			ck_assert_uint_eq(ea(c, &x->operands[0]), TABLES_LA + 2048);
+			ck_assert_uint_lt(bitno, INLINE_REGION_MAP_BITS);
+			c->eflags &= ~EFLAGS_CF;
+			if (region_map[bitno / 8] & (1u << (bitno % 8)))
+				c->eflags |= EFLAGS_CF;
+			break;
+		}
+		case X86_INS_ADD: {
+			uint32_t r = get(c, &x->operands[0]) + get(c, &x->operands[1]);
+			put(c, &x->operands[0], r);
+			arith(c, r, x->operands[0].size, 0);
+			break;
+		}
+		case X86_INS_JB: case X86_INS_JAE: case X86_INS_JA: case X86_INS_JE: case X86_INS_JNE: {
+			int zf = (c->eflags & EFLAGS_ZF) != 0, cf = (c->eflags & EFLAGS_CF) != 0;
+			int taken = insn->id == X86_INS_JB ? cf : insn->id == X86_INS_JAE ? !cf :
+				    insn->id == X86_INS_JA ? !cf && !zf : insn->id == X86_INS_JE ? zf : !zf;
+			if (taken)
+				next = (uint32_t)x->operands[0].imm;
+			break;
+		}
+		case X86_INS_IRETD:
+			cs_free(insn, 1);
+			return AT_IRET;	/* eip at the IRET: the real CPU's from here */
 		case X86_INS_JMP:
 			next = (uint32_t)x->operands[0].imm;
 			break;
@@ -682,6 +766,136 @@ START_TEST(entry_stub_sets_if_and_goes_to_the_handler)
 }
 END_TEST
 
+/*
+ * IRET at the guest kernel's CPL 0: the common returns run on the CPU from
+ * the template's own IRET, with the virtual IF and IOPL taken from the
+ * frame; everything else ends at the guest's own (trapping) IRET with
+ * nothing changed. Rows: the frame's CS and EFLAGS, the state page before,
+ * and where the template must end.
+ */
+struct iret_row {
+	const char *what;
+	uint32_t cs, eflags;	/* the frame's */
+	uint32_t vif, pending;	/* the state page before */
+	uint32_t esp;		/* where the frame lies; 0: the usual place */
+	unsigned ends_at;	/* the kind of the point at the IRET it stops at */
+	uint32_t eip;		/* the frame's; 0: BASE + 0x40 */
+};
+
+#define IF_	EFLAGS_IF
+#define FIX	EFLAGS_FIXED
+static const struct iret_row iret_rows[] = {
+	{ "kernel, IF 0 to 1", 0x08, FIX | IF_, 0, 0, 0, INLINE_AT_IRET_COMMIT, 0 },
+	{ "kernel, IF 1 to 0", 0x08, FIX, IF_, IF_, 0, INLINE_AT_IRET_COMMIT, 0 },
+	{ "kernel, IF 1 to 1", 0x08, FIX | IF_, IF_, 0, 0, INLINE_AT_IRET_COMMIT, 0 },
+	{ "kernel, IOPL 3 and every kept flag", 0x08, FIX | IF_ | EFLAGS_IOPL | ARITH | EFLAGS_TF |
+	  EFLAGS_DF | EFLAGS_AC | EFLAGS_RF, 0, 0, 0, INLINE_AT_IRET_COMMIT, 0 },
+	{ "kernel, IF 0 to 1 with an interrupt waiting", 0x08, FIX | IF_, 0, IF_, 0, INLINE_AT_IRET, 0 },
+	{ "kernel, IF 1 to 1 with one waiting", 0x08, FIX | IF_, IF_, IF_, 0, INLINE_AT_IRET, 0 },
+	{ "user", 0x1B, FIX | IF_, 0, 0, 0, INLINE_AT_IRET_COMMIT_USER, 0 },
+	{ "user, IF 0, one waiting", 0x1B, FIX, 0, IF_, 0, INLINE_AT_IRET_COMMIT_USER, 0 },
+	{ "user with one waiting", 0x1B, FIX | IF_, 0, IF_, 0, INLINE_AT_IRET, 0 },
+	{ "forged CS: another kernel selector", 0x10, FIX | IF_, 0, 0, 0, INLINE_AT_IRET, 0 },
+	{ "forged CS: the kernel's with RPL 1", 0x09, FIX | IF_, 0, 0, 0, INLINE_AT_IRET, 0 },
+	{ "forged CS: RPL 2", 0x0A, FIX | IF_, 0, 0, 0, INLINE_AT_IRET, 0 },
+	{ "NT in the frame", 0x08, FIX | IF_ | EFLAGS_NT, 0, 0, 0, INLINE_AT_IRET, 0 },
+	{ "VM in the frame", 0x1B, FIX | IF_ | EFLAGS_VM, 0, 0, 0, INLINE_AT_IRET, 0 },
+	{ "the frame reaches past iret_esp_max", 0x08, FIX | IF_, 0, 0, STACK_TOP - 16, INLINE_AT_IRET, 0 },
+	{ "the frame wraps around 0", 0x08, FIX | IF_, 0, 0, 4, INLINE_AT_IRET, 0 },
+	{ "to the kernel inside a region", 0x08, FIX | IF_, 0, 0, 0, INLINE_AT_IRET, BASE + 2 },
+	{ "to the kernel beside a region's block", 0x08, FIX | IF_, 0, 0, 0, INLINE_AT_IRET_COMMIT,
+	  BASE + INLINE_REGION_MAP_BLOCK },
+	{ "to the kernel below the map", 0x08, FIX | IF_, 0, 0, 0, INLINE_AT_IRET, BASE - 1 },
+	{ "to the kernel above the map", 0x08, FIX | IF_, 0, 0, 0, INLINE_AT_IRET,
+	  BASE + INLINE_REGION_MAP_BITS * INLINE_REGION_MAP_BLOCK },
+	{ "to user mode at any address", 0x1B, FIX | IF_, 0, 0, 0, INLINE_AT_IRET_COMMIT_USER, BASE + 2 },
+};
+
+START_TEST(iret_rows_hold)
+{
+	const struct iret_row *r = &iret_rows[_i];
+	struct cpu c;
+
+	ck_assert_int_eq(PLAN(0xCF, 0x90, 0x90, 0x90, 0x90), INLINE_OK);	/* iret; padding */
+	inline_fill_region_map(&plan, region_map);	/* 1001..1004: the first block */
+	enter(&c, 0, r->vif, EFLAGS_IOPL & 0x1000, r->pending);
+	uint32_t eip = r->eip ? r->eip : BASE + 0x40;
+	if (r->esp)
+		c.reg[4] = r->esp;
+	uint32_t esp = c.reg[4], *frame = (uint32_t *)&c.stack[esp];
+	frame[0] = eip;
+	frame[1] = r->cs;
+	frame[2] = r->eflags;
+	if (esp + 20 <= STACK_TOP) {
+		frame[3] = 0x7000;
+		frame[4] = 0x23;
+	}
+	ck_assert_msg(run(&c) == AT_IRET, "%s: no IRET reached", r->what);
+	const struct inline_point *p = inline_point_at(&plan, c.eip);
+	ck_assert_msg(p && p->kind == r->ends_at, "%s: ends at kind %u", r->what, p ? p->kind : 0);
+	ck_assert_uint_eq(p->guest_la, BASE);
+	/* Every register the guest's, ESP at the frame, as at the guest's IRET. */
+	ck_assert_uint_eq(c.reg[4], esp);
+	expect_registers_kept(&c, -1);
+	ck_assert_uint_eq(frame[0], eip);
+	ck_assert_uint_eq(frame[2], r->eflags);
+	if (r->ends_at == INLINE_AT_IRET) {
+		ck_assert_msg(c.vif == r->vif && c.viopl == 0x1000 && frame[1] == r->cs,
+			      "%s: the trapping IRET with something changed", r->what);
+		return;
+	}
+	/* The real IRET: the virtual flags from the frame, the old ones kept for an undo. */
+	ck_assert_uint_eq(c.vif, r->eflags & EFLAGS_IF);
+	ck_assert_uint_eq(c.viopl, r->eflags & EFLAGS_IOPL);
+	ck_assert_uint_eq(c.vif_saved, r->vif);
+	ck_assert_uint_eq(c.viopl_saved, 0x1000);
+	/* Never returning with the virtual IF 1 while an interrupt waits. */
+	ck_assert(!(c.vif && c.pending));
+	ck_assert_uint_eq(frame[1], r->ends_at == INLINE_AT_IRET_COMMIT ? (r->cs | 1) : r->cs);
+}
+END_TEST
+
+START_TEST(iret_placement)
+{
+	/* 1000: 66 CF iretw: a 16-bit frame, no site (it traps as before) */
+	{
+		static const uint8_t iretw[] = { 0x66, 0xCF, 0x90, 0x90, 0x90, 0x90 };
+		uint32_t root = BASE;
+		struct patch_region r = { BASE, guest, sizeof iretw };
+		memset(guest, 0, sizeof guest);
+		memcpy(guest, iretw, sizeof iretw);
+		ck_assert_int_eq(patcher_scan_targets(cs, &r, &root, 1, PATCH_INLINE_SET, visited,
+						      targets, sites, MAX_SITES, &nsites), PATCHER_OK);
+		ck_assert_uint_eq(nsites, 0);
+	}
+	/* 1000: FB sti; 1001: CF iret (in STI's shadow); padding: trapped */
+	ck_assert_int_eq(PLAN(0xFB, 0xCF, 0x90, 0x90, 0x90, 0x90), INLINE_TOO_SHORT);
+	/* 1000: CF iret; 1001: the next function: trapped */
+	static const uint8_t next_function[] = { 0xCF, 0x31, 0xC0, 0xC3, 0x90, 0x90 };
+	const uint32_t root = BASE + 1;
+	ck_assert_int_eq(plan_first(next_function, sizeof next_function, &root, 1), INLINE_TOO_SHORT);
+	/* 1000: C7 04 24 40 10 00 00 mov dword [esp], 0x1040; 1007: CF iret: the MOV moves with it */
+	static const uint8_t handler[] = { 0xC7, 0x04, 0x24, 0x40, 0x10, 0x00, 0x00, 0xCF };
+	uint32_t roots[4] = { BASE };
+	struct patch_region r = { BASE, guest, sizeof handler };
+	memset(guest, 0, sizeof guest);
+	memcpy(guest, handler, sizeof handler);
+	ck_assert_int_eq(patcher_scan_targets(cs, &r, roots, 1, PATCH_INLINE_SET, visited, targets,
+					      sites, MAX_SITES, &nsites), PATCHER_OK);
+	ck_assert_uint_eq(nsites, 1);
+	ck_assert_uint_eq(sites[0].la, BASE + 7);
+	new_plan(1);
+	ck_assert_int_eq(inline_plan_site(cs, &r, visited, targets, BASE + 7, &plan), INLINE_OK);
+	ck_assert_uint_eq(regions[0].la, BASE);
+	ck_assert_uint_eq(regions[0].len, 8);
+	/* Only the template's first byte and the MOV's are points interrupts may be taken at. */
+	unsigned deliverable = 0;
+	for (unsigned i = 0; i < regions[0].npoints; i++)
+		deliverable += points[i].kind == INLINE_AT_INSN || points[i].kind == INLINE_AT_END;
+	ck_assert_uint_eq(deliverable, 2);
+}
+END_TEST
+
 START_TEST(templates_leave_flags_alone)
 {
 	static const uint8_t kinds[][6] = {
@@ -735,6 +949,8 @@ static Suite *inline_suite(void)
 	tcase_add_test(rules, cs_reads_show_rpl0);
 	tcase_add_test(rules, templates_leave_flags_alone);
 	tcase_add_test(rules, entry_stub_sets_if_and_goes_to_the_handler);
+	tcase_add_loop_test(rules, iret_rows_hold, 0, sizeof iret_rows / sizeof iret_rows[0]);
+	tcase_add_test(rules, iret_placement);
 	suite_add_tcase(s, rules);
 	return s;
 }
