@@ -107,8 +107,12 @@ static void check_regions(const struct patch_region *code, const uint8_t *visite
 				   "region 0x%x: point 0x%x outside its code", r->la, pt->patch_la);
 			FUZZ_CHECK(k == 0 || plan->points[r->first_point + k - 1].patch_la < pt->patch_la,
 				   "region 0x%x: points out of order", r->la);
-			FUZZ_CHECK(pt->kind >= INLINE_AT_INSN && pt->kind <= INLINE_AT_CHECK_RET,
+			FUZZ_CHECK(pt->kind >= INLINE_AT_INSN && pt->kind <= INLINE_AT_IRET_COMMIT_USER,
 				   "point kind %u", pt->kind);
+			/* An IRET template's points stand for its IRET, inside the region. */
+			if (pt->kind >= INLINE_AT_IRET)
+				FUZZ_CHECK(pt->guest_la >= r->la && pt->guest_la < r->la + r->len,
+					   "IRET point for 0x%x outside region 0x%x", pt->guest_la, r->la);
 			FUZZ_CHECK(inline_point_at(plan, pt->patch_la) == pt, "point lookup 0x%x",
 				   pt->patch_la);
 			if (pt->kind == INLINE_AT_INSN || pt->kind == INLINE_IN_SHADOW) {
@@ -177,7 +181,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	plan.points = malloc(plan.max_points * sizeof(*plan.points));
 	plan.layout = (struct inline_layout){ STATE_LA, STATE_LA + 4, STATE_LA + 8,
 					      STATE_LA + 0x1000, STATE_LA + 0x1400,
-					      (mode & 1) ? 3u : 1u };
+					      (mode & 1) ? 3u : 1u, STATE_LA + 12, STATE_LA + 16,
+					      0xFFBFFFEC, STATE_LA + 0x1800, la };
 
 	uint32_t region_end = 0;
 	for (unsigned k = 0; k < n; k++) {
