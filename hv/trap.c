@@ -124,13 +124,28 @@ static void check_frame(struct vcpu *v, const struct frame_at_entry *in)
 	int same = in->tables == cpu_tables_generation && in->user_mode == v->user_mode &&
 		   (in->cs & 3) == cpl;
 
-	if ((!same || f->cs != in->cs) && !cpu_tables_code_ok((uint16_t)f->cs, cpl))
+	/*
+	 * A CS or SS the guest held when its tables changed (LGDT, LLDT, an
+	 * entry rewritten) stays cached in the bare CPU until reloaded; the
+	 * switcher's IRET reloads it from the new table (docs/guest-contract.md).
+	 */
+	int stale = in->tables != cpu_tables_generation;
+
+	if ((!same || f->cs != in->cs) && !cpu_tables_code_ok((uint16_t)f->cs, cpl)) {
+		if (stale && f->cs == in->cs)
+			hv_exit_stopped("unemulated: the guest's code segment 0x%x, cached before its tables changed at 0x%08x, is not usable at ring %u under them",
+					f->cs, f->eip, cpl);
 		hv_exit_stopped("the guest's code segment 0x%x is not usable at ring %u", f->cs, cpl);
+	}
 	/* QEMU TCG would IRET there anyway; a real CPU faults in the switcher. */
 	if (f->eip > desc_limit(*cpu_tables_gdt_entry((uint16_t)f->cs)))
 		hv_exit_stopped("the guest's EIP 0x%08x lies beyond its code segment's limit", f->eip);
-	if ((!same || f->ss != in->ss) && !cpu_tables_stack_ok((uint16_t)f->ss, cpl))
+	if ((!same || f->ss != in->ss) && !cpu_tables_stack_ok((uint16_t)f->ss, cpl)) {
+		if (stale && f->ss == in->ss)
+			hv_exit_stopped("unemulated: the guest's stack segment 0x%x, cached before its tables changed at 0x%08x, is not usable at ring %u under them",
+					f->ss, f->eip, cpl);
 		hv_exit_stopped("the guest's stack segment 0x%x is not usable at ring %u", f->ss, cpl);
+	}
 	if (!same || f->ds != in->ds)
 		f->ds = loadable_data_selector(f->ds);
 	if (!same || f->es != in->es)

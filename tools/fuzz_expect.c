@@ -1146,7 +1146,7 @@ const char *tv_fuzz_expected_stop(const char *reason, uint32_t code)
 {
 	static const char *const documented[] = {
 		"virtual-8086", "nested task", "16-bit", "rsm", "PAE", "protected mode",
-		"returning to ring",
+		"returning to ring", "cached before its tables changed",
 	};
 	const char *at;
 	unsigned long addr;
@@ -1158,7 +1158,8 @@ const char *tv_fuzz_expected_stop(const char *reason, uint32_t code)
 	 * real CPU goes there itself, and the next trap stops the guest
 	 * (docs/guest-contract.md, what the virtual CPU does not offer).
 	 */
-	if (strstr(reason, "the guest's code segment") && strstr(reason, "is not usable at ring"))
+	if (strstr(reason, "the guest's code segment") && strstr(reason, "is not usable at ring") &&
+	    !strstr(reason, "unemulated"))
 		return "user mode through conforming or LDT code";
 	if (!strstr(reason, "unemulated"))
 		return NULL;

@@ -78,6 +78,18 @@ tv_integration_test(NAME fuzz.only_list_after_ltr_null
       --only @${CMAKE_CURRENT_LIST_DIR}/fuzz_only_list.txt)
 set_tests_properties(integration.fuzz.only_list_after_ltr_null PROPERTIES LABELS "integration;fuzz")
 
+# In ring 3, MOV SS of the DPL-1 data selector with RPL 3 loads (row
+# sreg-rpl; the bare CPU at CPL 0 raises #GP), and the shorter GDT an LGDT
+# then installs leaves that SS out: the bare CPU would run on with it
+# cached, the hypervisor stops the guest as the guest contract says. It was
+# an unexpected stop ("the guest's stack segment 0x63 is not usable").
+tv_integration_test(NAME fuzz.replay_stale_ss_7305_ring3
+  COMMAND ${TV_EXPECT_RUN} --status 0 --expect "^verdict: documented stop$"
+    --expect "stack segment 0x63, cached before its tables changed at 0x[0-9a-f]+, is not usable at ring 3"
+    --reject "panicked"
+    -- fuzz --seed 2027 --replay 7305 --ring 3 --patch all --umip)
+set_tests_properties(integration.fuzz.replay_stale_ss_7305_ring3 PROPERTIES LABELS "integration;fuzz")
+
 # A sequence ends alike on the bare machine whatever ran before it: the
 # fuzz guest puts back the LDTR, CR3, the debug registers, the PIC's mask
 # and COM1's scratch after a sequence that could change them, not only

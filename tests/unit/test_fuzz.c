@@ -1049,6 +1049,26 @@ START_TEST(test_expected_stop)
 	/* A return to ring 1 or 2 whose segments the bare CPU accepts: rings the virtual CPU lacks. */
 	ck_assert_ptr_nonnull(tv_fuzz_expected_stop(
 		"unemulated: iretd at 0x0010f049 returning to ring 2", 0x10f000));
+	/*
+	 * An SS the guest held when its LGDT left it unusable (seed 2027, 7305
+	 * in ring 3: SS 0x63 loaded by the documented sreg-rpl difference, then
+	 * a shorter GDT): documented in the sequence, not in the guest's handler.
+	 */
+	const char *stale = tv_fuzz_expected_stop(
+		"unemulated: the guest's stack segment 0x63, cached before its tables changed at 0x0010f010, is not usable at ring 3 under them",
+		0x10f000);
+	ck_assert_ptr_nonnull(stale);
+	ck_assert_str_eq(stale, "cached before its tables changed");
+	ck_assert_ptr_null(tv_fuzz_expected_stop(
+		"unemulated: the guest's stack segment 0x63, cached before its tables changed at 0x00107340, is not usable at ring 3 under them",
+		0x10f000));
+	/* Any other unusable stack segment is not documented. */
+	ck_assert_ptr_null(tv_fuzz_expected_stop(
+		"the guest's stack segment 0x63 is not usable at ring 3", 0x10f000));
+	/* A code segment in conforming or LDT code: user mode entered without a trap. */
+	ck_assert_str_eq(tv_fuzz_expected_stop("the guest's code segment 0x3b is not usable at ring 1",
+					       0x10f000),
+			 "user mode through conforming or LDT code");
 }
 END_TEST
 
