@@ -43,6 +43,16 @@ static enum em_result emulate_sti(struct vcpu *v, const struct decoded_insn *ins
 
 static enum em_result emulate_hlt(struct vcpu *v, const struct decoded_insn *insn)
 {
+	/*
+	 * Single-stepped (the guest's TF; the hypervisor's own step for a
+	 * waiting interrupt is over by now): the #DB that follows the HLT
+	 * (completed(), below) is "a debug exception", which resumes a halted
+	 * CPU (SDM vol. 2A, HLT), and comes before any maskable interrupt
+	 * (vol. 3, Table 6-2). No wait: the guest's #DB handler runs at once,
+	 * EIP after the HLT, also when no interrupt could ever come.
+	 */
+	if (v->regs.eflags & EFLAGS_TF)
+		return EM_ADVANCE;
 	if (!virq_wait_for_interrupt(machine_of(v)))
 		hv_exit_stopped("halted: the guest ran hlt at 0x%08x with interrupts %s and no interrupt can come",
 				v->regs.eip, v->virt_if ? "on" : "off");

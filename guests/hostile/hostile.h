@@ -43,6 +43,7 @@ void hostile_retf_rpl3_kernel_cs(void);
 void hostile_lock_prefix(void);
 void hostile_repne_outs(void);
 void hostile_single_step(void);
+void hostile_hlt_single_step(void);
 void hostile_wp0_user_ro(void);
 void hostile_unmapped_operand(void);
 void hostile_fpu_ts(void);

@@ -19,6 +19,9 @@
  *   single-step         TF set by POPF, then an instruction the hypervisor
  *                       emulates (CLI, OUT): the #DB must come right after
  *                       it, with EIP at the next instruction.
+ *   hlt-single-step     TF set by POPF, then HLT with the timer's longest
+ *                       one-shot (55 ms) armed: the #DB comes right after
+ *                       the HLT, before the tick.
  */
 #include <stdint.h>
 
@@ -367,4 +370,61 @@ void hostile_single_step(void)
 	hostile_report(row, "tf then out", &o);
 	guest_printf("HOSTILE-RESULT: %s: tf then out: eip %d bytes past the out\n", row,
 		     (int)(o.eip - (uint32_t)hostile_step_out_next));
+}
+
+/* --- hlt-single-step --- */
+
+/*
+ * TF from POPF, then HLT, the first instruction to run with it (none
+ * follows the POPF itself). The single-step trap follows every
+ * instruction begun with TF (SDM vol. 3, 17.3.1.4), HLT too, and comes
+ * before a maskable interrupt (Table 6-2); a debug exception resumes a
+ * halted CPU (vol. 2A, HLT). So the #DB for the HLT comes at once, EIP
+ * after the HLT, and no tick has come by then: the timer's one-shot is the
+ * longest the 8254 has. The hypervisor waited for an interrupt first (and
+ * stopped the guest, "halted", when none could come). Bare QEMU halts
+ * without the #DB: the tick wakes it, and its #DB follows the NOP after.
+ */
+__asm__(".text\n"
+	"hostile_step_hlt:\n\t"
+	"pushfl\n\t"
+	"orl $0x100, (%esp)\n\t"
+	"popfl\n\t"
+	"hlt\n"
+	".globl hostile_step_hlt_next\n"
+	"hostile_step_hlt_next:\n\t"
+	"nop\n\t"
+	"nop\n\t"
+	"ret\n");
+void hostile_step_hlt(void);
+extern char hostile_step_hlt_next[];
+
+static volatile uint32_t hostile_hlt_step_ticks;
+
+static void hostile_hlt_step_timer(struct guest_trap_frame *frame)
+{
+	(void)frame;
+	hostile_hlt_step_ticks++;
+	outb(HOSTILE_PIC_MASTER_CMD, HOSTILE_PIC_EOI);
+}
+
+void hostile_hlt_single_step(void)
+{
+	const char *row = "hlt-single-step";
+
+	hostile_pic_only_timer(hostile_hlt_step_timer);
+	outb(HOSTILE_PIT_COMMAND, HOSTILE_PIT_MODE0);
+	outb(HOSTILE_PIT_CHANNEL0, 0xFF);
+	outb(HOSTILE_PIT_CHANNEL0, 0xFF);
+	sti();
+	struct hostile_outcome o = hostile_try(hostile_step_hlt);
+	uint32_t ticks = hostile_hlt_step_ticks;	/* by the #DB, or by the end of the HLT */
+	hostile_report(row, "tf then hlt", &o);
+	guest_printf("HOSTILE-RESULT: %s: tf then hlt: eip %d bytes past the hlt, ticks before: %u\n",
+		     row, (int)(o.eip - (uint32_t)hostile_step_hlt_next), ticks);
+	/* The tick still to come is taken here (STI's shadow covers the HLT), not in the next row. */
+	cli();
+	if (!hostile_hlt_step_ticks)
+		__asm__ volatile("sti\n\thlt\n\tcli" : : : "memory");
+	outb(HOSTILE_PIC_MASTER_DATA, 0xFF);
 }

@@ -51,6 +51,7 @@ static const struct hostile_row hostile_rows[] = {
 	{ "lock-prefix", hostile_lock_prefix },
 	{ "repne-outs", hostile_repne_outs },
 	{ "single-step", hostile_single_step },
+	{ "hlt-single-step", hostile_hlt_single_step },
 	{ "wp0-user-ro", hostile_wp0_user_ro },
 	{ "unmapped-operand", hostile_unmapped_operand },
 	{ "fpu-ts", hostile_fpu_ts },
