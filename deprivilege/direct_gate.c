@@ -18,17 +18,10 @@ static int refuse(const char **why, const char *reason)
 	return 0;
 }
 
-int direct_gate_check(struct x86_gate g, const struct x86_desc *code, unsigned guest_ring,
+/* The gate's code segment: the rules both kinds of direct gate share. */
+static int code_check(struct x86_gate g, const struct x86_desc *code, unsigned guest_ring,
 		      const char **why)
 {
-	if (guest_ring != 1)
-		return refuse(why, "only a guest kernel in ring 1 has a ring of its own to enter");
-	if (!GATE_P(g))
-		return refuse(why, "gate not present");
-	if ((g.type_attr & GATE_NOT_SYSTEM) || GATE_TYPE(g) != DESC_SYS_TRAP_GATE)
-		return refuse(why, "not a 32-bit trap gate");
-	if (GATE_DPL(g) != 3)
-		return refuse(why, "not a gate for user mode (DPL 3)");
 	if ((g.selector & SEL_TI) || SEL_INDEX(g.selector) == 0 || !code)
 		return refuse(why, "its selector names no code segment of the guest's GDT");
 	if (!DESC_P(*code) || !DESC_S(*code) || !(DESC_TYPE(*code) & DESC_TYPE_CODE))
@@ -44,6 +37,42 @@ int direct_gate_check(struct x86_gate g, const struct x86_desc *code, unsigned g
 	if (why)
 		*why = NULL;
 	return 1;
+}
+
+int direct_gate_check(struct x86_gate g, const struct x86_desc *code, unsigned guest_ring,
+		      const char **why)
+{
+	if (guest_ring != 1)
+		return refuse(why, "only a guest kernel in ring 1 has a ring of its own to enter");
+	if (!GATE_P(g))
+		return refuse(why, "gate not present");
+	if ((g.type_attr & GATE_NOT_SYSTEM) || GATE_TYPE(g) != DESC_SYS_TRAP_GATE)
+		return refuse(why, "not a 32-bit trap gate");
+	if (GATE_DPL(g) != 3)
+		return refuse(why, "not a gate for user mode (DPL 3)");
+	return code_check(g, code, guest_ring, why);
+}
+
+int direct_kernel_gate_check(struct x86_gate g, const struct x86_desc *code, unsigned guest_ring,
+			     const char **why)
+{
+	if (guest_ring != 1)
+		return refuse(why, "only a guest kernel in ring 1 has a ring of its own to enter");
+	if (!GATE_P(g))
+		return refuse(why, "gate not present");
+	if ((g.type_attr & GATE_NOT_SYSTEM) ||
+	    (GATE_TYPE(g) != DESC_SYS_TRAP_GATE && GATE_TYPE(g) != DESC_SYS_INT_GATE))
+		return refuse(why, "not a 32-bit interrupt or trap gate");
+	if (GATE_DPL(g) != 0)
+		return refuse(why, "not a gate for the kernel alone (DPL 0)");
+	return code_check(g, code, guest_ring, why);
+}
+
+struct x86_gate direct_kernel_gate_make(struct x86_gate g, unsigned guest_ring,
+					uint32_t stub_offset)
+{
+	return gate_make((uint16_t)((g.selector & ~3u) | guest_ring), stub_offset,
+			 DESC_SYS_TRAP_GATE, guest_ring);
 }
 
 struct x86_gate direct_gate_make(struct x86_gate g, unsigned guest_ring)

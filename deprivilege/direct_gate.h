@@ -45,6 +45,28 @@ int direct_gate_check(struct x86_gate g, const struct x86_desc *code, unsigned g
 struct x86_gate direct_gate_make(struct x86_gate g, unsigned guest_ring);
 
 /*
+ * Under the inline patch mode, a guest gate of DPL 0 (an interrupt or a
+ * trap gate: INT n from the kernel, or #DE) may go direct too, through an
+ * entry stub in the patch code that makes the frame the bare CPU's and
+ * the virtual IF the gate's (deprivilege/inline_patch.h), which answers
+ * both objections above:
+ *  - the real gate is a TRAP gate all the same (the real IF stays 1), and
+ *    the stub clears the virtual IF for an interrupt gate;
+ *  - its DPL is the guest kernel's ring (1): the kernel's INT n reaches it,
+ *    user mode's INT n faults (#GP(vector * 8 + 2)) as on the bare CPU at
+ *    a DPL-0 gate, and the hypervisor reflects that fault;
+ *  - the stub puts RPL 0 and the virtual IF and IOPL into the frame, and the
+ *    kernel's IRET, run by its own template, takes them back out.
+ * The code segment rules are the same as above. Returns 1 if g may go so.
+ */
+int direct_kernel_gate_check(struct x86_gate g, const struct x86_desc *code, unsigned guest_ring,
+			     const char **why);
+
+/* The real gate for one that passed direct_kernel_gate_check: a trap gate of DPL guest_ring to the stub. */
+struct x86_gate direct_kernel_gate_make(struct x86_gate g, unsigned guest_ring,
+					uint32_t stub_offset);
+
+/*
  * May (ss0 | guest_ring):esp0 be the real TSS's stack for guest_ring? d is
  * the real descriptor ss0 names (NULL: none); the frame the CPU pushes
  * (up to DIRECT_FRAME_BYTES below esp0) must lie below linear_top, where

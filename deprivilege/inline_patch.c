@@ -207,6 +207,11 @@ static int never_moved(const cs_insn *insn)
 	case X86_INS_INT3: case X86_INS_INTO: case X86_INS_BOUND: case X86_INS_RSM:
 	case X86_INS_LOOP: case X86_INS_LOOPE: case X86_INS_LOOPNE:
 	case X86_INS_JECXZ: case X86_INS_JCXZ:
+	/*
+	 * #DE may reach the guest's handler straight from the CPU (a direct
+	 * kernel gate, hv/direct.c), which would push the copy's address.
+	 */
+	case X86_INS_DIV: case X86_INS_IDIV: case X86_INS_AAM:
 		return 1;
 	}
 	for (unsigned i = 0; i < x86->op_count; i++)
@@ -904,6 +909,105 @@ void inline_entry_stub(uint8_t *out, uint32_t stub_la, const struct inline_layou
 	stub[11] = 0xE9;					/* jmp handler */
 	memcpy(stub + 12, &rel, 4);
 	memcpy(out, stub, sizeof stub);
+}
+
+/*
+ * A direct kernel gate's entry (hv/direct.c): the CPU delivered INT n or
+ * #DE through a real trap gate of DPL 1 (never an interrupt gate: the real
+ * IF must stay 1), pushing EIP, CS with the real RPL and the real EFLAGS
+ * (IF 1, IOPL 0), and left IF and the virtual IF alone. The per-vector
+ * stub (11 bytes) keeps EAX and jumps to the body with the handler's
+ * offset in EAX:
+ *   push eax; mov eax, handler; jmp body
+ * The body makes the frame the bare CPU's at CPL 0 and the virtual IF the
+ * gate's:
+ *   - from the kernel (CS RPL 1): CS with RPL 0; the frame's IF and IOPL
+ *     the virtual ones;
+ *   - from user mode (CS RPL 3, only a #DE reaches a DPL-0 gate from
+ *     there, INT n faults): the frame's IOPL the virtual one, its IF the 1
+ *     user code runs with;
+ *   - an interrupt gate clears the virtual IF; a trap gate keeps it, or
+ *     from user mode makes it the user's 1;
+ * then returns into the handler (RET to the offset it put on the stack).
+ * Only MOV, MOVZX, LEA, NOT, XCHG, JECXZ, JMP and RET: the arithmetic
+ * flags arrive at the handler as the interrupted code left them, as the
+ * bare CPU delivers them, and a single step by the hypervisor (a tick
+ * that must wait for the handler's first instruction) leaks into no copy.
+ * Everything goes through SS, the checked ring-1 stack from user mode and
+ * the kernel's own (based at 0, as the inline mode asks) from the kernel.
+ */
+void inline_kernel_entry_stub(uint8_t *out, uint32_t stub_la, uint32_t body_la,
+			      uint32_t handler_offset)
+{
+	uint32_t rel = body_la - (stub_la + INLINE_KERNEL_STUB_LEN);
+
+	out[0] = 0x50;					/* push eax */
+	out[1] = 0xB8;					/* mov eax, handler */
+	memcpy(out + 2, &handler_offset, 4);
+	out[6] = 0xE9;					/* jmp body */
+	memcpy(out + 7, &rel, 4);
+}
+
+uint32_t inline_kernel_entry_body(uint8_t *out, uint32_t size, uint32_t body_la,
+				  const struct inline_layout *l, int interrupt_gate)
+{
+	struct inline_plan p = { .code = out, .code_la = body_la, .code_size = size, .layout = *l };
+	static struct emit e;
+
+	memset(&e, 0, sizeof e);
+	e.plan = &p;
+	/* Entered with [esp] the guest's EAX, EAX the handler, [esp+4] EIP, +8 CS, +12 EFLAGS. */
+	put8(&e, 0x51);							/* push ecx */
+	put8(&e, 0x87); put8(&e, 0x44); put8(&e, 0x24); put8(&e, 0x04);	/* xchg eax, [esp+4] */
+	/* Now [esp] ECX, [esp+4] the handler, [esp+8] EIP, +12 CS, +16 EFLAGS; EAX the guest's. */
+	put8(&e, 0x50);							/* push eax */
+	/* [esp] EAX, +4 ECX, +8 handler, +12 EIP, +16 CS, +20 EFLAGS */
+	put8(&e, 0x36); put8(&e, 0x0F); put8(&e, 0xB6); put8(&e, 0x4C); put8(&e, 0x24); put8(&e, 0x10);
+									/* movzx ecx, byte ss:[esp+16] */
+	put8(&e, 0x36); put8(&e, 0x8B); put8(&e, 0x0C); put8(&e, 0x8D); put32(&e, l->if_table);
+						/* mov ecx, ss:[if_table+ecx*4]: RPL bit 1, as IF's place */
+	put8(&e, 0xE3); uint32_t to_kernel = e.len; put8(&e, 0);	/* jecxz kernel */
+	/* From user mode: IOPL out of the frame's EFLAGS. */
+	put8(&e, 0x36); put8(&e, 0x0F); put8(&e, 0xB6); put8(&e, 0x4C); put8(&e, 0x24); put8(&e, 0x15);
+									/* movzx ecx, byte ss:[esp+21] */
+	put8(&e, 0x36); put8(&e, 0x8B); put8(&e, 0x04); put8(&e, 0x8D); put32(&e, l->iopl_table);
+									/* mov eax, ss:[iopl_table+ecx*4] */
+	if (!interrupt_gate) {
+		put8(&e, 0x36); put8(&e, 0xC7); put8(&e, 0x05); put32(&e, l->vif); put32(&e, EFLAGS_IF);
+									/* mov ss:[vif], IF */
+	}
+	put8(&e, 0xEB); uint32_t to_merge = e.len; put8(&e, 0);	/* jmp merge */
+	/* From the kernel: CS with RPL 0; IF and IOPL out of the frame's EFLAGS, the virtual IF in. */
+	e.plan->code[to_kernel] = (uint8_t)(e.len - (to_kernel + 1));
+	put8(&e, 0x36); put8(&e, 0x8B); put8(&e, 0x4C); put8(&e, 0x24); put8(&e, 0x10);	/* mov ecx, ss:[esp+16] */
+	put8(&e, 0x8D); put8(&e, 0x49); put8(&e, (uint8_t)-(int)l->ring);		/* lea ecx, [ecx-ring] */
+	put8(&e, 0x36); put8(&e, 0x89); put8(&e, 0x4C); put8(&e, 0x24); put8(&e, 0x10);	/* mov ss:[esp+16], ecx */
+	put8(&e, 0x36); put8(&e, 0x0F); put8(&e, 0xB6); put8(&e, 0x4C); put8(&e, 0x24); put8(&e, 0x15);
+									/* movzx ecx, byte ss:[esp+21] */
+	put8(&e, 0x36); put8(&e, 0x8B); put8(&e, 0x04); put8(&e, 0x8D); put32(&e, l->if_table);
+									/* mov eax, ss:[if_table+ecx*4] */
+	put8(&e, 0x36); put8(&e, 0x8B); put8(&e, 0x0C); put8(&e, 0x8D); put32(&e, l->iopl_table);
+									/* mov ecx, ss:[iopl_table+ecx*4] */
+	put8(&e, 0x8D); put8(&e, 0x04); put8(&e, 0x08);			/* lea eax, [eax+ecx] */
+	put8(&e, 0x36); put8(&e, 0x8B); put8(&e, 0x0D); put32(&e, l->vif);	/* mov ecx, ss:[vif] */
+	put8(&e, 0xF7); put8(&e, 0xD1);					/* not ecx */
+	put8(&e, 0x8D); put8(&e, 0x44); put8(&e, 0x08); put8(&e, 0x01);	/* lea eax, [eax+ecx+1]: minus vif */
+	/* merge: EAX holds what to take out of the frame's EFLAGS (IF and IOPL bits there, less the new IF). */
+	e.plan->code[to_merge] = (uint8_t)(e.len - (to_merge + 1));
+	put8(&e, 0xF7); put8(&e, 0xD0);					/* not eax */
+	put8(&e, 0x36); put8(&e, 0x8B); put8(&e, 0x4C); put8(&e, 0x24); put8(&e, 0x14);	/* mov ecx, ss:[esp+20] */
+	put8(&e, 0x8D); put8(&e, 0x4C); put8(&e, 0x01); put8(&e, 0x01);	/* lea ecx, [ecx+eax+1]: minus eax */
+	put8(&e, 0x36); put8(&e, 0xA1); put32(&e, l->viopl);		/* mov eax, ss:[viopl] */
+	put8(&e, 0x8D); put8(&e, 0x0C); put8(&e, 0x01);			/* lea ecx, [ecx+eax] */
+	put8(&e, 0x36); put8(&e, 0x89); put8(&e, 0x4C); put8(&e, 0x24); put8(&e, 0x14);	/* mov ss:[esp+20], ecx */
+	if (interrupt_gate) {
+		put8(&e, 0x36); put8(&e, 0xC7); put8(&e, 0x05); put32(&e, l->vif); put32(&e, 0);
+									/* mov ss:[vif], 0 */
+	}
+	put8(&e, 0x58);							/* pop eax */
+	put8(&e, 0x59);							/* pop ecx */
+	put8(&e, 0xC3);							/* ret: into the handler */
+	return e.overflow ? 0 : e.len;
 }
 
 void inline_fill_region_map(const struct inline_plan *plan, uint8_t *map)

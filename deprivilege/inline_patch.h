@@ -194,6 +194,21 @@ uint32_t inline_resume_at(const struct inline_plan *plan, const struct inline_re
 void inline_entry_stub(uint8_t *out, uint32_t stub_la, const struct inline_layout *l,
 		       uint32_t handler_la);
 
+/*
+ * A direct kernel gate's entry (hv/direct.c; inline_patch.c says what the
+ * body does): the per-vector stub of INLINE_KERNEL_STUB_LEN bytes at out
+ * (seen at stub_la) goes to the body at body_la with the handler's offset
+ * in its code segment; inline_kernel_entry_body writes one of the two
+ * bodies (for an interrupt gate or a trap gate) into out (size bytes) and
+ * returns its length, 0 if it does not fit.
+ */
+#define INLINE_KERNEL_STUB_LEN	11
+#define INLINE_KERNEL_BODY_MAX	160
+void inline_kernel_entry_stub(uint8_t *out, uint32_t stub_la, uint32_t body_la,
+			      uint32_t handler_offset);
+uint32_t inline_kernel_entry_body(uint8_t *out, uint32_t size, uint32_t body_la,
+				  const struct inline_layout *l, int interrupt_gate);
+
 /* Fills the region map (INLINE_REGION_MAP_BITS / 8 bytes) for the plan's regions. */
 void inline_fill_region_map(const struct inline_plan *plan, uint8_t *map);
 

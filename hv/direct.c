@@ -56,12 +56,42 @@
  * gate traps). An interrupt that waits while user code runs is delivered at the
  * next trap, as without the inline mode. The local APIC page
  * (hv/lapic_page.c) works with it as without.
- * Interrupt gates stay trapping (an interrupt gate would clear the real
- * IF, leaving the hypervisor's timer to the guest until its next trap), as
- * do kernel-mode INT n (the frame would show the real EFLAGS and RPL 1 and
- * its IRET would not restore the virtual IF) and everything in ring 3,
- * where kernel and user share the CPL: the CPU could not tell them apart,
- * and a gate from ring 3 to ring 3 switches no stack.
+ * Without the inline mode, interrupt gates stay trapping (an interrupt
+ * gate would clear the real IF, leaving the hypervisor's timer to the
+ * guest until its next trap), as do kernel-mode INT n (the frame would
+ * show the real EFLAGS and RPL 1 and its IRET would not restore the
+ * virtual IF) and everything in ring 3, where kernel and user share the
+ * CPL: the CPU could not tell them apart, and a gate from ring 3 to ring 3
+ * switches no stack.
+ *
+ * Kernel gates (--patch inline, ring 1): the inline mode keeps the virtual
+ * IF in the state page and patches the kernel's IRET (deprivilege/
+ * inline_patch.c, "IRET"), which answers both objections. A DPL-0
+ * interrupt or trap gate at vector 0 (#DE) or 0x31..0xFE that the kernel
+ * has used through the hypervisor (reflect.c tells direct_kernel_gate_used
+ * of each INT n and exception it delivers) goes into the real IDT, after
+ * the system call gates and within DIRECT_GATES_MAX, as
+ *   - a TRAP gate, never an interrupt gate: the real IF stays 1;
+ *   - of DPL 1: the kernel's INT n reaches it, user mode's faults (#GP
+ *     (vector * 8 + 2), reflected as the bare CPU raises it at the guest's
+ *     DPL-0 gate);
+ *   - to the vector's entry stub (hv/patch_inline.c, 6.), which makes the
+ *     frame the bare CPU's at CPL 0 (RPL 0 from the kernel; the virtual IF
+ *     and IOPL in its EFLAGS) and the virtual IF the gate's (0 through an
+ *     interrupt gate), then enters the guest's handler. A tick that
+ *     arrives on the stub waits (no point there) and is stepped to the
+ *     handler's first instruction.
+ * Only vectors the kernel uses, because every installed gate is read and
+ * checked again on the way out of every trap, and a kernel's IDT has a
+ * gate at every vector (xv6: 256). #DE is the one vector the real hardware
+ * raises that may go so: only the guest's DIV, IDIV and AAM raise it (the
+ * hypervisor never reflects a #DE of its own making, and the inline mode
+ * never moves those instructions into patch code, so the CPU's frame has
+ * the guest's own EIP). A #DE of the hypervisor's own (a division by zero
+ * in ring 0) would meet a gate to DPL-1 code from CPL 0, which the CPU
+ * refuses with #GP: the hypervisor panics, as on any fault of its own.
+ * The figures: divide_error and int80_round_trip in ring 1 with --patch
+ * inline --direct (docs/benchmarks.md, "Issue 14's trap path targets").
  *
  * Containment: everything the CPU uses is checked on its way into the real
  * tables: the gate must lead to a DPL-1 code segment of the guest's, within
@@ -69,7 +99,8 @@
  * data segment. A kernel stack pointer that leads nowhere good makes the
  * CPU's push fault, and that #PF reaches the hypervisor as any other
  * (docs/containment.md). The vectors the real hardware raises (0-31 and
- * the hypervisor's own 0x20-0x30 and 0xFF) are never direct.
+ * the hypervisor's own 0x20-0x30 and 0xFF) are never direct, but #DE as a
+ * kernel gate (above).
  */
 #include "hv/direct.h"
 #include "hv/console.h"
@@ -193,7 +224,7 @@ static int sync_stack(struct machine *m)
 	const struct x86_desc *sd = guest_gdt_entry(ss);
 	if (patch_inline_active() &&
 	    (desc_base(*sd) != 0 || (DESC_TYPE(*sd) & DESC_TYPE_EXPANDDOWN) ||
-	     desc_limit(*sd) < PATCH_STATE_LA + PAGE_SIZE - 1))
+	     desc_limit(*sd) < PATCH_TABLES_LA + PAGE_SIZE - 1))
 		return 0;
 	if (switcher_tss.esp1 != esp_ss[0] || switcher_tss.ss1 != ss) {
 		switcher_tss.esp1 = esp_ss[0];
@@ -206,6 +237,63 @@ static int sync_stack(struct machine *m)
 static int eligible(const struct vcpu *v, struct x86_gate g)
 {
 	return direct_gate_check(g, guest_gdt_entry(g.selector), v->ring, 0);
+}
+
+/* A vector a kernel gate may take: never one the real hardware raises, but #DE. */
+static int kernel_vector(unsigned vec)
+{
+	return vec == VEC_DE || (vec >= DIRECT_VECTOR_FIRST && vec <= DIRECT_VECTOR_LAST);
+}
+
+static int kernel_eligible(const struct vcpu *v, const struct direct_paths *d, unsigned vec,
+			   struct x86_gate g)
+{
+	return patch_inline_active() && kernel_vector(vec) &&
+	       (d->kernel_used[vec / 32] >> (vec % 32) & 1) &&
+	       direct_kernel_gate_check(g, guest_gdt_entry(g.selector), v->ring, 0);
+}
+
+void direct_kernel_gate_used(struct vcpu *v, unsigned vector)
+{
+	struct direct_paths *d = &machine_of(v)->direct;
+	if (!d->enabled || !patch_inline_active() || vector > 255 ||
+	    !kernel_vector(vector) || (d->kernel_used[vector / 32] >> (vector % 32) & 1))
+		return;
+	d->kernel_used[vector / 32] |= 1u << (vector % 32);
+	d->scanned = 0;	/* the next sync looks at the IDT again */
+}
+
+/*
+ * The real gate for an eligible kernel gate: a trap gate of DPL 1 to the
+ * vector's entry stub, which must lie within the same code segment, as the
+ * handler must lie below the switcher (see real_gate). Returns 0 if there is none.
+ */
+static int real_kernel_gate(const struct vcpu *v, unsigned vec, struct x86_gate g,
+			    struct x86_gate *real)
+{
+	const struct x86_desc *code = guest_gdt_entry(g.selector);
+	uint32_t base = desc_base(*code), handler = base + GATE_OFFSET(g);
+	if (handler < base || handler >= GUEST_LINEAR_TOP)
+		return 0;
+	uint32_t stub = patch_inline_kernel_entry_stub(vec, GATE_OFFSET(g),
+						       GATE_TYPE(g) == DESC_SYS_INT_GATE) - base;
+	if (stub > desc_limit(*code))
+		return 0;
+	*real = direct_kernel_gate_make(g, v->ring, stub);
+	return 1;
+}
+
+static int install(struct direct_paths *d, unsigned vec, struct x86_gate g, int kernel,
+		   const struct x86_gate *real)
+{
+	if (d->ngates == DIRECT_GATES_MAX)
+		return 0;
+	d->gate[d->ngates].vector = (uint8_t)vec;
+	d->gate[d->ngates].kernel = (uint8_t)kernel;
+	d->gate[d->ngates].guest = g;
+	d->ngates++;
+	cpu_tables_set_gate(vec, real);
+	return 1;
 }
 
 /*
@@ -252,18 +340,20 @@ static void scan_idt(struct machine *m)
 	unsigned n = ((uint32_t)v->virt_idtr.limit + 1) / 8;
 	if (n > 256)
 		n = 256;
-	if (n <= DIRECT_VECTOR_FIRST ||
-	    guest_read_system(v, v->virt_idtr.base, idt, n * sizeof idt[0]))
+	if (guest_read_system(v, v->virt_idtr.base, idt, n * sizeof idt[0]))
 		return;
-	for (unsigned vec = DIRECT_VECTOR_FIRST; vec <= DIRECT_VECTOR_LAST && vec < n &&
-	     d->ngates < DIRECT_GATES_MAX; vec++) {
+	/* The system call gates first: they go direct whether or not used yet. */
+	for (unsigned vec = DIRECT_VECTOR_FIRST; vec <= DIRECT_VECTOR_LAST && vec < n; vec++) {
 		struct x86_gate real;
-		if (!eligible(v, idt[vec]) || !real_gate(v, vec, idt[vec], &real))
-			continue;
-		d->gate[d->ngates].vector = (uint8_t)vec;
-		d->gate[d->ngates].guest = idt[vec];
-		d->ngates++;
-		cpu_tables_set_gate(vec, &real);
+		if (eligible(v, idt[vec]) && real_gate(v, vec, idt[vec], &real) &&
+		    !install(d, vec, idt[vec], 0, &real))
+			return;
+	}
+	for (unsigned vec = 0; vec <= DIRECT_VECTOR_LAST && vec < n; vec++) {
+		struct x86_gate real;
+		if (kernel_eligible(v, d, vec, idt[vec]) && real_kernel_gate(v, vec, idt[vec], &real) &&
+		    !install(d, vec, idt[vec], 1, &real))
+			return;
 	}
 }
 
@@ -277,12 +367,15 @@ static void recheck_gates(struct machine *m)
 		struct x86_gate g, real;
 		unsigned vec = d->gate[i].vector;
 		int changed = 0;
+		int kernel = d->gate[i].kernel;
+		/* A gate that changed its kind (DPL, interrupt or trap) goes: a scan may take it again. */
 		if (guest_read_system(v, v->virt_idtr.base + vec * 8, &g, sizeof g) ||
-		    !eligible(v, g) ||
+		    g.type_attr != d->gate[i].guest.type_attr ||
+		    !(kernel ? kernel_eligible(v, d, vec, g) : eligible(v, g)) ||
 		    ((changed = g.offset_lo != d->gate[i].guest.offset_lo ||
 				g.offset_hi != d->gate[i].guest.offset_hi ||
 				g.selector != d->gate[i].guest.selector) &&
-		     !real_gate(v, vec, g, &real))) {
+		     !(kernel ? real_kernel_gate(v, vec, g, &real) : real_gate(v, vec, g, &real)))) {
 			cpu_tables_set_gate(vec, 0);
 			d->gate[i] = d->gate[--d->ngates];
 			continue;
@@ -328,7 +421,13 @@ void direct_report(const struct machine *m)
 
 	if (!d->enabled)
 		return;
-	console_event("stat what=\"direct: system call gates in the real IDT\" count=%u", d->ngates);
+	unsigned kernel = 0;
+	for (unsigned i = 0; i < d->ngates; i++)
+		kernel += d->gate[i].kernel;
+	console_event("stat what=\"direct: system call gates in the real IDT\" count=%u",
+		      d->ngates - kernel);
+	if (patch_inline_active())
+		console_event("stat what=\"direct: kernel gates in the real IDT\" count=%u", kernel);
 	console_event("stat what=\"direct: guest IDT scans\" count=%u", d->scans);
 	console_event("stat what=\"direct: shared address space switched on or off\" count=%u",
 		      d->mode_switches);

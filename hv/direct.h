@@ -14,7 +14,7 @@
 #define DIRECT_WATCH_IDLE_MAX	64
 
 /* At most this many of the guest's gates go direct; any others trap as before. */
-#define DIRECT_GATES_MAX	8
+#define DIRECT_GATES_MAX	12
 
 /* The direct path's state: a member of struct machine. */
 struct direct_paths {
@@ -22,8 +22,15 @@ struct direct_paths {
 	unsigned ngates;
 	struct {
 		uint8_t vector;
+		uint8_t kernel;		/* a kernel gate (DPL 0) through its entry stub */
 		struct x86_gate guest;	/* the guest's gate as installed */
 	} gate[DIRECT_GATES_MAX];
+	/*
+	 * Kernel gates (--patch inline only): the vectors the guest kernel has
+	 * used through the hypervisor (INT n, #DE), one bit each; only these
+	 * go direct, after the system call gates, up to DIRECT_GATES_MAX.
+	 */
+	uint32_t kernel_used[256 / 32];
 	int stack_ok;			/* the real TSS's ss1:esp1 are the guest's ss0:esp0 */
 	uint32_t esp0, ss0;		/* as last read from the guest's TSS */
 	/*
@@ -62,5 +69,12 @@ void direct_sync(struct machine *m);
 
 /* "tv:stat" lines for the summary. */
 void direct_report(const struct machine *m);
+
+/*
+ * The hypervisor is delivering vector (INT n or an exception, not an
+ * external interrupt) to the guest kernel through its IDT: under the inline
+ * mode a DPL-0 gate there may then go direct from the next IDT scan on.
+ */
+void direct_kernel_gate_used(struct vcpu *v, unsigned vector);
 
 #endif

@@ -25,9 +25,16 @@
  *    few instructions.
  * 5. Guest user code that runs a patched site (code shared by the kernel and
  *    its user programs): the region is undone and its sites trap instead.
- * 6. The entry stubs of direct system call gates (hv/direct.c), one per
- *    vector on the last patch code page: the virtual IF made 1, then the
- *    guest's handler.
+ * 6. The entry stubs of direct gates (hv/direct.c), one per vector on the
+ *    last patch code page: for a system call gate (DPL 3) the virtual IF
+ *    made 1, then the guest's handler; for a kernel gate (DPL 0, INT n from
+ *    the kernel or #DE) a jump to one of two bodies just before that page,
+ *    which make the frame the bare CPU's (RPL 0, the virtual IF and IOPL)
+ *    and the virtual IF the gate's, then return into the handler
+ *    (deprivilege/inline_patch.c). Neither holds a point: a tick that
+ *    arrives there is single-stepped (4.) to the handler's first
+ *    instruction and delivered there, with the frame and the virtual IF
+ *    the bare CPU has after the gate (none through an interrupt gate).
  */
 #include "hv/patch_inline.h"
 #include "hv/address_space.h"
@@ -53,6 +60,15 @@ struct inline_state {
 static uint8_t state_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static uint32_t tables_page[PAGE_SIZE / 4] __attribute__((aligned(PAGE_SIZE)));
 static uint8_t code_pages[PATCH_CODE_PAGES * PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+
+/* 6. The two bodies of the direct kernel gates' entry (trap gate, interrupt gate). */
+#define KERNEL_BODIES_BYTES	(2 * INLINE_KERNEL_BODY_MAX)
+
+static uint32_t kernel_body_offset(int interrupt_gate)
+{
+	return sizeof code_pages - PAGE_SIZE - KERNEL_BODIES_BYTES +
+	       (interrupt_gate ? INLINE_KERNEL_BODY_MAX : 0);
+}
 
 static int inline_on;
 static unsigned guest_ring;
@@ -92,7 +108,8 @@ void patch_inline_start(struct patch_table *t, uint32_t region_map_base)
 	memset(code_pages, 0xCC, sizeof code_pages);	/* anything unplanned traps */
 	p->code = code_pages;
 	p->code_la = PATCH_CODE_LA;
-	p->code_size = sizeof code_pages - PAGE_SIZE;	/* the last page: 6. */
+	/* The last page: 6.; the two kernel gate bodies before it. */
+	p->code_size = sizeof code_pages - PAGE_SIZE - KERNEL_BODIES_BYTES;
 	p->regions = t->regions;
 	p->max_regions = PATCH_MAX_SITES;
 	p->points = t->points;
@@ -112,6 +129,12 @@ void patch_inline_start(struct patch_table *t, uint32_t region_map_base)
 	};
 	inline_fill_tables(tables_page, tables_page + 256);
 	t->inline_refused = 0;
+	for (int interrupt_gate = 0; interrupt_gate < 2; interrupt_gate++) {
+		uint32_t off = kernel_body_offset(interrupt_gate);
+		if (!inline_kernel_entry_body(code_pages + off, INLINE_KERNEL_BODY_MAX,
+					      PATCH_CODE_LA + off, &p->layout, interrupt_gate))
+			hv_panic("inline patch code: a kernel gate body does not fit");
+	}
 }
 
 void patch_inline_map(struct patch_table *t)
@@ -297,6 +320,18 @@ int patch_inline_user_entry(struct vcpu *v, uint32_t cr2)
 	stats_trap(&v->regs, 0, "inline-undone");
 	v->regs.eip -= cr2 - r->la;	/* back to the site, now the guest's own bytes */
 	return 1;
+}
+
+uint32_t patch_inline_kernel_entry_stub(unsigned vector, uint32_t handler_offset, int interrupt_gate)
+{
+	uint32_t offset = sizeof code_pages - PAGE_SIZE + (vector & 0xFF) * INLINE_ENTRY_STUB_LEN;
+	uint32_t stub_la = PATCH_CODE_LA + offset;
+
+	_Static_assert(INLINE_KERNEL_STUB_LEN <= INLINE_ENTRY_STUB_LEN, "a kernel stub fits a vector's slot");
+	memset(code_pages + offset, 0xCC, INLINE_ENTRY_STUB_LEN);
+	inline_kernel_entry_stub(code_pages + offset, stub_la,
+				 PATCH_CODE_LA + kernel_body_offset(interrupt_gate), handler_offset);
+	return stub_la;
 }
 
 int patch_inline_read(uint32_t la, void *dst, uint32_t len)

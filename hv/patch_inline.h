@@ -71,6 +71,14 @@ int patch_inline_user_entry(struct vcpu *v, uint32_t cr2);
  */
 uint32_t patch_inline_entry_stub(const struct vcpu *v, unsigned vector, uint32_t handler_la);
 
+/*
+ * A direct kernel gate (DPL 0) for vector goes to this guest-linear
+ * address: a stub that makes the frame and the virtual IF those of the bare
+ * CPU after the guest's interrupt gate (interrupt_gate) or trap gate, then
+ * enters the handler at handler_offset in the gate's code segment.
+ */
+uint32_t patch_inline_kernel_entry_stub(unsigned vector, uint32_t handler_offset, int interrupt_gate);
+
 /* The guest reading its patch code (an emulated instruction's bytes): 0 if la..la+len lies there. */
 int patch_inline_read(uint32_t la, void *dst, uint32_t len);
 

@@ -18,6 +18,7 @@
 #include "hv/guest_mode.h"
 #include "hv/layout.h"
 #include "hv/trap_cost.h"
+#include "hv/direct.h"
 #include "hv/patch_inline.h"
 #include "deprivilege/descriptor.h"
 #include "deprivilege/exception_rules.h"
@@ -190,6 +191,9 @@ static void deliver(struct vcpu *v, unsigned vector, uint32_t error, uint32_t re
 		v->virt_if = 0;
 	v->regs.eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF);
 	v->deliveries++;
+	/* The guest's own INT n and exceptions may find its gate direct next time (hv/direct.c). */
+	if (kind != EXCEPTION_EVENT_EXTERNAL)
+		direct_kernel_gate_used(v, vector);
 }
 
 void reflect_to_guest(struct vcpu *v, unsigned vector, uint32_t error,

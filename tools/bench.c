@@ -7,8 +7,12 @@
  * 2. Run guests/bench twice through tv_run(), telling the guest on its
  *    command line where it runs (`native` or `hv`); show progress on stderr.
  * 3. Unless the hypervisor run was already one, an extra run under the
- *    inline patch mode for cli_sti and pushf_popf alone: their rows
- *    cli_sti_inline and pushf_popf_inline, beside the native figures.
+ *    inline patch mode (with --direct if given) for cli_sti, pushf_popf,
+ *    divide_error and int80_round_trip alone: their rows cli_sti_inline,
+ *    pushf_popf_inline, divide_error_inline and int80_round_trip_inline,
+ *    beside the native figures. The last two are the guest kernel's own
+ *    gates and IRETs, which the inline mode runs on the CPU (the IRET, and
+ *    with --direct in ring 1 the gate too).
  * 4. Gather its BENCH lines and the hypervisor's counters into a
  *    tv_bench_table, check that every figure is there and plausible, and
  *    print it (tools/bench_table.h).
@@ -56,8 +60,9 @@ const char tv_bench_help[] =
 	"                PUSHF in the guest to trap, so they are emulated too;\n"
 	"                inline: it rewrites them and CLI and STI into patch code\n"
 	"                that runs without a trap. Unless it is inline, a third run\n"
-	"                under patch=inline gives the rows cli_sti_inline and\n"
-	"                pushf_popf_inline\n"
+	"                under patch=inline gives the rows cli_sti_inline,\n"
+	"                pushf_popf_inline, divide_error_inline and\n"
+	"                int80_round_trip_inline\n"
 	"  --direct      the hypervisor's fast paths: the guest reads its local\n"
 	"                APIC without trapping and, in ring 1, its user-mode system\n"
 	"                calls through DPL-3 trap gates reach its handler directly\n"
@@ -244,13 +249,15 @@ static int bench_run_rows(enum tv_bench_side side, const struct bench_options *o
 }
 
 /*
- * The inline patch mode's rows: cli_sti and pushf_popf run once more under
- * patch=inline, each beside the native run's figures for the same loop.
+ * The inline patch mode's rows: cli_sti, pushf_popf, divide_error and
+ * int80_round_trip run once more under patch=inline (and --direct if the
+ * main run had it), each beside the native run's figures for the same loop.
  */
 static int bench_inline_rows(const struct bench_options *o, const struct tv_paths *paths,
 			     const char *guest_path, struct tv_bench_table *t, int *signal_out)
 {
-	static const char *const rows[] = { "cli_sti", "pushf_popf", NULL };
+	static const char *const rows[] = { "cli_sti", "pushf_popf", "divide_error",
+					    "int80_round_trip", NULL };
 	struct bench_options inline_o = *o;
 	struct tv_bench_table *extra = malloc(sizeof(*extra));
 	int status;

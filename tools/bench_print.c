@@ -170,7 +170,8 @@ static void print_text(FILE *out, const struct tv_bench_table *t)
 	put_rows(out, t, &text_layout);
 	if (tv_bench_find(t, "cli_sti_inline"))
 		fputs("(_inline rows: the native run's figures beside an extra hypervisor run with\n"
-		      "patch inline, CLI, STI, PUSHF and POPF run as patch code without a trap.)\n",
+		      "patch inline: CLI, STI, PUSHF, POPF and the kernel's IRET run as patch code\n"
+		      "without a trap, and with --direct in ring 1 the kernel's gates it uses too.)\n",
 		      out);
 
 	fputs("\nTargets (shown beside the figures, never enforced):\n", out);

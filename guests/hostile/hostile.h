@@ -51,6 +51,8 @@ void hostile_idt_limit(void);
 void hostile_null_rpl_selector(void);
 void hostile_clac_stac(void);
 void hostile_kernel_gates_if(void);	/* hostile_gates.c */
+void hostile_kernel_divide(void);
+void hostile_user_int_dpl0(void);
 void hostile_iret_sets_if_tick(void);
 void hostile_iret_forged_cs(void);
 void hostile_iret_esp_in_slot(void);

@@ -15,6 +15,11 @@
  *                       the frame). Read with PUSHF, so only meaningful
  *                       where PUSHF shows the guest's IF (natively, and
  *                       deprivileged with --patch all or inline).
+ *   kernel-divide       DIV by zero in the kernel, three times: #DE, the
+ *                       frame's EIP the DIV's own (a fault).
+ *   user-int-dpl0       INT from user mode to a DPL-0 gate the kernel
+ *                       itself uses: #GP(vector * 8 + 2) (SDM vol. 2A,
+ *                       INT n), whoever delivers the kernel's own INTs.
  *   iret-sets-if-tick   a timer tick waits (IRR) while IF is 0, then an
  *                       IRET sets IF: the tick must be taken right after
  *                       the IRET, at the instruction it returned to,
@@ -38,6 +43,26 @@
 
 #define HOSTILE_VEC_INT_GATE	0x50
 #define HOSTILE_VEC_TRAP_GATE	0x51
+
+/*
+ * What lets a hypervisor deliver the kernel's gates directly (--direct,
+ * hv/direct.c) with the guest's paging off: a user code segment that
+ * covers all of memory, and a TSS with a usable ring-0 stack. Natively
+ * they change nothing the rows look at.
+ */
+#define GDT_USER_CODE	4
+#define GDT_USER_DATA	5
+#define USER_CODE_FLAGS	(DESC_HI_P | DESC_HI_S | DESC_HI_DB | DESC_HI_DPL(3) | \
+			 ((DESC_TYPE_CODE | DESC_TYPE_READABLE) << 8))
+#define USER_DATA_FLAGS	(DESC_HI_P | DESC_HI_S | DESC_HI_DB | DESC_HI_DPL(3) | \
+			 (DESC_TYPE_WRITABLE << 8))
+
+static void direct_paths_possible(void)
+{
+	guest_gdt_set(GDT_USER_CODE, desc_make(0, 0xFFFFFFFFu, USER_CODE_FLAGS));
+	guest_gdt_set(GDT_USER_DATA, desc_make(0, 0xFFFFFFFFu, USER_DATA_FLAGS));
+	hostile_tss_install(0);
+}
 
 /* --- kernel-gates-if --- */
 
@@ -66,27 +91,110 @@ void hostile_kernel_gates_if(void)
 {
 	uint32_t after;
 
+	direct_paths_possible();
 	guest_trap_set_handler(HOSTILE_VEC_INT_GATE, gate_handler);
 	guest_trap_set_handler(HOSTILE_VEC_TRAP_GATE, gate_handler);
 	guest_idt_set_gate(HOSTILE_VEC_TRAP_GATE, DESC_SYS_TRAP_GATE, 0);
 
-	/* Every IRQ line is masked: IF 1 lets nothing in. */
-	sti();
-	__asm__ volatile("int %1\n\tpushfl\n\tpopl %0" : "=r"(after) : "i"(HOSTILE_VEC_INT_GATE) : "memory");
-	gate_report("interrupt gate", after);
-	__asm__ volatile("int %1\n\tpushfl\n\tpopl %0" : "=r"(after) : "i"(HOSTILE_VEC_TRAP_GATE) : "memory");
-	gate_report("trap gate", after);
+	/*
+	 * Each case three times and the last reported: a hypervisor may deliver
+	 * a gate the kernel has used without a trap from then on (--patch
+	 * inline --direct), and the later rounds must show the same.
+	 */
+	for (int round = 0; round < 3; round++) {
+		int last = round == 2;
+		/* Every IRQ line is masked: IF 1 lets nothing in. */
+		sti();
+		__asm__ volatile("int %1\n\tpushfl\n\tpopl %0" : "=r"(after) : "i"(HOSTILE_VEC_INT_GATE) : "memory");
+		if (last)
+			gate_report("interrupt gate", after);
+		__asm__ volatile("int %1\n\tpushfl\n\tpopl %0" : "=r"(after) : "i"(HOSTILE_VEC_TRAP_GATE) : "memory");
+		if (last)
+			gate_report("trap gate", after);
 
-	gate_frame_if_clear = 1;
-	__asm__ volatile("int %1\n\tpushfl\n\tpopl %0" : "=r"(after) : "i"(HOSTILE_VEC_INT_GATE) : "memory");
-	gate_frame_if_clear = 0;
-	gate_report("iret clearing IF", after);
+		gate_frame_if_clear = 1;
+		__asm__ volatile("int %1\n\tpushfl\n\tpopl %0" : "=r"(after) : "i"(HOSTILE_VEC_INT_GATE) : "memory");
+		gate_frame_if_clear = 0;
+		if (last)
+			gate_report("iret clearing IF", after);
 
-	gate_frame_if_set = 1;
-	__asm__ volatile("int %1\n\tpushfl\n\tpopl %0" : "=r"(after) : "i"(HOSTILE_VEC_TRAP_GATE) : "memory");
-	gate_frame_if_set = 0;
-	gate_report("iret setting IF", after);
-	cli();
+		gate_frame_if_set = 1;
+		__asm__ volatile("int %1\n\tpushfl\n\tpopl %0" : "=r"(after) : "i"(HOSTILE_VEC_TRAP_GATE) : "memory");
+		gate_frame_if_set = 0;
+		if (last)
+			gate_report("iret setting IF", after);
+		cli();
+	}
+}
+
+/* --- kernel-divide --- */
+
+extern char hostile_div_insn[];
+
+static void divide_by_zero(void)
+{
+	__asm__ volatile("xorl %%edx, %%edx\n\t"
+			 "movl $1, %%eax\n\t"
+			 ".globl hostile_div_insn\n"
+			 "hostile_div_insn:\n\t"
+			 "divl %%edx"
+			 : : : "eax", "edx", "memory", "cc");
+}
+
+void hostile_kernel_divide(void)
+{
+	struct hostile_outcome o = { 0 };
+	unsigned at_div = 0;
+
+	direct_paths_possible();
+	/* Three times: the later ones may come through a gate the hypervisor made direct. */
+	for (int round = 0; round < 3; round++) {
+		o = hostile_try(divide_by_zero);
+		at_div += o.trapped && o.eip == (uint32_t)hostile_div_insn;
+	}
+	hostile_report("kernel-divide", "div by zero", &o);
+	guest_printf("HOSTILE-RESULT: kernel-divide: the frame's eip at the div %u of 3\n", at_div);
+}
+
+/* --- user-int-dpl0 --- */
+
+#define HOSTILE_VEC_KERNEL_ONLY	0x52
+static uint8_t user_stack[4096] __attribute__((aligned(16)));
+static volatile unsigned kernel_only_calls;
+
+static void kernel_only_handler(struct guest_trap_frame *frame)
+{
+	(void)frame;
+	kernel_only_calls++;
+}
+
+/* Into user mode with IRET, then INT to the kernel's DPL-0 gate: #GP(vector * 8 + 2). */
+static void user_int_kernel_gate(void)
+{
+	__asm__ volatile("pushl %0\n\t"		/* SS */
+			 "pushl %1\n\t"		/* ESP */
+			 "pushl %2\n\t"		/* EFLAGS */
+			 "pushl %3\n\t"		/* CS */
+			 "pushl $1f\n\t"
+			 "iretl\n"
+			 "1:\n\t"
+			 "int %4\n\t"
+			 "2: jmp 2b"	/* never reached: the INT faults */
+			 : : "i"(SEL_MAKE(GDT_USER_DATA, 3)), "r"(user_stack + sizeof user_stack),
+			   "i"(EFLAGS_FIXED | EFLAGS_IF), "i"(SEL_MAKE(GDT_USER_CODE, 3)),
+			   "i"(HOSTILE_VEC_KERNEL_ONLY) : "memory");
+}
+
+void hostile_user_int_dpl0(void)
+{
+	direct_paths_possible();
+	guest_trap_set_handler(HOSTILE_VEC_KERNEL_ONLY, kernel_only_handler);
+	/* The kernel's own use of the gate: a hypervisor may then deliver it directly. */
+	for (int i = 0; i < 3; i++)
+		__asm__ volatile("int %0" : : "i"(HOSTILE_VEC_KERNEL_ONLY) : "memory");
+	struct hostile_outcome o = hostile_try(user_int_kernel_gate);
+	hostile_report("user-int-dpl0", "int 0x52 from user mode", &o);
+	guest_printf("HOSTILE-RESULT: user-int-dpl0: the kernel's own calls %u\n", kernel_only_calls);
 }
 
 /* --- iret-sets-if-tick --- */

@@ -59,6 +59,8 @@ static const struct hostile_row hostile_rows[] = {
 	{ "null-rpl-selector", hostile_null_rpl_selector },
 	{ "clac-stac", hostile_clac_stac },
 	{ "kernel-gates-if", hostile_kernel_gates_if },
+	{ "kernel-divide", hostile_kernel_divide },
+	{ "user-int-dpl0", hostile_user_int_dpl0 },
 	{ "iret-sets-if-tick", hostile_iret_sets_if_tick },
 	{ "iret-forged-cs", hostile_iret_forged_cs },
 	{ "iret-esp-in-slot", hostile_iret_esp_in_slot },
@@ -90,7 +92,8 @@ static void hostile_trap(struct guest_trap_frame *frame)
 	 * the kernel's segments instead of the real-mode ones.
 	 */
 	frame->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_VM);
-	if (hostile_last.eflags & EFLAGS_VM) {
+	/* From user mode (hostile_gates.c's probes): back to the kernel's segments too. */
+	if ((hostile_last.eflags & EFLAGS_VM) || (frame->cs & 3) == 3) {
 		frame->cs = GUEST_SEL_CODE;
 		frame->ds = frame->es = frame->fs = frame->gs = GUEST_SEL_DATA;
 	}

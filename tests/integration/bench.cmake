@@ -18,9 +18,11 @@ set(TV_BENCH_TIMED
 
 set(TV_BENCH_NUM "[1-9][0-9]*")
 
-# The inline patch mode's rows: cli_sti and pushf_popf once more under
-# patch=inline (an extra run), beside the native run's figures.
-set(TV_BENCH_INLINE_ROWS cli_sti_inline pushf_popf_inline)
+# The inline patch mode's rows: cli_sti, pushf_popf, divide_error and
+# int80_round_trip once more under patch=inline (an extra run), beside the
+# native run's figures.
+set(TV_BENCH_INLINE_ROWS cli_sti_inline pushf_popf_inline divide_error_inline
+  int80_round_trip_inline)
 
 # --- the guest alone: its BENCH lines, natively and in ring 1 ---
 

@@ -17,8 +17,9 @@
 # inline mode runs on the CPU (deprivilege/inline_patch.c, "IRET").
 # PUSHF: the row reads IF with PUSHF, which shows the guest's IF only where
 # it is patched: ring 1 and ring 3 run with --patch all.
+# DIRECT1: lines (whole-line patterns) the ring1_inline_direct run must also print.
 function(tv_hostile row)
-  cmake_parse_arguments(H "DIRECT3;INLINE;PUSHF" "" "EXPECT;NATIVE;RING3" ${ARGN})
+  cmake_parse_arguments(H "DIRECT3;INLINE;PUSHF" "" "EXPECT;NATIVE;RING3;DIRECT1" ${ARGN})
   set(sides native ring1 ring3)
   if(H_DIRECT3)
     list(APPEND sides ring3_direct)
@@ -56,8 +57,14 @@ function(tv_hostile row)
       if(H_PUSHF AND (side STREQUAL "ring1" OR side STREQUAL "ring3"))
         list(APPEND hv_options --patch all)
       endif()
+      set(side_args ${args})
+      if(side STREQUAL "ring1_inline_direct")
+        foreach(p ${H_DIRECT1})
+          list(APPEND side_args --expect "${p}")
+        endforeach()
+      endif()
       tv_integration_test(NAME ${side}.hostile.${row}
-        COMMAND ${TV_EXPECT_RUN} ${args}
+        COMMAND ${TV_EXPECT_RUN} ${side_args}
           --expect "^hv\\| hypervisor memory unchanged" --reject "panic"
           -- run hostile ${hv_options} --timeout 60 -- ${row})
     endif()
@@ -187,15 +194,27 @@ endforeach()
 
 # The guest kernel's own gates and IRETs (hostile_gates.c): what the handler
 # and the code after the IRET see of IF and CS, as the bare CPU at CPL 0
-# shows them, in every mode, and with the inline mode's IRET on the CPU.
+# shows them, in every mode, with the inline mode's IRET on the CPU, and
+# with --direct too, where the gates the kernel has used go into the real
+# IDT as trap gates to their entry stubs (hv/direct.c): both of this row's.
 tv_hostile(kernel-gates-if PUSHF INLINE EXPECT
   "interrupt gate: handler IF 0, frame cs 0x8, frame IF 1, after iret IF 1$"
   "trap gate: handler IF 1, frame cs 0x8, frame IF 1, after iret IF 1$"
   "iret clearing IF: handler IF 0, frame cs 0x8, frame IF 1, after iret IF 0$"
-  "iret setting IF: handler IF 0, frame cs 0x8, frame IF 0, after iret IF 1$")
+  "iret setting IF: handler IF 0, frame cs 0x8, frame IF 0, after iret IF 1$"
+  DIRECT1 "^ +2 +direct: kernel gates in the real IDT$" "^ +2 +int$")
+# #DE in the kernel, the frame's EIP the DIV's; with --patch inline --direct
+# the later two through the direct gate (one #DE reaches the hypervisor).
+tv_hostile(kernel-divide INLINE EXPECT "div by zero: #DE error 0x0$"
+  "the frame's eip at the div 3 of 3$"
+  DIRECT1 "^ +1 +direct: kernel gates in the real IDT$" "^ +1 +vector 0$")
 # A tick waiting while IF is 0 is taken right after the IRET that sets IF,
 # at the instruction it returned to: with the inline mode, the template
 # leaves such a return to the trapping IRET.
+# INT from user mode to a DPL-0 gate the kernel uses itself: #GP(0x52 * 8 +
+# 2) in every mode, also where that gate is direct (its real DPL is 1).
+tv_hostile(user-int-dpl0 INLINE EXPECT "int 0x52 from user mode: #GP error 0x292$"
+  "the kernel's own calls 3$" DIRECT1 "^ +1 +direct: kernel gates in the real IDT$")
 tv_hostile(iret-sets-if-tick INLINE EXPECT
   "ticks waiting 20 of 20, taken right after the iret 20 of 20$")
 tv_hostile(iret-forged-cs INLINE EXPECT "iret to cs 0x10: #GP error 0x10$")

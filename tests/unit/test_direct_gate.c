@@ -122,6 +122,68 @@ START_TEST(gate_made)
 }
 END_TEST
 
+/*
+ * Kernel gates (DPL 0, under the inline mode: direct_kernel_gate_check):
+ * interrupt and trap gates alike, since the real gate is a trap gate to an
+ * entry stub that clears the virtual IF; the code segment rules as above.
+ */
+static const struct gate_row kernel_gate_rows[] = {
+	{ "xv6's and Linux's #DE: DPL-0 interrupt gate to kernel code",
+	  { 0x1234, 0x08, 0, 0x80 | DESC_SYS_INT_GATE, 0x0010 }, KERNEL_CODE, 1, 1 },
+	{ "DPL-0 trap gate", { 0x1234, 0x08, 0, 0x80 | DESC_SYS_TRAP_GATE, 0x0010 }, KERNEL_CODE, 1, 1 },
+	{ "DPL 3: a system call gate, direct_gate_check's",
+	  { 0x1234, 0x08, 0, 0x80 | (3 << 5) | DESC_SYS_TRAP_GATE, 0x0010 }, KERNEL_CODE, 1, 0 },
+	{ "DPL 1: no gate a ring-0 kernel would use from ring 0 alone",
+	  { 0x1234, 0x08, 0, 0x80 | (1 << 5) | DESC_SYS_INT_GATE, 0x0010 }, KERNEL_CODE, 1, 0 },
+	{ "not present", { 0x1234, 0x08, 0, DESC_SYS_INT_GATE, 0x0010 }, KERNEL_CODE, 1, 0 },
+	{ "16-bit interrupt gate", { 0x1234, 0x08, 0, 0x80 | 0x6, 0x0010 }, KERNEL_CODE, 1, 0 },
+	{ "task gate", { 0, 0x28, 0, 0x80 | DESC_SYS_TASK_GATE, 0 }, KERNEL_CODE, 1, 0 },
+	{ "guest kernel in ring 3", { 0x1234, 0x08, 0, 0x80 | DESC_SYS_INT_GATE, 0x0010 },
+	  KERNEL_CODE, 3, 0 },
+	{ "selector beyond the guest's entries", { 0x1234, 0xFFF8, 0, 0x80 | DESC_SYS_INT_GATE, 0x0010 },
+	  NO_CODE, 1, 0 },
+	{ "code segment of DPL 0: ring 0 is the hypervisor's",
+	  { 0x1234, 0x08, 0, 0x80 | DESC_SYS_INT_GATE, 0x0010 }, CODE_DPL0, 1, 0 },
+	{ "user code segment", { 0x1234, 0x1B, 0, 0x80 | DESC_SYS_INT_GATE, 0x0010 }, CODE_DPL3, 1, 0 },
+	{ "conforming code", { 0x1234, 0x08, 0, 0x80 | DESC_SYS_INT_GATE, 0x0010 }, CODE_CONFORMING, 1, 0 },
+	{ "offset into the switcher", { 0x0000, 0x08, 0, 0x80 | DESC_SYS_INT_GATE, 0xFFC0 },
+	  KERNEL_CODE, 1, 0 },
+	{ "offset beyond a short limit", { 0x1234, 0x08, 0, 0x80 | DESC_SYS_TRAP_GATE, 0x0010 },
+	  CODE_SHORT, 1, 0 },
+};
+
+START_TEST(kernel_gate_rule)
+{
+	const struct gate_row *r = &kernel_gate_rows[_i];
+	struct x86_desc code = code_of(r->code_kind);
+	const char *why = "unset";
+	int ok = direct_kernel_gate_check(r->gate, r->code_kind == NO_CODE ? NULL : &code, r->ring,
+					  &why);
+
+	ck_assert_msg(ok == r->ok, "%s: got %d (%s)", r->what, ok, why ? why : "no reason");
+	if (ok)
+		ck_assert_ptr_null(why);
+	else
+		ck_assert_ptr_nonnull(why);
+}
+END_TEST
+
+/*
+ * The real kernel gate: a TRAP gate (the real IF stays 1) of DPL 1, so the
+ * kernel's INT n reaches it and user mode's faults, to the entry stub.
+ */
+START_TEST(kernel_gate_made)
+{
+	struct x86_gate real = direct_kernel_gate_make(kernel_gate_rows[0].gate, 1, 0xFFD21010u);
+
+	ck_assert_uint_eq(GATE_OFFSET(real), 0xFFD21010u);
+	ck_assert_uint_eq(real.selector, 0x09);
+	ck_assert_uint_eq(GATE_TYPE(real), DESC_SYS_TRAP_GATE);
+	ck_assert_uint_eq(GATE_DPL(real), 1);
+	ck_assert(GATE_P(real));
+}
+END_TEST
+
 struct stack_row {
 	const char *what;
 	uint16_t ss0;
@@ -176,6 +238,9 @@ int main(void)
 
 	tcase_add_loop_test(tc, gate_rule, 0, sizeof(gate_rows) / sizeof(gate_rows[0]));
 	tcase_add_test(tc, gate_made);
+	tcase_add_loop_test(tc, kernel_gate_rule, 0,
+			    sizeof(kernel_gate_rows) / sizeof(kernel_gate_rows[0]));
+	tcase_add_test(tc, kernel_gate_made);
 	tcase_add_loop_test(tc, stack_rule, 0, sizeof(stack_rows) / sizeof(stack_rows[0]));
 	tcase_add_test(tc, stack_segment_kinds);
 	suite_add_tcase(s, tc);

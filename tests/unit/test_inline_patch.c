@@ -311,6 +311,12 @@ static enum stop run(struct cpu *c)
 		case X86_INS_IRETD:
 			cs_free(insn, 1);
 			return AT_IRET;	/* eip at the IRET: the real CPU's from here */
+		case X86_INS_NOT:
+			put(c, &x->operands[0], ~get(c, &x->operands[0]));
+			break;
+		case X86_INS_RET:
+			next = pop(c);
+			break;
 		case X86_INS_JMP:
 			next = (uint32_t)x->operands[0].imm;
 			break;
@@ -896,6 +902,60 @@ START_TEST(iret_placement)
 }
 END_TEST
 
+/*
+ * A direct kernel gate's entry: the CPU delivered through a real trap gate
+ * (IF kept, the real EFLAGS and RPL pushed); the stub and its body must
+ * leave the frame and the virtual IF as the bare CPU's delivery through
+ * the guest's gate does at CPL 0, every register and flag the guest's, and
+ * go to the handler.
+ */
+START_TEST(kernel_entry_makes_the_bare_frame)
+{
+	const uint32_t stub_la = CODE_LA + 0x800, body_la = CODE_LA + 0x400;
+	const uint32_t handler = BASE + 0x80;
+	const uint32_t real_flags = EFLAGS_FIXED | EFLAGS_IF | EFLAGS_CF | EFLAGS_ZF | EFLAGS_AC;
+
+	for (int interrupt_gate = 0; interrupt_gate < 2; interrupt_gate++)
+	for (int from_user = 0; from_user < 2; from_user++)
+	for (uint32_t vif = 0; vif <= EFLAGS_IF; vif += EFLAGS_IF)
+	for (uint32_t viopl = 0; viopl <= EFLAGS_IOPL; viopl += EFLAGS_IOPL) {
+		struct cpu c;
+		new_plan(1);
+		ck_assert_uint_ne(inline_kernel_entry_body(code + 0x400, INLINE_KERNEL_BODY_MAX, body_la,
+							   &plan.layout, interrupt_gate), 0);
+		inline_kernel_entry_stub(code + 0x800, stub_la, body_la, handler);
+		enter(&c, 0, vif, viopl, 0);
+		c.eflags = real_flags;	/* the gate left them as the interrupted code had them */
+		c.reg[4] -= from_user ? 20 : 12;
+		uint32_t esp = c.reg[4], *frame = (uint32_t *)&c.stack[esp];
+		frame[0] = BASE + 0x40;
+		frame[1] = from_user ? 0x1B : 0x09;	/* the real RPL */
+		frame[2] = real_flags;
+		if (from_user) {
+			frame[3] = 0x7000;
+			frame[4] = 0x23;
+		}
+		c.eip = stub_la;
+		ck_assert_int_eq(run(&c), LEFT);
+		ck_assert_uint_eq(c.eip, handler);
+		ck_assert_uint_eq(c.reg[4], esp);
+		expect_registers_kept(&c, -1);
+		ck_assert_uint_eq(c.eflags, real_flags);
+		ck_assert_uint_eq(frame[0], BASE + 0x40);
+		ck_assert_uint_eq(frame[1], from_user ? 0x1Bu : 0x08u);	/* RPL 0 for the kernel */
+		uint32_t want_if = from_user ? EFLAGS_IF : vif;	/* user code runs with IF 1 */
+		ck_assert_msg(frame[2] == ((real_flags & ~(EFLAGS_IF | EFLAGS_IOPL)) | want_if | viopl),
+			      "gate %d user %d vif %x viopl %x: frame EFLAGS %08x", interrupt_gate,
+			      from_user, vif, viopl, frame[2]);
+		uint32_t want_vif = interrupt_gate ? 0 : from_user ? EFLAGS_IF : vif;
+		ck_assert_uint_eq(c.vif, want_vif);
+		ck_assert_uint_eq(c.viopl, viopl);
+		if (from_user)
+			ck_assert(frame[3] == 0x7000 && frame[4] == 0x23);
+	}
+}
+END_TEST
+
 START_TEST(templates_leave_flags_alone)
 {
 	static const uint8_t kinds[][6] = {
@@ -951,6 +1011,7 @@ static Suite *inline_suite(void)
 	tcase_add_test(rules, entry_stub_sets_if_and_goes_to_the_handler);
 	tcase_add_loop_test(rules, iret_rows_hold, 0, sizeof iret_rows / sizeof iret_rows[0]);
 	tcase_add_test(rules, iret_placement);
+	tcase_add_test(rules, kernel_entry_makes_the_bare_frame);
 	suite_add_tcase(s, rules);
 	return s;
 }
