@@ -26,6 +26,9 @@
  *                       before any other (SDM vol. 3, 6.8.1).
  *   iret-forged-cs      IRET to the kernel's data selector with RPL 0:
  *                       #GP(selector), the segment is no code segment.
+ *   int-esp-in-slot     INT n to a DPL-0 gate the kernel uses, with ESP in
+ *                       the switcher's slot: the frame cannot be pushed
+ *                       (hypervisor's runs only, as below).
  *   iret-esp-in-slot    IRET with ESP in the last 4 MiB of linear space,
  *                       where the hypervisor keeps its switcher: the frame
  *                       is nothing of the guest's. Natively that is no
@@ -42,7 +45,9 @@
 #include "lib/x86.h"
 
 #define HOSTILE_VEC_INT_GATE	0x50
+#define SLOT_ESP		0xFFC01000u	/* the switcher's second page, under the hypervisor */
 #define HOSTILE_VEC_TRAP_GATE	0x51
+#define HOSTILE_VEC_HV_OWN	0x2F
 
 /*
  * What lets a hypervisor deliver the kernel's gates directly (--direct,
@@ -94,6 +99,7 @@ void hostile_kernel_gates_if(void)
 	direct_paths_possible();
 	guest_trap_set_handler(HOSTILE_VEC_INT_GATE, gate_handler);
 	guest_trap_set_handler(HOSTILE_VEC_TRAP_GATE, gate_handler);
+	guest_trap_set_handler(HOSTILE_VEC_HV_OWN, gate_handler);
 	guest_idt_set_gate(HOSTILE_VEC_TRAP_GATE, DESC_SYS_TRAP_GATE, 0);
 
 	/*
@@ -123,6 +129,11 @@ void hostile_kernel_gates_if(void)
 		gate_frame_if_set = 0;
 		if (last)
 			gate_report("iret setting IF", after);
+
+		/* A vector whose real gate is a hypervisor's own (its IRQs, 0x20-0x30): never direct. */
+		__asm__ volatile("int %1\n\tpushfl\n\tpopl %0" : "=r"(after) : "i"(HOSTILE_VEC_HV_OWN) : "memory");
+		if (last)
+			gate_report("vector 0x2f", after);
 		cli();
 	}
 }
@@ -195,6 +206,25 @@ void hostile_user_int_dpl0(void)
 	struct hostile_outcome o = hostile_try(user_int_kernel_gate);
 	hostile_report("user-int-dpl0", "int 0x52 from user mode", &o);
 	guest_printf("HOSTILE-RESULT: user-int-dpl0: the kernel's own calls %u\n", kernel_only_calls);
+}
+
+/* --- int-esp-in-slot --- */
+
+static void int_from_slot(void)
+{
+	__asm__ volatile("movl %0, %%esp\n\t"
+			 "int %1"
+			 : : "i"(SLOT_ESP), "i"(HOSTILE_VEC_KERNEL_ONLY) : "memory");
+}
+
+void hostile_int_esp_in_slot(void)
+{
+	direct_paths_possible();
+	guest_trap_set_handler(HOSTILE_VEC_KERNEL_ONLY, kernel_only_handler);
+	for (int i = 0; i < 3; i++)
+		__asm__ volatile("int %0" : : "i"(HOSTILE_VEC_KERNEL_ONLY) : "memory");
+	struct hostile_outcome o = hostile_try(int_from_slot);
+	hostile_report("int-esp-in-slot", "int 0x52 with esp 0xffc01000", &o);
 }
 
 /* --- iret-sets-if-tick --- */
@@ -291,8 +321,6 @@ void hostile_iret_forged_cs(void)
 }
 
 /* --- iret-esp-in-slot --- */
-
-#define SLOT_ESP	0xFFC01000u	/* the switcher's second page, under the hypervisor */
 
 static void iret_from_slot(void)
 {

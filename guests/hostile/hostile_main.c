@@ -64,6 +64,7 @@ static const struct hostile_row hostile_rows[] = {
 	{ "iret-sets-if-tick", hostile_iret_sets_if_tick },
 	{ "iret-forged-cs", hostile_iret_forged_cs },
 	{ "iret-esp-in-slot", hostile_iret_esp_in_slot },
+	{ "int-esp-in-slot", hostile_int_esp_in_slot },
 };
 
 #define HOSTILE_ROWS (sizeof(hostile_rows) / sizeof(hostile_rows[0]))

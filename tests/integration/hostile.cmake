@@ -196,13 +196,15 @@ endforeach()
 # and the code after the IRET see of IF and CS, as the bare CPU at CPL 0
 # shows them, in every mode, with the inline mode's IRET on the CPU, and
 # with --direct too, where the gates the kernel has used go into the real
-# IDT as trap gates to their entry stubs (hv/direct.c): both of this row's.
+# IDT as trap gates to their entry stubs (hv/direct.c): both of this row's
+# (0x50, 0x51), never 0x2F, the hypervisor's own (its three INTs trap).
 tv_hostile(kernel-gates-if PUSHF INLINE EXPECT
   "interrupt gate: handler IF 0, frame cs 0x8, frame IF 1, after iret IF 1$"
   "trap gate: handler IF 1, frame cs 0x8, frame IF 1, after iret IF 1$"
   "iret clearing IF: handler IF 0, frame cs 0x8, frame IF 1, after iret IF 0$"
   "iret setting IF: handler IF 0, frame cs 0x8, frame IF 0, after iret IF 1$"
-  DIRECT1 "^ +2 +direct: kernel gates in the real IDT$" "^ +2 +int$")
+  "vector 0x2f: handler IF 0, frame cs 0x8, frame IF 1, after iret IF 1$"
+  DIRECT1 "^ +2 +direct: kernel gates in the real IDT$" "^ +5 +int$")
 # #DE in the kernel, the frame's EIP the DIV's; with --patch inline --direct
 # the later two through the direct gate (one #DE reaches the hypervisor).
 tv_hostile(kernel-divide INLINE EXPECT "div by zero: #DE error 0x0$"
@@ -237,6 +239,28 @@ foreach(side ring1 ring1_inline ring1_inline_direct ring3_inline)
       --expect "^run ended: the hypervisor stopped the guest: unemulated: the guest runs in virtual-8086 mode"
       --expect "^hv\\| hypervisor memory unchanged" --reject "panic" --reject "HOSTILE-DONE"
       -- run hostile ${hv_options} --timeout 60 -- iret-esp-in-slot)
+endforeach()
+
+# INT n to a DPL-0 gate the kernel uses, with ESP in the switcher's slot:
+# the frame cannot go there. Trapped (ring 1, ring 1 inline), the
+# hypervisor's delivery finds the stack outside guest memory; through the
+# direct gate (ring 1 inline with --direct) the CPU's own push faults on
+# the switcher's read-only page, and the hypervisor stops the guest for
+# that write. Either way the guest is stopped, the hypervisor unchanged.
+foreach(side ring1 ring1_inline ring1_inline_direct)
+  set(hv_options --ring 1)
+  set(reason "the guest's stack at 0xffc01000 is outside its memory while delivering")
+  if(side STREQUAL "ring1_inline")
+    set(hv_options --ring 1 --patch inline)
+  elseif(side STREQUAL "ring1_inline_direct")
+    set(hv_options --ring 1 --patch inline --direct)
+    set(reason "forbidden: the guest wrote 0xffc00ffc, the hypervisor.s switcher")
+  endif()
+  tv_integration_test(NAME ${side}.hostile.int-esp-in-slot
+    COMMAND ${TV_EXPECT_RUN} --status 4
+      --expect "^run ended: the hypervisor stopped the guest: .*${reason}"
+      --expect "^hv\\| hypervisor memory unchanged" --reject "panic" --reject "HOSTILE-DONE"
+      -- run hostile ${hv_options} --timeout 60 -- int-esp-in-slot)
 endforeach()
 
 tv_integration_test(NAME native.hostile.unknown_row
