@@ -273,7 +273,8 @@ static int real_kernel_gate(const struct vcpu *v, unsigned vec, struct x86_gate 
 {
 	const struct x86_desc *code = guest_gdt_entry(g.selector);
 	uint32_t base = desc_base(*code), handler = base + GATE_OFFSET(g);
-	if (handler < base || handler >= GUEST_LINEAR_TOP)
+	/* A handler inside a region's replaced bytes would have the CPU run them: it traps. */
+	if (handler < base || handler >= GUEST_LINEAR_TOP || patch_inline_in_replaced_bytes(v, handler))
 		return 0;
 	uint32_t stub = patch_inline_kernel_entry_stub(vec, GATE_OFFSET(g),
 						       GATE_TYPE(g) == DESC_SYS_INT_GATE) - base;
@@ -313,7 +314,7 @@ static int real_gate(const struct vcpu *v, unsigned vec, struct x86_gate g, stru
 	 * switcher's below them: direct_gate_check let a handler there through,
 	 * and the stub ran the switcher's own trap entry in ring 1.
 	 */
-	if (handler < base || handler >= GUEST_LINEAR_TOP)
+	if (handler < base || handler >= GUEST_LINEAR_TOP || patch_inline_in_replaced_bytes(v, handler))
 		return 0;
 	uint32_t stub = patch_inline_entry_stub(v, vec, handler) - base;
 	if (stub > desc_limit(*code))

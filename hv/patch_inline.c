@@ -191,6 +191,11 @@ static const struct inline_region *live_region_inside(const struct vcpu *v, uint
 	return r && !r->undone ? r : NULL;
 }
 
+int patch_inline_in_replaced_bytes(const struct vcpu *v, uint32_t la)
+{
+	return inline_on && live_region_inside(v, la) != NULL;
+}
+
 /* 3. The patch code's own traps. */
 int patch_inline_int3(struct vcpu *v, uint32_t la)
 {

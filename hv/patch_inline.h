@@ -79,6 +79,13 @@ uint32_t patch_inline_entry_stub(const struct vcpu *v, unsigned vector, uint32_t
  */
 uint32_t patch_inline_kernel_entry_stub(unsigned vector, uint32_t handler_offset, int interrupt_gate);
 
+/*
+ * 1 if la lies in a live region's replaced bytes after its first (the jump's
+ * displacement, or INT3s): no gate may lead there, since the CPU would run
+ * those bytes; the hypervisor's own returns there go to the region's point.
+ */
+int patch_inline_in_replaced_bytes(const struct vcpu *v, uint32_t la);
+
 /* The guest reading its patch code (an emulated instruction's bytes): 0 if la..la+len lies there. */
 int patch_inline_read(uint32_t la, void *dst, uint32_t len);
 

@@ -57,6 +57,7 @@ void hostile_iret_sets_if_tick(void);
 void hostile_iret_forged_cs(void);
 void hostile_iret_esp_in_slot(void);
 void hostile_int_esp_in_slot(void);
+void hostile_gate_inside_region(void);
 
 /* A TSS loaded with LTR, for rows that change privilege or return from a task. */
 void hostile_tss_install(uint16_t link);

@@ -26,6 +26,8 @@
  *                       before any other (SDM vol. 3, 6.8.1).
  *   iret-forged-cs      IRET to the kernel's data selector with RPL 0:
  *                       #GP(selector), the segment is no code segment.
+ *   gate-inside-region  INT n to a gate whose handler starts right after a
+ *                       CLI, where an inline patch's jump lies over it.
  *   int-esp-in-slot     INT n to a DPL-0 gate the kernel uses, with ESP in
  *                       the switcher's slot: the frame cannot be pushed
  *                       (hypervisor's runs only, as below).
@@ -206,6 +208,37 @@ void hostile_user_int_dpl0(void)
 	struct hostile_outcome o = hostile_try(user_int_kernel_gate);
 	hostile_report("user-int-dpl0", "int 0x52 from user mode", &o);
 	guest_printf("HOSTILE-RESULT: user-int-dpl0: the kernel's own calls %u\n", kernel_only_calls);
+}
+
+/* --- gate-inside-region --- */
+
+#define HOSTILE_VEC_MID_HANDLER	0x53
+
+/*
+ * A handler whose first instruction comes right after a CLI (no symbol, no
+ * branch names it: the gate's offset is only data), so that a hypervisor
+ * that patches the CLI inline moves this instruction into patch code too
+ * and replaces its bytes with the jump's.
+ */
+extern char hostile_mid_handler[];
+static volatile uint32_t mid_handler_runs;
+__asm__(".text\n"
+	".type hostile_mid_handler_cli, @function\n"	/* a function: the patcher's scan starts here */
+	"hostile_mid_handler_cli:\n\t"
+	"cli\n"
+	"hostile_mid_handler:\n\t"
+	"incl mid_handler_runs\n\t"
+	"iret\n");
+
+void hostile_gate_inside_region(void)
+{
+	direct_paths_possible();
+	guest_idt_set_gate_at(HOSTILE_VEC_MID_HANDLER, (uint32_t)hostile_mid_handler,
+			      DESC_SYS_INT_GATE, 0);
+	for (int i = 0; i < 3; i++)
+		__asm__ volatile("int %0" : : "i"(HOSTILE_VEC_MID_HANDLER) : "memory");
+	guest_printf("HOSTILE-RESULT: gate-inside-region: the handler ran %u of 3\n",
+		     mid_handler_runs);
 }
 
 /* --- int-esp-in-slot --- */

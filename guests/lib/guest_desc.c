@@ -81,12 +81,18 @@ void guest_idt_install(void)
 	guest_idt_load();
 }
 
-void guest_idt_set_gate(unsigned vector, unsigned type, unsigned dpl)
+void guest_idt_set_gate_at(unsigned vector, uint32_t offset, unsigned type, unsigned dpl)
 {
 	if (vector >= GUEST_TRAP_VECTORS)
 		return;
-	guest_idt[vector] = gate_make(GUEST_SEL_CODE, guest_trap_stubs[vector], type, dpl);
+	guest_idt[vector] = gate_make(GUEST_SEL_CODE, offset, type, dpl);
 	guest_idt_load();
+}
+
+void guest_idt_set_gate(unsigned vector, unsigned type, unsigned dpl)
+{
+	if (vector < GUEST_TRAP_VECTORS)
+		guest_idt_set_gate_at(vector, guest_trap_stubs[vector], type, dpl);
 }
 
 void guest_desc_init(void)

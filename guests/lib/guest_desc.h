@@ -48,6 +48,9 @@ void guest_idt_install(void);
  */
 void guest_idt_set_gate(unsigned vector, unsigned type, unsigned dpl);
 
+/* The same with a handler of the caller's at offset (not the library's stub). */
+void guest_idt_set_gate_at(unsigned vector, uint32_t offset, unsigned type, unsigned dpl);
+
 /* Both of the above: the usual start of a guest that takes traps. */
 void guest_desc_init(void);
 

@@ -213,6 +213,11 @@ tv_hostile(kernel-divide INLINE EXPECT "div by zero: #DE error 0x0$"
 # A tick waiting while IF is 0 is taken right after the IRET that sets IF,
 # at the instruction it returned to: with the inline mode, the template
 # leaves such a return to the trapping IRET.
+# A gate whose handler starts right after a CLI the inline mode patched,
+# under the jump's displacement: the handler runs each time, and the gate
+# never goes direct (the CPU would run the jump's bytes).
+tv_hostile(gate-inside-region INLINE EXPECT "the handler ran 3 of 3$"
+  DIRECT1 "^ +0 +direct: kernel gates in the real IDT$")
 # INT from user mode to a DPL-0 gate the kernel uses itself: #GP(0x52 * 8 +
 # 2) in every mode, also where that gate is direct (its real DPL is 1).
 tv_hostile(user-int-dpl0 INLINE EXPECT "int 0x52 from user mode: #GP error 0x292$"
