@@ -29,7 +29,9 @@
  *          real ring) and an EIP outside every region's replaced bytes
  *          (the region map, inline_patch.h: the hypervisor pushes frames
  *          at points inside regions, and only it can send a return there
- *          to the point), or any selector with RPL 3 (user mode);
+ *          to the point), or any selector with RPL 3 (user mode, with
+ *          the kernel in ring 1 only: in ring 3 that IRET changes no
+ *          privilege and would leave ESP and SS in the frame);
  *        - then the virtual IF and IOPL from the frame's EFLAGS (the old
  *          ones kept in vif_saved, viopl_saved), the frame's CS turned to
  *          the real ring for a kernel return, and a real IRET: at CPL 1 it
@@ -480,11 +482,23 @@ static void emit_iret(struct emit *e, uint32_t guest_la)
 	put8(e, 0x66); put8(e, 0x36); put8(e, 0x39); put8(e, 0x44); put8(e, 0x24); put8(e, 0x08);
 									/* cmp ss:[esp+8], ax */
 	to_kernel = jcc_forward(e, JCC_E);
-	put8(e, 0x36); put8(e, 0x8A); put8(e, 0x44); put8(e, 0x24); put8(e, 0x08);	/* mov al, ss:[esp+8] */
-	put8(e, 0x24); put8(e, 0x03);					/* and al, 3 */
-	put8(e, 0x3C); put8(e, 0x03);					/* cmp al, 3 */
-	to_fallback_pop[0] = jcc_forward(e, JCC_NE);
-	to_pending[0] = emit_iret_commit(e, guest_la, 0);
+	to_pending[0] = UINT32_MAX;
+	if (l->ring == 1) {
+		put8(e, 0x36); put8(e, 0x8A); put8(e, 0x44); put8(e, 0x24); put8(e, 0x08);	/* mov al, ss:[esp+8] */
+		put8(e, 0x24); put8(e, 0x03);					/* and al, 3 */
+		put8(e, 0x3C); put8(e, 0x03);					/* cmp al, 3 */
+		to_fallback_pop[0] = jcc_forward(e, JCC_NE);
+		to_pending[0] = emit_iret_commit(e, guest_la, 0);
+	} else {
+		/*
+		 * In ring 3 the kernel's CPL is user mode's: the real IRET to
+		 * RPL 3 would change no privilege and leave ESP and SS in the
+		 * frame. Such returns keep trapping.
+		 */
+		put8(e, 0xE9);						/* jmp fallback */
+		to_fallback_pop[0] = e->len;
+		put32(e, 0);
+	}
 	/*
 	 * To the kernel: only to an address whose block of the region map is
 	 * clear (a frame the hypervisor pushed at a point inside a region, kept
@@ -502,7 +516,8 @@ static void emit_iret(struct emit *e, uint32_t guest_la)
 	to_fallback_pop[2] = jcc_forward(e, JCC_B);
 	to_pending[1] = emit_iret_commit(e, guest_la, 1);
 	/* An interrupt waits and the IRET would enable it: the old flags back, and trapped. */
-	land(e, to_pending[0]);
+	if (to_pending[0] != UINT32_MAX)
+		land(e, to_pending[0]);
 	land(e, to_pending[1]);
 	load_eax(e, l->vif_saved);
 	store_eax(e, l->vif);

@@ -10,7 +10,8 @@
  *    in ring 3 the guest kernel's page directory entry for the slot, and
  *    these pages alone in it, are user pages (the switcher's stay
  *    supervisor). Nothing else of the hypervisor is on them: what the guest
- *    writes there is two words the hypervisor reads as booleans and a level.
+ *    writes there is two words the hypervisor reads as booleans and a level
+ *    (four at a trap on an IRET template's real IRET: the old two too).
  * 2. The state page and the vCPU, at every trap (hv/patch_inline.h); a
  *    trap at an IRET template's real IRET first puts back what the
  *    template changed (deprivilege/inline_patch.c, "IRET"), so that it is

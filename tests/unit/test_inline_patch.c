@@ -861,6 +861,39 @@ START_TEST(iret_rows_hold)
 }
 END_TEST
 
+/* In ring 3 a return to user mode changes no privilege on the real CPU: it keeps trapping. */
+START_TEST(iret_to_user_in_ring3_traps)
+{
+	static const uint8_t b[] = { 0xCF, 0x90, 0x90, 0x90, 0x90 };
+	uint32_t roots[1] = { BASE };
+	struct patch_region r = { BASE, guest, sizeof b };
+	struct cpu c;
+
+	memset(guest, 0, sizeof guest);
+	memcpy(guest, b, sizeof b);
+	ck_assert_int_eq(patcher_scan_targets(cs, &r, roots, 1, PATCH_INLINE_SET, visited, targets,
+					      sites, MAX_SITES, &nsites), PATCHER_OK);
+	for (uint32_t frame_cs = 0x08; frame_cs <= 0x1B; frame_cs += 0x13) {
+		new_plan(3);
+		ck_assert_int_eq(inline_plan_site(cs, &r, visited, targets, BASE, &plan), INLINE_OK);
+		inline_fill_region_map(&plan, region_map);
+		enter(&c, 0, 0, 0, 0);
+		c.cs = 0x0B;	/* the kernel's code selector at the real ring 3 */
+		uint32_t *frame = (uint32_t *)&c.stack[c.reg[4]];
+		frame[0] = BASE + 0x40;
+		frame[1] = frame_cs;
+		frame[2] = EFLAGS_FIXED | EFLAGS_IF;
+		frame[3] = 0x7000;
+		frame[4] = 0x23;
+		ck_assert_int_eq(run(&c), AT_IRET);
+		const struct inline_point *p = inline_point_at(&plan, c.eip);
+		ck_assert_uint_eq(p->kind, frame_cs == 0x08 ? INLINE_AT_IRET_COMMIT : INLINE_AT_IRET);
+		ck_assert_uint_eq(frame[1], frame_cs == 0x08 ? 0x0Bu : 0x1Bu);
+		expect_registers_kept(&c, -1);
+	}
+}
+END_TEST
+
 START_TEST(iret_placement)
 {
 	/* 1000: 66 CF iretw: a 16-bit frame, no site (it traps as before) */
@@ -1011,6 +1044,7 @@ static Suite *inline_suite(void)
 	tcase_add_test(rules, entry_stub_sets_if_and_goes_to_the_handler);
 	tcase_add_loop_test(rules, iret_rows_hold, 0, sizeof iret_rows / sizeof iret_rows[0]);
 	tcase_add_test(rules, iret_placement);
+	tcase_add_test(rules, iret_to_user_in_ring3_traps);
 	tcase_add_test(rules, kernel_entry_makes_the_bare_frame);
 	suite_add_tcase(s, rules);
 	return s;
