@@ -253,6 +253,36 @@ static int rotate_carry_mem(const uint8_t *b, unsigned len)
 	return (reg == 2 || reg == 3) && (b[1] >> 6) != 3;
 }
 
+static unsigned skip_prefixes(const uint8_t *b, unsigned len, int *lock);
+
+/*
+ * Whether the CPU, decoding from the first byte of instruction i's unit
+ * (mode->insn_len, the host's Capstone; without it, no), runs a far CALL
+ * ptr16:32 (9A after any prefixes) before the unit ends: it pushes CS with
+ * the real RPL, as the row selector-rpl says of a generated one (seed
+ * 2027, 108925 and 111828: lcall 8:x in random bytes). Only at an
+ * instruction's start: 9A is a common ModRM or immediate byte.
+ */
+static int far_call_begins_in(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+			      unsigned i, unsigned unit_end)
+{
+	uint32_t j = seq->insn[i].off;
+
+	if (!mode->lay || !mode->insn_len)
+		return 0;
+	while (j < unit_end) {
+		int lock;
+		uint32_t op = j + skip_prefixes(seq->code + j, seq->len - j, &lock);
+		if (op < seq->len && seq->code[op] == 0x9A)
+			return 1;
+		unsigned len = mode->insn_len(seq->code + j, seq->len - j, mode->lay->code + j);
+		if (!len)
+			return 0;
+		j += len;
+	}
+	return 0;
+}
+
 /*
  * Random bytes holding one of the silent instructions of the rows above
  * (PUSH CS or SS, MOV from a segment register, PUSHF, POPF, and the 0F 00
@@ -275,7 +305,7 @@ static int raw_silent_applies(const struct tv_fuzz_mode *mode, const struct fuzz
 		if (b[j] == 0x0F && j + 1 < unit_end && b[j + 1] <= 0x03)
 			return 1;
 	}
-	return 0;
+	return far_call_begins_in(mode, seq, i, unit_end);
 }
 
 /*
@@ -289,8 +319,14 @@ static int rotate_carry_applies(const struct tv_fuzz_mode *mode, const struct fu
 				unsigned i, unsigned unit_end)
 {
 	(void)mode;
+	/*
+	 * Its opcode in the unit; its ModRM and displacement may lie past it, in
+	 * the end jump's NOPs, which the CPU reads as part of the rotate (seed
+	 * 2027, 103350: the unit's last byte D2, then 90 90 ..., rcl byte ptr
+	 * [eax - 0x6f6f6f70], cl).
+	 */
 	for (unsigned j = seq->insn[i].off; j < unit_end; j++)
-		if (rotate_carry_mem(seq->code + j, unit_end - j))
+		if (rotate_carry_mem(seq->code + j, seq->len - j))
 			return 1;
 	return 0;
 }
@@ -777,7 +813,7 @@ const struct tv_fuzz_rule tv_fuzz_rules[] = {
 	  "MOV to CR4 with VME or PVI is #GP(0): no virtual-8086 mode (docs/guest-contract.md)",
 	  { FUZZ_K_MOVCR_WRITE }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, cr4_vme_applies, 0, NULL },
 	{ "raw-silent",
-	  "random bytes holding PUSH CS/SS, MOV from a segment register, PUSHF, POPF, or 0F 00-03 (SLDT, STR, SGDT, SIDT, SMSW, LAR, LSL): the rows above",
+	  "random bytes holding PUSH CS/SS, MOV from a segment register, PUSHF, POPF, a far CALL (9A, where the CPU begins an instruction), or 0F 00-03 (SLDT, STR, SGDT, SIDT, SMSW, LAR, LSL): the rows above",
 	  { TV_FUZZ_K_RAW }, 0, TV_FUZZ_PATCH_INLINE, 0, ANY, 0, 0, 0, raw_silent_applies, 0, NULL },
 	{ "null-rpl-ds-es",
 	  "a null selector with RPL 1 to 3 in DS or ES reads back as 0 after the next trap: the switcher's IRET nulls it (docs/guest-contract.md)",

@@ -840,6 +840,8 @@ static unsigned test_insn_len(const uint8_t *code, unsigned len, uint32_t addr)
 		return 2;	/* mov sreg, r32 */
 	if (len >= 3 && code[0] == 0x82)
 		return 3;	/* sbb r/m8, imm8 */
+	if (len >= 7 && code[0] == 0x9A)
+		return 7;	/* call ptr16:32 */
 	return 0;
 }
 
@@ -988,6 +990,43 @@ START_TEST(test_campaign_100k_rows)
 	s.code[18] = 0x90;
 	s.insn[5].off = 19;	/* as if an item began at the PUSH SS */
 	ck_assert_ptr_null(tv_fuzz_expected(&decoding, &s, WHOLE, &b5, &v5, NO_CUTS));
+
+	/*
+	 * The random bytes' last byte D2, then the end jump's NOPs, which the
+	 * CPU reads as the rotate's ModRM and displacement (103350): the #PF
+	 * frame's flags differ, QEMU's rotate quirk.
+	 */
+	seq_start(&s);
+	ADD(&s, FUZZ_K_RAW, 0x3C, 0x89, 0xD2);
+	seq_end(&s);
+	memmove(s.code + s.len - 5 + 12, s.code + s.len - 5, 5);
+	memset(s.code + s.len - 5, 0x90, 12);	/* the NOPs before the end jump */
+	s.insn[1].off = (uint16_t)(s.len - 5 + 12);
+	s.len += 12;
+	struct tv_fuzz_line b6 = { 103350, 14, 0, 0x240606, lay.code + 2, 1, 2 };
+	struct tv_fuzz_line v6 = { 103350, 14, 0, 0x240e83, lay.code + 2, 1, 2 };
+	r = tv_fuzz_expected(&ring1, &s, WHOLE, &b6, &v6, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "qemu-rotate-carry");
+	/* D2 with ModRM reg 4 (SHL): no RCL or RCR, nothing explains it. */
+	s.code[3] = 0xA0;
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b6, &v6, NO_CUTS));
+
+	/* lcall 8:x in random bytes (108925): CS pushed with the real RPL, memory differs. */
+	seq_start(&s);
+	ADD(&s, FUZZ_K_RAW, 0x9A, 0x51, 0x5D, 0xB1, 0x68, 0x08, 0x00);
+	seq_end(&s);
+	struct tv_fuzz_line b7 = { 108925, 1, 0, 0x40357, 0x68b15d51, 1, 0x958a9564 };
+	struct tv_fuzz_line v7 = { 108925, 1, 0, 0x40357, 0x68b15d51, 1, 0xb2244359 };
+	r = tv_fuzz_expected(&decoding, &s, WHOLE, &b7, &v7, NO_CUTS);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->id, "raw-silent");
+	/* Without the decoder, or with the 9A inside another instruction: not a far CALL. */
+	ck_assert_ptr_null(tv_fuzz_expected(&ring1, &s, WHOLE, &b7, &v7, NO_CUTS));
+	seq_start(&s);
+	ADD(&s, FUZZ_K_RAW, 0x82, 0xDE, 0x9A, 0x90);
+	seq_end(&s);
+	ck_assert_ptr_null(tv_fuzz_expected(&decoding, &s, WHOLE, &b7, &v7, NO_CUTS));
 }
 END_TEST
 
