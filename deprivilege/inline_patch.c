@@ -27,7 +27,8 @@
  *          iret_esp_max), no NT nor VM in its EFLAGS, and its CS either the
  *          kernel's own code selector with RPL 0 (the running CS less the
  *          real ring) and an EIP outside every region's replaced bytes
- *          (the region map, inline_patch.h: the hypervisor pushes frames
+ *          (the region map, one bit per byte of the kernel's first 128 KiB
+ *          of code, inline_patch.h: the hypervisor pushes frames
  *          at points inside regions, and only it can send a return there
  *          to the point), or any selector with RPL 3 (user mode, with
  *          the kernel in ring 1 only: in ring 3 that IRET changes no
@@ -507,10 +508,8 @@ static void emit_iret(struct emit *e, uint32_t guest_la)
 	land(e, to_kernel);
 	put8(e, 0x36); put8(e, 0x8B); put8(e, 0x44); put8(e, 0x24); put8(e, 0x04);	/* mov eax, ss:[esp+4] */
 	put8(e, 0x2D); put32(e, l->region_map_base);			/* sub eax, base */
-	put8(e, 0x3D); put32(e, INLINE_REGION_MAP_BITS * INLINE_REGION_MAP_BLOCK);	/* cmp eax, size */
+	put8(e, 0x3D); put32(e, INLINE_REGION_MAP_BITS);		/* cmp eax, size */
 	to_fallback_pop[1] = jcc_forward(e, JCC_AE);
-	put8(e, 0xC1); put8(e, 0xE8); put8(e, 5);			/* shr eax, 5 */
-	_Static_assert(INLINE_REGION_MAP_BLOCK == 1 << 5, "the shift is the block's");
 	put8(e, 0x36); put8(e, 0x0F); put8(e, 0xA3); put8(e, 0x05); put32(e, l->region_map);
 									/* bt ss:[map], eax */
 	to_fallback_pop[2] = jcc_forward(e, JCC_B);
@@ -1027,13 +1026,13 @@ uint32_t inline_kernel_entry_body(uint8_t *out, uint32_t size, uint32_t body_la,
 
 void inline_fill_region_map(const struct inline_plan *plan, uint8_t *map)
 {
-	memset(map, 0, INLINE_REGION_MAP_BITS / 8);
+	memset(map, 0, INLINE_REGION_MAP_BYTES);
 	for (unsigned i = 0; i < plan->nregions; i++) {
 		const struct inline_region *r = &plan->regions[i];
 		for (uint32_t la = r->la + 1; la < r->la + r->len; la++) {
-			uint32_t block = (la - plan->layout.region_map_base) / INLINE_REGION_MAP_BLOCK;
-			if (la >= plan->layout.region_map_base && block < INLINE_REGION_MAP_BITS)
-				map[block / 8] |= (uint8_t)(1u << (block % 8));
+			uint32_t bit = la - plan->layout.region_map_base;
+			if (la >= plan->layout.region_map_base && bit < INLINE_REGION_MAP_BITS)
+				map[bit / 8] |= (uint8_t)(1u << (bit % 8));
 		}
 	}
 }

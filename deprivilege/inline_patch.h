@@ -68,19 +68,20 @@ struct inline_layout {
 	uint32_t vif_saved;	/* the virtual IF before the IRET, while its real IRET may still fault */
 	uint32_t viopl_saved;	/* the same for the virtual IOPL */
 	uint32_t iret_esp_max;	/* the highest ESP whose frame (5 words) ends below the switcher */
-	uint32_t region_map;	/* INLINE_REGION_MAP_BITS bits: a block holds a region's inside */
-	uint32_t region_map_base;	/* the guest address of the map's first block */
+	uint32_t region_map;	/* INLINE_REGION_MAP_BITS bits: a byte is a region's inside */
+	uint32_t region_map_base;	/* the guest address of the map's first bit */
 };
 
 /*
- * The region map: one bit per INLINE_REGION_MAP_BLOCK bytes of guest code
- * from region_map_base, set where some region's bytes after its first lie.
- * An IRET to such an address must not run on the CPU (it would run the
- * jump's displacement or the INT3s): the template sends it to the trapping
- * IRET, and the hypervisor sends it on to the region's point.
+ * The region map: one bit per byte of guest code from region_map_base,
+ * set where some region's bytes after its first lie. An IRET to such an
+ * address must not run on the CPU (it would run the jump's displacement or
+ * the INT3s): the template sends it to the trapping IRET, and the
+ * hypervisor sends it on to the region's point. A return beyond the map
+ * traps too.
  */
-#define INLINE_REGION_MAP_BLOCK	32
-#define INLINE_REGION_MAP_BITS	16384	/* 2 KiB: 512 KiB of guest code */
+#define INLINE_REGION_MAP_BITS	(128u * 1024)	/* 16 KiB: 128 KiB of guest code */
+#define INLINE_REGION_MAP_BYTES	(INLINE_REGION_MAP_BITS / 8)
 
 enum inline_point_kind {
 	INLINE_AT_INSN = 1,	/* an original instruction starts here: interrupts and faults may be taken */
@@ -209,7 +210,7 @@ void inline_kernel_entry_stub(uint8_t *out, uint32_t stub_la, uint32_t body_la,
 uint32_t inline_kernel_entry_body(uint8_t *out, uint32_t size, uint32_t body_la,
 				  const struct inline_layout *l, int interrupt_gate);
 
-/* Fills the region map (INLINE_REGION_MAP_BITS / 8 bytes) for the plan's regions. */
+/* Fills the region map (INLINE_REGION_MAP_BYTES) for the plan's regions. */
 void inline_fill_region_map(const struct inline_plan *plan, uint8_t *map);
 
 /* Fills the two 256-word tables the patch code reads (inline_layout's if_table, iopl_table). */

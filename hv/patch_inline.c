@@ -65,6 +65,10 @@ static uint8_t code_pages[PATCH_CODE_PAGES * PAGE_SIZE] __attribute__((aligned(P
 /* 6. The two bodies of the direct kernel gates' entry (trap gate, interrupt gate). */
 #define KERNEL_BODIES_BYTES	(2 * INLINE_KERNEL_BODY_MAX)
 
+/* The region map the IRET template reads (read-only), before the bodies. */
+#define REGION_MAP_OFFSET	(sizeof code_pages - PAGE_SIZE - KERNEL_BODIES_BYTES - \
+				 INLINE_REGION_MAP_BYTES)
+
 static uint32_t kernel_body_offset(int interrupt_gate)
 {
 	return sizeof code_pages - PAGE_SIZE - KERNEL_BODIES_BYTES +
@@ -109,8 +113,8 @@ void patch_inline_start(struct patch_table *t, uint32_t region_map_base)
 	memset(code_pages, 0xCC, sizeof code_pages);	/* anything unplanned traps */
 	p->code = code_pages;
 	p->code_la = PATCH_CODE_LA;
-	/* The last page: 6.; the two kernel gate bodies before it. */
-	p->code_size = sizeof code_pages - PAGE_SIZE - KERNEL_BODIES_BYTES;
+	/* The last page: 6.; the two kernel gate bodies before it, the region map before them. */
+	p->code_size = REGION_MAP_OFFSET;
 	p->regions = t->regions;
 	p->max_regions = PATCH_MAX_SITES;
 	p->points = t->points;
@@ -125,7 +129,7 @@ void patch_inline_start(struct patch_table *t, uint32_t region_map_base)
 		.vif_saved = PATCH_STATE_LA + __builtin_offsetof(struct inline_state, vif_saved),
 		.viopl_saved = PATCH_STATE_LA + __builtin_offsetof(struct inline_state, viopl_saved),
 		.iret_esp_max = SWITCHER_BASE - 5 * 4,
-		.region_map = PATCH_TABLES_LA + 512 * 4,	/* after the two tables */
+		.region_map = PATCH_CODE_LA + REGION_MAP_OFFSET,
 		.region_map_base = region_map_base,
 	};
 	inline_fill_tables(tables_page, tables_page + 256);
@@ -140,8 +144,7 @@ void patch_inline_start(struct patch_table *t, uint32_t region_map_base)
 
 void patch_inline_map(struct patch_table *t)
 {
-	_Static_assert(512 * 4 + INLINE_REGION_MAP_BITS / 8 <= PAGE_SIZE, "the map fits after the tables");
-	inline_fill_region_map(&t->inline_plan, (uint8_t *)(tables_page + 512));
+	inline_fill_region_map(&t->inline_plan, code_pages + REGION_MAP_OFFSET);
 	uint32_t user = guest_ring == 3 ? PTE_U : 0;
 
 	memset(state_page, 0, sizeof state_page);	/* virtual IF 0, as the guest is entered */

@@ -43,7 +43,7 @@ static struct inline_region regions[16];
 static struct inline_point points[256];
 static struct inline_plan plan;
 static uint32_t if_table[256], iopl_table[256];
-static uint8_t region_map[INLINE_REGION_MAP_BITS / 8];
+static uint8_t region_map[INLINE_REGION_MAP_BYTES];
 
 static void open_capstone(void)
 {
@@ -809,11 +809,14 @@ static const struct iret_row iret_rows[] = {
 	{ "the frame reaches past iret_esp_max", 0x08, FIX | IF_, 0, 0, STACK_TOP - 16, INLINE_AT_IRET, 0 },
 	{ "the frame wraps around 0", 0x08, FIX | IF_, 0, 0, 4, INLINE_AT_IRET, 0 },
 	{ "to the kernel inside a region", 0x08, FIX | IF_, 0, 0, 0, INLINE_AT_IRET, BASE + 2 },
-	{ "to the kernel beside a region's block", 0x08, FIX | IF_, 0, 0, 0, INLINE_AT_IRET_COMMIT,
-	  BASE + INLINE_REGION_MAP_BLOCK },
+	{ "to the kernel right after a region", 0x08, FIX | IF_, 0, 0, 0, INLINE_AT_IRET_COMMIT,
+	  BASE + 5 },
+	{ "to the kernel at a region's first byte (its jump)", 0x08, FIX | IF_, 0, 0, 0,
+	  INLINE_AT_IRET_COMMIT, BASE },
+	{ "to the kernel at a region's last byte", 0x08, FIX | IF_, 0, 0, 0, INLINE_AT_IRET, BASE + 4 },
 	{ "to the kernel below the map", 0x08, FIX | IF_, 0, 0, 0, INLINE_AT_IRET, BASE - 1 },
 	{ "to the kernel above the map", 0x08, FIX | IF_, 0, 0, 0, INLINE_AT_IRET,
-	  BASE + INLINE_REGION_MAP_BITS * INLINE_REGION_MAP_BLOCK },
+	  BASE + INLINE_REGION_MAP_BITS },
 	{ "to user mode at any address", 0x1B, FIX | IF_, 0, 0, 0, INLINE_AT_IRET_COMMIT_USER, BASE + 2 },
 };
 
@@ -823,7 +826,7 @@ START_TEST(iret_rows_hold)
 	struct cpu c;
 
 	ck_assert_int_eq(PLAN(0xCF, 0x90, 0x90, 0x90, 0x90), INLINE_OK);	/* iret; padding */
-	inline_fill_region_map(&plan, region_map);	/* 1001..1004: the first block */
+	inline_fill_region_map(&plan, region_map);	/* 1001..1004 */
 	enter(&c, 0, r->vif, EFLAGS_IOPL & 0x1000, r->pending);
 	uint32_t eip = r->eip ? r->eip : BASE + 0x40;
 	if (r->esp)
