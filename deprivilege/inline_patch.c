@@ -62,8 +62,14 @@
  *      waiting, and none is delivered with a frame inside it. Whatever
  *      traps at the real IRET (a fault of its own, a tick, a step) finds
  *      its point INLINE_AT_IRET_COMMIT*, and the hypervisor first puts the
- *      old virtual flags and the frame's RPL 0 back, so the trap is taken
- *      as at the guest's own IRET.
+ *      old virtual flags and the frame's RPL 0 back and moves the EIP to
+ *      the template's trapping IRET, so the trap is taken as at the
+ *      guest's own IRET.
+ *      Memory: the template writes no guest memory but the frame's CS word
+ *      (the guest's EAX waits in the state page, not below the frame,
+ *      whose page may be read-only); that write has its point
+ *      INLINE_AT_IRET_WRITE, and a fault of it sends the guest to its own
+ *      IRET, which only reads the frame (hostile row iret-frame-edge).
  *   5. Lookups the hypervisor makes at a trap: points, regions.
  */
 #include "deprivilege/inline_patch.h"
@@ -409,21 +415,21 @@ static void store_eax(struct emit *e, uint32_t a)
 }
 
 /*
- * One way out of the IRET template, EAX pushed above the frame: the
- * virtual IF and IOPL from the frame's EFLAGS (the old ones kept), the
- * pending check, for the guest kernel the frame's CS from RPL 0 to the
- * real ring, then the real IRET. Returns where its JNZ to the pending path's
- * displacement goes.
+ * One way out of the IRET template, the guest's EAX in the state page's
+ * scratch word: the virtual IF and IOPL from the frame's EFLAGS (the old
+ * ones kept), the pending check, the guest's EAX back, for the guest
+ * kernel the frame's CS from RPL 0 to the real ring, then the real IRET.
+ * Returns where its JNZ to the pending path's displacement goes.
  */
 static uint32_t emit_iret_commit(struct emit *e, uint32_t guest_la, int to_kernel)
 {
 	const struct inline_layout *l = &e->plan->layout;
 
-	put8(e, 0x36); put8(e, 0x8B); put8(e, 0x44); put8(e, 0x24); put8(e, 0x0C);	/* mov eax, ss:[esp+12] */
+	put8(e, 0x36); put8(e, 0x8B); put8(e, 0x44); put8(e, 0x24); put8(e, 0x08);	/* mov eax, ss:[esp+8] */
 	put8(e, 0x25); put32(e, EFLAGS_IF);				/* and eax, IF */
 	put8(e, 0x36); put8(e, 0x87); put8(e, 0x05); put32(e, l->vif);	/* xchg eax, ss:[vif] */
 	store_eax(e, l->vif_saved);
-	put8(e, 0x36); put8(e, 0x8B); put8(e, 0x44); put8(e, 0x24); put8(e, 0x0C);
+	put8(e, 0x36); put8(e, 0x8B); put8(e, 0x44); put8(e, 0x24); put8(e, 0x08);
 	put8(e, 0x25); put32(e, EFLAGS_IOPL);				/* and eax, IOPL */
 	put8(e, 0x36); put8(e, 0x87); put8(e, 0x05); put32(e, l->viopl);	/* xchg eax, ss:[viopl] */
 	store_eax(e, l->viopl_saved);
@@ -431,12 +437,18 @@ static uint32_t emit_iret_commit(struct emit *e, uint32_t guest_la, int to_kerne
 	load_eax(e, l->vif);
 	put8(e, 0x36); put8(e, 0x23); put8(e, 0x05); put32(e, l->pending);	/* and eax, ss:[pending] */
 	uint32_t to_pending = jcc_forward(e, JCC_NE);
+	load_eax(e, l->eax_saved);	/* the guest's EAX: from here on its registers are all its own */
 	if (to_kernel) {
-		/* add byte ss:[esp+8], ring: the frame's CS, RPL 0, as the real CPU must see it */
-		put8(e, 0x36); put8(e, 0x80); put8(e, 0x44); put8(e, 0x24); put8(e, 0x08);
+		/*
+		 * add byte ss:[esp+4], ring: the frame's CS, RPL 0, as the real CPU
+		 * must see it. The template's only write to guest memory, and
+		 * where the frame was only read so far: a fault here is no fault
+		 * of the IRET's (point INLINE_AT_IRET_WRITE).
+		 */
+		point(e, INLINE_AT_IRET_WRITE, guest_la);
+		put8(e, 0x36); put8(e, 0x80); put8(e, 0x44); put8(e, 0x24); put8(e, 0x04);
 		put8(e, (uint8_t)l->ring);
 	}
-	put8(e, 0x58);			/* pop eax */
 	point(e, to_kernel ? INLINE_AT_IRET_COMMIT : INLINE_AT_IRET_COMMIT_USER, guest_la);
 	put8(e, 0xCF);			/* iret */
 	return to_pending;
@@ -476,16 +488,21 @@ static void emit_iret(struct emit *e, uint32_t guest_la)
 	 * which the real IRET below refuses (#TS through the hypervisor's TSS),
 	 * and the hypervisor then puts back what the template changed.
 	 */
+	/*
+	 * EAX kept in the state page, not pushed: below the frame may be a
+	 * page the guest's tables do not let it write, and the IRET writes
+	 * nothing (hostile row iret-frame-edge).
+	 */
 	point(e, INLINE_AT_IRET, guest_la);
-	put8(e, 0x50);							/* push eax */
+	store_eax(e, l->eax_saved);
 	put8(e, 0x8C); put8(e, 0xC8);					/* mov eax, cs */
 	put8(e, 0x8D); put8(e, 0x40); put8(e, (uint8_t)-(int)l->ring);	/* lea eax, [eax-ring] */
-	put8(e, 0x66); put8(e, 0x36); put8(e, 0x39); put8(e, 0x44); put8(e, 0x24); put8(e, 0x08);
-									/* cmp ss:[esp+8], ax */
+	put8(e, 0x66); put8(e, 0x36); put8(e, 0x39); put8(e, 0x44); put8(e, 0x24); put8(e, 0x04);
+									/* cmp ss:[esp+4], ax */
 	to_kernel = jcc_forward(e, JCC_E);
 	to_pending[0] = UINT32_MAX;
 	if (l->ring == 1) {
-		put8(e, 0x36); put8(e, 0x8A); put8(e, 0x44); put8(e, 0x24); put8(e, 0x08);	/* mov al, ss:[esp+8] */
+		put8(e, 0x36); put8(e, 0x8A); put8(e, 0x44); put8(e, 0x24); put8(e, 0x04);	/* mov al, ss:[esp+4] */
 		put8(e, 0x24); put8(e, 0x03);					/* and al, 3 */
 		put8(e, 0x3C); put8(e, 0x03);					/* cmp al, 3 */
 		to_fallback_pop[0] = jcc_forward(e, JCC_NE);
@@ -506,7 +523,7 @@ static void emit_iret(struct emit *e, uint32_t guest_la)
 	 * by the kernel and returned to later, goes by the trapping IRET).
 	 */
 	land(e, to_kernel);
-	put8(e, 0x36); put8(e, 0x8B); put8(e, 0x44); put8(e, 0x24); put8(e, 0x04);	/* mov eax, ss:[esp+4] */
+	put8(e, 0x36); put8(e, 0x8B); put8(e, 0x04); put8(e, 0x24);	/* mov eax, ss:[esp] */
 	put8(e, 0x2D); put32(e, l->region_map_base);			/* sub eax, base */
 	put8(e, 0x3D); put32(e, INLINE_REGION_MAP_BITS);		/* cmp eax, size */
 	to_fallback_pop[1] = jcc_forward(e, JCC_AE);
@@ -524,7 +541,7 @@ static void emit_iret(struct emit *e, uint32_t guest_la)
 	store_eax(e, l->viopl);
 	for (int i = 0; i < 3; i++)
 		land(e, to_fallback_pop[i]);
-	put8(e, 0x58);							/* pop eax */
+	load_eax(e, l->eax_saved);
 	for (int i = 0; i < 3; i++)
 		land(e, to_fallback[i]);
 	point(e, INLINE_AT_IRET, guest_la);
@@ -857,6 +874,20 @@ const struct inline_point *inline_point_at(const struct inline_plan *plan, uint3
 			hi = mid;
 	}
 	return NULL;
+}
+
+uint32_t inline_iret_own_at(const struct inline_plan *plan, uint32_t commit_la)
+{
+	const struct inline_point *p = inline_point_at(plan, commit_la);
+	if (!p || (p->kind != INLINE_AT_IRET_WRITE && p->kind != INLINE_AT_IRET_COMMIT &&
+		   p->kind != INLINE_AT_IRET_COMMIT_USER))
+		return 0;
+	/* emit_iret: both commits, then the trapping IRET, all for one guest_la. */
+	for (const struct inline_point *q = p + 1;
+	     q < plan->points + plan->npoints && q->guest_la == p->guest_la; q++)
+		if (q->kind == INLINE_AT_IRET)
+			return q->patch_la;
+	return 0;
 }
 
 const struct inline_region *inline_region_inside(const struct inline_plan *plan, uint32_t guest_la)

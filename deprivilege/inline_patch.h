@@ -70,6 +70,7 @@ struct inline_layout {
 	uint32_t iret_esp_max;	/* the highest ESP whose frame (5 words) ends below the switcher */
 	uint32_t region_map;	/* INLINE_REGION_MAP_BITS bits: a byte is a region's inside */
 	uint32_t region_map_base;	/* the guest address of the map's first bit */
+	uint32_t eax_saved;	/* the IRET template's scratch: the guest's EAX while it runs */
 };
 
 /*
@@ -105,6 +106,14 @@ enum inline_point_kind {
 	 */
 	INLINE_AT_IRET_COMMIT,
 	INLINE_AT_IRET_COMMIT_USER,	/* the same, returning to RPL 3: the frame untouched */
+	/*
+	 * The template's write of the real ring into the frame's CS word, the
+	 * virtual IF and IOPL already the frame's: whatever traps here, the
+	 * hypervisor puts them back as at INLINE_AT_IRET_COMMIT; a fault is
+	 * the write's (a frame on a page the guest's tables leave read-only),
+	 * which the guest's own IRET never makes: that IRET runs instead.
+	 */
+	INLINE_AT_IRET_WRITE,
 };
 
 struct inline_point {
@@ -166,6 +175,14 @@ void inline_restore(uint8_t *code, uint32_t code_la, const struct inline_region 
 
 /* The point exactly at patch address la, or NULL. */
 const struct inline_point *inline_point_at(const struct inline_plan *plan, uint32_t la);
+
+/*
+ * For a point of an IRET template's commit (INLINE_AT_IRET_WRITE,
+ * _COMMIT or _COMMIT_USER) at patch address commit_la: the template's
+ * trapping IRET, the guest's own (its next INLINE_AT_IRET point, for the
+ * same guest_la); 0 if commit_la is no such point.
+ */
+uint32_t inline_iret_own_at(const struct inline_plan *plan, uint32_t commit_la);
 
 /* The region whose replaced bytes hold guest_la after their first (la < guest_la < la + len), or NULL. */
 const struct inline_region *inline_region_inside(const struct inline_plan *plan, uint32_t guest_la);

@@ -56,6 +56,7 @@ struct inline_state {
 	uint32_t pending;	/* EFLAGS_IF while an interrupt waits for IF */
 	uint32_t vif_saved;	/* the IRET template's: vif before its real IRET */
 	uint32_t viopl_saved;	/* and viopl */
+	uint32_t eax_saved;	/* the IRET template's scratch: the guest's EAX */
 };
 
 static uint8_t state_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
@@ -77,6 +78,7 @@ static uint32_t kernel_body_offset(int interrupt_gate)
 
 static int inline_on;
 static unsigned guest_ring;
+static int iret_write_refused;	/* this trap came at an IRET template's write into the frame (2.) */
 
 static volatile struct inline_state *state(void)
 {
@@ -131,6 +133,7 @@ void patch_inline_start(struct patch_table *t, uint32_t region_map_base)
 		.iret_esp_max = SWITCHER_BASE - 5 * 4,
 		.region_map = PATCH_CODE_LA + REGION_MAP_OFFSET,
 		.region_map_base = region_map_base,
+		.eax_saved = PATCH_STATE_LA + __builtin_offsetof(struct inline_state, eax_saved),
 	};
 	inline_fill_tables(tables_page, tables_page + 256);
 	t->inline_refused = 0;
@@ -163,6 +166,7 @@ static void iret_commit_undo(struct vcpu *v);
 
 void patch_inline_sync_in(struct vcpu *v)
 {
+	iret_write_refused = 0;
 	v->virt_if = (state()->vif & EFLAGS_IF) != 0;
 	v->virt_iopl = (state()->viopl & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT;
 	if (in_code(guest_segment_base((uint16_t)v->regs.cs) + v->regs.eip))
@@ -173,6 +177,7 @@ void patch_inline_sync_out(struct machine *m)
 {
 	const struct vdev *controller;
 
+	iret_write_refused = 0;
 	state()->vif = m->cpu.virt_if ? EFLAGS_IF : 0;
 	state()->viopl = (m->cpu.virt_iopl << EFLAGS_IOPL_SHIFT) & EFLAGS_IOPL;
 	state()->pending = vdev_pending_vector(m, &controller) >= 0 ? EFLAGS_IF : 0;
@@ -241,22 +246,35 @@ int patch_inline_int3(struct vcpu *v, uint32_t la)
 }
 
 /*
- * A trap at an IRET template's real IRET (a fault of the IRET's own, a
- * tick, a single step): the template had already taken the virtual IF and
- * IOPL from the frame and, returning to the kernel, turned the frame's CS
- * from RPL 0 to the real ring. Put back, the trap is the guest IRET's own
- * (its point maps the EIP to it), and that IRET, run again or emulated,
- * does everything once more. Only the IF bit and IOPL's two bits of the
- * saved words are taken, and the frame is written only where it still
- * holds what the template wrote: guest memory, through the guest's pages.
+ * A trap at an IRET template's commit (its write into the frame's CS word,
+ * or its real IRET: a fault of the IRET's own, a tick, a single step, a
+ * hidden page fault on the frame's last words): the template had already
+ * taken the virtual IF and IOPL from the frame and, returning to the
+ * kernel, perhaps turned the frame's CS from RPL 0 to the real ring. Put
+ * back, and the EIP moved to the template's trapping IRET (the guest's own,
+ * at the same guest_la), the state is the guest's at its IRET and the trap
+ * is that IRET's; whatever resumes there runs it trapped and emulated.
+ * Only the IF bit and IOPL's two bits of the saved words are taken, and
+ * the frame is written only where it still holds what the template wrote:
+ * guest memory, through the guest's pages.
  */
 static void iret_commit_undo(struct vcpu *v)
 {
-	const struct inline_point *p = inline_point_at(plan_of(v), code_base(v) + v->regs.eip);
-	if (!p || (p->kind != INLINE_AT_IRET_COMMIT && p->kind != INLINE_AT_IRET_COMMIT_USER))
+	uint32_t la = code_base(v) + v->regs.eip;
+	const struct inline_point *p = inline_point_at(plan_of(v), la);
+	if (!p || (p->kind != INLINE_AT_IRET_WRITE && p->kind != INLINE_AT_IRET_COMMIT &&
+		   p->kind != INLINE_AT_IRET_COMMIT_USER))
 		return;
+	uint32_t own = inline_iret_own_at(plan_of(v), la);
+	if (!own)
+		hv_panic("inline patch code: no trapping IRET after the commit at 0x%08x", la);
+	v->regs.eip = own - code_base(v);
 	v->virt_if = (state()->vif_saved & EFLAGS_IF) != 0;
 	v->virt_iopl = (state()->viopl_saved & EFLAGS_IOPL) >> EFLAGS_IOPL_SHIFT;
+	if (p->kind == INLINE_AT_IRET_WRITE) {
+		iret_write_refused = 1;	/* the write did not happen: nothing to put back */
+		return;
+	}
 	if (p->kind != INLINE_AT_IRET_COMMIT)
 		return;
 	uint32_t cs_la = guest_segment_base((uint16_t)v->regs.ss) + v->regs.esp + 4;
@@ -265,6 +283,11 @@ static void iret_commit_undo(struct vcpu *v)
 		cs &= (uint16_t)~3u;
 		guest_write(v, cs_la, &cs, sizeof cs);
 	}
+}
+
+int patch_inline_iret_write_refused(void)
+{
+	return iret_write_refused;
 }
 
 /* 4. Interrupts and frames. */

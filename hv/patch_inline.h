@@ -52,6 +52,15 @@ int patch_inline_may_deliver(const struct vcpu *v);
 /* The EIP a frame pushed for the guest must hold: a patch address mapped back to the guest's code. */
 uint32_t patch_inline_guest_eip(const struct vcpu *v, uint32_t eip);
 
+/*
+ * During a trap, after patch_inline_sync_in: 1 if it came at an IRET
+ * template's write into the frame's CS word (point INLINE_AT_IRET_WRITE).
+ * The guest is already back at its own IRET, which only reads the frame:
+ * a page fault the guest's tables make of that write is not the guest's
+ * to see (hv/shadow.c), and its IRET runs trapped instead.
+ */
+int patch_inline_iret_write_refused(void);
+
 /* On the way out: an EIP inside a region's replaced bytes (an IRET to one) goes to its point. */
 void patch_inline_leave(struct vcpu *v);
 

@@ -17,6 +17,7 @@
 #include "hv/layout.h"
 #include "hv/machine.h"
 #include "hv/mmio.h"
+#include "hv/patch_inline.h"
 #include "hv/reflect.h"
 #include "hv/stats.h"
 #include "hv/trap_cost.h"
@@ -81,6 +82,11 @@ void shadow_page_fault(struct vcpu *v, uint32_t la, uint32_t real_error)
 		stats_trap(&v->regs, 0, "emulate");
 		return;
 	case SHADOW_GUEST_FAULT:
+		if (patch_inline_iret_write_refused()) {
+			/* A frame on a read-only page: the guest's own IRET writes none of it. */
+			stats_trap(&v->regs, 0, "inline-iret-trapped");
+			return;
+		}
 		v->virt_cr2 = la;
 		stats_trap(&v->regs, 0, "reflect");
 		reflect_to_guest(v, VEC_PF, r.error, v->regs.eip, 0);

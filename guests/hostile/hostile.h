@@ -46,6 +46,8 @@ void hostile_single_step(void);
 void hostile_hlt_single_step(void);
 void hostile_wp0_user_ro(void);
 void hostile_unmapped_operand(void);
+void hostile_iret_frame_edge(void);
+void hostile_iret_user_frame_split(void);
 void hostile_fpu_ts(void);
 void hostile_idt_limit(void);
 void hostile_null_rpl_selector(void);
@@ -58,6 +60,14 @@ void hostile_iret_forged_cs(void);
 void hostile_iret_esp_in_slot(void);
 void hostile_int_esp_in_slot(void);
 void hostile_gate_inside_region(void);
+
+/*
+ * User code and data segments over all of memory (GDT entries 4 and 5,
+ * selectors 0x23 and 0x2B) and a TSS with a ring-0 stack (hostile_gates.c).
+ */
+void hostile_user_segments(void);
+#define HOSTILE_SEL_USER_CODE	0x23
+#define HOSTILE_SEL_USER_DATA	0x2B
 
 /* A TSS loaded with LTR, for rows that change privilege or return from a task. */
 void hostile_tss_install(uint16_t link);

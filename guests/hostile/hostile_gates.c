@@ -66,6 +66,11 @@
 
 static void direct_paths_possible(void)
 {
+	hostile_user_segments();
+}
+
+void hostile_user_segments(void)
+{
 	guest_gdt_set(GDT_USER_CODE, desc_make(0, 0xFFFFFFFFu, USER_CODE_FLAGS));
 	guest_gdt_set(GDT_USER_DATA, desc_make(0, 0xFFFFFFFFu, USER_DATA_FLAGS));
 	hostile_tss_install(0);

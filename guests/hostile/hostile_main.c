@@ -54,6 +54,8 @@ static const struct hostile_row hostile_rows[] = {
 	{ "hlt-single-step", hostile_hlt_single_step },
 	{ "wp0-user-ro", hostile_wp0_user_ro },
 	{ "unmapped-operand", hostile_unmapped_operand },
+	{ "iret-frame-edge", hostile_iret_frame_edge },
+	{ "iret-user-frame-split", hostile_iret_user_frame_split },
 	{ "fpu-ts", hostile_fpu_ts },
 	{ "idt-limit", hostile_idt_limit },
 	{ "null-rpl-selector", hostile_null_rpl_selector },

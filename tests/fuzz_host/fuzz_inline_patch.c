@@ -107,7 +107,7 @@ static void check_regions(const struct patch_region *code, const uint8_t *visite
 				   "region 0x%x: point 0x%x outside its code", r->la, pt->patch_la);
 			FUZZ_CHECK(k == 0 || plan->points[r->first_point + k - 1].patch_la < pt->patch_la,
 				   "region 0x%x: points out of order", r->la);
-			FUZZ_CHECK(pt->kind >= INLINE_AT_INSN && pt->kind <= INLINE_AT_IRET_COMMIT_USER,
+			FUZZ_CHECK(pt->kind >= INLINE_AT_INSN && pt->kind <= INLINE_AT_IRET_WRITE,
 				   "point kind %u", pt->kind);
 			/* An IRET template's points stand for its IRET, inside the region. */
 			if (pt->kind >= INLINE_AT_IRET)
@@ -182,7 +182,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	plan.layout = (struct inline_layout){ STATE_LA, STATE_LA + 4, STATE_LA + 8,
 					      STATE_LA + 0x1000, STATE_LA + 0x1400,
 					      (mode & 1) ? 3u : 1u, STATE_LA + 12, STATE_LA + 16,
-					      0xFFBFFFEC, STATE_LA + 0x1800, la };
+					      0xFFBFFFEC, STATE_LA + 0x1800, la, STATE_LA + 20 };
 
 	uint32_t region_end = 0;
 	for (unsigned k = 0; k < n; k++) {

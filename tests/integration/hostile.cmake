@@ -224,6 +224,14 @@ tv_hostile(user-int-dpl0 INLINE EXPECT "int 0x52 from user mode: #GP error 0x292
   "the kernel's own calls 3$" DIRECT1 "^ +1 +direct: kernel gates in the real IDT$")
 tv_hostile(iret-sets-if-tick INLINE EXPECT
   "ticks waiting 20 of 20, taken right after the iret 20 of 20$")
+# IRET only reads its frame: a read-only page below it or under it changes
+# nothing, also where the inline mode runs the kernel's IRET on the CPU.
+tv_hostile(iret-frame-edge INLINE EXPECT "iret, the page below read-only: no trap$"
+  "iret, the frame's page read-only: no trap$")
+# IRET to user mode whose frame's ESP and SS are on a page the shadow does
+# not hold yet: the user program runs with the frame's IF 1.
+tv_hostile(iret-user-frame-split INLINE EXPECT "ud2 in user mode: #UD error 0x0$"
+  "IF 1 in the #UD's frame 3 of 3$")
 tv_hostile(iret-forged-cs INLINE EXPECT "iret to cs 0x10: #GP error 0x10$")
 # ESP in the switcher's slot, then IRET (natively no memory is there: no
 # native run). QEMU TCG's IRET at CPL 1 reads the frame from the switcher's

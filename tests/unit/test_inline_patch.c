@@ -70,7 +70,7 @@ static void new_plan(unsigned ring)
 	plan.layout = (struct inline_layout){ STATE_LA, STATE_LA + 4, STATE_LA + 8,
 					      TABLES_LA, TABLES_LA + 1024, ring,
 					      STATE_LA + 12, STATE_LA + 16, STACK_TOP - 20,
-					      TABLES_LA + 2048, BASE };
+					      TABLES_LA + 2048, BASE, STATE_LA + 20 };
 	inline_fill_tables(if_table, iopl_table);
 }
 
@@ -99,7 +99,7 @@ struct cpu {
 	uint32_t reg[8];	/* eax ecx edx ebx esp ebp esi edi */
 	uint32_t eip, eflags, cs;
 	uint32_t vif, viopl, pending;	/* the state page */
-	uint32_t vif_saved, viopl_saved;
+	uint32_t vif_saved, viopl_saved, eax_saved;
 	uint8_t stack[STACK_TOP];	/* guest memory 0..STACK_TOP */
 };
 
@@ -117,6 +117,8 @@ static uint32_t *word_at(struct cpu *c, uint32_t la)
 		return &c->vif_saved;
 	if (la == STATE_LA + 16)
 		return &c->viopl_saved;
+	if (la == STATE_LA + 20)
+		return &c->eax_saved;
 	if (la >= TABLES_LA && la < TABLES_LA + 1024)
 		return &if_table[(la - TABLES_LA) / 4];
 	if (la >= TABLES_LA + 1024 && la < TABLES_LA + 2048)
@@ -832,6 +834,9 @@ START_TEST(iret_rows_hold)
 	if (r->esp)
 		c.reg[4] = r->esp;
 	uint32_t esp = c.reg[4], *frame = (uint32_t *)&c.stack[esp];
+	uint32_t *below = esp >= 4 ? (uint32_t *)&c.stack[esp - 4] : NULL;
+	if (below)
+		*below = 0x5AFE5AFE;	/* the IRET writes nothing there, and nor may the template */
 	frame[0] = eip;
 	frame[1] = r->cs;
 	frame[2] = r->eflags;
@@ -848,6 +853,8 @@ START_TEST(iret_rows_hold)
 	expect_registers_kept(&c, -1);
 	ck_assert_uint_eq(frame[0], eip);
 	ck_assert_uint_eq(frame[2], r->eflags);
+	if (below)
+		ck_assert_msg(*below == 0x5AFE5AFE, "%s: the template wrote below the frame", r->what);
 	if (r->ends_at == INLINE_AT_IRET) {
 		ck_assert_msg(c.vif == r->vif && c.viopl == 0x1000 && frame[1] == r->cs,
 			      "%s: the trapping IRET with something changed", r->what);
@@ -894,6 +901,41 @@ START_TEST(iret_to_user_in_ring3_traps)
 		ck_assert_uint_eq(frame[1], frame_cs == 0x08 ? 0x0Bu : 0x1Bu);
 		expect_registers_kept(&c, -1);
 	}
+}
+END_TEST
+
+/*
+ * A trap at the template's write into the frame or at its real IRET goes
+ * back to the guest's own IRET, the template's trapping one, with the same
+ * guest address (hv/patch_inline.c, iret_commit_undo).
+ */
+START_TEST(iret_commits_lead_to_the_own_iret)
+{
+	ck_assert_int_eq(PLAN(0xCF, 0x90, 0x90, 0x90, 0x90), INLINE_OK);
+	uint32_t own = 0, write = 0, commits = 0;
+	for (unsigned i = 0; i < regions[0].npoints; i++)
+		if (points[i].kind == INLINE_AT_IRET)
+			own = points[i].patch_la;	/* the last one */
+	ck_assert_uint_eq(code[own - CODE_LA], 0xCF);
+	for (unsigned i = 0; i < regions[0].npoints; i++) {
+		const struct inline_point *p = &points[i];
+		if (p->kind == INLINE_AT_IRET_WRITE) {
+			write = p->patch_la;
+			/* add byte ss:[esp+4], ring: the frame's CS word, and nothing else */
+			ck_assert_uint_eq(code[write - CODE_LA], 0x36);
+			ck_assert_uint_eq(code[write - CODE_LA + 1], 0x80);
+		}
+		if (p->kind == INLINE_AT_IRET_WRITE || p->kind == INLINE_AT_IRET_COMMIT ||
+		    p->kind == INLINE_AT_IRET_COMMIT_USER) {
+			commits++;
+			ck_assert_uint_eq(inline_iret_own_at(&plan, p->patch_la), own);
+		} else {
+			ck_assert_uint_eq(inline_iret_own_at(&plan, p->patch_la), 0);
+		}
+	}
+	ck_assert_uint_ne(write, 0);
+	ck_assert_uint_eq(commits, 3);
+	ck_assert_uint_eq(inline_iret_own_at(&plan, write + 1), 0);	/* no point there */
 }
 END_TEST
 
@@ -1048,6 +1090,7 @@ static Suite *inline_suite(void)
 	tcase_add_loop_test(rules, iret_rows_hold, 0, sizeof iret_rows / sizeof iret_rows[0]);
 	tcase_add_test(rules, iret_placement);
 	tcase_add_test(rules, iret_to_user_in_ring3_traps);
+	tcase_add_test(rules, iret_commits_lead_to_the_own_iret);
 	tcase_add_test(rules, kernel_entry_makes_the_bare_frame);
 	suite_add_tcase(s, rules);
 	return s;
