@@ -31,6 +31,17 @@
  *   int-esp-in-slot     INT n to a DPL-0 gate the kernel uses, with ESP in
  *                       the switcher's slot: the frame cannot be pushed
  *                       (hypervisor's runs only, as below).
+ *   gates-under-ticks   a timer at about 12 kHz, IF 1, and 10,000 rounds
+ *                       of INT n through a DPL-0 interrupt gate and a
+ *                       DPL-0 trap gate and their IRETs: a tick may come
+ *                       at any instruction of whatever runs them, and
+ *                       must never be taken inside the interrupt gate's
+ *                       handler (IF 0 there), never with a frame whose EIP
+ *                       is not the guest's own code (below 0xFFC00000) or
+ *                       whose CS is not the kernel's; the handlers see
+ *                       the IF of their gate and CS 0x8 in the frame, and
+ *                       the code after each IRET IF 1 (SDM vol. 3,
+ *                       6.12.1.3; vol. 2A, IRET).
  *   iret-esp-in-slot    IRET with ESP in the last 4 MiB of linear space,
  *                       where the hypervisor keeps its switcher: the frame
  *                       is nothing of the guest's. Natively that is no
@@ -371,4 +382,66 @@ void hostile_iret_esp_in_slot(void)
 {
 	struct hostile_outcome o = hostile_try(iret_from_slot);
 	hostile_report("iret-esp-in-slot", "iret with esp 0xffc01000", &o);
+}
+
+/* --- gates-under-ticks --- */
+
+#define GATES_TICK_ROUNDS	10000
+#define GATES_TICK_PIT_COUNT	100	/* about 12 kHz */
+#define GUEST_CODE_TOP		0xFFC00000u
+
+static volatile unsigned gt_ticks, gt_in_int_handler, gt_ticks_inside, gt_odd_frames,
+	gt_handler_if_wrong, gt_frame_wrong;
+
+static void gt_tick(struct guest_trap_frame *frame)
+{
+	gt_ticks++;
+	gt_ticks_inside += gt_in_int_handler;
+	gt_odd_frames += frame->eip >= GUEST_CODE_TOP || (frame->cs & 0xFFFF) != GUEST_SEL_CODE ||
+			 !(frame->eflags & EFLAGS_IF);
+	outb(PIC_MASTER_CMD, PIC_EOI);
+}
+
+static void gt_int_gate(struct guest_trap_frame *frame)
+{
+	gt_in_int_handler = 1;
+	gt_handler_if_wrong += (read_eflags() & EFLAGS_IF) != 0;
+	gt_frame_wrong += (frame->cs & 0xFFFF) != GUEST_SEL_CODE || !(frame->eflags & EFLAGS_IF);
+	gt_in_int_handler = 0;
+}
+
+static void gt_trap_gate(struct guest_trap_frame *frame)
+{
+	gt_handler_if_wrong += !(read_eflags() & EFLAGS_IF);
+	gt_frame_wrong += (frame->cs & 0xFFFF) != GUEST_SEL_CODE || !(frame->eflags & EFLAGS_IF);
+}
+
+void hostile_gates_under_ticks(void)
+{
+	unsigned after_wrong = 0;
+	uint32_t after;
+
+	direct_paths_possible();
+	guest_trap_set_handler(HOSTILE_VEC_INT_GATE, gt_int_gate);
+	guest_trap_set_handler(HOSTILE_VEC_TRAP_GATE, gt_trap_gate);
+	guest_idt_set_gate(HOSTILE_VEC_TRAP_GATE, DESC_SYS_TRAP_GATE, 0);
+	cli();
+	timer_on();
+	guest_trap_set_handler(VEC_TIMER, gt_tick);
+	outb(PIT_CHANNEL0, GATES_TICK_PIT_COUNT & 0xFF);
+	outb(PIT_CHANNEL0, GATES_TICK_PIT_COUNT >> 8);
+	sti();
+	for (unsigned round = 0; round < GATES_TICK_ROUNDS; round++) {
+		__asm__ volatile("int %1\n\tpushfl\n\tpopl %0" : "=r"(after) : "i"(HOSTILE_VEC_INT_GATE) : "memory");
+		after_wrong += !(after & EFLAGS_IF);
+		__asm__ volatile("int %1\n\tpushfl\n\tpopl %0" : "=r"(after) : "i"(HOSTILE_VEC_TRAP_GATE) : "memory");
+		after_wrong += !(after & EFLAGS_IF);
+	}
+	cli();
+	guest_pic_mask_all();
+	guest_printf("HOSTILE-RESULT: gates-under-ticks: ticks taken %s, inside the interrupt gate's "
+		     "handler %u, with an odd frame %u\n", gt_ticks > 0 ? "yes" : "none", gt_ticks_inside,
+		     gt_odd_frames);
+	guest_printf("HOSTILE-RESULT: gates-under-ticks: handler IF wrong %u, frame wrong %u, IF after "
+		     "the iret wrong %u\n", gt_handler_if_wrong, gt_frame_wrong, after_wrong);
 }

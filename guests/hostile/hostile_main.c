@@ -67,6 +67,7 @@ static const struct hostile_row hostile_rows[] = {
 	{ "iret-forged-cs", hostile_iret_forged_cs },
 	{ "iret-esp-in-slot", hostile_iret_esp_in_slot },
 	{ "int-esp-in-slot", hostile_int_esp_in_slot },
+	{ "gates-under-ticks", hostile_gates_under_ticks },
 	{ "gate-inside-region", hostile_gate_inside_region },
 };
 

@@ -222,6 +222,14 @@ tv_hostile(gate-inside-region INLINE EXPECT "the handler ran 3 of 3$"
 # 2) in every mode, also where that gate is direct (its real DPL is 1).
 tv_hostile(user-int-dpl0 INLINE EXPECT "int 0x52 from user mode: #GP error 0x292$"
   "the kernel's own calls 3$" DIRECT1 "^ +1 +direct: kernel gates in the real IDT$")
+# Ticks at about 12 kHz through 10,000 rounds of the kernel's INT n and
+# IRET: none inside the interrupt gate's handler, none with a frame in the
+# hypervisor's patch code or with another CS, each handler with its gate's
+# IF, IF 1 after each IRET; with --direct through the gates' entry stubs.
+tv_hostile(gates-under-ticks PUSHF INLINE EXPECT
+  "ticks taken yes, inside the interrupt gate's handler 0, with an odd frame 0$"
+  "handler IF wrong 0, frame wrong 0, IF after the iret wrong 0$"
+  DIRECT1 "^ +2 +direct: kernel gates in the real IDT$")
 tv_hostile(iret-sets-if-tick INLINE EXPECT
   "ticks waiting 20 of 20, taken right after the iret 20 of 20$")
 # IRET only reads its frame: a read-only page below it or under it changes
