@@ -60,6 +60,7 @@ void hostile_iret_forged_cs(void);
 void hostile_iret_esp_in_slot(void);
 void hostile_int_esp_in_slot(void);
 void hostile_gates_under_ticks(void);
+void hostile_iret_single_step(void);
 void hostile_gate_inside_region(void);
 
 /*

@@ -42,6 +42,11 @@
  *                       the IF of their gate and CS 0x8 in the frame, and
  *                       the code after each IRET IF 1 (SDM vol. 3,
  *                       6.12.1.3; vol. 2A, IRET).
+ *   iret-single-step    an IRET whose frame sets TF returns to code that
+ *                       a patcher may have moved (three MOVs and an IRET):
+ *                       the single-step #DB follows the first instruction
+ *                       there, EIP 2 bytes on (SDM vol. 3, 17.3.1.4: the
+ *                       trap follows the instruction after the IRET).
  *   iret-esp-in-slot    IRET with ESP in the last 4 MiB of linear space,
  *                       where the hypervisor keeps its switcher: the frame
  *                       is nothing of the guest's. Natively that is no
@@ -444,4 +449,46 @@ void hostile_gates_under_ticks(void)
 		     gt_odd_frames);
 	guest_printf("HOSTILE-RESULT: gates-under-ticks: handler IF wrong %u, frame wrong %u, IF after "
 		     "the iret wrong %u\n", gt_handler_if_wrong, gt_frame_wrong, after_wrong);
+}
+
+/* --- iret-single-step --- */
+
+void hostile_iret_step_probe(void);
+extern char hostile_iret_step_second[], hostile_iret_step_target[];
+__asm__(".text\n"
+	".globl hostile_iret_step_probe\n"
+	".type hostile_iret_step_probe, @function\n"
+	"hostile_iret_step_probe:\n"		/* a function symbol: the patcher scans it */
+	"	pushfl\n"			/* the second frame: back to the target, TF clear */
+	"	pushl $0x08\n"
+	"	pushl $hostile_iret_step_target\n"
+	"	pushfl\n"			/* the first: TF set, to the second IRET */
+	"	orl $0x100, (%esp)\n"
+	"	pushl $0x08\n"
+	"	pushl $hostile_iret_step_second\n"
+	"	iretl\n"
+	"	.p2align 6\n"
+	".globl hostile_iret_step_second\n"
+	"hostile_iret_step_second:\n"
+	"	movl %eax, %eax\n"		/* room for a patcher's jump before the IRET */
+	"	movl %eax, %eax\n"
+	"	movl %eax, %eax\n"
+	"	iretl\n"
+	"	.p2align 6\n"
+	".globl hostile_iret_step_target\n"
+	"hostile_iret_step_target:\n"
+	"	nop\n"
+	"	ret\n"
+	".size hostile_iret_step_probe, . - hostile_iret_step_probe\n");
+
+void hostile_iret_single_step(void)
+{
+	for (int round = 0; round < 3; round++) {
+		struct hostile_outcome o = hostile_try(hostile_iret_step_probe);
+		if (round < 2)
+			continue;
+		hostile_report("iret-single-step", "iret with TF set", &o);
+		guest_printf("HOSTILE-RESULT: iret-single-step: #DB's eip the returned-to code + %d\n",
+			     (int)(o.eip - (uint32_t)hostile_iret_step_second));
+	}
 }

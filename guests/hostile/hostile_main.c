@@ -68,6 +68,7 @@ static const struct hostile_row hostile_rows[] = {
 	{ "iret-esp-in-slot", hostile_iret_esp_in_slot },
 	{ "int-esp-in-slot", hostile_int_esp_in_slot },
 	{ "gates-under-ticks", hostile_gates_under_ticks },
+	{ "iret-single-step", hostile_iret_single_step },
 	{ "gate-inside-region", hostile_gate_inside_region },
 };
 

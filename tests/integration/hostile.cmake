@@ -230,6 +230,10 @@ tv_hostile(gates-under-ticks PUSHF INLINE EXPECT
   "ticks taken yes, inside the interrupt gate's handler 0, with an odd frame 0$"
   "handler IF wrong 0, frame wrong 0, IF after the iret wrong 0$"
   DIRECT1 "^ +2 +direct: kernel gates in the real IDT$")
+# An IRET that sets TF, returning into a region the inline mode moved: the
+# single-step #DB follows the first instruction there.
+tv_hostile(iret-single-step INLINE EXPECT "iret with TF set: #DB error 0x0$"
+  "#DB's eip the returned-to code \\+ 2$")
 tv_hostile(iret-sets-if-tick INLINE EXPECT
   "ticks waiting 20 of 20, taken right after the iret 20 of 20$")
 # IRET only reads its frame: a read-only page below it or under it changes
