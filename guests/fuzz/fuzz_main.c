@@ -328,7 +328,16 @@ static void fuzz_reset_state(const struct fuzz_seq *s, struct fuzz_changes befor
 {
 	struct fuzz_changes own = fuzz_changes_of(s);
 
-	__asm__ volatile("fninit");
+	/*
+	 * FNINIT only marks the x87 registers empty; bare QEMU's FCOMI of an
+	 * empty register compares what it still holds (a CPU reports a stack
+	 * underflow, unordered), so an earlier sequence's values leaked into
+	 * a later one's flags (seed 2027, 105409 in ring 3, after the
+	 * sequences before it in a campaign). Eight zeros loaded, then
+	 * FNINIT: every register holds +0.0, whatever ran before.
+	 */
+	__asm__ volatile("fninit\n\tfldz\n\tfldz\n\tfldz\n\tfldz\n\t"
+			 "fldz\n\tfldz\n\tfldz\n\tfldz\n\tfninit");
 	if (before.dr || own.dr || fuzz_has(s, FUZZ_K_MOVDR_READ)) {
 		uint32_t zero = 0;
 		WRITE_DR(7, zero);
