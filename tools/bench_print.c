@@ -90,7 +90,7 @@ struct layout {
 };
 
 static const struct layout text_layout = {
-	.name = "%-18s",
+	.name = "%-23s",
 	.figures = " %9" PRIu64 " %8" PRIu64 " %8" PRIu64,
 	.no_figures = " %9s %8s %8s",
 	.between_sides = "  ",
@@ -163,9 +163,9 @@ static void print_text(FILE *out, const struct tv_bench_table *t)
 		"(ring %d, patch %s%s); min and max over the same batches.\n\n",
 		t->batches[TV_BENCH_NATIVE], t->batches[TV_BENCH_HV], t->ring, t->patch,
 		t->direct ? ", direct" : "");
-	fprintf(out, "%-18s %27s   %27s\n", "", "---------- native ---------",
+	fprintf(out, "%-23s %27s   %27s\n", "", "---------- native ---------",
 		"------- hypervisor --------");
-	fprintf(out, "%-18s %9s %8s %8s   %9s %8s %8s %10s\n", "benchmark", "median", "min",
+	fprintf(out, "%-23s %9s %8s %8s   %9s %8s %8s %10s\n", "benchmark", "median", "min",
 		"max", "median", "min", "max", "hv/native");
 	put_rows(out, t, &text_layout);
 	if (tv_bench_find(t, "cli_sti_inline"))
