@@ -263,17 +263,30 @@ static unsigned skip_prefixes(const uint8_t *b, unsigned len, int *lock);
  * 2027, 108925 and 111828: lcall 8:x in random bytes). Only at an
  * instruction's start: 9A is a common ModRM or immediate byte.
  */
-static int far_call_begins_in(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
-			      unsigned i, unsigned unit_end)
+static int far_call_at(const struct fuzz_seq *seq, uint32_t j, unsigned unit_end)
+{
+	int lock;
+	uint32_t op = j + skip_prefixes(seq->code + j, seq->len - j, &lock);
+
+	(void)unit_end;
+	return op < seq->len && seq->code[op] == 0x9A;
+}
+
+/*
+ * Whether an instruction the host's decoder finds from unit i's first byte
+ * to unit_end satisfies at (never, without the decoder: random bytes are
+ * placed only by decoding them as the CPU does).
+ */
+static int some_insn_in_unit(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+			     unsigned i, unsigned unit_end,
+			     int (*at)(const struct fuzz_seq *seq, uint32_t j, unsigned unit_end))
 {
 	uint32_t j = seq->insn[i].off;
 
 	if (!mode->lay || !mode->insn_len)
 		return 0;
 	while (j < unit_end) {
-		int lock;
-		uint32_t op = j + skip_prefixes(seq->code + j, seq->len - j, &lock);
-		if (op < seq->len && seq->code[op] == 0x9A)
+		if (at(seq, j, unit_end))
 			return 1;
 		unsigned len = mode->insn_len(seq->code + j, seq->len - j, mode->lay->code + j);
 		if (!len)
@@ -281,6 +294,12 @@ static int far_call_begins_in(const struct tv_fuzz_mode *mode, const struct fuzz
 		j += len;
 	}
 	return 0;
+}
+
+static int far_call_begins_in(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
+			      unsigned i, unsigned unit_end)
+{
+	return some_insn_in_unit(mode, seq, i, unit_end, far_call_at);
 }
 
 /*
@@ -509,22 +528,15 @@ static int loads_ds_es(const uint8_t *b, unsigned len)
  * edx of 0x0002). Only where an instruction begins, as the host's decoder
  * says from the unit's first byte: without it the row does not hold.
  */
+static int loads_ds_es_at(const struct fuzz_seq *seq, uint32_t j, unsigned unit_end)
+{
+	return loads_ds_es(seq->code + j, unit_end - j);
+}
+
 static int raw_null_rpl_applies(const struct tv_fuzz_mode *mode, const struct fuzz_seq *seq,
 				unsigned i, unsigned unit_end)
 {
-	uint32_t j = seq->insn[i].off;
-
-	if (!mode->lay || !mode->insn_len)
-		return 0;
-	while (j < unit_end) {
-		if (loads_ds_es(seq->code + j, unit_end - j))
-			return 1;
-		unsigned len = mode->insn_len(seq->code + j, seq->len - j, mode->lay->code + j);
-		if (!len)
-			return 0;
-		j += len;
-	}
-	return 0;
+	return some_insn_in_unit(mode, seq, i, unit_end, loads_ds_es_at);
 }
 
 /*
